@@ -1,0 +1,7 @@
+// Settings that are secrets in production and may be absent locally, so `wrangler types`
+// (which reads wrangler.toml and .dev.vars) cannot see them. Keep in step with config/env.server.ts.
+declare namespace Cloudflare {
+  interface Env {
+    SENTRY_DSN?: string;
+  }
+}

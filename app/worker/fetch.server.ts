@@ -1,0 +1,85 @@
+/**
+ * The Worker's `fetch`: request id, settings (fail closed), database handle, then Remix.
+ * Anything that escapes Remix reaches the reporter and becomes a plain error page.
+ */
+import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/cloudflare";
+import { createDatabase } from "../../db/client";
+import { readSettings } from "../config/env.server";
+import { createLogger, newRequestId } from "../observability/logger";
+import { reportError } from "../observability/reporter";
+import { errorDocument } from "./error-document";
+
+const handlers = new WeakMap<ServerBuild, ReturnType<typeof createRequestHandler>>();
+
+function remixHandler(build: ServerBuild, mode: string) {
+  let handler = handlers.get(build);
+  if (!handler) {
+    handler = createRequestHandler(build, mode);
+    handlers.set(build, handler);
+  }
+  return handler;
+}
+
+export async function handleFetch(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+  build: ServerBuild,
+): Promise<Response> {
+  const requestId = newRequestId();
+  const settings = readSettings(env);
+
+  if (!settings.ok) {
+    createLogger({ requestId }).error("config_invalid", { settings: settings.invalid });
+    return withStandardHeaders(
+      errorDocument({
+        status: 500,
+        title: "Atmos Pro is not configured correctly",
+        body: `These settings are missing or invalid: ${settings.invalid.join(", ")}. Set them (see the README's settings table) and reload.`,
+        requestId,
+      }),
+      request,
+      requestId,
+    );
+  }
+
+  const logger = createLogger({ requestId, level: settings.settings.LOG_LEVEL ?? "info" });
+  const context: AppLoadContext = {
+    cloudflare: { env, ctx },
+    settings: settings.settings,
+    db: createDatabase(env.DB),
+    logger,
+    requestId,
+    now: () => new Date(),
+  };
+
+  try {
+    const mode = settings.settings.ENVIRONMENT === "development" ? "development" : "production";
+    const response = await remixHandler(build, mode)(request, context);
+    return withStandardHeaders(response, request, requestId);
+  } catch (error) {
+    reportError(logger, error, { route: new URL(request.url).pathname });
+    return withStandardHeaders(
+      errorDocument({
+        status: 500,
+        title: "Something went wrong",
+        body: "We could not complete this request. It has been reported; please try again.",
+        requestId,
+      }),
+      request,
+      requestId,
+    );
+  }
+}
+
+function withStandardHeaders(response: Response, request: Request, requestId: string): Response {
+  const out = new Response(response.body, response);
+  out.headers.set("X-Request-Id", requestId);
+  out.headers.set("X-Content-Type-Options", "nosniff");
+  out.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  if (!out.headers.has("X-Frame-Options")) out.headers.set("X-Frame-Options", "DENY");
+  if (new URL(request.url).protocol === "https:") {
+    out.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  }
+  return out;
+}

@@ -1,0 +1,274 @@
+/**
+ * The demo data local dev and e2e run against. Idempotent: fixed ids and `ON CONFLICT DO NOTHING`,
+ * so running it twice leaves the same rows. Written in D1 batches (≤ 100 bound parameters each).
+ */
+import type { Database } from "./client";
+import {
+  auditEvents,
+  deployments,
+  DEPLOYMENT_KINDS,
+  DEPLOYMENT_STATUSES,
+  driftSchedules,
+  identities,
+  instanceResults,
+  instances,
+  INSTANCE_STATUSES,
+  locks,
+  memberships,
+  repositories,
+  repositoryPermissions,
+  PERMISSION_TYPES,
+  users,
+  workspaceRepositories,
+  workspaces,
+} from "./schema";
+
+const pad = (base: string) => base + "0".repeat(28 - base.length);
+
+/** Ids the README, docs and tests refer to. */
+export const SEED = {
+  workspaceId: `ws_${pad("acme")}`,
+  workspaceSlug: "acme",
+  workspaceName: "Acme",
+  ownerId: `usr_${pad("acmeowner")}`,
+  ownerLogin: "acme-owner",
+  memberId: `usr_${pad("acmemember")}`,
+  memberLogin: "acme-member",
+  repositoryId: `repo_${pad("acmeinfra")}`,
+  lockKey: "acme/infra/plat-ue2-prod/eks/cluster",
+} as const;
+
+export const SEED_STACKS = [
+  "plat-ue2-dev",
+  "plat-ue2-staging",
+  "plat-ue2-prod",
+  "core-ue2-auto",
+  "core-gbl-dns",
+] as const;
+
+export const SEED_COMPONENTS = [
+  "vpc",
+  "eks/cluster",
+  "eks/karpenter",
+  "rds/aurora-postgres",
+  "s3-bucket/artifacts",
+  "iam-role/deployer",
+  "dns-delegated",
+  "ecr",
+  "alb/public",
+  "waf",
+  "sqs-queue/events",
+  "lambda/notifier",
+] as const;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** drizzle's D1 batch takes a non-empty tuple; chunking keeps each statement under D1's 100 parameters. */
+async function insertAll<T>(db: Database, rows: T[], perStatement: number, insert: (chunk: T[]) => unknown) {
+  const statements = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    statements.push(insert(rows.slice(i, i + perStatement)));
+  }
+  if (statements.length === 0) return;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  await db.batch(statements as any);
+}
+
+export async function seed(db: Database, now: Date = new Date()): Promise<void> {
+  const t = now.getTime();
+  const at = (offsetMs: number) => new Date(t + offsetMs);
+
+  await db.batch([
+    db
+      .insert(users)
+      .values([
+        {
+          id: SEED.ownerId,
+          login: SEED.ownerLogin,
+          name: "Ada Owner",
+          email: "ada@acme.example",
+          lastWorkspaceId: SEED.workspaceId,
+          createdAt: at(-90 * DAY),
+          updatedAt: at(-90 * DAY),
+        },
+        {
+          id: SEED.memberId,
+          login: SEED.memberLogin,
+          name: "Max Member",
+          email: "max@acme.example",
+          lastWorkspaceId: SEED.workspaceId,
+          createdAt: at(-60 * DAY),
+          updatedAt: at(-60 * DAY),
+        },
+      ])
+      .onConflictDoNothing(),
+    db
+      .insert(identities)
+      .values([
+        { id: `idn_${pad("acmeowner")}`, userId: SEED.ownerId, provider: "dev", issuer: "dev", subject: SEED.ownerLogin, login: SEED.ownerLogin, email: "ada@acme.example", createdAt: at(-90 * DAY) },
+        { id: `idn_${pad("acmemember")}`, userId: SEED.memberId, provider: "dev", issuer: "dev", subject: SEED.memberLogin, login: SEED.memberLogin, email: "max@acme.example", createdAt: at(-60 * DAY) },
+      ])
+      .onConflictDoNothing(),
+    db
+      .insert(workspaces)
+      .values({ id: SEED.workspaceId, name: SEED.workspaceName, slug: SEED.workspaceSlug, plan: "team", createdAt: at(-90 * DAY), updatedAt: at(-90 * DAY) })
+      .onConflictDoNothing(),
+    db
+      .insert(memberships)
+      .values([
+        { workspaceId: SEED.workspaceId, userId: SEED.ownerId, role: "owner", createdAt: at(-90 * DAY), updatedAt: at(-90 * DAY) },
+        { workspaceId: SEED.workspaceId, userId: SEED.memberId, role: "member", createdAt: at(-60 * DAY), updatedAt: at(-60 * DAY) },
+      ])
+      .onConflictDoNothing(),
+    db
+      .insert(repositories)
+      .values({ id: SEED.repositoryId, host: "github.com", owner: "acme", name: "infra", createdAt: at(-89 * DAY), updatedAt: at(-89 * DAY) })
+      .onConflictDoNothing(),
+    db
+      .insert(workspaceRepositories)
+      .values({ workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, importedBy: SEED.ownerId, createdAt: at(-89 * DAY) })
+      .onConflictDoNothing(),
+    db
+      .insert(repositoryPermissions)
+      .values(
+        PERMISSION_TYPES.map((type, i) => ({
+          id: `perm_${pad(`acmeinfra${i}`)}`,
+          workspaceId: SEED.workspaceId,
+          repositoryId: SEED.repositoryId,
+          type,
+          workflowPattern: "*",
+          branchPattern: "*",
+          environmentPattern: "*",
+          createdAt: at(-89 * DAY),
+        })),
+      )
+      .onConflictDoNothing(),
+  ]);
+
+  // ~60 instances: every component in every stack, statuses in a fixed rotation.
+  const instanceRows = SEED_STACKS.flatMap((stack, s) =>
+    SEED_COMPONENTS.map((component, c) => {
+      const n = s * SEED_COMPONENTS.length + c;
+      const status = INSTANCE_STATUSES[n % 7 === 3 ? 1 : n % 11 === 5 ? 2 : n % 13 === 7 ? 3 : 0]!;
+      const ran = status !== "unknown";
+      const command = status === "drifted" ? "plan" : n % 2 === 0 ? "apply" : "plan";
+      return {
+        id: `inst_${pad(`acme${String(n).padStart(3, "0")}`)}`,
+        workspaceId: SEED.workspaceId,
+        repositoryId: SEED.repositoryId,
+        stack,
+        component,
+        componentType: "terraform",
+        settingsPro: {
+          enabled: true,
+          pull_request: {
+            opened: { workflows: { "atmos-terraform-plan.yaml": { inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" } } } },
+            merged: { workflows: { "atmos-terraform-apply.yaml": { inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" } } } },
+          },
+          drift_detection: {
+            enabled: n % 3 !== 0,
+            detect: { workflows: { "atmos-terraform-plan.yaml": { inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}", upload_status: true } } } },
+          },
+        },
+        driftEnabled: n % 3 !== 0,
+        status,
+        lastCommand: ran ? command : null,
+        lastExitCode: ran ? (status === "in_sync" ? 0 : status === "drifted" ? 2 : 1) : null,
+        lastRunAt: ran ? at(-((n % 48) + 1) * HOUR) : null,
+        createdAt: at(-80 * DAY),
+        updatedAt: at(-((n % 48) + 1) * HOUR),
+      };
+    }),
+  );
+  await insertAll(db, instanceRows, 5, (chunk) => db.insert(instances).values(chunk).onConflictDoNothing());
+
+  // Status history: a few results per instance that has run.
+  const resultRows = instanceRows
+    .filter((row) => row.status !== "unknown")
+    .flatMap((row, i) =>
+      [3, 2, 1].map((daysAgo, k) => {
+        const last = k === 2;
+        const command = last ? (row.lastCommand as "plan" | "apply") : k === 0 ? "detect" : "plan";
+        return {
+          id: `res_${pad(`acme${String(i).padStart(3, "0")}${k}`)}`,
+          workspaceId: SEED.workspaceId,
+          instanceId: row.id,
+          command,
+          exitCode: last ? (row.lastExitCode ?? 0) : 0,
+          status: last ? row.status : ("in_sync" as const),
+          ranAt: last ? (row.lastRunAt ?? at(-daysAgo * DAY)) : at(-daysAgo * DAY - i * 60_000),
+        };
+      }),
+    );
+  await insertAll(db, resultRows, 14, (chunk) => db.insert(instanceResults).values(chunk).onConflictDoNothing());
+
+  // Deployments of every kind in every status.
+  const deploymentRows = DEPLOYMENT_KINDS.flatMap((kind, k) =>
+    DEPLOYMENT_STATUSES.map((status, s) => {
+      const n = k * DEPLOYMENT_STATUSES.length + s;
+      const instance = instanceRows[(n * 3) % instanceRows.length]!;
+      const created = at(-(n * 5 + 1) * HOUR);
+      const started = status === "queued" ? null : new Date(created.getTime() + 60_000);
+      const finished = status === "success" || status === "failure" || status === "cancelled";
+      const runId = 9_000_000_000 + n;
+      return {
+        id: `dep_${pad(`acme${String(n).padStart(3, "0")}`)}`,
+        workspaceId: SEED.workspaceId,
+        instanceId: instance.id,
+        kind,
+        status,
+        workflow: kind === "apply" ? "atmos-terraform-apply.yaml" : "atmos-terraform-plan.yaml",
+        githubRunId: status === "queued" ? null : runId,
+        githubRunUrl: status === "queued" ? null : `https://github.com/acme/infra/actions/runs/${runId}`,
+        createdAt: created,
+        startedAt: started,
+        completedAt: finished ? new Date(created.getTime() + 6 * 60_000) : null,
+      };
+    }),
+  );
+  await insertAll(db, deploymentRows, 7, (chunk) => db.insert(deployments).values(chunk).onConflictDoNothing());
+
+  await db.batch([
+    db
+      .insert(locks)
+      .values({
+        id: `lock_${pad("acmeprodeks")}`,
+        workspaceId: SEED.workspaceId,
+        key: SEED.lockKey,
+        message: "Upgrading the EKS control plane to 1.31 — please hold applies",
+        lockedBy: SEED.ownerLogin,
+        properties: { ticket: "OPS-1042" },
+        // Far ahead so the demo lock stays active for every local run of the seed.
+        expiresAt: at(3650 * DAY),
+        createdAt: at(-2 * HOUR),
+        updatedAt: at(-2 * HOUR),
+      })
+      .onConflictDoNothing(),
+    db
+      .insert(driftSchedules)
+      .values({
+        id: `drs_${pad("acmenightly")}`,
+        workspaceId: SEED.workspaceId,
+        repositoryId: SEED.repositoryId,
+        name: "Nightly drift detection",
+        cron: "0 3 * * *",
+        timezone: "UTC",
+        enabled: true,
+        lastRunAt: at(-20 * HOUR),
+        nextRunAt: at(4 * HOUR),
+        createdAt: at(-80 * DAY),
+        updatedAt: at(-80 * DAY),
+      })
+      .onConflictDoNothing(),
+    db
+      .insert(auditEvents)
+      .values([
+        { id: `aud_${pad("acme001")}`, workspaceId: SEED.workspaceId, actorType: "user", actorId: SEED.ownerId, actorLabel: SEED.ownerLogin, action: "workspace.created", category: "workspace", targetType: "workspace", targetId: SEED.workspaceId, metadata: { name: "Acme", slug: "acme" }, createdAt: at(-90 * DAY) },
+        { id: `aud_${pad("acme002")}`, workspaceId: SEED.workspaceId, actorType: "user", actorId: SEED.ownerId, actorLabel: SEED.ownerLogin, action: "permission.default_created", category: "permission", targetType: "repository", targetId: SEED.repositoryId, metadata: { repository: "acme/infra", types: [...PERMISSION_TYPES] }, createdAt: at(-89 * DAY) },
+        { id: `aud_${pad("acme003")}`, workspaceId: SEED.workspaceId, actorType: "user", actorId: SEED.ownerId, actorLabel: SEED.ownerLogin, action: "team_member.invited", category: "team_member", targetType: "user", targetId: SEED.memberId, metadata: { invitee: SEED.memberLogin, role: "member" }, createdAt: at(-61 * DAY) },
+        { id: `aud_${pad("acme004")}`, workspaceId: SEED.workspaceId, actorType: "ci", actorId: null, actorLabel: "acme/infra", action: "lock.created", category: "lock", targetType: "lock", targetId: `lock_${pad("acmeprodeks")}`, metadata: { key: SEED.lockKey }, createdAt: at(-2 * HOUR) },
+      ])
+      .onConflictDoNothing(),
+  ]);
+}

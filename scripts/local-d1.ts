@@ -1,0 +1,50 @@
+/**
+ * Local D1 for `npm run dev` and the e2e run: apply the real migrations with wrangler, then the
+ * idempotent seed through the same D1 binding workerd gives the Worker (getPlatformProxy).
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { getPlatformProxy } from "wrangler";
+import { createDatabase } from "../db/client";
+import { seed } from "../db/seed";
+
+/** Wrangler must never phone home from this project. */
+export const QUIET_WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+} as const;
+
+export function quietEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...QUIET_WRANGLER_ENV, ...extra };
+}
+
+export function ensureDevVars(): void {
+  if (!existsSync(".dev.vars")) {
+    copyFileSync(".dev.vars.example", ".dev.vars");
+    console.log("Created .dev.vars from .dev.vars.example");
+  }
+}
+
+export function wranglerBin(): string {
+  return "node_modules/.bin/wrangler";
+}
+
+/** `persistTo` is wrangler's --persist-to directory (default .wrangler/state). */
+export async function migrateAndSeed(persistTo = ".wrangler/state"): Promise<void> {
+  execFileSync(wranglerBin(), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: quietEnv({ CI: "true" }),
+  });
+  Object.assign(process.env, QUIET_WRANGLER_ENV);
+  const proxy = await getPlatformProxy<{ DB: D1Database }>({
+    persist: { path: `${persistTo}/v3` },
+    remoteBindings: false,
+  });
+  try {
+    await seed(createDatabase(proxy.env.DB));
+  } finally {
+    await proxy.dispose();
+  }
+}

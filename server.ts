@@ -19,7 +19,6 @@ export default withSentry(
   (env: Env) => ({
     dsn: typeof env.SENTRY_DSN === "string" && env.SENTRY_DSN !== "" ? env.SENTRY_DSN : undefined,
     environment: env.ENVIRONMENT,
-    sendDefaultPii: false,
     tracesSampleRate: 0,
   }),
   handler,

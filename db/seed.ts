@@ -189,7 +189,7 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
     .flatMap((row, i) =>
       [3, 2, 1].map((daysAgo, k) => {
         const last = k === 2;
-        const command = last ? (row.lastCommand as "plan" | "apply") : k === 0 ? "detect" : "plan";
+        const command: "plan" | "apply" | "detect" = last ? (row.lastCommand as "plan" | "apply") : k === 0 ? "detect" : "plan";
         return {
           id: `res_${pad(`acme${String(i).padStart(3, "0")}${k}`)}`,
           workspaceId: SEED.workspaceId,

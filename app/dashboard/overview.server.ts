@@ -41,8 +41,8 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
       .limit(8),
   ]);
 
-  const byStatus = { in_sync: 0, drifted: 0, error: 0, unknown: 0 } as Record<string, number>;
-  for (const row of statusRows) byStatus[row.status] = row.count;
+  const byStatus = { in_sync: 0, drifted: 0, error: 0, unknown: 0 };
+  for (const row of statusRows) if (row.status in byStatus) byStatus[row.status] = row.count;
 
   return {
     instancesByStatus: byStatus,

@@ -1,7 +1,7 @@
 /** Workspaces a user belongs to, and the membership that scopes every dashboard query. */
 import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { memberships, ROLES, workspaces } from "../../db/schema";
+import { memberships, type ROLES, workspaces } from "../../db/schema";
 
 export type Role = (typeof ROLES)[number];
 export type WorkspaceMembership = { id: string; name: string; slug: string; role: Role };

@@ -1,0 +1,41 @@
+/**
+ * Unit and integration tests run inside workerd (@cloudflare/vitest-pool-workers), against a
+ * local D1 with the real migrations applied (tests/setup.ts). Integration tests call the built
+ * Worker (`SELF`), so `npm test` builds first.
+ */
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+import { TEST_SETTINGS } from "./tests/settings";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async () => ({
+      main: "./build/index.js",
+      remoteBindings: false,
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          ...TEST_SETTINGS,
+          TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./db/migrations", import.meta.url))),
+        },
+      },
+    })),
+  ],
+  resolve: {
+    alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) },
+  },
+  test: {
+    include: ["app/**/*.test.{ts,tsx}", "tests/**/*.test.{ts,tsx}"],
+    exclude: ["tests/e2e/**", "node_modules/**"],
+    setupFiles: ["./tests/setup.ts"],
+    testTimeout: 20_000,
+    // Remix's CommonJS packages have circular requires that the module fallback cannot load
+    // piecemeal: pre-bundle them with esbuild as the real build does.
+    deps: {
+      optimizer: {
+        ssr: { enabled: true, include: ["@remix-run/cloudflare", "@remix-run/server-runtime", "@remix-run/react"] },
+      },
+    },
+  },
+});

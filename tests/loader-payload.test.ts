@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "~/observability/logger";
 import { type } from "~/validation";
 import { payload, PAYLOAD_ERROR_MESSAGE } from "~/validation/payload.server";
+import { SEED } from "../db/seed";
+import { sessionCookieFor } from "./auth";
 import { seedDatabase } from "./db";
 import { get } from "./http";
 import { expectErrorLogs, logRecords } from "./logs";
@@ -46,7 +48,7 @@ describe("a dashboard loader whose data breaks its schema", () => {
     // A row the schema refuses (an unknown deployment kind), as a bad migration or writer could leave behind.
     await env.DB.prepare("UPDATE deployments SET kind = 'exfiltrate-secret-value' WHERE id = (SELECT id FROM deployments ORDER BY created_at DESC LIMIT 1)").run();
 
-    const response = await get("/dashboard/acme");
+    const response = await get("/dashboard/acme", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
     expect(response.status).toBe(500);
     const html = await response.text();
     expect(html).toContain("We could not show this page");
@@ -63,7 +65,7 @@ describe("a dashboard loader whose data breaks its schema", () => {
   });
 
   it("renders the overview when the data is sound", async () => {
-    const response = await get("/dashboard/acme");
+    const response = await get("/dashboard/acme", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain("Overview");

@@ -1,4 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { SEED } from "../db/seed";
+import { sessionCookieFor } from "./auth";
 import { seedDatabase } from "./db";
 import { get } from "./http";
 
@@ -24,12 +26,18 @@ describe("pages", () => {
   });
 
   it("answers 404 for a workspace the user is not a member of", async () => {
-    const response = await get("/dashboard/someone-else");
+    const response = await get("/dashboard/someone-else", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
     expect(response.status).toBe(404);
   });
 
+  it("the dashboard requires sign-in", async () => {
+    const response = await get("/dashboard/acme?tab=x");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`/login?returnTo=${encodeURIComponent("/dashboard/acme?tab=x")}`);
+  });
+
   it("/dashboard opens the last workspace used", async () => {
-    const response = await get("/dashboard");
+    const response = await get("/dashboard", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/dashboard/acme");
   });

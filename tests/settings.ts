@@ -3,4 +3,5 @@ export const TEST_SETTINGS = {
   ENVIRONMENT: "development",
   SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789",
   LOG_LEVEL: "info",
+  AUTH_PROVIDERS: "dev",
 } as const;

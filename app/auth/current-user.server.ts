@@ -1,28 +1,36 @@
 /**
- * Who is making this request. Until sign-in lands, local development (ENVIRONMENT=development on
- * localhost) acts as the seeded owner; everywhere else the dashboard sends people to /login.
- * `requireUser` never returns null: a complete user, or a thrown redirect.
+ * Who is making this request. `requireUser` never returns null: a complete, validated user, or a
+ * thrown redirect to /login (clearing a cookie that turned out to be no good).
  */
 import { redirect, type AppLoadContext } from "@remix-run/cloudflare";
-import { eq } from "drizzle-orm";
-import { users } from "../../db/schema";
-import { SEED } from "../../db/seed";
+import { clearSessionCookie, readSession, type SessionUser } from "./session.server";
 
-export type CurrentUser = { id: string; name: string; login: string | null; email: string | null; avatarUrl: string | null };
-
-export function isLocalDevelopment(request: Request, context: Pick<AppLoadContext, "settings">): boolean {
-  const { hostname } = new URL(request.url);
-  return (
-    context.settings.ENVIRONMENT === "development" &&
-    (hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]")
-  );
-}
+export type CurrentUser = SessionUser;
 
 export async function requireUser(request: Request, context: AppLoadContext): Promise<CurrentUser> {
-  if (isLocalDevelopment(request, context)) {
-    const user = await context.db.query.users.findFirst({ where: eq(users.id, SEED.ownerId) });
-    if (user) return { id: user.id, name: user.name, login: user.login, email: user.email, avatarUrl: user.avatarUrl };
+  const read = await readSession(request, context);
+  if (read.status === "signed_in") return read.user;
+  const headers = new Headers();
+  if (read.status === "invalid") {
+    context.logger.info("session_rejected", { reason: read.reason });
+    headers.append("Set-Cookie", await clearSessionCookie(request, context));
   }
   const url = new URL(request.url);
-  throw redirect(`/login?returnTo=${encodeURIComponent(url.pathname + url.search)}`);
+  throw redirect(`/login?returnTo=${encodeURIComponent(url.pathname + url.search)}`, { headers });
+}
+
+/** For pages that work signed in or out. The cookie to clear, if any, comes back as a header. */
+export async function optionalUser(
+  request: Request,
+  context: AppLoadContext,
+): Promise<{ user: CurrentUser | null; headers: Headers }> {
+  const read = await readSession(request, context);
+  const headers = new Headers();
+  if (read.status === "invalid") headers.append("Set-Cookie", await clearSessionCookie(request, context));
+  return { user: read.status === "signed_in" ? read.user : null, headers };
+}
+
+export function isLocalRequest(request: Request): boolean {
+  const { hostname } = new URL(request.url);
+  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
 }

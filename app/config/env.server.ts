@@ -6,6 +6,8 @@
 import { type, validate, type Issue } from "~/validation";
 
 const environment = type("'development' | 'test' | 'preview' | 'production'");
+export const SIGN_IN_PROVIDERS = ["github", "oidc", "dev"] as const;
+export type SignInProvider = (typeof SIGN_IN_PROVIDERS)[number];
 
 /** A comma list of secrets: the first signs, all verify (rotation). Each ≥ 32 characters. */
 const secretList = type("string")
@@ -16,19 +18,86 @@ const secretList = type("string")
       : ctx.mustBe("a comma list of secrets of at least 32 characters each"),
   );
 
-export const settingsSchema = type({
+const providerList = type("string")
+  .pipe((raw) => [...new Set(raw.split(",").map((part) => part.trim().toLowerCase()).filter(Boolean))])
+  .narrow((parts, ctx) =>
+    parts.length > 0 && parts.every((part) => (SIGN_IN_PROVIDERS as readonly string[]).includes(part))
+      ? true
+      : ctx.mustBe("a comma list of github, oidc and dev"),
+  )
+  .pipe((parts) => parts as SignInProvider[]);
+
+const baseUrl = type("string.url").pipe((raw) => raw.replace(/\/+$/, ""));
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const isLocal = (url: string) => LOCAL_HOSTS.has(new URL(url).hostname);
+
+const fields = type({
   ENVIRONMENT: environment,
   SESSION_SECRET: secretList,
+  AUTH_PROVIDERS: providerList,
+  "GITHUB_CLIENT_ID?": "string > 0",
+  "GITHUB_CLIENT_SECRET?": "string > 0",
+  GITHUB_URL: baseUrl.default("https://github.com"),
+  GITHUB_API_URL: baseUrl.default("https://api.github.com"),
+  "OIDC_ISSUER?": baseUrl,
+  "OIDC_CLIENT_ID?": "string > 0",
+  "OIDC_CLIENT_SECRET?": "string > 0",
+  OIDC_SCOPES: type("string > 0").default("openid profile email"),
+  OIDC_NAME: type("string > 0").default("Single sign-on"),
   "LOG_LEVEL?": type("'debug' | 'info' | 'warn' | 'error'"),
   "SENTRY_DSN?": type("string.url"),
   DB: type("object"),
+});
+
+type Fields = typeof fields.infer;
+type Problem = { setting: string; message: string };
+
+/** Settings that are each valid alone but contradict each other; each message says what to change. */
+export function contradictions(s: Fields): Problem[] {
+  const problems: Problem[] = [];
+  const listed = new Set(s.AUTH_PROVIDERS);
+  if (listed.has("github")) {
+    if (!s.GITHUB_CLIENT_ID) problems.push({ setting: "GITHUB_CLIENT_ID", message: "GITHUB_CLIENT_ID is required when AUTH_PROVIDERS includes github (from your GitHub OAuth app)" });
+    if (!s.GITHUB_CLIENT_SECRET) problems.push({ setting: "GITHUB_CLIENT_SECRET", message: "GITHUB_CLIENT_SECRET is required when AUTH_PROVIDERS includes github (from your GitHub OAuth app)" });
+  }
+  if (listed.has("oidc")) {
+    for (const name of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
+      if (!s[name]) problems.push({ setting: name, message: `${name} is required when AUTH_PROVIDERS includes oidc` });
+    }
+  }
+  if (s.OIDC_ISSUER) {
+    const issuerHost = new URL(s.OIDC_ISSUER).host;
+    if (issuerHost === "github.com" || issuerHost === new URL(s.GITHUB_URL).host) {
+      problems.push({
+        setting: "OIDC_ISSUER",
+        message: "OIDC_ISSUER points at GitHub, which is not an OpenID Connect provider and has no discovery document: remove it and list github in AUTH_PROVIDERS instead",
+      });
+    }
+  }
+  for (const name of ["OIDC_ISSUER", "GITHUB_URL", "GITHUB_API_URL"] as const) {
+    const value = s[name];
+    if (value && new URL(value).protocol !== "https:" && !isLocal(value)) {
+      problems.push({ setting: name, message: `${name} must use https (http is accepted for localhost only)` });
+    }
+  }
+  if (listed.has("dev") && s.ENVIRONMENT !== "development" && s.ENVIRONMENT !== "test") {
+    problems.push({ setting: "AUTH_PROVIDERS", message: "AUTH_PROVIDERS may include dev only when ENVIRONMENT is development: remove dev" });
+  }
+  return problems;
+}
+
+export const settingsSchema = fields.narrow((settings, ctx) => {
+  const problems = contradictions(settings);
+  for (const problem of problems) ctx.reject({ path: [problem.setting], message: problem.message });
+  return problems.length === 0;
 });
 
 export type Settings = Omit<typeof settingsSchema.infer, "DB"> & { DB: D1Database };
 
 export type SettingsResult =
   | { ok: true; settings: Settings }
-  | { ok: false; invalid: string[] };
+  | { ok: false; invalid: string[]; messages: string[] };
 
 const cache = new WeakMap<object, SettingsResult>();
 
@@ -47,7 +116,7 @@ export function readSettings(env: object): SettingsResult {
   const result = validate(settingsSchema, withoutBlanks(env as Record<string, unknown>));
   const outcome: SettingsResult = result.ok
     ? { ok: true, settings: result.value as Settings }
-    : { ok: false, invalid: invalidSettingNames(result.issues) };
+    : { ok: false, invalid: invalidSettingNames(result.issues), messages: safeMessages(result.issues) };
   cache.set(env, outcome);
   return outcome;
 }
@@ -55,4 +124,13 @@ export function readSettings(env: object): SettingsResult {
 /** The names of the settings that failed: the top-level key of each issue, never a value. */
 export function invalidSettingNames(issues: Issue[]): string[] {
   return [...new Set(issues.map((issue) => issue.path.split(".")[0] ?? "(root)"))].sort();
+}
+
+/**
+ * What to tell an operator. Only our own contradiction messages are shown verbatim; arktype's
+ * messages can quote the offending value ("was …"), so for those we say which setting and what it
+ * must be, without the "(was …)" part.
+ */
+function safeMessages(issues: Issue[]): string[] {
+  return [...new Set(issues.map((issue) => issue.message.replace(/\s*\(was [\s\S]*\)$/, "")))].sort();
 }

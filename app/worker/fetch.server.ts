@@ -36,6 +36,7 @@ export async function handleFetch(
         status: 500,
         title: "Atmos Pro is not configured correctly",
         body: `These settings are missing or invalid: ${settings.invalid.join(", ")}. Set them (see the README's settings table) and reload.`,
+        details: settings.messages,
         requestId,
       }),
       request,

@@ -1,0 +1,190 @@
+/**
+ * Shared helpers for the e2e tests: the base URL of the server global-setup.ts started, Debian's
+ * Chromium driven by playwright-core, pages that record console errors, and screenshots.
+ *
+ *   const browser = await launchBrowser();            // beforeAll
+ *   const { page, errors } = await newPage(browser, MOBILE, { signedIn: true });
+ *   await page.goto(url("/"));
+ *   ...
+ *   expectNoConsoleErrors(errors);
+ *   await browser.close();                            // afterAll
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { expect, inject } from "vitest";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Passed verbatim; the profile directory is a fresh mkdtemp dir (launchPersistentContext). */
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+] as const;
+
+export const ARTIFACTS_DIR = fileURLToPath(new URL("./artifacts/", import.meta.url));
+
+export type Viewport = {
+  name: "desktop" | "mobile";
+  width: number;
+  height: number;
+  isMobile: boolean;
+  hasTouch: boolean;
+  deviceScaleFactor: number;
+};
+export const DESKTOP: Viewport = { name: "desktop", width: 1280, height: 800, isMobile: false, hasTouch: false, deviceScaleFactor: 1 };
+export const MOBILE: Viewport = { name: "mobile", width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+export const VIEWPORTS = [DESKTOP, MOBILE] as const;
+
+/** The running app, e.g. http://127.0.0.1:41234 */
+export function baseURL(): string {
+  const value = inject("e2eBaseURL");
+  if (!value) throw new Error("e2eBaseURL was not provided: run the e2e tests with --config vitest.e2e.config.ts");
+  return value;
+}
+
+export function url(path: string): string {
+  return new URL(path, baseURL()).toString();
+}
+
+export type E2EBrowser = {
+  browser: Browser;
+  /** The persistent (profile) context Chromium was launched with. */
+  profile: BrowserContext;
+  close(): Promise<void>;
+};
+
+export async function launchBrowser(): Promise<E2EBrowser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`No Chromium at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium`);
+  }
+  const userDataDir = mkdtempSync(join(tmpdir(), "atmos-e2e-chromium-"));
+  let profile: BrowserContext;
+  try {
+    // `chromium.launch` refuses --user-data-dir in args; the persistent context is the supported way.
+    profile = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_FLAGS],
+      headless: true,
+      timeout: 60_000,
+    });
+  } catch (error) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const browser = profile.browser();
+  if (!browser) {
+    await profile.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw new Error("launchPersistentContext returned a context without a browser");
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    browser,
+    profile,
+    close: () =>
+      (closed ??= (async () => {
+        try {
+          await profile.close();
+        } finally {
+          rmSync(userDataDir, { recursive: true, force: true });
+        }
+      })()),
+  };
+}
+
+export type PageError = { kind: "console" | "pageerror"; text: string; url?: string };
+
+export type E2EPage = {
+  page: Page;
+  viewport: Viewport;
+  /** console.error messages and uncaught exceptions, in order. */
+  errors: PageError[];
+  close(): Promise<void>;
+};
+
+/** The seeded owner's session cookie, minted by global-setup.ts. */
+export function ownerSessionCookie(): { name: string; value: string } {
+  const cookie = inject("e2eOwnerSession");
+  if (!cookie) throw new Error("e2eOwnerSession was not provided: run the e2e tests with --config vitest.e2e.config.ts");
+  return cookie;
+}
+
+export type NewPageOptions = {
+  /** Start signed in as the seeded owner (SEED.ownerLogin). Default: signed out. */
+  signedIn?: boolean;
+};
+
+/** A page in its own fresh context (no cookies shared with other pages) at the given viewport. */
+export async function newPage(browser: E2EBrowser, viewport: Viewport = DESKTOP, options: NewPageOptions = {}): Promise<E2EPage> {
+  const context = await browser.browser.newContext({
+    viewport: { width: viewport.width, height: viewport.height },
+    isMobile: viewport.isMobile,
+    hasTouch: viewport.hasTouch,
+    deviceScaleFactor: viewport.deviceScaleFactor,
+    locale: "en-US",
+    timezoneId: "UTC",
+  });
+  if (options.signedIn) {
+    const { name, value } = ownerSessionCookie();
+    await context.addCookies([{ name, value, url: baseURL(), httpOnly: true, sameSite: "Lax" }]);
+  }
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(30_000);
+  const page = await context.newPage();
+  const errors: PageError[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push({ kind: "console", text: message.text(), url: message.location().url });
+  });
+  page.on("pageerror", (error) => {
+    errors.push({ kind: "pageerror", text: error.stack ?? String(error) });
+  });
+  return { page, viewport, errors, close: () => context.close() };
+}
+
+export function expectNoConsoleErrors(errors: PageError[], allow: (error: PageError) => boolean = () => false) {
+  const unexpected = errors.filter((error) => !allow(error));
+  expect(unexpected, `console errors in the page:\n${unexpected.map((e) => `${e.kind}: ${e.text}`).join("\n")}`).toEqual([]);
+}
+
+/** Resolves once React has hydrated the element (hydrateRoot attaches its fiber to the server-rendered DOM). */
+export async function waitForHydration(page: Page, selector = "body *"): Promise<void> {
+  await page.waitForFunction(
+    (sel) => {
+      const element = document.querySelector(sel);
+      return element !== null && Object.keys(element).some((key) => key.startsWith("__reactFiber$"));
+    },
+    selector,
+    { timeout: 15_000 },
+  );
+}
+
+export async function isVisible(locator: Locator): Promise<boolean> {
+  try {
+    await locator.waitFor({ state: "visible", timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The page is no wider than its viewport (nothing forces horizontal scrolling). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/** Saves tests/e2e/artifacts/<name>-<viewport>.png (full page) and returns its path. */
+export async function screenshot(target: E2EPage, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const path = join(ARTIFACTS_DIR, `${name}-${target.viewport.name}.png`);
+  await target.page.screenshot({ path, fullPage: true, animations: "disabled" });
+  return path;
+}

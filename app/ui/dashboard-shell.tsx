@@ -73,6 +73,12 @@ export function DashboardShell(props: {
                   Sign out
                 </button>
               </Form>
+              <Form method="post" action="/logout">
+                <input type="hidden" name="scope" value="everywhere" />
+                <button type="submit" className="w-full rounded px-2 py-1 text-left text-slate-700 hover:bg-slate-100">
+                  Sign out everywhere
+                </button>
+              </Form>
             </div>
           </details>
         </header>

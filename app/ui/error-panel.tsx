@@ -4,7 +4,7 @@ type Props = { title: string; message: string; requestId?: string; status?: numb
 
 export function ErrorPanel({ title, message, requestId, status }: Props) {
   return (
-    <section role="alert" className="mx-auto my-10 max-w-xl rounded-xl border border-rose-200 bg-white p-6 shadow-sm">
+    <section role="alert" className="mx-4 my-10 max-w-xl rounded-xl sm:mx-auto border border-rose-200 bg-white p-6 shadow-sm">
       {status ? <p className="text-sm font-semibold text-rose-600">Error {status}</p> : null}
       <h1 className="mt-1 text-xl font-semibold text-slate-900">{title}</h1>
       <p className="mt-2 text-slate-600">{message}</p>

@@ -7,7 +7,7 @@
  * Signing in: before the server starts, a session for the seeded owner is created in that D1 with
  * the app's own `createSession` (same row, same signed cookie as a real sign-in, SESSION_SECRET from
  * .dev.vars) and handed to the tests as `inject("e2eOwnerSession")`; harness.newPage(..., { signedIn })
- * puts it in the browser. Tests of the sign-in flow itself go through the UI instead.
+ * puts it in the browser. (A test of the sign-in flow itself should go through /login instead.)
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";

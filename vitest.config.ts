@@ -6,17 +6,34 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import type { FakeProvidersInfo } from "./tests/fakes/providers";
 import { TEST_SETTINGS } from "./tests/settings";
+
+/** Sign-in settings pointing at the local fake GitHub and OpenID provider (tests/fakes). */
+function providerSettings(fakes: FakeProvidersInfo) {
+  return {
+    AUTH_PROVIDERS: "github,oidc,dev",
+    GITHUB_CLIENT_ID: fakes.clientId,
+    GITHUB_CLIENT_SECRET: fakes.clientSecret,
+    GITHUB_URL: fakes.githubUrl,
+    GITHUB_API_URL: fakes.githubApiUrl,
+    OIDC_ISSUER: fakes.oidcIssuer,
+    OIDC_CLIENT_ID: fakes.clientId,
+    OIDC_CLIENT_SECRET: fakes.clientSecret,
+    OIDC_NAME: "Acme SSO",
+  };
+}
 
 export default defineConfig({
   plugins: [
-    cloudflareTest(async () => ({
+    cloudflareTest(async ({ inject }) => ({
       main: "./build/index.js",
       remoteBindings: false,
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
           ...TEST_SETTINGS,
+          ...providerSettings(inject("fakeProviders")),
           TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./db/migrations", import.meta.url))),
         },
       },
@@ -29,6 +46,7 @@ export default defineConfig({
     include: ["app/**/*.test.{ts,tsx}", "tests/**/*.test.{ts,tsx}"],
     exclude: ["tests/e2e/**", "node_modules/**"],
     setupFiles: ["./tests/setup.ts"],
+    globalSetup: ["./tests/fakes/global-setup.ts"],
     testTimeout: 20_000,
     // Remix's CommonJS packages have circular requires that the module fallback cannot load
     // piecemeal: pre-bundle them with esbuild as the real build does.

@@ -42,7 +42,7 @@ describe("settings fail closed", () => {
 
   it("treats an empty value as missing", () => {
     const result = readSettings({ ...env, SESSION_SECRET: "  " });
-    expect(result).toEqual({ ok: false, invalid: ["SESSION_SECRET"] });
+    expect(result).toMatchObject({ ok: false, invalid: ["SESSION_SECRET"] });
   });
 
   it("accepts a comma list of secrets for rotation", () => {

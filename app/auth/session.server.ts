@@ -29,6 +29,7 @@ export type SessionUser = {
   login: string | null;
   email: string | null;
   avatarUrl: string | null;
+  lastWorkspaceId: string | null;
   sessionId: string;
 };
 
@@ -89,6 +90,7 @@ export async function readSession(request: Request, context: Ctx): Promise<Sessi
       login: users.login,
       email: users.email,
       avatarUrl: users.avatarUrl,
+      lastWorkspaceId: users.lastWorkspaceId,
       revokedAt: sessions.revokedAt,
       expiresAt: sessions.expiresAt,
       absoluteExpiresAt: sessions.absoluteExpiresAt,
@@ -118,7 +120,15 @@ export async function readSession(request: Request, context: Ctx): Promise<Sessi
 
   return {
     status: "signed_in",
-    user: { id: row.id, name: row.name, login: row.login, email: row.email, avatarUrl: row.avatarUrl, sessionId: parsed.value.sid },
+    user: {
+      id: row.id,
+      name: row.name,
+      login: row.login,
+      email: row.email,
+      avatarUrl: row.avatarUrl,
+      lastWorkspaceId: row.lastWorkspaceId,
+      sessionId: parsed.value.sid,
+    },
   };
 }
 

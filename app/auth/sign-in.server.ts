@@ -66,8 +66,9 @@ export function signInErrorCode(error: unknown): SignInErrorCode {
 }
 
 function logFailure(context: AppLoadContext, provider: string, error: unknown, code: SignInErrorCode) {
+  // "errorCode", not "code": the logger redacts any field named `code` (OAuth authorization codes).
   const fields = {
-    code,
+    errorCode: code,
     provider,
     detail: error instanceof SignInError ? error.detail : undefined,
     errorName: error instanceof Error ? error.name : typeof error,

@@ -67,8 +67,10 @@ export function contradictions(s: Fields): Problem[] {
     }
   }
   if (s.OIDC_ISSUER) {
-    const issuerHost = new URL(s.OIDC_ISSUER).host;
-    if (issuerHost === "github.com" || issuerHost === new URL(s.GITHUB_URL).host) {
+    const issuer = new URL(s.OIDC_ISSUER);
+    const github = new URL(s.GITHUB_URL);
+    const underGithub = issuer.host === github.host && `${issuer.pathname}/`.startsWith(`${github.pathname.replace(/\/$/, "")}/`);
+    if (issuer.host === "github.com" || underGithub) {
       problems.push({
         setting: "OIDC_ISSUER",
         message: "OIDC_ISSUER points at GitHub, which is not an OpenID Connect provider and has no discovery document: remove it and list github in AUTH_PROVIDERS instead",

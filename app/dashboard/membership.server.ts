@@ -1,20 +1,69 @@
 /**
- * The one place that answers "who is this user in this workspace" for dashboard routes.
- * A non-member gets 404 (they never learn the workspace exists).
+ * The one place that answers "who is this user in this workspace" for every dashboard loader and
+ * action. A non-member gets 404 (they never learn the workspace exists); a member without the
+ * permission gets 403 with a clear page. Every dashboard query is then filtered by the workspace id
+ * this returns — never by an id taken from the URL or a form alone.
  */
-import { json, type AppLoadContext } from "@remix-run/cloudflare";
+import { json, redirect, type AppLoadContext } from "@remix-run/cloudflare";
+import { and, eq } from "drizzle-orm";
 import { requireUser, type CurrentUser } from "~/auth/current-user.server";
+import { can, PERMISSION_LABELS, type Permission } from "~/domain/roles";
 import { findMembership, type WorkspaceMembership } from "~/domain/workspaces.server";
+import { memberships, users, workspaceSlugRedirects, workspaces } from "../../db/schema";
+
+export type Member = { user: CurrentUser; workspace: WorkspaceMembership };
+
+export function notFound(): Response {
+  return json({ message: "There is no workspace at this address, or you are not a member of it." }, { status: 404 });
+}
 
 export async function requireMember(
   request: Request,
   context: AppLoadContext,
   slug: string | undefined,
-): Promise<{ user: CurrentUser; workspace: WorkspaceMembership }> {
+  permission: Permission = "workspace.read",
+): Promise<Member> {
   const user = await requireUser(request, context);
   const workspace = slug ? await findMembership(context.db, user.id, slug) : null;
   if (!workspace) {
-    throw json({ message: "There is no workspace at this address, or you are not a member of it." }, { status: 404 });
+    if (slug) await redirectFromOldSlug(request, context, user.id, slug);
+    throw notFound();
+  }
+  if (!can(workspace.role, permission)) {
+    throw json(
+      { message: `Your role (${workspace.role}) does not allow this: ${PERMISSION_LABELS[permission].toLowerCase()}. Ask an owner of ${workspace.name}.` },
+      { status: 403 },
+    );
   }
   return { user, workspace };
+}
+
+/** A renamed workspace's old links keep working — for its members only. */
+async function redirectFromOldSlug(request: Request, context: AppLoadContext, userId: string, slug: string): Promise<void> {
+  const rows = await context.db
+    .select({ slug: workspaces.slug })
+    .from(workspaceSlugRedirects)
+    .innerJoin(workspaces, eq(workspaces.id, workspaceSlugRedirects.workspaceId))
+    .innerJoin(memberships, and(eq(memberships.workspaceId, workspaces.id), eq(memberships.userId, userId)))
+    .where(eq(workspaceSlugRedirects.slug, slug))
+    .limit(1);
+  const current = rows[0];
+  if (!current || request.method !== "GET") return;
+  const url = new URL(request.url);
+  const rest = url.pathname.replace(new RegExp(`^/dashboard/${slug}(?=/|$)`), `/dashboard/${current.slug}`);
+  throw redirect(`${rest}${url.search}`, 301);
+}
+
+/** Remember the workspace last opened, so /dashboard opens it next time. Never slows the page. */
+export function rememberLastWorkspace(context: AppLoadContext, user: CurrentUser, workspaceId: string): void {
+  if (user.lastWorkspaceId === workspaceId) return;
+  const userId = user.id;
+  context.cloudflare.ctx.waitUntil(
+    context.db
+      .update(users)
+      .set({ lastWorkspaceId: workspaceId })
+      .where(and(eq(users.id, userId)))
+      .then(() => undefined)
+      .catch((error: unknown) => context.logger.warn("last_workspace_update_failed", { error: String(error) })),
+  );
 }

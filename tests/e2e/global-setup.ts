@@ -8,6 +8,11 @@
  * the app's own `createSession` (same row, same signed cookie as a real sign-in, SESSION_SECRET from
  * .dev.vars) and handed to the tests as `inject("e2eOwnerSession")`; harness.newPage(..., { signedIn })
  * puts it in the browser. (A test of the sign-in flow itself should go through /login instead.)
+ *
+ * Real providers: the fake GitHub/OpenID providers (tests/fakes/providers.ts) start first, on their
+ * own free port, and wrangler dev is pointed at them with `--var` (which wrangler applies over
+ * .dev.vars): AUTH_PROVIDERS=dev,oidc and the OIDC_* settings below. Their URLs reach the tests as
+ * `inject("e2eFakeProviders")`; teardown closes them after wrangler has stopped.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -18,6 +23,8 @@ import { getPlatformProxy } from "wrangler";
 import { createDatabase } from "../../db/client";
 import { SEED } from "../../db/seed";
 import { createSession } from "../../app/auth/session.server";
+import { startFakeProviders, type FakeProvidersInfo } from "../fakes/providers";
+import { e2eServerVars } from "./server-settings";
 import { ensureDevVars, migrateAndSeed, QUIET_WRANGLER_ENV, quietEnv, wranglerBin } from "../../scripts/local-d1";
 
 declare module "vitest" {
@@ -26,6 +33,8 @@ declare module "vitest" {
     e2eBaseURL: string;
     /** The seeded owner's session cookie (name "atmos_session" over http). */
     e2eOwnerSession: { name: string; value: string };
+    /** The fake GitHub/OIDC providers the e2e server signs in against. */
+    e2eFakeProviders: FakeProvidersInfo;
   }
 }
 
@@ -103,7 +112,7 @@ async function mintOwnerSession(persistTo: string, vars: Record<string, string>,
 
 type Server = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
-function startWrangler(port: number, persistTo: string): Server {
+function startWrangler(port: number, persistTo: string, vars: Record<string, string>): Server {
   mkdirSync(ARTIFACTS, { recursive: true });
   const log = createWriteStream(`${ARTIFACTS}wrangler.log`);
   const lines: string[] = [];
@@ -114,7 +123,19 @@ function startWrangler(port: number, persistTo: string): Server {
   };
   const child = spawn(
     wranglerBin(),
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--log-level", "warn"],
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persistTo,
+      "--log-level",
+      "warn",
+      // One flag per variable: `--var` is a yargs array, and wrangler splits each at the first ":".
+      ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+    ],
     {
       cwd: ROOT,
       env: quietEnv({ CI: "true" }),
@@ -184,23 +205,37 @@ export default async function setup(project: TestProject) {
     return mintOwnerSession(persistTo, vars, "http://127.0.0.1");
   });
 
-  // Picked just before wrangler binds it, to keep the window for another process small.
-  const port = await freePort();
-  const baseURL = `http://127.0.0.1:${port}`;
+  // The fake providers must answer before the Worker first needs them (discovery at sign-in).
+  const fakes = await startFakeProviders();
+  const { close: closeFakes, ...fakesInfo } = fakes;
 
-  const server = startWrangler(port, persistTo);
+  // Picked just before wrangler binds it, to keep the window for another process small.
+  let server: Server;
+  let baseURL: string;
+  try {
+    const port = await freePort();
+    baseURL = `http://127.0.0.1:${port}`;
+    server = startWrangler(port, persistTo, e2eServerVars(fakesInfo));
+  } catch (error) {
+    await closeFakes();
+    throw error;
+  }
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       process.off("exit", stopOnExit);
-      killGroup(server.child, "SIGTERM");
-      const timer = setTimeout(() => killGroup(server.child, "SIGKILL"), STOP_TIMEOUT_MS);
-      await server.exited;
-      clearTimeout(timer);
-      // workerd may outlive wrangler's exit by a moment; make sure nothing in the group survives.
-      killGroup(server.child, "SIGKILL");
-      rmSync(persistPath, { recursive: true, force: true });
+      try {
+        killGroup(server.child, "SIGTERM");
+        const timer = setTimeout(() => killGroup(server.child, "SIGKILL"), STOP_TIMEOUT_MS);
+        await server.exited;
+        clearTimeout(timer);
+        // workerd may outlive wrangler's exit by a moment; make sure nothing in the group survives.
+        killGroup(server.child, "SIGKILL");
+        rmSync(persistPath, { recursive: true, force: true });
+      } finally {
+        await closeFakes();
+      }
     })());
   // If vitest dies without running teardown (Ctrl+C), still take the whole group down.
   const stopOnExit = () => killGroup(server.child, "SIGKILL");
@@ -216,6 +251,7 @@ export default async function setup(project: TestProject) {
   console.log(`[e2e] wrangler dev ready at ${baseURL} in ${((Date.now() - started) / 1000).toFixed(1)} s (state: ${persistTo})`);
   project.provide("e2eBaseURL", baseURL);
   project.provide("e2eOwnerSession", ownerSession);
+  project.provide("e2eFakeProviders", fakesInfo);
 
   return stop;
 }

@@ -8,6 +8,9 @@
  *   ...
  *   expectNoConsoleErrors(errors);
  *   await browser.close();                            // afterAll
+ *
+ * Signing in through the real UI: `signInWithDemoUser(page, "Ada Owner")` on /login (dev provider);
+ * the fake OpenID/GitHub providers the server uses are `fakeProviders()`, steered with `fakeControl`.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
+import type { FakeProvidersInfo, RecordedRequest } from "../fakes/providers";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -187,4 +191,47 @@ export async function screenshot(target: E2EPage, name: string): Promise<string>
   const path = join(ARTIFACTS_DIR, `${name}-${target.viewport.name}.png`);
   await target.page.screenshot({ path, fullPage: true, animations: "disabled" });
   return path;
+}
+
+/** The fake GitHub/OIDC providers global-setup.ts started and pointed the server at. */
+export function fakeProviders(): FakeProvidersInfo {
+  const value = inject("e2eFakeProviders");
+  if (!value) throw new Error("e2eFakeProviders was not provided: run the e2e tests with --config vitest.e2e.config.ts");
+  return value;
+}
+
+/** POST {controlUrl}/reset | /faults | /identity (see tests/fakes/providers.ts). */
+export async function fakeControl(path: "reset" | "faults" | "identity", body: unknown = {}): Promise<void> {
+  const response = await fetch(`${fakeProviders().controlUrl}/${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`fake provider control /${path} answered ${response.status}: ${text}`);
+}
+
+/** Every provider request the fakes received since the last reset. */
+export async function fakeRequests(): Promise<RecordedRequest[]> {
+  const response = await fetch(`${fakeProviders().controlUrl}/requests`, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`fake provider control /requests answered ${response.status}`);
+  return (await response.json()) as RecordedRequest[];
+}
+
+export const DEMO_USER_BUTTON = "Continue with a demo user (local only)";
+
+/**
+ * From the sign-in page (already loaded): "Continue with a demo user" → the dev provider's picker →
+ * the demo user named `name`. Resolves once the browser has left the sign-in pages; where it lands
+ * (the returnTo) is for the caller to check.
+ */
+export async function signInWithDemoUser(page: Page, name: string): Promise<void> {
+  await waitForHydration(page, "main form button");
+  await page.getByRole("button", { name: DEMO_USER_BUTTON, exact: true }).click();
+  await page.waitForURL((address) => address.pathname === "/auth/dev/authorize");
+  const users = page.getByRole("list", { name: "Demo users" });
+  await waitForHydration(page, "main form button");
+  await users.getByRole("button", { name: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`) }).click();
+  await page.waitForURL((address) => !address.pathname.startsWith("/auth/") && address.pathname !== "/login");
 }

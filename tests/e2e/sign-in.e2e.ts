@@ -1,0 +1,369 @@
+/**
+ * Sign-in in a real browser, through the real pages: the dev provider's demo-user picker, an OpenID
+ * provider (the local fake from tests/fakes/providers.ts, reached by real browser redirects: our
+ * app → the fake's authorize endpoint → our callback), a consent denied at the provider, returnTo
+ * values that try to leave our origin, and signing out (this browser, and everywhere).
+ *
+ * The seeded owner's minted session (harness `signedIn`) is used by other files: nothing here signs
+ * the seeded owner out everywhere — "Sign out everywhere" is exercised with the seeded member.
+ */
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { SIGN_IN_ERRORS } from "../../app/auth/sign-in-error";
+import { SEED } from "../../db/seed";
+import { E2E_OIDC_NAME } from "./server-settings";
+import {
+  baseURL,
+  DEMO_USER_BUTTON,
+  DESKTOP,
+  expectNoConsoleErrors,
+  fakeControl,
+  fakeProviders,
+  fakeRequests,
+  isVisible,
+  launchBrowser,
+  newPage,
+  screenshot,
+  signInWithDemoUser,
+  url,
+  waitForHydration,
+  type E2EBrowser,
+  type E2EPage,
+  type NewPageOptions,
+  type PageError,
+} from "./harness";
+
+const OWNER_NAME = "Ada Owner";
+const MEMBER_NAME = "Max Member";
+const SSO_BUTTON = `Continue with ${E2E_OIDC_NAME}`;
+const DASHBOARD = `/dashboard/${SEED.workspaceSlug}`;
+const loginFor = (path: string) => `/login?returnTo=${encodeURIComponent(path)}`;
+
+let browser: E2EBrowser;
+let open: E2EPage[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  await fakeControl("reset");
+});
+
+afterEach(async () => {
+  await Promise.allSettled(open.map((page) => page.close()));
+  open = [];
+  await fakeControl("reset");
+});
+
+afterAll(async () => {
+  await Promise.allSettled(open.map((page) => page.close()));
+  await browser?.close();
+});
+
+async function openPage(options: NewPageOptions = {}): Promise<E2EPage> {
+  const page = await newPage(browser, DESKTOP, options);
+  open.push(page);
+  return page;
+}
+
+/** Where the server sends this browser for `path`, without following (cookies of the page's context). */
+async function redirectOf(page: Page, path: string): Promise<{ status: number; location: string | null }> {
+  const response = await page.request.get(url(path), { maxRedirects: 0 });
+  await response.dispose();
+  const location = response.headers()["location"];
+  return { status: response.status(), location: location === undefined ? null : new URL(location, baseURL()).toString() };
+}
+
+/** A signed-out browser at `path` is sent to /login with that path as returnTo. */
+async function expectSentToLogin(page: Page, path: string) {
+  await page.goto(url(path));
+  expect(page.url()).toBe(url(loginFor(path)));
+  expect(await isVisible(page.getByRole("heading", { level: 1, name: "Sign in to Atmos Pro" }))).toBe(true);
+}
+
+/** The user menu of the dashboard header (a <details>): open it, press one of its buttons. */
+async function userMenu(page: Page, name: string, item: "Sign out" | "Sign out everywhere") {
+  await waitForHydration(page, "header details summary");
+  const summary = page.locator("header details > summary");
+  expect((await summary.textContent())?.trim()).toBe(name);
+  await summary.click();
+  const button = page.locator("header details").getByRole("button", { name: item, exact: true });
+  expect(await isVisible(button)).toBe(true);
+  await button.click();
+}
+
+/** Records every request the page's context makes to evil.example, and answers none of them. */
+async function trapEvilOrigin(target: E2EPage): Promise<string[]> {
+  const seen: string[] = [];
+  await target.page.context().route(
+    (address) => address.hostname.endsWith("evil.example"),
+    async (route) => {
+      seen.push(route.request().url());
+      await route.abort("blockedbyclient");
+    },
+  );
+  return seen;
+}
+
+describe("the dev provider (demo users)", () => {
+  test("the e2e server runs with the fake providers' settings (--var wins over .dev.vars)", async () => {
+    // .dev.vars says AUTH_PROVIDERS=dev; the OIDC button appears only if --var AUTH_PROVIDERS=dev,oidc won.
+    const response = await fetch(url("/login"));
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(html).toContain(SSO_BUTTON);
+    expect(html).toContain(DEMO_USER_BUTTON);
+    expect(html).not.toContain("Continue with GitHub");
+  });
+
+  test("signed out, /dashboard/acme → /login → demo user picker → Ada Owner → back on /dashboard/acme", async () => {
+    const target = await openPage();
+    const { page } = target;
+
+    await expectSentToLogin(page, DASHBOARD);
+    await waitForHydration(page, "main form button");
+    const buttons = page.getByRole("main").getByRole("button");
+    expect((await buttons.allInnerTexts()).map((text) => text.trim())).toEqual([SSO_BUTTON, DEMO_USER_BUTTON]);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    expect(await page.locator("input[name=returnTo]").first().inputValue()).toBe(DASHBOARD);
+    await screenshot(target, "login");
+
+    await page.getByRole("button", { name: DEMO_USER_BUTTON, exact: true }).click();
+    await page.waitForURL((address) => address.pathname === "/auth/dev/authorize");
+    expect(new URL(page.url()).searchParams.get("state")).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(await isVisible(page.getByRole("heading", { level: 1, name: "Sign in as a demo user" }))).toBe(true);
+    const demoUsers = page.getByRole("list", { name: "Demo users" }).getByRole("button");
+    const names = (await demoUsers.allInnerTexts()).map((text) => text.replace(/\s+/g, " ").trim());
+    expect(names).toEqual(expect.arrayContaining([`${OWNER_NAME} @${SEED.ownerLogin}`, `${MEMBER_NAME} @${SEED.memberLogin}`]));
+    expect(await isVisible(page.getByRole("form", { name: "Create a demo user" }))).toBe(true);
+    await waitForHydration(page, "main form button");
+    await screenshot(target, "dev-picker");
+
+    await page.getByRole("list", { name: "Demo users" }).getByRole("button", { name: new RegExp(`^${OWNER_NAME}\\b`) }).click();
+    await page.waitForURL(url(DASHBOARD));
+    expect(await isVisible(page.getByRole("heading", { level: 1, name: "Overview" }))).toBe(true);
+    expect((await page.locator("header details > summary").textContent())?.trim()).toBe(OWNER_NAME);
+
+    // Signed in now: the sign-in page sends this browser on instead of showing the buttons.
+    expect(await redirectOf(page, loginFor(DASHBOARD))).toEqual({ status: 302, location: url(DASHBOARD) });
+    expectNoConsoleErrors(target.errors);
+  });
+
+  test("a new demo user created with the form is signed in", async () => {
+    const target = await openPage();
+    const { page } = target;
+    const login = `e2e-new-${Date.now().toString(36)}`;
+
+    await page.goto(url("/login"));
+    await waitForHydration(page, "main form button");
+    await page.getByRole("button", { name: DEMO_USER_BUTTON, exact: true }).click();
+    await page.waitForURL((address) => address.pathname === "/auth/dev/authorize");
+    const form = page.getByRole("form", { name: "Create a demo user" });
+    await waitForHydration(page, "main form button");
+
+    // An invalid login is refused in place, with the field's message; nothing is signed in.
+    await form.getByLabel("Login").fill("Not a login!");
+    await form.getByLabel("Name").fill("Nia Newbie");
+    await form.getByRole("button", { name: "Create and sign in" }).click();
+    expect(await isVisible(form.getByText("Use lowercase letters, digits and dashes (up to 39)."))).toBe(true);
+    expect(await form.getByLabel("Login").getAttribute("aria-invalid")).toBe("true");
+    expect(new URL(page.url()).pathname).toBe("/auth/dev/authorize");
+
+    await form.getByLabel("Login").fill(login);
+    await form.getByLabel("Name").fill("Nia Newbie");
+    await form.getByRole("button", { name: "Create and sign in" }).click();
+    await page.waitForURL((address) => !address.pathname.startsWith("/auth/") && address.pathname !== "/login");
+    // Where a user without a workspace lands is another page's business; the session is what counts.
+    const landed = new URL(page.url());
+    expect(landed.origin).toBe(baseURL());
+
+    const login2 = await redirectOf(page, "/login");
+    expect(login2.status).toBe(302);
+    expect(login2.location).toBe(url("/dashboard"));
+    const dashboard = await redirectOf(page, "/dashboard");
+    expect(dashboard.status).toBe(302);
+    expect(new URL(dashboard.location ?? "").pathname).not.toBe("/login");
+    // A brand-new user is no member of the seeded workspace.
+    const acme = await page.request.get(url(DASHBOARD), { maxRedirects: 0 });
+    expect(acme.status()).toBe(404);
+    await acme.dispose();
+
+    // The refused form answers 400, and Chromium reports that response as a failed resource; a user
+    // without a workspace currently lands on /workspaces/new, which may not exist yet (404).
+    expectNoConsoleErrors(target.errors, (error: PageError) => error.kind === "console" && /status of (400|404)/.test(error.text));
+  });
+});
+
+describe("an OpenID provider (the local fake)", () => {
+  test(`"${SSO_BUTTON}" goes to the provider and back, and signs in a new user`, async () => {
+    const target = await openPage();
+    const { page } = target;
+    const fakes = fakeProviders();
+    const documents: string[] = [];
+    page.on("request", (request) => {
+      if (request.isNavigationRequest()) documents.push(request.url());
+    });
+
+    const returnTo = "/?via=sso";
+    await page.goto(url(loginFor(returnTo)));
+    await waitForHydration(page, "main form button");
+    await page.getByRole("button", { name: SSO_BUTTON, exact: true }).click();
+    await page.waitForURL(url(returnTo));
+    expect(await isVisible(page.getByRole("heading", { level: 1, name: /Deploy Terraform/ }))).toBe(true);
+
+    // The browser itself went to the provider's authorize endpoint and came back to our callback.
+    const authorize = documents.find((address) => address.startsWith(`${fakes.oidcIssuer}/authorize?`));
+    expect(authorize, `navigations: ${documents.join(", ")}`).toBeDefined();
+    const callbackIndex = documents.findIndex((address) => address.startsWith(url("/auth/oidc/callback?")));
+    expect(callbackIndex).toBeGreaterThan(documents.indexOf(authorize!));
+
+    // …with a complete authorization request, then the code was redeemed server-side.
+    const requests = await fakeRequests();
+    const seenAuthorize = requests.find((request) => request.path === "/oidc/authorize");
+    expect(seenAuthorize?.query).toMatchObject({
+      response_type: "code",
+      client_id: fakes.clientId,
+      redirect_uri: url("/auth/oidc/callback"),
+      code_challenge_method: "S256",
+    });
+    expect(seenAuthorize?.query.scope?.split(" ")).toEqual(expect.arrayContaining(["openid", "profile", "email"]));
+    expect(seenAuthorize?.query.nonce).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(seenAuthorize?.query.state).toBeTruthy();
+    const token = requests.find((request) => request.path === "/oidc/token");
+    expect(token?.method).toBe("POST");
+    expect(token?.body).toMatchObject({ grant_type: "authorization_code", redirect_uri: url("/auth/oidc/callback"), code_verifier: "[present]" });
+
+    // Signed in as someone new ("Ada Corp", the fake's default identity): the sign-in page sends
+    // this browser on, and the seeded workspace is not theirs.
+    expect(await redirectOf(page, "/login")).toEqual({ status: 302, location: url("/dashboard") });
+    const acme = await page.request.get(url(DASHBOARD), { maxRedirects: 0 });
+    expect(acme.status()).toBe(404);
+    await acme.dispose();
+    // The flow's cookies are gone; only the session remains.
+    const cookies = (await page.context().cookies(baseURL())).map((cookie) => cookie.name);
+    expect(cookies).toEqual(["atmos_session"]);
+
+    expectNoConsoleErrors(target.errors);
+  });
+
+  test("consent denied at the provider → /login?error=access_denied with its message, not signed in", async () => {
+    await fakeControl("faults", { oidc: { authorize: "deny" } });
+    const target = await openPage();
+    const { page } = target;
+
+    await page.goto(url(loginFor(DASHBOARD)));
+    await waitForHydration(page, "main form button");
+    await page.getByRole("button", { name: SSO_BUTTON, exact: true }).click();
+    await page.waitForURL(url("/login?error=access_denied"));
+
+    const alert = page.getByRole("alert");
+    expect(await isVisible(alert)).toBe(true);
+    expect(await alert.getByText("Sign-in did not complete").count()).toBe(1);
+    expect((await page.getByTestId("login-error").textContent())?.trim()).toBe(SIGN_IN_ERRORS.access_denied);
+    // The buttons are still there to start again.
+    expect(await page.getByRole("button", { name: SSO_BUTTON, exact: true }).count()).toBe(1);
+    await waitForHydration(page, "main form button");
+    await screenshot(target, "login-access-denied");
+
+    const requests = await fakeRequests();
+    expect(requests.some((request) => request.path === "/oidc/authorize")).toBe(true);
+    expect(requests.some((request) => request.path === "/oidc/token")).toBe(false);
+    const cookies = (await page.context().cookies(baseURL())).map((cookie) => cookie.name);
+    expect(cookies).toEqual([]);
+    await expectSentToLogin(page, DASHBOARD);
+
+    expectNoConsoleErrors(target.errors);
+  });
+});
+
+describe("returnTo never leaves our origin", () => {
+  // The raw query of /login; the comment is the returnTo value the server reads.
+  const cases = [
+    "returnTo=//evil.example", // //evil.example
+    "returnTo=https://evil.example", // https://evil.example
+    "returnTo=/%2F%2Fevil.example", // ///evil.example
+    `returnTo=${encodeURIComponent("/%2F%2Fevil.example")}`, // /%2F%2Fevil.example
+    `returnTo=${encodeURIComponent("/\\evil.example")}`, // /\evil.example
+  ];
+
+  test.each(cases)("/login?%s → signed in on our own /dashboard", async (query) => {
+    const target = await openPage();
+    const { page } = target;
+    const evil = await trapEvilOrigin(target);
+
+    await page.goto(url(`/login?${query}`));
+    await waitForHydration(page, "main form button");
+    expect(await page.locator("input[name=returnTo]").first().inputValue()).toBe("/dashboard");
+    await signInWithDemoUser(page, OWNER_NAME);
+    await page.waitForURL(url(DASHBOARD));
+    expect(await isVisible(page.getByRole("heading", { level: 1, name: "Overview" }))).toBe(true);
+    expect(evil).toEqual([]);
+    expectNoConsoleErrors(target.errors);
+  });
+
+  test("a tampered returnTo in the posted form is refused by the server too", async () => {
+    const target = await openPage();
+    const { page } = target;
+    const evil = await trapEvilOrigin(target);
+
+    await page.goto(url("/login"));
+    await waitForHydration(page, "main form button");
+    await page.evaluate(() => {
+      for (const input of document.querySelectorAll<HTMLInputElement>("input[name=returnTo]")) input.value = "//evil.example/steal";
+    });
+    await signInWithDemoUser(page, OWNER_NAME);
+    await page.waitForURL(url(DASHBOARD));
+    expect(new URL(page.url()).origin).toBe(baseURL());
+    expect(evil).toEqual([]);
+    expectNoConsoleErrors(target.errors);
+  });
+});
+
+describe("signing out", () => {
+  test("Sign out in the user menu ends this browser's session only", async () => {
+    const target = await openPage();
+    const { page } = target;
+
+    await page.goto(url(loginFor(DASHBOARD)));
+    await signInWithDemoUser(page, OWNER_NAME);
+    await page.waitForURL(url(DASHBOARD));
+
+    await userMenu(page, OWNER_NAME, "Sign out");
+    await page.waitForURL(url("/"));
+    expect(await isVisible(page.getByRole("heading", { level: 1, name: /Deploy Terraform/ }))).toBe(true);
+    expect((await page.context().cookies(baseURL())).map((cookie) => cookie.name)).toEqual([]);
+    await expectSentToLogin(page, DASHBOARD);
+    expectNoConsoleErrors(target.errors);
+
+    // The owner's other session (the one global-setup minted) is untouched.
+    const other = await openPage({ signedIn: true });
+    const response = await other.page.goto(url(DASHBOARD));
+    expect(response?.status()).toBe(200);
+    expect(await isVisible(other.page.getByRole("heading", { level: 1, name: "Overview" }))).toBe(true);
+  });
+
+  test("Sign out everywhere also signs out another browser of the same user", async () => {
+    const [first, second] = [await openPage(), await openPage()];
+    for (const { page } of [first, second]) {
+      await page.goto(url(loginFor(DASHBOARD)));
+      await signInWithDemoUser(page, MEMBER_NAME);
+      await page.waitForURL(url(DASHBOARD));
+      expect(await isVisible(page.getByRole("heading", { level: 1, name: "Overview" }))).toBe(true);
+    }
+    // Two sessions, two different cookies.
+    const session = async (target: E2EPage) => (await target.page.context().cookies(baseURL())).find((c) => c.name === "atmos_session")?.value;
+    expect(await session(first)).toBeTruthy();
+    expect(await session(first)).not.toBe(await session(second));
+
+    await userMenu(first.page, MEMBER_NAME, "Sign out everywhere");
+    await first.page.waitForURL(url("/"));
+    await expectSentToLogin(first.page, DASHBOARD);
+
+    // The second browser still holds its cookie, but its session is gone.
+    expect(await session(second)).toBeTruthy();
+    await second.page.reload();
+    expect(second.page.url()).toBe(url(loginFor(DASHBOARD)));
+    expect(await isVisible(second.page.getByRole("heading", { level: 1, name: "Sign in to Atmos Pro" }))).toBe(true);
+
+    expectNoConsoleErrors(first.errors);
+    expectNoConsoleErrors(second.errors);
+  });
+});

@@ -1,0 +1,905 @@
+/**
+ * Local fake identity providers for tests: a GitHub OAuth app (github.com + api.github.com) and an
+ * OpenID Connect provider, speaking the real HTTP of each, on one node:http server bound to
+ * 127.0.0.1. Integration tests (inside workerd) and browser e2e tests reach them over
+ * http://127.0.0.1:<port>; tests steer them through plain-JSON control endpoints:
+ *
+ *   POST {controlUrl}/faults    { github?: GithubFaults, oidc?: OidcFaults }     merged into the current faults
+ *   POST {controlUrl}/identity  { github?: Partial<...>, oidc?: Partial<...> }  merged into the current identities
+ *   POST {controlUrl}/reset     faults, identities, codes, tokens and the request log back to defaults
+ *   GET  {controlUrl}/requests  every provider request received since the last reset (control calls excluded)
+ *   GET  {controlUrl}/state     the current faults and identities
+ *
+ * Paths served:
+ *   GET  /github/login/oauth/authorize            302 back to redirect_uri with code & state (or an error)
+ *   POST /github/login/oauth/access_token         code -> gho_ token; errors as HTTP 200 + `error` body, like GitHub
+ *   GET  /github-api/user, /github-api/user/emails  Bearer (or `token`) auth, GitHub's shapes
+ *   GET  /oidc/.well-known/openid-configuration, /oidc/authorize, POST /oidc/token, GET /oidc/jwks,
+ *   GET|POST /oidc/userinfo
+ *
+ * Stricter than the real providers on purpose: PKCE (S256) is required by both authorize
+ * endpoints, and redirect_uri is required at authorize and must be repeated verbatim at the token
+ * endpoint. Codes are single use (consumed on first presentation by the right client) and live 10 min.
+ * Nothing is ever written to the console.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+// ---------------------------------------------------------------------------------------------
+
+export type GithubFaults = {
+  authorize?: "ok" | "deny";
+  token?: "ok" | "http_400" | "http_500" | "timeout" | "non_json" | "error_200";
+  user?: "ok" | "http_500" | "wrong_shape";
+  emails?: "ok" | "http_500" | "wrong_shape" | "no_verified";
+  issParam?: "none" | "correct" | "wrong";
+};
+export type OidcFaults = {
+  authorize?: "ok" | "deny";
+  discovery?: "ok" | "http_500" | "invalid_json" | "missing_endpoints" | "issuer_mismatch";
+  token?: "ok" | "http_500" | "timeout" | "non_json";
+  idToken?: "ok" | "bad_signature" | "wrong_iss" | "wrong_aud" | "expired" | "wrong_nonce" | "unknown_kid";
+  jwks?: "ok" | "http_500";
+};
+export type FakeIdentity = {
+  github: { id: number; login: string; name: string | null; email: string; avatar_url: string };
+  oidc: { sub: string; email: string; name: string; picture: string };
+};
+export type FakeProvidersInfo = {
+  githubUrl: string;
+  githubApiUrl: string;
+  oidcIssuer: string;
+  controlUrl: string;
+  clientId: string;
+  clientSecret: string;
+};
+/** One entry of `GET {controlUrl}/requests`. */
+export type RecordedRequest = {
+  method: string;
+  /** The path only, e.g. "/github/login/oauth/access_token". */
+  path: string;
+  /** Query parameters (last value wins); secret-bearing ones read "[present]". */
+  query: Record<string, string>;
+  /** Lower-cased names; `authorization` is reduced to its scheme ("Basic", "Bearer"). */
+  headers: Record<string, string>;
+  /** Form fields (secrets as "[present]"), parsed JSON, raw text, or null when there was no body. */
+  body: unknown;
+};
+
+export const FAKE_CLIENT_ID = "fake-client-id";
+export const FAKE_CLIENT_SECRET = "fake-client-secret-0123456789";
+
+/** How long a "timeout" fault holds its response. */
+export const HOLD_MS = 15_000;
+
+export const DEFAULT_IDENTITY: FakeIdentity = {
+  github: { id: 4242, login: "octo-dev", name: "Octo Dev", email: "octo@example.com", avatar_url: "https://avatars.example/4242" },
+  oidc: { sub: "oidc-user-1", email: "ada@corp.example", name: "Ada Corp", picture: "https://pics.example/ada.png" },
+};
+
+const DEFAULT_GITHUB_FAULTS: Required<GithubFaults> = { authorize: "ok", token: "ok", user: "ok", emails: "ok", issParam: "none" };
+const DEFAULT_OIDC_FAULTS: Required<OidcFaults> = { authorize: "ok", discovery: "ok", token: "ok", idToken: "ok", jwks: "ok" };
+
+const GITHUB_FAULT_VALUES: { [K in keyof GithubFaults]-?: readonly NonNullable<GithubFaults[K]>[] } = {
+  authorize: ["ok", "deny"],
+  token: ["ok", "http_400", "http_500", "timeout", "non_json", "error_200"],
+  user: ["ok", "http_500", "wrong_shape"],
+  emails: ["ok", "http_500", "wrong_shape", "no_verified"],
+  issParam: ["none", "correct", "wrong"],
+};
+const OIDC_FAULT_VALUES: { [K in keyof OidcFaults]-?: readonly NonNullable<OidcFaults[K]>[] } = {
+  authorize: ["ok", "deny"],
+  discovery: ["ok", "http_500", "invalid_json", "missing_endpoints", "issuer_mismatch"],
+  token: ["ok", "http_500", "timeout", "non_json"],
+  idToken: ["ok", "bad_signature", "wrong_iss", "wrong_aud", "expired", "wrong_nonce", "unknown_kid"],
+  jwks: ["ok", "http_500"],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Constants mirroring the real providers
+// ---------------------------------------------------------------------------------------------
+
+const GH_DOCS = "https://docs.github.com";
+const GH_TOKEN_ERRORS = {
+  bad_verification_code: {
+    error: "bad_verification_code",
+    error_description: "The code passed is incorrect or expired.",
+    error_uri: `${GH_DOCS}/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code`,
+  },
+  incorrect_client_credentials: {
+    error: "incorrect_client_credentials",
+    error_description: "The client_id and/or client_secret passed are incorrect.",
+    error_uri: `${GH_DOCS}/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#incorrect-client-credentials`,
+  },
+  redirect_uri_mismatch: {
+    error: "redirect_uri_mismatch",
+    error_description: "The redirect_uri MUST match the registered callback URL for this application.",
+    error_uri: `${GH_DOCS}/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/#redirect-uri-mismatch2`,
+  },
+} as const;
+const GH_ACCESS_DENIED = {
+  error: "access_denied",
+  error_description: "The user has denied your application access.",
+  error_uri: `${GH_DOCS}/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/#access-denied`,
+};
+
+const CODE_TTL_MS = 10 * 60_000;
+const MAX_BODY_BYTES = 1024 * 1024;
+const KID = "fake-oidc-key-1";
+const UNKNOWN_KID = "fake-oidc-key-unknown";
+/** Fields whose values never reach the request log. */
+const SECRET_FIELDS = new Set([
+  "client_secret",
+  "code_verifier",
+  "refresh_token",
+  "access_token",
+  "id_token",
+  "password",
+  "client_assertion",
+  "token",
+]);
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+type Grant = {
+  provider: "github" | "oidc";
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scope: string;
+  nonce: string | null;
+  expiresAt: number;
+  github: FakeIdentity["github"];
+  oidc: FakeIdentity["oidc"];
+};
+type IssuedToken = {
+  provider: "github" | "oidc";
+  scope: string;
+  expiresAt: number;
+  github: FakeIdentity["github"];
+  oidc: FakeIdentity["oidc"];
+};
+
+type Keys = { privateKey: CryptoKey; publicJwk: JWK; roguePrivateKey: CryptoKey };
+
+type Ctx = {
+  base: string;
+  info: FakeProvidersInfo;
+  keys: Keys;
+  githubFaults: Required<GithubFaults>;
+  oidcFaults: Required<OidcFaults>;
+  identity: FakeIdentity;
+  codes: Map<string, Grant>;
+  tokens: Map<string, IssuedToken>;
+  log: RecordedRequest[];
+  held: Set<NodeJS.Timeout>;
+  closing: boolean;
+};
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+function resetState(ctx: Ctx): void {
+  ctx.githubFaults = { ...DEFAULT_GITHUB_FAULTS };
+  ctx.oidcFaults = { ...DEFAULT_OIDC_FAULTS };
+  ctx.identity = clone(DEFAULT_IDENTITY);
+  ctx.codes.clear();
+  ctx.tokens.clear();
+  ctx.log.length = 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+// ---------------------------------------------------------------------------------------------
+
+export async function startFakeProviders(
+  options: { port?: number } = {},
+): Promise<FakeProvidersInfo & { close(): Promise<void> }> {
+  const [main, rogue] = await Promise.all([
+    generateKeyPair("RS256"),
+    generateKeyPair("RS256"),
+  ]);
+  const publicJwk = { ...(await exportJWK(main.publicKey)), kid: KID, alg: "RS256", use: "sig" };
+
+  const sockets = new Set<Socket>();
+  const ctx: Ctx = {
+    base: "",
+    info: { githubUrl: "", githubApiUrl: "", oidcIssuer: "", controlUrl: "", clientId: FAKE_CLIENT_ID, clientSecret: FAKE_CLIENT_SECRET },
+    keys: { privateKey: main.privateKey, publicJwk, roguePrivateKey: rogue.privateKey },
+    githubFaults: { ...DEFAULT_GITHUB_FAULTS },
+    oidcFaults: { ...DEFAULT_OIDC_FAULTS },
+    identity: clone(DEFAULT_IDENTITY),
+    codes: new Map(),
+    tokens: new Map(),
+    log: [],
+    held: new Set(),
+    closing: false,
+  };
+
+  const server = createServer((req, res) => {
+    handle(ctx, req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      send(res, 500, { error: "fake_provider_internal_error", message: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+
+  const { port } = server.address() as AddressInfo;
+  ctx.base = `http://127.0.0.1:${port}`;
+  ctx.info = {
+    githubUrl: `${ctx.base}/github`,
+    githubApiUrl: `${ctx.base}/github-api`,
+    oidcIssuer: `${ctx.base}/oidc`,
+    controlUrl: `${ctx.base}/__control`,
+    clientId: FAKE_CLIENT_ID,
+    clientSecret: FAKE_CLIENT_SECRET,
+  };
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closed ??= new Promise<void>((resolve) => {
+      ctx.closing = true;
+      for (const timer of ctx.held) clearTimeout(timer);
+      ctx.held.clear();
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    });
+    return closed;
+  };
+
+  return { ...ctx.info, close };
+}
+
+async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", ctx.base);
+  const method = req.method ?? "GET";
+  const raw = await readBody(req);
+  const contentType = (req.headers["content-type"] ?? "").toLowerCase();
+  const form = contentType.startsWith("application/x-www-form-urlencoded") ? new URLSearchParams(raw) : null;
+  const path = url.pathname;
+
+  if (path === "/__control" || path.startsWith("/__control/")) {
+    handleControl(ctx, method, path.slice("/__control".length), raw, res);
+    return;
+  }
+
+  ctx.log.push(record(req, url, raw, form, contentType));
+
+  if (path === "/github" || path.startsWith("/github/")) return handleGithub(ctx, method, path.slice("/github".length), url, req, form, res);
+  if (path === "/github-api" || path.startsWith("/github-api/")) return handleGithubApi(ctx, method, path.slice("/github-api".length), req, res);
+  if (path === "/oidc" || path.startsWith("/oidc/")) return handleOidc(ctx, method, path.slice("/oidc".length), url, req, form, res);
+  send(res, 404, { error: "not_found", path });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control
+// ---------------------------------------------------------------------------------------------
+
+function handleControl(ctx: Ctx, method: string, sub: string, raw: string, res: ServerResponse): void {
+  const state = () => ({ faults: { github: ctx.githubFaults, oidc: ctx.oidcFaults }, identity: ctx.identity });
+  if (method === "GET" && sub === "/requests") return send(res, 200, ctx.log);
+  if (method === "GET" && sub === "/state") return send(res, 200, state());
+  if (method === "POST" && sub === "/reset") {
+    resetState(ctx);
+    return send(res, 200, state());
+  }
+  if (method === "POST" && (sub === "/faults" || sub === "/identity")) {
+    let body: unknown;
+    try {
+      body = raw.trim() === "" ? {} : JSON.parse(raw);
+    } catch {
+      return send(res, 400, { error: "invalid_json" });
+    }
+    const problem = sub === "/faults" ? applyFaults(ctx, body) : applyIdentity(ctx, body);
+    if (problem) return send(res, 400, { error: "invalid_control_body", message: problem });
+    return send(res, 200, state());
+  }
+  send(res, 404, { error: "not_found", message: "control endpoints: POST /faults, POST /identity, POST /reset, GET /requests, GET /state" });
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Validates everything first, then merges: a bad body changes nothing. */
+function applyFaults(ctx: Ctx, body: unknown): string | null {
+  if (!isRecord(body)) return "body must be an object";
+  for (const key of Object.keys(body)) if (key !== "github" && key !== "oidc") return `unknown provider "${key}"`;
+  const check = (name: string, given: unknown, allowed: Record<string, readonly string[]>): string | null => {
+    if (given === undefined) return null;
+    if (!isRecord(given)) return `${name} must be an object`;
+    for (const [key, value] of Object.entries(given)) {
+      const values = allowed[key];
+      if (!values) return `unknown fault ${name}.${key}`;
+      if (typeof value !== "string" || !values.includes(value)) return `${name}.${key} must be one of ${values.join(", ")}`;
+    }
+    return null;
+  };
+  const problem = check("github", body.github, GITHUB_FAULT_VALUES) ?? check("oidc", body.oidc, OIDC_FAULT_VALUES);
+  if (problem) return problem;
+  if (body.github) Object.assign(ctx.githubFaults, body.github);
+  if (body.oidc) Object.assign(ctx.oidcFaults, body.oidc);
+  return null;
+}
+
+function applyIdentity(ctx: Ctx, body: unknown): string | null {
+  if (!isRecord(body)) return "body must be an object";
+  for (const key of Object.keys(body)) if (key !== "github" && key !== "oidc") return `unknown provider "${key}"`;
+  const github = body.github;
+  const oidc = body.oidc;
+  if (github !== undefined) {
+    if (!isRecord(github)) return "github must be an object";
+    for (const [key, value] of Object.entries(github)) {
+      const ok =
+        key === "id"
+          ? typeof value === "number" && Number.isInteger(value)
+          : key === "name"
+            ? typeof value === "string" || value === null
+            : ["login", "email", "avatar_url"].includes(key)
+              ? typeof value === "string"
+              : null;
+      if (ok === null) return `unknown field github.${key}`;
+      if (!ok) return `github.${key} has the wrong type`;
+    }
+  }
+  if (oidc !== undefined) {
+    if (!isRecord(oidc)) return "oidc must be an object";
+    for (const [key, value] of Object.entries(oidc)) {
+      if (!["sub", "email", "name", "picture"].includes(key)) return `unknown field oidc.${key}`;
+      if (typeof value !== "string") return `oidc.${key} must be a string`;
+    }
+  }
+  if (github) Object.assign(ctx.identity.github, github);
+  if (oidc) Object.assign(ctx.identity.oidc, oidc);
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared OAuth pieces
+// ---------------------------------------------------------------------------------------------
+
+type AuthorizeOutcome = { redirect: URL } | { status: number; text: string };
+
+/**
+ * Validates an authorization request. Errors that cannot be trusted to go back to the client
+ * (unknown client, unusable redirect_uri) are answered here; the others are redirected.
+ */
+function authorize(
+  ctx: Ctx,
+  provider: "github" | "oidc",
+  url: URL,
+  deny: { error: string; error_description: string; error_uri?: string },
+  extraResponseParams: Record<string, string>,
+): AuthorizeOutcome {
+  const q = url.searchParams;
+  const clientId = q.get("client_id");
+  if (clientId !== FAKE_CLIENT_ID) return { status: 404, text: `Unknown client_id (this fake knows only "${FAKE_CLIENT_ID}").` };
+  const redirectUri = q.get("redirect_uri");
+  let redirect: URL;
+  try {
+    if (!redirectUri) throw new Error("missing");
+    redirect = new URL(redirectUri);
+    if (redirect.protocol !== "http:" && redirect.protocol !== "https:") throw new Error("scheme");
+  } catch {
+    return { status: 400, text: "The redirect_uri is missing or is not an absolute http(s) URL." };
+  }
+  const state = q.get("state");
+  const back = (params: Record<string, string>): AuthorizeOutcome => {
+    for (const [key, value] of Object.entries(params)) redirect.searchParams.set(key, value);
+    if (state !== null) redirect.searchParams.set("state", state);
+    for (const [key, value] of Object.entries(extraResponseParams)) redirect.searchParams.set(key, value);
+    return { redirect };
+  };
+
+  if (provider === "oidc" && q.get("response_type") !== "code") {
+    return back({ error: "unsupported_response_type", error_description: "Only response_type=code is supported." });
+  }
+  const scope = q.get("scope") ?? "";
+  if (provider === "oidc" && !scope.split(/\s+/).includes("openid")) {
+    return back({ error: "invalid_scope", error_description: "The openid scope is required." });
+  }
+  const challenge = q.get("code_challenge");
+  const method = q.get("code_challenge_method");
+  if (!challenge) return back({ error: "invalid_request", error_description: "code_challenge is required (PKCE)." });
+  if (method !== "S256") return back({ error: "invalid_request", error_description: "Only code_challenge_method=S256 is supported." });
+  if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) return back({ error: "invalid_request", error_description: "code_challenge is malformed." });
+
+  const fault = provider === "github" ? ctx.githubFaults.authorize : ctx.oidcFaults.authorize;
+  if (fault === "deny") return back({ ...deny });
+
+  const code = provider === "github" ? randomBytes(10).toString("hex") : randomBytes(24).toString("base64url");
+  ctx.codes.set(code, {
+    provider,
+    clientId,
+    redirectUri: redirectUri!,
+    codeChallenge: challenge,
+    scope,
+    nonce: q.get("nonce"),
+    expiresAt: Date.now() + CODE_TTL_MS,
+    github: clone(ctx.identity.github),
+    oidc: clone(ctx.identity.oidc),
+  });
+  return back({ code });
+}
+
+function answerAuthorize(res: ServerResponse, outcome: AuthorizeOutcome): void {
+  if ("redirect" in outcome) {
+    res.writeHead(302, { location: outcome.redirect.toString(), "cache-control": "no-store", "content-length": "0" });
+    res.end();
+    return;
+  }
+  sendText(res, outcome.status, outcome.text);
+}
+
+type ClientAuth = { ok: true; method: "basic" | "post" } | { ok: false; method: "basic" | "post" | "none" };
+
+/** Client authentication: HTTP Basic (client_secret_basic) or body fields (client_secret_post). */
+function authenticateClient(req: IncomingMessage, form: URLSearchParams): ClientAuth {
+  const header = req.headers.authorization;
+  const bodyId = form.get("client_id");
+  const bodySecret = form.get("client_secret");
+  if (header !== undefined) {
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+    if (!match?.[1]) return { ok: false, method: "basic" };
+    const decoded = Buffer.from(match[1], "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return { ok: false, method: "basic" };
+    // RFC 6749 §2.3.1 form-encodes both parts; arctic does not. Accept either.
+    const formDecode = (value: string) => {
+      try {
+        return decodeURIComponent(value.replace(/\+/g, " "));
+      } catch {
+        return value;
+      }
+    };
+    const id = decoded.slice(0, colon);
+    const secret = decoded.slice(colon + 1);
+    const good =
+      (id === FAKE_CLIENT_ID || formDecode(id) === FAKE_CLIENT_ID) &&
+      (safeEqual(secret, FAKE_CLIENT_SECRET) || safeEqual(formDecode(secret), FAKE_CLIENT_SECRET)) &&
+      (bodyId === null || bodyId === FAKE_CLIENT_ID) &&
+      bodySecret === null;
+    return { ok: good, method: "basic" };
+  }
+  if (bodyId === null && bodySecret === null) return { ok: false, method: "none" };
+  return { ok: bodyId === FAKE_CLIENT_ID && bodySecret !== null && safeEqual(bodySecret, FAKE_CLIENT_SECRET), method: "post" };
+}
+
+type Redemption =
+  | { ok: true; grant: Grant }
+  | { ok: false; reason: "bad_code" | "redirect_uri_mismatch" | "pkce" };
+
+/** Looks the code up and consumes it (single use), then checks redirect_uri and PKCE. */
+function redeem(ctx: Ctx, provider: "github" | "oidc", form: URLSearchParams): Redemption {
+  const code = form.get("code");
+  const grant = code ? ctx.codes.get(code) : undefined;
+  if (!code || !grant || grant.provider !== provider || grant.clientId !== FAKE_CLIENT_ID) return { ok: false, reason: "bad_code" };
+  ctx.codes.delete(code);
+  if (grant.expiresAt < Date.now()) return { ok: false, reason: "bad_code" };
+  if (form.get("redirect_uri") !== grant.redirectUri) return { ok: false, reason: "redirect_uri_mismatch" };
+  const verifier = form.get("code_verifier");
+  if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return { ok: false, reason: "pkce" };
+  const computed = createHash("sha256").update(verifier, "ascii").digest("base64url");
+  if (!safeEqual(computed, grant.codeChallenge)) return { ok: false, reason: "pkce" };
+  return { ok: true, grant };
+}
+
+/** Answers after HOLD_MS (a provider that hangs), unless the server closes first. */
+function hold(ctx: Ctx, res: ServerResponse, answer: () => void): void {
+  if (ctx.closing) {
+    res.destroy();
+    return;
+  }
+  const timer = setTimeout(() => {
+    ctx.held.delete(timer);
+    if (!res.destroyed) answer();
+  }, HOLD_MS);
+  ctx.held.add(timer);
+  res.on("close", () => {
+    clearTimeout(timer);
+    ctx.held.delete(timer);
+  });
+}
+
+function bearerToken(req: IncomingMessage, schemes: RegExp): string | null {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const match = schemes.exec(header);
+  return match?.[1] ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub (github.com)
+// ---------------------------------------------------------------------------------------------
+
+function handleGithub(
+  ctx: Ctx,
+  method: string,
+  sub: string,
+  url: URL,
+  req: IncomingMessage,
+  form: URLSearchParams | null,
+  res: ServerResponse,
+): void {
+  if (method === "GET" && sub === "/login/oauth/authorize") {
+    const iss = ctx.githubFaults.issParam;
+    const extra: Record<string, string> =
+      iss === "correct" ? { iss: `${ctx.info.githubUrl}/login/oauth` } : iss === "wrong" ? { iss: `${ctx.base}/not-github/login/oauth` } : {};
+    return answerAuthorize(res, authorize(ctx, "github", url, GH_ACCESS_DENIED, extra));
+  }
+  if (method === "POST" && sub === "/login/oauth/access_token") return githubToken(ctx, req, form, res);
+  send(res, 404, { error: "Not Found" });
+}
+
+function githubToken(ctx: Ctx, req: IncomingMessage, form: URLSearchParams | null, res: ServerResponse): void {
+  const fault = ctx.githubFaults.token;
+  if (fault === "http_400") return send(res, 400, { error: "invalid_request", error_description: "Fake fault: HTTP 400." });
+  if (fault === "http_500") return sendHtml(res, 500, "<!DOCTYPE html><html><body><h1>Unicorn!</h1><p>This page is taking too long to load.</p></body></html>");
+  if (fault === "non_json") return sendHtml(res, 200, "<!DOCTYPE html><html><head><title>GitHub</title></head><body>Not JSON</body></html>");
+  if (fault === "error_200") return githubAnswer(req, res, GH_TOKEN_ERRORS.bad_verification_code);
+
+  // GitHub answers by the Accept header: JSON, else form-encoded.
+  const fields = form ?? new URLSearchParams();
+  let answer: Record<string, string>;
+  const client = authenticateClient(req, fields);
+  if (!client.ok) {
+    answer = GH_TOKEN_ERRORS.incorrect_client_credentials;
+  } else {
+    const result = redeem(ctx, "github", fields);
+    if (!result.ok) {
+      // GitHub documents no PKCE-specific error; a failed verifier is reported as a bad code.
+      answer = result.reason === "redirect_uri_mismatch" ? GH_TOKEN_ERRORS.redirect_uri_mismatch : GH_TOKEN_ERRORS.bad_verification_code;
+    } else {
+      const token = `gho_${randomAlnum(36)}`;
+      const scope = result.grant.scope.split(/[\s,]+/).filter(Boolean).join(",");
+      ctx.tokens.set(token, { provider: "github", scope, expiresAt: Number.POSITIVE_INFINITY, github: result.grant.github, oidc: result.grant.oidc });
+      answer = { access_token: token, token_type: "bearer", scope };
+    }
+  }
+  if (fault === "timeout") return hold(ctx, res, () => githubAnswer(req, res, answer));
+  githubAnswer(req, res, answer);
+}
+
+function githubAnswer(req: IncomingMessage, res: ServerResponse, answer: Record<string, string>): void {
+  const accept = (req.headers.accept ?? "").toLowerCase();
+  if (accept.includes("json")) return send(res, 200, answer);
+  const text = new URLSearchParams(answer).toString();
+  res.writeHead(200, { "content-type": "application/x-www-form-urlencoded; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub REST API (api.github.com)
+// ---------------------------------------------------------------------------------------------
+
+function handleGithubApi(ctx: Ctx, method: string, sub: string, req: IncomingMessage, res: ServerResponse): void {
+  const notFound = () => send(res, 404, { message: "Not Found", documentation_url: `${GH_DOCS}/rest`, status: "404" });
+  if (method !== "GET" || (sub !== "/user" && sub !== "/user/emails")) return notFound();
+
+  const header = req.headers.authorization;
+  if (!header) {
+    return send(res, 401, { message: "Requires authentication", documentation_url: `${GH_DOCS}/rest`, status: "401" });
+  }
+  const token = bearerToken(req, /^(?:Bearer|token)\s+(\S+)\s*$/i);
+  const issued = token ? ctx.tokens.get(token) : undefined;
+  if (!issued || issued.provider !== "github") {
+    return send(res, 401, { message: "Bad credentials", documentation_url: `${GH_DOCS}/rest`, status: "401" });
+  }
+  const headers = { "x-oauth-scopes": issued.scope.split(",").join(", "), "x-github-media-type": "github.v3; format=json" };
+  const who = issued.github;
+
+  if (sub === "/user") {
+    const fault = ctx.githubFaults.user;
+    if (fault === "http_500") return send(res, 500, { message: "Server Error" }, headers);
+    if (fault === "wrong_shape") return send(res, 200, { id: "not-a-number", name: who.name, avatar_url: who.avatar_url }, headers);
+    return send(res, 200, githubUser(ctx, who), { ...headers, "x-accepted-oauth-scopes": "" });
+  }
+
+  const fault = ctx.githubFaults.emails;
+  if (fault === "http_500") return send(res, 500, { message: "Server Error" }, headers);
+  if (fault === "wrong_shape") return send(res, 200, [{ address: who.email, primary: "yes" }], headers);
+  const verified = fault !== "no_verified";
+  return send(
+    res,
+    200,
+    [
+      { email: who.email, primary: true, verified, visibility: "private" },
+      { email: `secondary-${who.id}@example.net`, primary: false, verified: false, visibility: null },
+    ],
+    { ...headers, "x-accepted-oauth-scopes": "user, user:email" },
+  );
+}
+
+function githubUser(ctx: Ctx, who: FakeIdentity["github"]): Record<string, unknown> {
+  const api = ctx.info.githubApiUrl;
+  const userApi = `${api}/users/${who.login}`;
+  return {
+    login: who.login,
+    id: who.id,
+    node_id: Buffer.from(`04:User${who.id}`).toString("base64"),
+    avatar_url: who.avatar_url,
+    gravatar_id: "",
+    url: userApi,
+    html_url: `${ctx.info.githubUrl}/${who.login}`,
+    followers_url: `${userApi}/followers`,
+    following_url: `${userApi}/following{/other_user}`,
+    gists_url: `${userApi}/gists{/gist_id}`,
+    starred_url: `${userApi}/starred{/owner}{/repo}`,
+    subscriptions_url: `${userApi}/subscriptions`,
+    organizations_url: `${userApi}/orgs`,
+    repos_url: `${userApi}/repos`,
+    events_url: `${userApi}/events{/privacy}`,
+    received_events_url: `${userApi}/received_events`,
+    type: "User",
+    user_view_type: "private",
+    site_admin: false,
+    name: who.name,
+    company: null,
+    blog: "",
+    location: null,
+    email: who.email,
+    hireable: null,
+    bio: null,
+    twitter_username: null,
+    notification_email: who.email,
+    public_repos: 3,
+    public_gists: 0,
+    followers: 1,
+    following: 0,
+    created_at: "2015-04-01T12:00:00Z",
+    updated_at: "2025-01-01T12:00:00Z",
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenID Connect provider
+// ---------------------------------------------------------------------------------------------
+
+function handleOidc(
+  ctx: Ctx,
+  method: string,
+  sub: string,
+  url: URL,
+  req: IncomingMessage,
+  form: URLSearchParams | null,
+  res: ServerResponse,
+): Promise<void> | void {
+  if (method === "GET" && sub === "/.well-known/openid-configuration") return oidcDiscovery(ctx, res);
+  if (method === "GET" && sub === "/authorize") {
+    return answerAuthorize(
+      res,
+      authorize(ctx, "oidc", url, { error: "access_denied", error_description: "The resource owner denied the request." }, {}),
+    );
+  }
+  if (method === "POST" && sub === "/token") return oidcToken(ctx, req, form, res);
+  if (method === "GET" && sub === "/jwks") {
+    if (ctx.oidcFaults.jwks === "http_500") return send(res, 500, { error: "server_error" });
+    return send(res, 200, { keys: [ctx.keys.publicJwk] }, { "cache-control": "public, max-age=300" });
+  }
+  if ((method === "GET" || method === "POST") && sub === "/userinfo") return oidcUserinfo(ctx, req, res);
+  send(res, 404, { error: "not_found" });
+}
+
+function oidcDiscovery(ctx: Ctx, res: ServerResponse): void {
+  const fault = ctx.oidcFaults.discovery;
+  if (fault === "http_500") return send(res, 500, { error: "server_error" });
+  const issuer = ctx.info.oidcIssuer;
+  if (fault === "invalid_json") {
+    const text = `{"issuer": "${issuer}", "authorization_endpoint": `;
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    res.end(text);
+    return;
+  }
+  const document: Record<string, unknown> = {
+    issuer: fault === "issuer_mismatch" ? `${ctx.base}/other-issuer` : issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${issuer}/token`,
+    userinfo_endpoint: `${issuer}/userinfo`,
+    jwks_uri: `${issuer}/jwks`,
+    scopes_supported: ["openid", "email", "profile"],
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: ["authorization_code"],
+    subject_types_supported: ["public"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+    claims_supported: ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "email", "email_verified", "name", "picture"],
+    code_challenge_methods_supported: ["S256"],
+  };
+  if (fault === "missing_endpoints") {
+    delete document.token_endpoint;
+    delete document.jwks_uri;
+  }
+  send(res, 200, document, { "cache-control": "public, max-age=300" });
+}
+
+async function oidcToken(ctx: Ctx, req: IncomingMessage, form: URLSearchParams | null, res: ServerResponse): Promise<void> {
+  const fault = ctx.oidcFaults.token;
+  if (fault === "http_500") return send(res, 500, { error: "server_error", error_description: "Fake fault: HTTP 500." });
+  if (fault === "non_json") return sendHtml(res, 200, "<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>");
+
+  let status: number;
+  let answer: Record<string, unknown>;
+  let extraHeaders: Record<string, string> = {};
+  const fields = form;
+  const client = fields ? authenticateClient(req, fields) : ({ ok: false, method: "none" } as const);
+  if (!fields) {
+    status = 400;
+    answer = { error: "invalid_request", error_description: "The body must be application/x-www-form-urlencoded." };
+  } else if (!client.ok) {
+    status = 401;
+    answer = { error: "invalid_client", error_description: "Client authentication failed." };
+    if (client.method === "basic") extraHeaders = { "www-authenticate": 'Basic realm="fake-oidc"' };
+  } else if (fields.get("grant_type") !== "authorization_code") {
+    status = 400;
+    answer = { error: "unsupported_grant_type", error_description: "Only authorization_code is supported." };
+  } else {
+    const result = redeem(ctx, "oidc", fields);
+    if (!result.ok) {
+      status = 400;
+      const description =
+        result.reason === "pkce"
+          ? "PKCE verification failed."
+          : result.reason === "redirect_uri_mismatch"
+            ? "redirect_uri does not match the authorization request."
+            : "The authorization code is invalid, expired or already used.";
+      answer = { error: "invalid_grant", error_description: description };
+    } else {
+      const accessToken = randomBytes(32).toString("base64url");
+      const grant = result.grant;
+      ctx.tokens.set(accessToken, { provider: "oidc", scope: grant.scope, expiresAt: Date.now() + 3_600_000, github: grant.github, oidc: grant.oidc });
+      status = 200;
+      answer = {
+        access_token: accessToken,
+        token_type: "Bearer",
+        expires_in: 3600,
+        id_token: await idToken(ctx, grant, accessToken),
+        scope: grant.scope,
+      };
+    }
+  }
+  const headers = { "cache-control": "no-store", pragma: "no-cache", ...extraHeaders };
+  if (fault === "timeout") return hold(ctx, res, () => send(res, status, answer, headers));
+  send(res, status, answer, headers);
+}
+
+async function idToken(ctx: Ctx, grant: Grant, accessToken: string): Promise<string> {
+  const fault = ctx.oidcFaults.idToken;
+  const now = Math.floor(Date.now() / 1000);
+  const iat = fault === "expired" ? now - 2 * 3600 : now;
+  const exp = fault === "expired" ? now - 3600 : now + 600;
+  const digest = createHash("sha256").update(accessToken, "ascii").digest();
+  const claims: Record<string, unknown> = {
+    auth_time: iat,
+    at_hash: digest.subarray(0, digest.length / 2).toString("base64url"),
+    email: grant.oidc.email,
+    email_verified: true,
+    name: grant.oidc.name,
+    picture: grant.oidc.picture,
+  };
+  if (fault === "wrong_nonce") claims.nonce = `wrong-${grant.nonce ?? "nonce"}-${randomBytes(4).toString("hex")}`;
+  else if (grant.nonce !== null) claims.nonce = grant.nonce;
+
+  const key = fault === "bad_signature" || fault === "unknown_kid" ? ctx.keys.roguePrivateKey : ctx.keys.privateKey;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: fault === "unknown_kid" ? UNKNOWN_KID : KID })
+    .setIssuer(fault === "wrong_iss" ? `${ctx.base}/wrong-issuer` : ctx.info.oidcIssuer)
+    .setSubject(grant.oidc.sub)
+    .setAudience(fault === "wrong_aud" ? "some-other-client" : FAKE_CLIENT_ID)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(key);
+}
+
+function oidcUserinfo(ctx: Ctx, req: IncomingMessage, res: ServerResponse): void {
+  const token = bearerToken(req, /^Bearer\s+(\S+)\s*$/i);
+  const issued = token ? ctx.tokens.get(token) : undefined;
+  if (!issued || issued.provider !== "oidc" || issued.expiresAt < Date.now()) {
+    const challenge = token ? 'Bearer error="invalid_token", error_description="The access token is invalid"' : 'Bearer realm="fake-oidc"';
+    return send(res, 401, { error: "invalid_token" }, { "www-authenticate": challenge });
+  }
+  const who = issued.oidc;
+  send(res, 200, { sub: who.sub, email: who.email, email_verified: true, name: who.name, picture: who.picture });
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP helpers
+// ---------------------------------------------------------------------------------------------
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error("request body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function redactParams(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of params) out[key] = SECRET_FIELDS.has(key) ? "[present]" : value;
+  return out;
+}
+
+function record(req: IncomingMessage, url: URL, raw: string, form: URLSearchParams | null, contentType: string): RecordedRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(", ") : value;
+    headers[name.toLowerCase()] = name === "authorization" || name === "proxy-authorization" ? (text.trim().split(/\s+/)[0] ?? "") : text;
+  }
+  let body: unknown = null;
+  if (form) body = redactParams(form);
+  else if (raw !== "" && contentType.includes("json")) {
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = raw;
+    }
+  } else if (raw !== "") body = raw;
+  return { method: req.method ?? "GET", path: url.pathname, query: redactParams(url.searchParams), headers, body };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendHtml(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(html) });
+  res.end(html);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function randomAlnum(length: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = randomBytes(length);
+  let out = "";
+  for (const byte of bytes) out += alphabet[byte % alphabet.length];
+  return out;
+}

@@ -2,6 +2,7 @@
  * Audit events: append-only, written in the same D1 batch as the change they record, so there is
  * never a change without its event (or an event without its change).
  */
+import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { auditEvents } from "../../db/schema";
 import { newId } from "./ids";
@@ -36,4 +37,18 @@ export function auditEvent(db: Database, input: AuditInput) {
 
 export function userActor(user: { id: string; login: string | null; name: string }): AuditActor {
   return { type: "user", id: user.id, label: user.login ?? user.name };
+}
+
+/**
+ * The audit event for a conditional change, in the same batch right after it: written only if the
+ * statement before it changed a row (SQLite's `changes()`), so a refused change leaves no event and
+ * an applied one always has its event.
+ */
+export function auditEventIfChanged(db: Database, input: AuditInput) {
+  return db.run(sql`
+    INSERT INTO ${auditEvents} (id, workspace_id, actor_type, actor_id, actor_label, action, category, target_type, target_id, metadata, created_at)
+    SELECT ${newId("aud")}, ${input.workspaceId}, ${input.actor.type}, ${input.actor.id}, ${input.actor.label}, ${input.action},
+           ${input.action.split(".")[0] ?? input.action}, ${input.target?.type ?? null}, ${input.target?.id ?? null},
+           ${input.metadata ? JSON.stringify(input.metadata) : null}, ${input.at.getTime()}
+    WHERE changes() > 0`);
 }

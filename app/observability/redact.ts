@@ -13,6 +13,7 @@ const SECRET_SHAPES: RegExp[] = [
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
   /\b(__Host-|__Secure-)?[A-Za-z0-9_-]*session[A-Za-z0-9_-]*=[^;\s]+/gi, // cookie pairs
   /([?&](code|state|token|access_token|id_token|client_secret)=)[^&\s#]+/gi,
+  /(\/invitations\/)[A-Za-z0-9_-]{16,}/g, // single-use invitation links
 ];
 
 export const REDACTED = "[redacted]";

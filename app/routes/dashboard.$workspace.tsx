@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Outlet, useLoaderData } from "@remix-run/react";
-import { requireMember } from "~/dashboard/membership.server";
+import { rememberLastWorkspace, requireMember } from "~/dashboard/membership.server";
 import { listWorkspacesQuery } from "~/domain/workspaces.server";
 import { DashboardShell } from "~/ui/dashboard-shell";
 import { RouteErrorBoundary } from "~/ui/error-panel";
@@ -19,6 +19,7 @@ export const dashboardLayoutPayload = type({
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { user, workspace } = await requireMember(request, context, params.workspace);
   const workspaces = await listWorkspacesQuery(context.db, user.id);
+  rememberLastWorkspace(context, user, workspace.id);
   return payload(
     dashboardLayoutPayload,
     { user: { name: user.name, login: user.login, email: user.email }, workspace, workspaces },

@@ -14,7 +14,13 @@ export function DashboardShell(props: {
   const { user, workspace, workspaces, children } = props;
   const navigate = useNavigate();
   const base = `/dashboard/${workspace.slug}`;
-  const nav = [{ to: base, label: "Overview", end: true }];
+  const canReadAudit = workspace.role === "owner" || workspace.role === "admin";
+  const nav = [
+    { to: base, label: "Overview", end: true },
+    { to: `${base}/members`, label: "Members", end: false },
+    ...(canReadAudit ? [{ to: `${base}/audit`, label: "Audit log", end: false }] : []),
+    { to: `${base}/settings`, label: "Settings", end: false },
+  ];
 
   return (
     <div className="min-h-screen lg:grid lg:grid-cols-[16rem_1fr]">
@@ -65,6 +71,9 @@ export function DashboardShell(props: {
             </summary>
             <div className="absolute right-0 z-10 mt-2 w-56 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-lg">
               <p className="truncate px-2 py-1 text-slate-500">{user.login ? `@${user.login}` : user.email}</p>
+              <Link to="/workspaces/new" className="block rounded px-2 py-1 text-slate-700 hover:bg-slate-100">
+                Create workspace
+              </Link>
               <Link to="/" className="block rounded px-2 py-1 text-slate-700 hover:bg-slate-100">
                 Home
               </Link>

@@ -9,10 +9,9 @@ import type { FakeProvidersInfo } from "../fakes/providers";
 export const E2E_OIDC_NAME = "Acme SSO";
 
 /**
- * GITHUB_URL is deliberately not pointed at the fakes: the fake GitHub and the fake OpenID provider
- * share one host:port, and the settings check refuses an OIDC_ISSUER on GitHub's host ("points at
- * GitHub"), which would fail every request with the settings page. github is not in AUTH_PROVIDERS
- * here anyway; GITHUB_API_URL has no such check.
+ * GITHUB_URL/GITHUB_API_URL point at the fake GitHub too (github is not in AUTH_PROVIDERS, so it is
+ * never used here). The fake GitHub and the fake OpenID provider share one host:port but not a path
+ * (/github vs /oidc), which the settings check accepts (it refuses an OIDC_ISSUER *under* GITHUB_URL).
  */
 export function e2eServerVars(fakes: FakeProvidersInfo): Record<string, string> {
   return {
@@ -21,6 +20,7 @@ export function e2eServerVars(fakes: FakeProvidersInfo): Record<string, string> 
     OIDC_CLIENT_ID: fakes.clientId,
     OIDC_CLIENT_SECRET: fakes.clientSecret,
     OIDC_NAME: E2E_OIDC_NAME,
+    GITHUB_URL: fakes.githubUrl,
     GITHUB_API_URL: fakes.githubApiUrl,
   };
 }

@@ -1,0 +1,201 @@
+/**
+ * Members, roles and invitations of a workspace. The rules that protect a workspace live here:
+ * only owners touch owners, and the last owner can neither leave, nor be demoted, nor be removed —
+ * enforced inside the write itself (a conditional UPDATE/DELETE), so two racing requests cannot both
+ * succeed in leaving a workspace without an owner.
+ */
+import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { invitations, memberships, users, workspaces } from "../../db/schema";
+import { auditEvent, auditEventIfChanged, type AuditActor } from "./audit.server";
+import { newId } from "./ids";
+import { assignableRoles, type Role } from "./roles";
+
+export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
+
+export type MemberRow = { userId: string; name: string; login: string | null; email: string | null; role: Role; joinedAt: Date };
+
+export function listMembersQuery(db: Database, workspaceId: string) {
+  return db
+    .select({ userId: users.id, name: users.name, login: users.login, email: users.email, role: memberships.role, joinedAt: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.workspaceId, workspaceId))
+    .orderBy(sql`case ${memberships.role} when 'owner' then 0 when 'admin' then 1 else 2 end`, asc(users.name));
+}
+
+export function pendingInvitationsQuery(db: Database, workspaceId: string, now: Date) {
+  return db
+    .select({ id: invitations.id, invitee: invitations.invitee, role: invitations.role, createdAt: invitations.createdAt, expiresAt: invitations.expiresAt, invitedBy: users.name })
+    .from(invitations)
+    .leftJoin(users, eq(users.id, invitations.invitedBy))
+    .where(and(eq(invitations.workspaceId, workspaceId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)))
+    .orderBy(desc(invitations.createdAt));
+}
+
+export async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function newInvitationToken(): string {
+  const raw = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export type MemberChange = { ok: true } | { ok: false; status: 400 | 403 | 404 | 409; message: string };
+const refuse = (status: 400 | 403 | 404 | 409, message: string): MemberChange => ({ ok: false, status, message });
+
+/** Creates a single-use invitation; returns the token for the link (only its hash is stored). */
+export async function inviteMember(
+  db: Database,
+  input: { workspaceId: string; actorRole: Role; actor: AuditActor; actorId: string; invitee: string; role: Role; now: Date },
+): Promise<{ ok: true; token: string; invitationId: string } | Extract<MemberChange, { ok: false }>> {
+  if (!assignableRoles(input.actorRole).includes(input.role)) return { ok: false, status: 403, message: "Only owners can invite owners." };
+  const token = newInvitationToken();
+  const id = newId("inv");
+  await db.batch([
+    db.insert(invitations).values({
+      id,
+      workspaceId: input.workspaceId,
+      invitee: input.invitee,
+      role: input.role,
+      tokenHash: await sha256Hex(token),
+      invitedBy: input.actorId,
+      createdAt: input.now,
+      expiresAt: new Date(input.now.getTime() + INVITATION_TTL_MS),
+    }),
+    auditEvent(db, { workspaceId: input.workspaceId, actor: input.actor, action: "team_member.invited", target: { type: "invitation", id }, metadata: { invitee: input.invitee, role: input.role }, at: input.now }),
+  ]);
+  return { ok: true, token, invitationId: id };
+}
+
+export async function revokeInvitation(db: Database, input: { workspaceId: string; invitationId: string; actor: AuditActor; now: Date }): Promise<MemberChange> {
+  const [updated] = await db.batch([
+    db
+      .update(invitations)
+      .set({ revokedAt: input.now })
+      .where(and(eq(invitations.id, input.invitationId), eq(invitations.workspaceId, input.workspaceId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+      .returning({ id: invitations.id }),
+    auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: "team_member.invitation_revoked", target: { type: "invitation", id: input.invitationId }, at: input.now }),
+  ]);
+  if (updated.length === 0) return refuse(404, "That invitation no longer exists.");
+  return { ok: true };
+}
+
+export type InvitationView = { id: string; workspaceId: string; workspaceName: string; workspaceSlug: string; invitee: string; role: Role; state: "pending" | "expired" | "accepted" | "revoked" };
+
+export async function findInvitation(db: Database, token: string, now: Date): Promise<InvitationView | null> {
+  const rows = await db
+    .select({
+      id: invitations.id,
+      workspaceId: invitations.workspaceId,
+      workspaceName: workspaces.name,
+      workspaceSlug: workspaces.slug,
+      invitee: invitations.invitee,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+      acceptedAt: invitations.acceptedAt,
+      revokedAt: invitations.revokedAt,
+    })
+    .from(invitations)
+    .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
+    .where(eq(invitations.tokenHash, await sha256Hex(token)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  const state = row.revokedAt ? "revoked" : row.acceptedAt ? "accepted" : row.expiresAt <= now ? "expired" : "pending";
+  return { id: row.id, workspaceId: row.workspaceId, workspaceName: row.workspaceName, workspaceSlug: row.workspaceSlug, invitee: row.invitee, role: row.role, state };
+}
+
+/** Does this signed-in account match whom the invitation was for (GitHub login or email)? */
+export function invitationMatches(invitee: string, user: { login: string | null; email: string | null }): boolean {
+  const wanted = invitee.trim().toLowerCase();
+  return wanted.includes("@") ? user.email?.toLowerCase() === wanted : user.login?.toLowerCase() === wanted;
+}
+
+export async function acceptInvitation(
+  db: Database,
+  input: { token: string; user: { id: string; login: string | null; email: string | null; name: string }; now: Date },
+): Promise<{ ok: true; workspaceSlug: string } | Extract<MemberChange, { ok: false }>> {
+  const invitation = await findInvitation(db, input.token, input.now);
+  if (!invitation) return { ok: false, status: 404, message: "This invitation link is not valid." };
+  if (invitation.state === "revoked") return { ok: false, status: 409, message: "This invitation was revoked. Ask for a new one." };
+  if (invitation.state === "accepted") return { ok: false, status: 409, message: "This invitation has already been used." };
+  if (invitation.state === "expired") return { ok: false, status: 409, message: "This invitation has expired. Ask for a new one." };
+  if (!invitationMatches(invitation.invitee, input.user)) {
+    return { ok: false, status: 403, message: `This invitation is for ${invitation.invitee}. Sign in with that account to accept it.` };
+  }
+  const actor = { type: "user" as const, id: input.user.id, label: input.user.login ?? input.user.name };
+  // Single use, enforced by the write: only the first acceptance flips accepted_at.
+  const [claimed] = await db.batch([
+    db
+      .update(invitations)
+      .set({ acceptedAt: input.now, acceptedBy: input.user.id })
+      .where(and(eq(invitations.id, invitation.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, input.now)))
+      .returning({ id: invitations.id }),
+    // Membership and event only if this request claimed the invitation (changes() of the UPDATE).
+    db.run(sql`INSERT OR IGNORE INTO ${memberships} (workspace_id, user_id, role, created_at, updated_at)
+               SELECT ${invitation.workspaceId}, ${input.user.id}, ${invitation.role}, ${input.now.getTime()}, ${input.now.getTime()}
+               WHERE changes() > 0`),
+    auditEventIfChanged(db, { workspaceId: invitation.workspaceId, actor, action: "team_member.joined", target: { type: "user", id: input.user.id }, metadata: { role: invitation.role, invitee: invitation.invitee }, at: input.now }),
+  ]);
+  if (claimed.length === 0) return { ok: false, status: 409, message: "This invitation has already been used." };
+  return { ok: true, workspaceSlug: invitation.workspaceSlug };
+}
+
+/** SQL: "the workspace keeps another owner besides this user". */
+const anotherOwnerRemains = (workspaceId: string, userId: string) =>
+  sql`exists (select 1 from ${memberships} m2 where m2.workspace_id = ${workspaceId} and m2.role = 'owner' and m2.user_id <> ${userId})`;
+
+export async function changeRole(
+  db: Database,
+  input: { workspaceId: string; actorRole: Role; actor: AuditActor; targetUserId: string; role: Role; now: Date },
+): Promise<MemberChange> {
+  const [current] = await db.batch([
+    db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId))).limit(1),
+  ]);
+  const target = current[0];
+  if (!target) return refuse(404, "That person is not a member of this workspace.");
+  const allowed = assignableRoles(input.actorRole);
+  if (!allowed.includes(target.role) || !allowed.includes(input.role)) return refuse(403, "Only owners can change an owner's role or make someone an owner.");
+  if (target.role === input.role) return { ok: true };
+
+  const demotingOwner = target.role === "owner";
+  const [updated] = await db.batch([
+    db
+      .update(memberships)
+      .set({ role: input.role, updatedAt: input.now })
+      .where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId), eq(memberships.role, target.role), demotingOwner ? anotherOwnerRemains(input.workspaceId, input.targetUserId) : undefined))
+      .returning({ userId: memberships.userId }),
+    auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: "team_member.role_changed", target: { type: "user", id: input.targetUserId }, metadata: { from: target.role, to: input.role }, at: input.now }),
+  ]);
+  if (updated.length === 0) {
+    return demotingOwner ? refuse(409, "A workspace needs at least one owner. Make someone else an owner first.") : refuse(409, "That member's role changed meanwhile. Reload and try again.");
+  }
+  return { ok: true };
+}
+
+/** Removing someone, or leaving (actor = target). The last owner stays. */
+export async function removeMember(
+  db: Database,
+  input: { workspaceId: string; actorRole: Role; actorId: string; actor: AuditActor; targetUserId: string; now: Date },
+): Promise<MemberChange> {
+  const leaving = input.actorId === input.targetUserId;
+  const rows = await db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId))).limit(1);
+  const target = rows[0];
+  if (!target) return refuse(404, "That person is not a member of this workspace.");
+  if (!leaving && !assignableRoles(input.actorRole).includes(target.role)) return refuse(403, "Only owners can remove an owner.");
+
+  const [deleted] = await db.batch([
+    db
+      .delete(memberships)
+      .where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId), eq(memberships.role, target.role), target.role === "owner" ? anotherOwnerRemains(input.workspaceId, input.targetUserId) : undefined))
+      .returning({ userId: memberships.userId }),
+    auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: leaving ? "team_member.left" : "team_member.removed", target: { type: "user", id: input.targetUserId }, metadata: { role: target.role }, at: input.now }),
+  ]);
+  if (deleted.length === 0) {
+    return refuse(409, leaving ? "You are the last owner. Make someone else an owner before you leave." : "A workspace needs at least one owner. Make someone else an owner first.");
+  }
+  return { ok: true };
+}

@@ -1,0 +1,227 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { assertSameOrigin } from "~/auth/origin.server";
+import { requireMember } from "~/dashboard/membership.server";
+import { userActor } from "~/domain/audit.server";
+import { changeRole, inviteMember, listMembersQuery, pendingInvitationsQuery, removeMember, revokeInvitation } from "~/domain/members.server";
+import { assignableRoles, can } from "~/domain/roles";
+import { RouteErrorBoundary } from "~/ui/error-panel";
+import { buttonPrimary, buttonSecondary, Field, FormMessage } from "~/ui/forms";
+import { type } from "~/validation";
+import { checkForm, readForm } from "~/validation/form.server";
+import { payload } from "~/validation/payload.server";
+
+export const meta: MetaFunction = () => [{ title: "Members · Atmos Pro" }];
+
+const role = type("'owner' | 'admin' | 'member'");
+
+export const membersPayload = type({
+  me: { userId: "string", role },
+  canInvite: "boolean",
+  canManage: "boolean",
+  assignableRoles: role.array(),
+  members: type({ userId: "string", name: "string", login: "string | null", email: "string | null", role, joinedAt: "string" }).array(),
+  invitations: type({ id: "string", invitee: "string", role, expiresAt: "string", invitedBy: "string | null" }).array(),
+});
+
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
+const inviteForm = type({ intent: "'invite'", invitee: "0 < string <= 254", role }).narrow((form, ctx) =>
+  GITHUB_LOGIN.test(form.invitee) || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.invitee)
+    ? true
+    : ctx.reject({ path: ["invitee"], message: "Enter a GitHub login or an email address." }),
+);
+const revokeForm = type({ intent: "'revoke'", invitationId: /^inv_[0-9A-Za-z]{28}$/ });
+const roleForm = type({ intent: "'role'", userId: /^usr_[0-9A-Za-z]{28}$/, role });
+const removeForm = type({ intent: "'remove'", userId: /^usr_[0-9A-Za-z]{28}$/ });
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { user, workspace } = await requireMember(request, context, params.workspace);
+  const canInvite = can(workspace.role, "members.invite");
+  const [members, invitations] = await context.db.batch([
+    listMembersQuery(context.db, workspace.id),
+    pendingInvitationsQuery(context.db, workspace.id, context.now()),
+  ]);
+  return payload(
+    membersPayload,
+    {
+      me: { userId: user.id, role: workspace.role },
+      canInvite,
+      canManage: can(workspace.role, "members.manage"),
+      assignableRoles: assignableRoles(workspace.role),
+      members: members.map((member) => ({ ...member, joinedAt: member.joinedAt.toISOString() })),
+      invitations: canInvite ? invitations.map((invitation) => ({ id: invitation.id, invitee: invitation.invitee, role: invitation.role, expiresAt: invitation.expiresAt.toISOString(), invitedBy: invitation.invitedBy })) : [],
+    },
+    context,
+    { name: "dashboard.members" },
+  );
+}
+
+type ActionResult = { intent: string; fieldErrors?: Record<string, string>; error?: string; inviteLink?: string; message?: string };
+const fail = (intent: string, status: number, result: Omit<ActionResult, "intent">) => json<ActionResult>({ intent, ...result }, { status });
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  const fields = await readForm(request);
+  const now = context.now();
+
+  switch (fields.intent) {
+    case "invite": {
+      const { user, workspace } = await requireMember(request, context, params.workspace, "members.invite");
+      const form = checkForm(inviteForm, fields);
+      if (!form.ok) return fail("invite", 400, { fieldErrors: form.fieldErrors });
+      const result = await inviteMember(context.db, { workspaceId: workspace.id, actorRole: workspace.role, actor: userActor(user), actorId: user.id, invitee: form.value.invitee, role: form.value.role, now });
+      if (!result.ok) return fail("invite", result.status, { fieldErrors: { role: result.message } });
+      const link = `${new URL(request.url).origin}/invitations/${result.token}`;
+      return json<ActionResult>({ intent: "invite", inviteLink: link, message: `Invitation created for ${form.value.invitee}. Send them this link; it works once, for 7 days.` });
+    }
+    case "revoke": {
+      const { user, workspace } = await requireMember(request, context, params.workspace, "members.invite");
+      const form = checkForm(revokeForm, fields);
+      if (!form.ok) return fail("revoke", 400, { error: "That invitation does not exist." });
+      const result = await revokeInvitation(context.db, { workspaceId: workspace.id, invitationId: form.value.invitationId, actor: userActor(user), now });
+      if (!result.ok) return fail("revoke", result.status, { error: result.message });
+      return json<ActionResult>({ intent: "revoke", message: "Invitation revoked." });
+    }
+    case "role": {
+      const { user, workspace } = await requireMember(request, context, params.workspace, "members.manage");
+      const form = checkForm(roleForm, fields);
+      if (!form.ok) return fail("role", 400, { error: "Choose a role." });
+      const result = await changeRole(context.db, { workspaceId: workspace.id, actorRole: workspace.role, actor: userActor(user), targetUserId: form.value.userId, role: form.value.role, now });
+      if (!result.ok) return fail("role", result.status, { error: result.message });
+      return json<ActionResult>({ intent: "role", message: "Role changed." });
+    }
+    case "remove": {
+      const { user, workspace } = await requireMember(request, context, params.workspace, "members.manage");
+      const form = checkForm(removeForm, fields);
+      if (!form.ok) return fail("remove", 400, { error: "That person is not a member." });
+      const result = await removeMember(context.db, { workspaceId: workspace.id, actorRole: workspace.role, actorId: user.id, actor: userActor(user), targetUserId: form.value.userId, now });
+      if (!result.ok) return fail("remove", result.status, { error: result.message });
+      return json<ActionResult>({ intent: "remove", message: "Member removed." });
+    }
+    case "leave": {
+      const { user, workspace } = await requireMember(request, context, params.workspace);
+      const result = await removeMember(context.db, { workspaceId: workspace.id, actorRole: workspace.role, actorId: user.id, actor: userActor(user), targetUserId: user.id, now });
+      if (!result.ok) return fail("leave", result.status, { error: result.message });
+      return redirect("/dashboard");
+    }
+    default:
+      await requireMember(request, context, params.workspace);
+      return fail("unknown", 400, { error: "Unknown action." });
+  }
+}
+
+const ROLE_LABEL = { owner: "Owner", admin: "Admin", member: "Member" } as const;
+
+export default function Members() {
+  const data = useLoaderData<typeof loader>() satisfies typeof membersPayload.infer;
+  const result = useActionData<typeof action>();
+  const errorsFor = (intent: string) => (result?.intent === intent ? (result.fieldErrors ?? {}) : {});
+
+  return (
+    <div className="max-w-4xl space-y-10">
+      <h1 className="text-2xl font-semibold text-slate-900">Members</h1>
+      {result?.error ? <FormMessage tone="error">{result.error}</FormMessage> : null}
+      {result?.message && !result.inviteLink ? <FormMessage tone="success">{result.message}</FormMessage> : null}
+
+      <section aria-labelledby="members-heading">
+        <h2 id="members-heading" className="sr-only">Current members</h2>
+        <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
+          {data.members.map((member) => {
+            const isMe = member.userId === data.me.userId;
+            const manageable = !isMe && data.canManage && data.assignableRoles.includes(member.role);
+            return (
+              <li key={member.userId} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3" data-testid={`member-${member.login ?? member.userId}`}>
+                <div>
+                  <p className="font-medium text-slate-900">{member.name}{isMe ? " (you)" : ""}</p>
+                  <p className="text-sm text-slate-500">{member.login ? `@${member.login}` : member.email}</p>
+                </div>
+                <div className="flex flex-wrap items-center gap-2">
+                  {manageable ? (
+                    <>
+                      <Form method="post" className="flex items-center gap-2">
+                        <input type="hidden" name="intent" value="role" />
+                        <input type="hidden" name="userId" value={member.userId} />
+                        <label className="sr-only" htmlFor={`role-${member.userId}`}>Role of {member.name}</label>
+                        <select id={`role-${member.userId}`} name="role" defaultValue={member.role} className="rounded-md border border-slate-300 px-2 py-1 text-sm">
+                          {data.assignableRoles.map((option) => (
+                            <option key={option} value={option}>{ROLE_LABEL[option]}</option>
+                          ))}
+                        </select>
+                        <button type="submit" className={buttonSecondary}>Change role<span className="sr-only"> of {member.name}</span></button>
+                      </Form>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="remove" />
+                        <input type="hidden" name="userId" value={member.userId} />
+                        <button type="submit" className={buttonSecondary}>Remove<span className="sr-only"> {member.name}</span></button>
+                      </Form>
+                    </>
+                  ) : (
+                    <span className="rounded-full bg-slate-100 px-2.5 py-0.5 text-sm text-slate-700">{ROLE_LABEL[member.role]}</span>
+                  )}
+                  {isMe ? (
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="leave" />
+                      <button type="submit" className={buttonSecondary}>Leave workspace</button>
+                    </Form>
+                  ) : null}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+
+      {data.canInvite ? (
+        <section aria-labelledby="invite-heading" className="space-y-4">
+          <h2 id="invite-heading" className="text-lg font-semibold text-slate-900">Invite someone</h2>
+          <Form method="post" className="grid gap-3 sm:grid-cols-[1fr_10rem_auto] sm:items-end">
+            <input type="hidden" name="intent" value="invite" />
+            <Field label="GitHub login or email" name="invitee" required maxLength={254} error={errorsFor("invite").invitee} />
+            <div>
+              <label htmlFor="invite-role" className="block text-sm font-medium text-slate-700">Role</label>
+              <select id="invite-role" name="role" defaultValue="member" className="mt-1 w-full rounded-md border border-slate-300 px-2 py-2">
+                {data.assignableRoles.map((option) => (
+                  <option key={option} value={option}>{ROLE_LABEL[option]}</option>
+                ))}
+              </select>
+              {errorsFor("invite").role ? <p className="mt-1 text-sm text-rose-700">{errorsFor("invite").role}</p> : null}
+            </div>
+            <button type="submit" className={buttonPrimary}>Create invitation</button>
+          </Form>
+          {result?.inviteLink ? (
+            <div className="space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900" role="status">
+              <p>{result.message}</p>
+              <code className="block break-all rounded bg-white px-2 py-1 font-mono" data-testid="invite-link">{result.inviteLink}</code>
+            </div>
+          ) : null}
+
+          <h3 className="font-medium text-slate-900">Pending invitations</h3>
+          {data.invitations.length === 0 ? (
+            <p className="text-sm text-slate-600">No pending invitations.</p>
+          ) : (
+            <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
+              {data.invitations.map((invitation) => (
+                <li key={invitation.id} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
+                  <p className="text-sm text-slate-800">
+                    <span className="font-medium">{invitation.invitee}</span> as {ROLE_LABEL[invitation.role]} · expires{" "}
+                    <time dateTime={invitation.expiresAt}>{invitation.expiresAt.slice(0, 10)}</time>
+                    {invitation.invitedBy ? ` · invited by ${invitation.invitedBy}` : ""}
+                  </p>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="revoke" />
+                    <input type="hidden" name="invitationId" value={invitation.id} />
+                    <button type="submit" className={buttonSecondary}>Revoke<span className="sr-only"> invitation for {invitation.invitee}</span></button>
+                  </Form>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteErrorBoundary />;
+}

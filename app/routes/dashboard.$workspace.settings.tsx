@@ -1,0 +1,148 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useState } from "react";
+import { assertSameOrigin } from "~/auth/origin.server";
+import { requireMember } from "~/dashboard/membership.server";
+import { userActor } from "~/domain/audit.server";
+import { can } from "~/domain/roles";
+import { changeWorkspaceSlug, deleteWorkspace, renameWorkspace } from "~/domain/workspaces.server";
+import { RouteErrorBoundary } from "~/ui/error-panel";
+import { buttonDanger, buttonPrimary, buttonSecondary, Field, FormMessage } from "~/ui/forms";
+import { type } from "~/validation";
+import { checkForm, readForm } from "~/validation/form.server";
+import { payload } from "~/validation/payload.server";
+
+export const meta: MetaFunction = () => [{ title: "Workspace settings · Atmos Pro" }];
+
+export const settingsPayload = type({
+  workspace: { id: "string", name: "string", slug: "string" },
+  canUpdate: "boolean",
+  canDelete: "boolean",
+});
+
+const renameForm = type({ intent: "'rename'", name: "0 < string <= 60" });
+const slugForm = type({ intent: "'slug'", slug: "0 < string <= 40" });
+const deleteForm = type({ intent: "'delete'", confirm: "string" });
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { workspace } = await requireMember(request, context, params.workspace);
+  return payload(
+    settingsPayload,
+    { workspace: { id: workspace.id, name: workspace.name, slug: workspace.slug }, canUpdate: can(workspace.role, "workspace.update"), canDelete: can(workspace.role, "workspace.delete") },
+    context,
+    { name: "dashboard.settings" },
+  );
+}
+
+type ActionResult = { intent: string; fieldErrors?: Record<string, string>; message?: string };
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  const fields = await readForm(request);
+  const now = context.now();
+
+  if (fields.intent === "rename") {
+    const { user, workspace } = await requireMember(request, context, params.workspace, "workspace.update");
+    const form = checkForm(renameForm, fields);
+    if (!form.ok) return json<ActionResult>({ intent: "rename", fieldErrors: { name: "Enter a name of 1 to 60 characters." } }, { status: 400 });
+    await renameWorkspace(context.db, workspace, form.value.name, userActor(user), now);
+    return json<ActionResult>({ intent: "rename", message: "Workspace renamed." });
+  }
+  if (fields.intent === "slug") {
+    const { user, workspace } = await requireMember(request, context, params.workspace, "workspace.update");
+    const form = checkForm(slugForm, fields);
+    const slug = form.ok ? form.value.slug.toLowerCase() : "";
+    const change = form.ok ? await changeWorkspaceSlug(context.db, workspace, slug, userActor(user), now) : { ok: false as const, message: "Enter a slug." };
+    if (!change.ok) return json<ActionResult>({ intent: "slug", fieldErrors: { slug: change.message } }, { status: 400 });
+    return redirect(`/dashboard/${slug}/settings`);
+  }
+  if (fields.intent === "delete") {
+    const { user, workspace } = await requireMember(request, context, params.workspace, "workspace.delete");
+    const form = checkForm(deleteForm, fields);
+    if (!form.ok || form.value.confirm !== workspace.slug) {
+      return json<ActionResult>({ intent: "delete", fieldErrors: { confirm: `Type ${workspace.slug} to confirm.` } }, { status: 400 });
+    }
+    await deleteWorkspace(context.db, workspace.id);
+    // The workspace's audit log goes with it; the deletion itself is recorded in the logs.
+    context.logger.info("audit", { action: "workspace.deleted", workspaceId: workspace.id, slug: workspace.slug, actorId: user.id });
+    return redirect("/dashboard");
+  }
+  await requireMember(request, context, params.workspace);
+  return json<ActionResult>({ intent: "unknown", message: "Unknown action." }, { status: 400 });
+}
+
+export default function WorkspaceSettings() {
+  const data = useLoaderData<typeof loader>() satisfies typeof settingsPayload.infer;
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [copied, setCopied] = useState(false);
+  const errors = (intent: string) => (result?.intent === intent ? (result.fieldErrors ?? {}) : {});
+  const ghLine = `gh variable set ATMOS_PRO_WORKSPACE_ID --body "${data.workspace.id}"`;
+
+  return (
+    <div className="max-w-2xl space-y-10">
+      <h1 className="text-2xl font-semibold text-slate-900">Workspace settings</h1>
+
+      <section aria-labelledby="id-heading" className="space-y-3">
+        <h2 id="id-heading" className="text-lg font-semibold text-slate-900">Workspace id</h2>
+        <p className="text-sm text-slate-600">Your CI identifies this workspace by its id. Set it as a repository (or organization) variable:</p>
+        <div className="flex flex-wrap items-center gap-2">
+          <code className="rounded-md bg-slate-100 px-2 py-1 font-mono text-sm" data-testid="workspace-id">{data.workspace.id}</code>
+          <button
+            type="button"
+            className={buttonSecondary}
+            onClick={() => {
+              void navigator.clipboard?.writeText(data.workspace.id).then(() => setCopied(true));
+            }}
+          >
+            {copied ? "Copied" : "Copy id"}
+          </button>
+        </div>
+        <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 text-sm text-slate-100"><code>{ghLine}</code></pre>
+      </section>
+
+      {data.canUpdate ? (
+        <>
+          <Form method="post" className="space-y-3" aria-labelledby="rename-heading">
+            <h2 id="rename-heading" className="text-lg font-semibold text-slate-900">Name</h2>
+            <input type="hidden" name="intent" value="rename" />
+            <Field label="Workspace name" name="name" defaultValue={data.workspace.name} required maxLength={60} error={errors("rename").name} />
+            {result?.intent === "rename" && result.message ? <FormMessage tone="success">{result.message}</FormMessage> : null}
+            <button type="submit" className={buttonPrimary} disabled={navigation.state !== "idle"}>Rename</button>
+          </Form>
+
+          <Form method="post" className="space-y-3" aria-labelledby="slug-heading">
+            <h2 id="slug-heading" className="text-lg font-semibold text-slate-900">Slug</h2>
+            <input type="hidden" name="intent" value="slug" />
+            <Field
+              label="Slug"
+              name="slug"
+              defaultValue={data.workspace.slug}
+              required
+              maxLength={40}
+              error={errors("slug").slug}
+              hint={<>Your dashboard lives at /dashboard/&lt;slug&gt;. Links with the old slug keep working.</>}
+            />
+            <button type="submit" className={buttonPrimary} disabled={navigation.state !== "idle"}>Change slug</button>
+          </Form>
+        </>
+      ) : (
+        <p className="text-sm text-slate-600">Only owners can rename the workspace or change its slug.</p>
+      )}
+
+      {data.canDelete ? (
+        <Form method="post" className="space-y-3 rounded-xl border border-rose-200 bg-white p-5" aria-labelledby="delete-heading">
+          <h2 id="delete-heading" className="text-lg font-semibold text-rose-700">Delete workspace</h2>
+          <p className="text-sm text-slate-600">This deletes {data.workspace.name} and everything it owns: repositories links, instances, deployments, locks, schedules and its audit log. It cannot be undone.</p>
+          <input type="hidden" name="intent" value="delete" />
+          <Field label={`Type ${data.workspace.slug} to confirm`} name="confirm" autoComplete="off" required error={errors("delete").confirm} />
+          <button type="submit" className={buttonDanger}>Delete this workspace</button>
+        </Form>
+      ) : null}
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteErrorBoundary />;
+}

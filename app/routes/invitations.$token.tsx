@@ -1,0 +1,87 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/current-user.server";
+import { assertSameOrigin } from "~/auth/origin.server";
+import { acceptInvitation, findInvitation, invitationMatches } from "~/domain/members.server";
+import { RouteErrorBoundary } from "~/ui/error-panel";
+import { buttonPrimary, FormMessage } from "~/ui/forms";
+import { PublicLayout } from "~/ui/public-layout";
+import { type } from "~/validation";
+import { payload } from "~/validation/payload.server";
+
+export const meta: MetaFunction = () => [{ title: "Invitation · Atmos Pro" }, { name: "robots", content: "noindex" }];
+
+export const invitationPayload = type({
+  workspaceName: "string",
+  role: "'owner' | 'admin' | 'member'",
+  invitee: "string",
+  state: "'pending' | 'expired' | 'accepted' | 'revoked'",
+  matchesMe: "boolean",
+  me: "string",
+});
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const invitation = await findInvitation(context.db, params.token ?? "", context.now());
+  if (!invitation) throw json({ message: "This invitation link is not valid. Ask for a new one." }, { status: 404 });
+  return payload(
+    invitationPayload,
+    {
+      workspaceName: invitation.workspaceName,
+      role: invitation.role,
+      invitee: invitation.invitee,
+      state: invitation.state,
+      matchesMe: invitationMatches(invitation.invitee, user),
+      me: user.login ? `@${user.login}` : (user.email ?? user.name),
+    },
+    context,
+    { name: "invitations.accept" },
+  );
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  const user = await requireUser(request, context);
+  const result = await acceptInvitation(context.db, { token: params.token ?? "", user, now: context.now() });
+  if (!result.ok) return json({ error: result.message }, { status: result.status });
+  return redirect(`/dashboard/${result.workspaceSlug}`);
+}
+
+const STATE_MESSAGE = {
+  expired: "This invitation has expired. Ask for a new one.",
+  accepted: "This invitation has already been used.",
+  revoked: "This invitation was revoked. Ask for a new one.",
+} as const;
+
+export default function Invitation() {
+  const data = useLoaderData<typeof loader>() satisfies typeof invitationPayload.infer;
+  const result = useActionData<typeof action>();
+  return (
+    <PublicLayout>
+      <div className="mx-auto max-w-md px-4 py-16">
+        <h1 className="text-2xl font-semibold text-slate-900">Join {data.workspaceName}</h1>
+        <p className="mt-2 text-slate-600">You were invited as {data.role} ({data.invitee}).</p>
+        <div className="mt-6 space-y-4">
+          {result && "error" in result ? <FormMessage tone="error">{result.error}</FormMessage> : null}
+          {data.state !== "pending" ? (
+            <FormMessage tone="error">{STATE_MESSAGE[data.state]}</FormMessage>
+          ) : !data.matchesMe ? (
+            <FormMessage tone="error">This invitation is for {data.invitee}, but you are signed in as {data.me}. Sign in with that account to accept it.</FormMessage>
+          ) : (
+            <Form method="post">
+              <button type="submit" className={buttonPrimary}>Accept and join {data.workspaceName}</button>
+            </Form>
+          )}
+        </div>
+      </div>
+    </PublicLayout>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <PublicLayout>
+      <RouteErrorBoundary />
+    </PublicLayout>
+  );
+}

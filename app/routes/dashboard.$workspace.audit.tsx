@@ -112,7 +112,7 @@ function Details({ metadata }: { metadata: Record<string, unknown> | null }) {
     <dl className="space-y-0.5 text-xs">
       {entries.map(([key, value]) => (
         <div key={key} className="flex gap-1">
-          <dt className="shrink-0 font-medium text-slate-500">{key}:</dt>
+          <dt className="shrink-0 font-medium text-slate-500">{`${key}:`}</dt>
           <dd className="break-all text-slate-700">{formatValue(value)}</dd>
         </div>
       ))}

@@ -236,17 +236,3 @@ export async function signInWithDemoUser(page: Page, name: string): Promise<void
   await page.waitForURL((address) => !address.pathname.startsWith("/auth/") && address.pathname !== "/login");
 }
 
-/**
- * KNOWN APP BUG (reported, not fixed here): app/routes/auth.$provider.callback.tsx is nested under
- * app/routes/auth.$provider.tsx by Remix's flat-route naming (manifest parentId
- * "routes/auth.$provider"), so every visit to /auth/<provider>/callback also runs the parent's
- * loader, which throws a 404 ("Start sign-in from the sign-in page."). Sign-in still completes (the
- * callback's redirect wins), but on a client-side navigation (the dev picker's form) Chromium logs
- * the parent's 404 data request. This predicate allows exactly that console error and nothing else;
- * once the route is un-nested (e.g. renamed auth.$provider_.callback.tsx) it simply never matches.
- */
-export function isCallbackParentLoader404(error: PageError): boolean {
-  if (error.kind !== "console" || !error.url || !/status of 404/.test(error.text)) return false;
-  const address = new URL(error.url);
-  return /^\/auth\/[^/]+\/callback$/.test(address.pathname) && address.searchParams.get("_data") === "routes/auth.$provider";
-}

@@ -20,7 +20,6 @@ import {
   fakeControl,
   fakeProviders,
   fakeRequests,
-  isCallbackParentLoader404,
   isVisible,
   launchBrowser,
   newPage,
@@ -40,9 +39,9 @@ const SSO_BUTTON = `Continue with ${E2E_OIDC_NAME}`;
 const DASHBOARD = `/dashboard/${SEED.workspaceSlug}`;
 const loginFor = (path: string) => `/login?returnTo=${encodeURIComponent(path)}`;
 
-/** No console errors, except the one a known app bug causes (see isCallbackParentLoader404 in harness.ts). */
+/** No console errors, except those a test names as expected. */
 function expectNoErrors(errors: PageError[], allow: (error: PageError) => boolean = () => false) {
-  expectNoConsoleErrors(errors, (error) => isCallbackParentLoader404(error) || allow(error));
+  expectNoConsoleErrors(errors, allow);
 }
 
 let browser: E2EBrowser;
@@ -192,13 +191,11 @@ describe("the dev provider (demo users)", () => {
     expect(acme.status()).toBe(404);
     await acme.dispose();
 
-    // The refused form answers 400, and Chromium reports that response as a failed resource; a user
-    // without a workspace currently lands on /workspaces/new, which may not exist yet (404).
+    // The refused form answers 400, and Chromium reports that response as a failed resource.
     expectNoErrors(target.errors, (error) => {
       if (error.kind !== "console" || !error.url) return false;
       const address = new URL(error.url);
-      if (/status of 400/.test(error.text)) return address.pathname === "/auth/dev/authorize";
-      return /status of 404/.test(error.text) && address.pathname === "/workspaces/new";
+      return /status of 400/.test(error.text) && address.pathname === "/auth/dev/authorize";
     });
   });
 });

@@ -21,6 +21,7 @@ function providerSettings(fakes: FakeProvidersInfo) {
     OIDC_CLIENT_ID: fakes.clientId,
     OIDC_CLIENT_SECRET: fakes.clientSecret,
     OIDC_NAME: "Acme SSO",
+    GITHUB_OIDC_ISSUER: fakes.actionsIssuer,
   };
 }
 

@@ -3,5 +3,8 @@
 declare namespace Cloudflare {
   interface Env {
     SENTRY_DSN?: string;
+    /** The GitHub App that commits for the CLI (POST /api/v1/git/commit); set both or neither. */
+    GITHUB_APP_ID?: string;
+    GITHUB_APP_PRIVATE_KEY?: string;
   }
 }

@@ -573,3 +573,38 @@ export const incidentComponents = sqliteTable(
     index("incident_components_component").on(t.component),
   ],
 );
+
+// ─── Instance inventory uploads ───────────────────────────────────────────────────────────────
+
+/**
+ * A chunked inventory upload (POST /api/v1/instances with batch fields) while its chunks arrive.
+ * Each chunk's instances are upserted as it comes; what the inventory no longer lists is marked
+ * removed only once every chunk is in (instances not written since `started_at`).
+ */
+export const instanceUploads = sqliteTable(
+  "instance_uploads",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    batchId: text("batch_id").notNull(),
+    repositoryId: text("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    batchTotal: integer("batch_total").notNull(),
+    /** Distinct chunks in so far … */
+    received: integer("received").notNull().default(0),
+    /** … and which ones (a JSON array of batch indexes), so a retried chunk is not counted twice. */
+    receivedIndexes: text("received_indexes").notNull().default("[]"),
+    status: text("status", { enum: ["receiving", "complete", "expired"] })
+      .notNull()
+      .default("receiving"),
+    /** The first chunk's time. */
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.batchId] }),
+    index("instance_uploads_status").on(t.status, t.startedAt),
+  ],
+);

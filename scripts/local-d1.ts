@@ -3,7 +3,7 @@
  * idempotent seed through the same D1 binding workerd gives the Worker (getPlatformProxy).
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { getPlatformProxy } from "wrangler";
 import { createDatabase } from "../db/client";
 import { seed } from "../db/seed";
@@ -20,10 +20,22 @@ export function quietEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...process.env, ...QUIET_WRANGLER_ENV, ...extra };
 }
 
+/** Creates .dev.vars from the example, or adds settings the example gained since it was made. */
 export function ensureDevVars(): void {
   if (!existsSync(".dev.vars")) {
     copyFileSync(".dev.vars.example", ".dev.vars");
     console.log("Created .dev.vars from .dev.vars.example");
+    return;
+  }
+  const keyOf = (line: string) => line.match(/^\s*([A-Z][A-Z0-9_]*)\s*=/)?.[1];
+  const current = new Set(readFileSync(".dev.vars", "utf8").split("\n").map(keyOf).filter(Boolean));
+  const missing = readFileSync(".dev.vars.example", "utf8").split("\n").filter((line) => {
+    const key = keyOf(line);
+    return key !== undefined && !current.has(key);
+  });
+  if (missing.length > 0) {
+    appendFileSync(".dev.vars", `\n# Added from .dev.vars.example\n${missing.join("\n")}\n`);
+    console.log(`Added to .dev.vars: ${missing.map(keyOf).join(", ")}`);
   }
 }
 

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "~/observability/logger";
 import { type } from "~/validation";
 import { payload, PAYLOAD_ERROR_MESSAGE } from "~/validation/payload.server";
+import { PANEL_ERROR_MESSAGE } from "~/dashboard/panel.server";
 import { SEED } from "../db/seed";
 import { sessionCookieFor } from "./auth";
 import { seedDatabase } from "./db";
@@ -45,10 +46,10 @@ describe("a dashboard loader whose data breaks its schema", () => {
 
   it("renders the route's error boundary with a clear message and request id, inside the dashboard shell", async () => {
     expectErrorLogs();
-    // A row the schema refuses (an unknown deployment kind), as a bad migration or writer could leave behind.
-    await env.DB.prepare("UPDATE deployments SET kind = 'exfiltrate-secret-value' WHERE id = (SELECT id FROM deployments ORDER BY created_at DESC LIMIT 1)").run();
+    // A row the schema refuses (an unknown role), as a bad migration or writer could leave behind.
+    await env.DB.prepare("UPDATE memberships SET role = 'superuser-secret-value' WHERE user_id = ?").bind(SEED.memberId).run();
 
-    const response = await get("/dashboard/acme", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
+    const response = await get("/dashboard/acme/members", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
     expect(response.status).toBe(500);
     const html = await response.text();
     expect(html).toContain("We could not show this page");
@@ -60,7 +61,23 @@ describe("a dashboard loader whose data breaks its schema", () => {
 
     const records = logRecords().filter((record) => record.event === "loader_payload_invalid");
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ payload: "dashboard.overview", fields: ["recentDeployments.0.kind"], requestId });
+    expect(records[0]).toMatchObject({ payload: "dashboard.members", fields: ["members.1.role"], requestId });
+    expect(JSON.stringify(logRecords())).not.toContain("superuser-secret-value");
+  });
+
+  it("one broken panel shows its own error while the rest of the page renders", async () => {
+    expectErrorLogs();
+    await env.DB.prepare("UPDATE deployments SET kind = 'exfiltrate-secret-value' WHERE id = (SELECT id FROM deployments ORDER BY created_at DESC LIMIT 1)").run();
+    const response = await get("/dashboard/acme", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain(PANEL_ERROR_MESSAGE);
+    expect(html.match(/data-testid="panel-error"/g)).toHaveLength(1);
+    // The other panels are there.
+    expect(html).toContain('data-testid="count-in_sync"');
+    expect(html).toContain("acme/infra");
+    const records = logRecords().filter((record) => record.event === "panel_payload_invalid");
+    expect(records).toEqual([expect.objectContaining({ panel: "overview.recent", fields: ["deployments.0.kind"] })]);
     expect(JSON.stringify(logRecords())).not.toContain("exfiltrate-secret-value");
   });
 
@@ -70,5 +87,6 @@ describe("a dashboard loader whose data breaks its schema", () => {
     const html = await response.text();
     expect(html).toContain("Overview");
     expect(html).toContain("acme/infra");
+    expect(html).not.toContain('data-testid="panel-error"');
   });
 });

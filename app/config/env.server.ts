@@ -27,7 +27,30 @@ const providerList = type("string")
   )
   .pipe((parts) => parts as SignInProvider[]);
 
+/** Logins (GitHub or dev) allowed to operate the status page; compared case-insensitively. */
+const loginList = type("string")
+  .pipe((raw) => [...new Set(raw.split(",").map((part) => part.trim().toLowerCase()).filter(Boolean))])
+  .narrow((parts, ctx) =>
+    parts.every((part) => /^[a-z0-9][a-z0-9._-]{0,99}$/.test(part)) ? true : ctx.mustBe("a comma list of logins"),
+  );
+
 const baseUrl = type("string.url").pipe((raw) => raw.replace(/\/+$/, ""));
+
+/** A GitHub App's id ("123456") or client id ("Iv23li…"): both are accepted as the app JWT's `iss`. */
+const githubAppId = type(/^(?:\d{1,20}|Iv[0-9A-Za-z.]{2,60})$/);
+
+/**
+ * An unencrypted RSA private key in PEM: PKCS#1 (`BEGIN RSA PRIVATE KEY`, what GitHub's "Generate a
+ * private key" downloads) or PKCS#8 (`BEGIN PRIVATE KEY`). A one-line value with literal `\n` (as
+ * .dev.vars and `wrangler secret put` often get it) is unfolded. Never quoted in a message.
+ */
+const privateKeyPem = type("string")
+  .pipe((raw) => raw.replace(/\\n/g, "\n").replace(/\r\n?/g, "\n").trim())
+  .narrow((pem, ctx) =>
+    /^-----BEGIN (RSA )?PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+\n-----END \1PRIVATE KEY-----$/.test(pem)
+      ? true
+      : ctx.mustBe("an unencrypted PEM private key (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)"),
+  );
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const isLocal = (url: string) => LOCAL_HOSTS.has(new URL(url).hostname);
@@ -45,6 +68,12 @@ const fields = type({
   "OIDC_CLIENT_SECRET?": "string > 0",
   OIDC_SCOPES: type("string > 0").default("openid profile email"),
   OIDC_NAME: type("string > 0").default("Single sign-on"),
+  API_TOKEN_SECRET: secretList,
+  GITHUB_OIDC_ISSUER: baseUrl.default("https://token.actions.githubusercontent.com"),
+  ATMOS_PRO_AUDIENCE: type("string > 0").default("atmos-pro.com"),
+  OPERATOR_LOGINS: loginList.default(""),
+  "GITHUB_APP_ID?": githubAppId,
+  "GITHUB_APP_PRIVATE_KEY?": privateKeyPem,
   "LOG_LEVEL?": type("'debug' | 'info' | 'warn' | 'error'"),
   "SENTRY_DSN?": type("string.url"),
   DB: type("object"),
@@ -77,11 +106,18 @@ export function contradictions(s: Fields): Problem[] {
       });
     }
   }
-  for (const name of ["OIDC_ISSUER", "GITHUB_URL", "GITHUB_API_URL"] as const) {
+  for (const name of ["OIDC_ISSUER", "GITHUB_URL", "GITHUB_API_URL", "GITHUB_OIDC_ISSUER"] as const) {
     const value = s[name];
     if (value && new URL(value).protocol !== "https:" && !isLocal(value)) {
       problems.push({ setting: name, message: `${name} must use https (http is accepted for localhost only)` });
     }
+  }
+  // The GitHub App (commits from the CLI's POST /api/v1/git/commit): both settings or neither.
+  if (s.GITHUB_APP_ID && !s.GITHUB_APP_PRIVATE_KEY) {
+    problems.push({ setting: "GITHUB_APP_PRIVATE_KEY", message: "GITHUB_APP_PRIVATE_KEY is required when GITHUB_APP_ID is set (a private key generated in your GitHub App's settings)" });
+  }
+  if (s.GITHUB_APP_PRIVATE_KEY && !s.GITHUB_APP_ID) {
+    problems.push({ setting: "GITHUB_APP_ID", message: "GITHUB_APP_ID is required when GITHUB_APP_PRIVATE_KEY is set (the App ID or Client ID from your GitHub App's settings)" });
   }
   if (listed.has("dev") && s.ENVIRONMENT !== "development" && s.ENVIRONMENT !== "test") {
     problems.push({ setting: "AUTH_PROVIDERS", message: "AUTH_PROVIDERS may include dev only when ENVIRONMENT is development: remove dev" });

@@ -1,10 +1,19 @@
-/** The numbers on a workspace's overview, read in one D1 round trip. */
-import { and, count, desc, eq, gt, inArray, isNull } from "drizzle-orm";
+/** A workspace's overview — counts, trends and what needs attention — in one D1 round trip. */
+import { and, count, desc, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { deployments, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
+import { deployments, instanceResults, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
+
+const DAY = 24 * 3_600_000;
+export const TREND_DAYS = 30;
+
+const day = (column: unknown) => sql<string>`strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')`;
 
 export async function loadOverview(db: Database, workspaceId: string, now: Date) {
-  const [statusRows, repositoryRows, lockRows, runningRows, recent] = await db.batch([
+  const since = new Date(now.getTime() - (TREND_DAYS - 1) * DAY);
+  since.setUTCHours(0, 0, 0, 0);
+  const soon = new Date(now.getTime() + DAY);
+
+  const [statusRows, repositoryRows, lockRows, runningRows, recent, driftRows, deployRows, attention, failedApplies, expiring] = await db.batch([
     db
       .select({ status: instances.status, count: count() })
       .from(instances)
@@ -39,10 +48,50 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
       .where(eq(deployments.workspaceId, workspaceId))
       .orderBy(desc(deployments.createdAt))
       .limit(8),
+    db
+      .select({ day: day(instanceResults.ranAt), status: instanceResults.status, count: count() })
+      .from(instanceResults)
+      .where(and(eq(instanceResults.workspaceId, workspaceId), gt(instanceResults.ranAt, since)))
+      .groupBy(day(instanceResults.ranAt), instanceResults.status),
+    db
+      .select({ day: day(deployments.createdAt), count: count() })
+      .from(deployments)
+      .where(and(eq(deployments.workspaceId, workspaceId), gt(deployments.createdAt, since)))
+      .groupBy(day(deployments.createdAt)),
+    db
+      .select({ id: instances.id, stack: instances.stack, component: instances.component, status: instances.status, lastRunAt: instances.lastRunAt })
+      .from(instances)
+      .where(and(eq(instances.workspaceId, workspaceId), isNull(instances.removedAt), inArray(instances.status, ["error", "drifted"])))
+      .orderBy(sql`case ${instances.status} when 'error' then 0 else 1 end`, desc(instances.lastRunAt))
+      .limit(10),
+    db
+      .select({ id: deployments.id, stack: instances.stack, component: instances.component, createdAt: deployments.createdAt, githubRunUrl: deployments.githubRunUrl })
+      .from(deployments)
+      .innerJoin(instances, eq(instances.id, deployments.instanceId))
+      .where(and(eq(deployments.workspaceId, workspaceId), eq(deployments.kind, "apply"), eq(deployments.status, "failure")))
+      .orderBy(desc(deployments.createdAt))
+      .limit(5),
+    db
+      .select({ id: locks.id, key: locks.key, expiresAt: locks.expiresAt, lockedBy: locks.lockedBy })
+      .from(locks)
+      .where(and(eq(locks.workspaceId, workspaceId), isNull(locks.deletedAt), gt(locks.expiresAt, now), lte(locks.expiresAt, soon)))
+      .orderBy(locks.expiresAt)
+      .limit(5),
   ]);
 
   const byStatus = { in_sync: 0, drifted: 0, error: 0, unknown: 0 };
   for (const row of statusRows) if (row.status in byStatus) byStatus[row.status] = row.count;
+
+  const days = Array.from({ length: TREND_DAYS }, (_, i) => new Date(since.getTime() + i * DAY).toISOString().slice(0, 10));
+  const drift = new Map(days.map((d) => [d, { day: d, drifted: 0, inSync: 0, error: 0 }]));
+  for (const row of driftRows) {
+    const entry = drift.get(row.day);
+    if (!entry) continue;
+    if (row.status === "drifted") entry.drifted += row.count;
+    else if (row.status === "in_sync") entry.inSync += row.count;
+    else if (row.status === "error") entry.error += row.count;
+  }
+  const perDay = new Map(deployRows.map((row) => [row.day, row.count]));
 
   return {
     instancesByStatus: byStatus,
@@ -50,5 +99,12 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
     activeLocks: lockRows[0]?.count ?? 0,
     deploymentsInProgress: runningRows[0]?.count ?? 0,
     recentDeployments: recent.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
+    driftTrend: [...drift.values()],
+    deploymentsPerDay: days.map((d) => ({ day: d, count: perDay.get(d) ?? 0 })),
+    attention: {
+      instances: attention.map((row) => ({ ...row, lastRunAt: row.lastRunAt?.toISOString() ?? null })),
+      failedApplies: failedApplies.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
+      expiringLocks: expiring.map((row) => ({ ...row, expiresAt: row.expiresAt.toISOString() })),
+    },
   };
 }

@@ -45,10 +45,22 @@ export function userActor(user: { id: string; login: string | null; name: string
  * an applied one always has its event.
  */
 export function auditEventIfChanged(db: Database, input: AuditInput) {
-  return db.run(sql`
-    INSERT INTO ${auditEvents} (id, workspace_id, actor_type, actor_id, actor_label, action, category, target_type, target_id, metadata, created_at)
-    SELECT ${newId("aud")}, ${input.workspaceId}, ${input.actor.type}, ${input.actor.id}, ${input.actor.label}, ${input.action},
-           ${input.action.split(".")[0] ?? input.action}, ${input.target?.type ?? null}, ${input.target?.id ?? null},
-           ${input.metadata ? JSON.stringify(input.metadata) : null}, ${input.at.getTime()}
-    WHERE changes() > 0`);
+  return db.insert(auditEvents).select(
+    db
+      .select({
+        id: sql<string>`${newId("aud")}`.as("id"),
+        workspaceId: sql<string>`${input.workspaceId}`.as("workspace_id"),
+        actorType: sql<AuditActor["type"]>`${input.actor.type}`.as("actor_type"),
+        actorId: sql<string | null>`${input.actor.id}`.as("actor_id"),
+        actorLabel: sql<string>`${input.actor.label}`.as("actor_label"),
+        action: sql<string>`${input.action}`.as("action"),
+        category: sql<string>`${input.action.split(".")[0] ?? input.action}`.as("category"),
+        targetType: sql<string | null>`${input.target?.type ?? null}`.as("target_type"),
+        targetId: sql<string | null>`${input.target?.id ?? null}`.as("target_id"),
+        metadata: sql<string | null>`${input.metadata ? JSON.stringify(input.metadata) : null}`.as("metadata"),
+        createdAt: sql<number>`${input.at.getTime()}`.as("created_at"),
+      })
+      .from(sql`(SELECT 1)`)
+      .where(sql`changes() > 0`),
+  );
 }

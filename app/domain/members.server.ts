@@ -135,9 +135,21 @@ export async function acceptInvitation(
       .where(and(eq(invitations.id, invitation.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, input.now)))
       .returning({ id: invitations.id }),
     // Membership and event only if this request claimed the invitation (changes() of the UPDATE).
-    db.run(sql`INSERT OR IGNORE INTO ${memberships} (workspace_id, user_id, role, created_at, updated_at)
-               SELECT ${invitation.workspaceId}, ${input.user.id}, ${invitation.role}, ${input.now.getTime()}, ${input.now.getTime()}
-               WHERE changes() > 0`),
+    db
+      .insert(memberships)
+      .select(
+        db
+          .select({
+            workspaceId: sql<string>`${invitation.workspaceId}`.as("workspace_id"),
+            userId: sql<string>`${input.user.id}`.as("user_id"),
+            role: sql<Role>`${invitation.role}`.as("role"),
+            createdAt: sql<number>`${input.now.getTime()}`.as("created_at"),
+            updatedAt: sql<number>`${input.now.getTime()}`.as("updated_at"),
+          })
+          .from(sql`(SELECT 1)`)
+          .where(sql`changes() > 0`),
+      )
+      .onConflictDoNothing(),
     auditEventIfChanged(db, { workspaceId: invitation.workspaceId, actor, action: "team_member.joined", target: { type: "user", id: input.user.id }, metadata: { role: invitation.role, invitee: invitation.invitee }, at: input.now }),
   ]);
   if (claimed.length === 0) return { ok: false, status: 409, message: "This invitation has already been used." };

@@ -1,137 +1,258 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { useLoaderData } from "@remix-run/react";
-import { loadOverview } from "~/dashboard/overview.server";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/dashboard/membership.server";
+import { loadOverview } from "~/dashboard/overview.server";
+import { panel, panelSlot, type PanelResult } from "~/dashboard/panel.server";
+import { BarChart } from "~/ui/charts";
 import { RouteErrorBoundary } from "~/ui/error-panel";
+import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
 import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
 
-export const overviewPayload = type({
-  workspace: { name: "string", slug: "string" },
-  instancesByStatus: { in_sync: "number.integer >= 0", drifted: "number.integer >= 0", error: "number.integer >= 0", unknown: "number.integer >= 0" },
-  repositories: type({ id: "string", owner: "string", name: "string", host: "string" }).array(),
-  activeLocks: "number.integer >= 0",
-  deploymentsInProgress: "number.integer >= 0",
-  recentDeployments: type({
+const count = "number.integer >= 0";
+const deploymentKind = "'plan' | 'apply' | 'detect' | 'remediate'";
+const deploymentStatus = "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'";
+
+export const summaryPanel = type({
+  instancesByStatus: { in_sync: count, drifted: count, error: count, unknown: count },
+  repositories: count,
+  activeLocks: count,
+  deploymentsInProgress: count,
+});
+export const trendsPanel = type({
+  driftTrend: type({ day: "string", drifted: count, inSync: count, error: count }).array(),
+  deploymentsPerDay: type({ day: "string", count }).array(),
+});
+export const attentionPanel = type({
+  instances: type({ id: "string", stack: "string", component: "string", status: "'error' | 'drifted'", lastRunAt: "string | null" }).array(),
+  failedApplies: type({ id: "string", stack: "string", component: "string", createdAt: "string", githubRunUrl: "string | null" }).array(),
+  expiringLocks: type({ id: "string", key: "string", expiresAt: "string", lockedBy: "string" }).array(),
+});
+export const recentPanel = type({
+  deployments: type({
     id: "string",
-    kind: "'plan' | 'apply' | 'detect' | 'remediate'",
-    status: "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'",
+    kind: deploymentKind,
+    status: deploymentStatus,
     createdAt: "string.date.iso",
     githubRunUrl: "string.url | null",
     stack: "string",
     component: "string",
   }).array(),
 });
+export const repositoriesPanel = type({
+  repositories: type({ id: "string", owner: "string", name: "string", host: "string" }).array(),
+  workspaceId: "string",
+});
+
+export const overviewPayload = type({
+  workspace: { name: "string", slug: "string" },
+  summary: panelSlot,
+  trends: panelSlot,
+  attention: panelSlot,
+  recent: panelSlot,
+  repositories: panelSlot,
+});
+
+type OverviewData = {
+  workspace: { name: string; slug: string };
+  summary: PanelResult<typeof summaryPanel.infer>;
+  trends: PanelResult<typeof trendsPanel.infer>;
+  attention: PanelResult<typeof attentionPanel.infer>;
+  recent: PanelResult<typeof recentPanel.infer>;
+  repositories: PanelResult<typeof repositoriesPanel.infer>;
+};
 
 export const meta: MetaFunction = () => [{ title: "Overview · Atmos Pro" }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace);
-  const overview = await loadOverview(context.db, workspace.id, context.now());
+  const o = await loadOverview(context.db, workspace.id, context.now());
   return payload(
     overviewPayload,
-    { workspace: { name: workspace.name, slug: workspace.slug }, ...overview },
+    {
+      workspace: { name: workspace.name, slug: workspace.slug },
+      summary: panel(summaryPanel, { instancesByStatus: o.instancesByStatus, repositories: o.repositories.length, activeLocks: o.activeLocks, deploymentsInProgress: o.deploymentsInProgress }, context, "overview.summary"),
+      trends: panel(trendsPanel, { driftTrend: o.driftTrend, deploymentsPerDay: o.deploymentsPerDay }, context, "overview.trends"),
+      attention: panel(attentionPanel, o.attention as typeof attentionPanel.inferIn, context, "overview.attention"),
+      recent: panel(recentPanel, { deployments: o.recentDeployments }, context, "overview.recent"),
+      repositories: panel(repositoriesPanel, { repositories: o.repositories, workspaceId: workspace.id }, context, "overview.repositories"),
+    },
     context,
     { name: "dashboard.overview" },
   );
 }
 
-const STATUS_STYLE: Record<string, { label: string; className: string }> = {
-  in_sync: { label: "In sync", className: "text-emerald-700 bg-emerald-50 ring-emerald-200" },
-  drifted: { label: "Drifted", className: "text-amber-800 bg-amber-50 ring-amber-200" },
-  error: { label: "Error", className: "text-rose-700 bg-rose-50 ring-rose-200" },
-  unknown: { label: "Unknown", className: "text-slate-700 bg-slate-50 ring-slate-200" },
-};
+const STATUSES = [
+  { key: "in_sync", label: "In sync", className: "text-emerald-800 bg-emerald-50 ring-emerald-200" },
+  { key: "drifted", label: "Drifted", className: "text-amber-900 bg-amber-50 ring-amber-200" },
+  { key: "error", label: "Error", className: "text-rose-800 bg-rose-50 ring-rose-200" },
+  { key: "unknown", label: "Unknown", className: "text-slate-700 bg-slate-50 ring-slate-200" },
+] as const;
 
 export default function Overview() {
-  const data = useLoaderData<typeof loader>() satisfies typeof overviewPayload.infer;
-  const statuses = ["in_sync", "drifted", "error", "unknown"] as const;
+  const data = useLoaderData<typeof loader>() as unknown as OverviewData;
+  const base = `/dashboard/${data.workspace.slug}`;
 
   return (
-    <div className="space-y-8">
+    <div className="space-y-6">
       <h1 className="text-2xl font-semibold text-slate-900">Overview</h1>
 
-      <section aria-labelledby="instances-heading">
-        <h2 id="instances-heading" className="text-sm font-medium uppercase tracking-wide text-slate-500">Instances by status</h2>
-        <dl className="mt-3 grid grid-cols-2 gap-3 md:grid-cols-4">
-          {statuses.map((status) => (
-            <div key={status} className={`rounded-xl p-4 ring-1 ${STATUS_STYLE[status]!.className}`}>
-              <dt className="text-sm font-medium">{STATUS_STYLE[status]!.label}</dt>
-              <dd className="mt-1 text-3xl font-semibold" data-testid={`count-${status}`}>{data.instancesByStatus[status]}</dd>
-            </div>
-          ))}
-        </dl>
-      </section>
-
-      <section className="grid gap-4 md:grid-cols-3" aria-label="Workspace summary">
-        <Stat label="Repositories" value={data.repositories.length} />
-        <Stat label="Active locks" value={data.activeLocks} />
-        <Stat label="Deployments in progress" value={data.deploymentsInProgress} />
-      </section>
-
-      {data.repositories.length === 0 ? (
-        <section className="rounded-xl border border-dashed border-slate-300 bg-white p-6">
-          <h2 className="font-semibold text-slate-900">Install the GitHub App</h2>
-          <p className="mt-1 text-slate-600">
-            Then add your workspace id to your repository variables:{" "}
-            <code className="rounded bg-slate-100 px-1 py-0.5 text-sm">gh variable set ATMOS_PRO_WORKSPACE_ID --body &lt;id&gt;</code>
-          </p>
-        </section>
-      ) : (
-        <section aria-labelledby="repos-heading">
-          <h2 id="repos-heading" className="text-sm font-medium uppercase tracking-wide text-slate-500">Repositories</h2>
-          <ul className="mt-3 divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
-            {data.repositories.map((repository) => (
-              <li key={repository.id} className="px-4 py-3 text-slate-800">
-                {repository.owner}/{repository.name} <span className="text-sm text-slate-500">on {repository.host}</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-
-      <section aria-labelledby="deployments-heading">
-        <h2 id="deployments-heading" className="text-sm font-medium uppercase tracking-wide text-slate-500">Recent deployments</h2>
-        <div className="mt-3 overflow-x-auto rounded-xl border border-slate-200 bg-white">
-          <table className="min-w-full text-left text-sm">
-            <thead className="bg-slate-50 text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Instance</th>
-                <th scope="col" className="px-4 py-2 font-medium">Kind</th>
-                <th scope="col" className="px-4 py-2 font-medium">Status</th>
-                <th scope="col" className="px-4 py-2 font-medium">Started</th>
-                <th scope="col" className="px-4 py-2 font-medium"><span className="sr-only">Run</span></th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {data.recentDeployments.map((deployment) => (
-                <tr key={deployment.id}>
-                  <td className="px-4 py-2 text-slate-900">{deployment.component} <span className="text-slate-500">in {deployment.stack}</span></td>
-                  <td className="px-4 py-2">{deployment.kind}</td>
-                  <td className="px-4 py-2">{deployment.status.replace("_", " ")}</td>
-                  <td className="px-4 py-2 text-slate-600"><time dateTime={deployment.createdAt}>{deployment.createdAt.slice(0, 16).replace("T", " ")} UTC</time></td>
-                  <td className="px-4 py-2">
-                    {deployment.githubRunUrl ? (
-                      <a href={deployment.githubRunUrl} className="text-indigo-600 hover:text-indigo-500" rel="noreferrer" target="_blank">
-                        View run<span className="sr-only"> for {deployment.component} in {deployment.stack}</span>
-                      </a>
-                    ) : null}
-                  </td>
-                </tr>
+      <Panel title="Instances by status" slot={data.summary}>
+        {(summary) => (
+          <div className="space-y-4">
+            <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
+              {STATUSES.map((status) => (
+                <div key={status.key} className={`rounded-xl p-4 ring-1 ${status.className}`}>
+                  <dt className="text-sm font-medium">{status.label}</dt>
+                  <dd className="mt-1 text-3xl font-semibold" data-testid={`count-${status.key}`}>{summary.instancesByStatus[status.key]}</dd>
+                </div>
               ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+            </dl>
+            <dl className="grid gap-3 sm:grid-cols-3">
+              <Stat label="Repositories" value={summary.repositories} />
+              <Stat label="Active locks" value={summary.activeLocks} to={`${base}/locks`} />
+              <Stat label="Deployments in progress" value={summary.deploymentsInProgress} to={`${base}/deployments?status=in_progress`} />
+            </dl>
+          </div>
+        )}
+      </Panel>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Panel title="Drift, last 30 days" slot={data.trends} id="panel-drift-trend">
+          {(trends) => (
+            <BarChart
+              title="Drift detection results per day"
+              days={trends.driftTrend.map((d) => d.day)}
+              series={[
+                { label: "Drifted", color: "#d97706", values: trends.driftTrend.map((d) => d.drifted) },
+                { label: "Error", color: "#e11d48", values: trends.driftTrend.map((d) => d.error) },
+                { label: "In sync", color: "#059669", values: trends.driftTrend.map((d) => d.inSync) },
+              ]}
+            />
+          )}
+        </Panel>
+        <Panel title="Deployments per day" slot={data.trends} id="panel-deployments-per-day">
+          {(trends) => (
+            <BarChart
+              title="Deployments dispatched per day"
+              days={trends.deploymentsPerDay.map((d) => d.day)}
+              series={[{ label: "Deployments", color: "#4f46e5", values: trends.deploymentsPerDay.map((d) => d.count) }]}
+            />
+          )}
+        </Panel>
+      </div>
+
+      <Panel title="Needs attention" slot={data.attention}>
+        {(attention) =>
+          attention.instances.length + attention.failedApplies.length + attention.expiringLocks.length === 0 ? (
+            <EmptyState title="Nothing needs attention">No errored or drifted instances, failed applies or expiring locks.</EmptyState>
+          ) : (
+            <div className="grid gap-4 md:grid-cols-3">
+              <div>
+                <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Errored and drifted</h3>
+                <ul className="mt-2 space-y-1 text-sm">
+                  {attention.instances.map((instance) => (
+                    <li key={instance.id} className="flex items-center justify-between gap-2">
+                      <Link to={`${base}/instances/${instance.id}`} className="truncate text-indigo-700 hover:underline">{instance.component} · {instance.stack}</Link>
+                      <StatusBadge status={instance.status} />
+                    </li>
+                  ))}
+                </ul>
+              </div>
+              <div>
+                <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Failed applies</h3>
+                <ul className="mt-2 space-y-1 text-sm">
+                  {attention.failedApplies.length === 0 ? <li className="text-slate-500">None</li> : null}
+                  {attention.failedApplies.map((failed) => (
+                    <li key={failed.id}>
+                      {failed.component} · {failed.stack} <span className="text-slate-500">{formatTime(failed.createdAt)}</span>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+              <div>
+                <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Locks expiring within a day</h3>
+                <ul className="mt-2 space-y-1 text-sm">
+                  {attention.expiringLocks.length === 0 ? <li className="text-slate-500">None</li> : null}
+                  {attention.expiringLocks.map((lock) => (
+                    <li key={lock.id} className="break-all">{lock.key} <span className="text-slate-500">until {formatTime(lock.expiresAt)}</span></li>
+                  ))}
+                </ul>
+              </div>
+            </div>
+          )
+        }
+      </Panel>
+
+      <Panel title="Recent deployments" slot={data.recent} actions={<Link to={`${base}/deployments`} className="text-sm text-indigo-700 hover:underline">All deployments</Link>}>
+        {(recent) =>
+          recent.deployments.length === 0 ? (
+            <EmptyState title="No deployments yet">Open a pull request that changes a stack: its plan runs appear here.</EmptyState>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="min-w-full text-left text-sm">
+                <thead className="text-slate-600">
+                  <tr>
+                    <th scope="col" className="py-2 pr-4 font-medium">Instance</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Kind</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Status</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Created</th>
+                    <th scope="col" className="py-2 font-medium"><span className="sr-only">Run</span></th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {recent.deployments.map((deployment) => (
+                    <tr key={deployment.id}>
+                      <td className="py-2 pr-4 text-slate-900">{deployment.component} <span className="text-slate-500">in {deployment.stack}</span></td>
+                      <td className="py-2 pr-4">{deployment.kind}</td>
+                      <td className="py-2 pr-4"><StatusBadge status={deployment.status} /></td>
+                      <td className="py-2 pr-4 text-slate-600"><time dateTime={deployment.createdAt}>{formatTime(deployment.createdAt)}</time></td>
+                      <td className="py-2">
+                        {deployment.githubRunUrl ? (
+                          <a href={deployment.githubRunUrl} className="text-indigo-700 hover:underline" rel="noreferrer" target="_blank">
+                            View run<span className="sr-only"> for {deployment.component} in {deployment.stack}</span>
+                          </a>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Panel>
+
+      <Panel title="Repositories" slot={data.repositories}>
+        {(repos) =>
+          repos.repositories.length === 0 ? (
+            <EmptyState title="Install the GitHub App">
+              Install the Atmos Pro GitHub App on your infrastructure repositories, then add your workspace id to their variables:
+              <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100"><code>gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;{repos.workspaceId}&quot;</code></pre>
+            </EmptyState>
+          ) : (
+            <ul className="divide-y divide-slate-100">
+              {repos.repositories.map((repository) => (
+                <li key={repository.id} className="py-2">
+                  <Link to={`${base}/repositories/${repository.owner}/${repository.name}`} className="font-medium text-indigo-700 hover:underline">
+                    {repository.owner}/{repository.name}
+                  </Link>{" "}
+                  <span className="text-sm text-slate-500">on {repository.host}</span>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Panel>
     </div>
   );
 }
 
-function Stat({ label, value }: { label: string; value: number }) {
+function Stat({ label, value, to }: { label: string; value: number; to?: string }) {
   return (
-    <div className="rounded-xl border border-slate-200 bg-white p-4">
-      <p className="text-sm text-slate-500">{label}</p>
-      <p className="mt-1 text-2xl font-semibold text-slate-900">{value}</p>
+    <div className="rounded-xl border border-slate-200 p-4">
+      <dt className="text-sm text-slate-500">{label}</dt>
+      <dd className="mt-1 text-2xl font-semibold text-slate-900">{to ? <Link to={to} className="hover:underline">{value}</Link> : value}</dd>
     </div>
   );
 }

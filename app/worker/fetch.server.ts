@@ -4,6 +4,8 @@
  */
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/cloudflare";
 import { createDatabase } from "../../db/client";
+import { handleApi } from "../api/router.server";
+import { envelope } from "../api/envelope";
 import { readSettings } from "../config/env.server";
 import { createLogger, newRequestId } from "../observability/logger";
 import { reportError } from "../observability/reporter";
@@ -29,8 +31,13 @@ export async function handleFetch(
   const requestId = newRequestId();
   const settings = readSettings(env);
 
+  const isApi = /^\/api(\/|$)/.test(new URL(request.url).pathname);
+
   if (!settings.ok) {
     createLogger({ requestId }).error("config_invalid", { settings: settings.invalid });
+    if (isApi) {
+      return envelope(requestId, 500, { errorTag: "Misconfigured", errorMessage: `The server is misconfigured: ${settings.invalid.join(", ")}.` });
+    }
     return withStandardHeaders(
       errorDocument({
         status: 500,
@@ -53,6 +60,8 @@ export async function handleFetch(
     requestId,
     now: () => new Date(),
   };
+
+  if (isApi) return withStandardHeaders(await handleApi(request, context), request, requestId);
 
   try {
     const mode = settings.settings.ENVIRONMENT === "development" ? "development" : "production";

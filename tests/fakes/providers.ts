@@ -53,6 +53,8 @@ export type FakeProvidersInfo = {
   githubUrl: string;
   githubApiUrl: string;
   oidcIssuer: string;
+  /** A GitHub Actions OIDC issuer (GITHUB_OIDC_ISSUER): JWKS at /.well-known/jwks; tokens minted by POST {controlUrl}/actions-token. */
+  actionsIssuer: string;
   controlUrl: string;
   clientId: string;
   clientSecret: string;
@@ -209,7 +211,7 @@ export async function startFakeProviders(
   const sockets = new Set<Socket>();
   const ctx: Ctx = {
     base: "",
-    info: { githubUrl: "", githubApiUrl: "", oidcIssuer: "", controlUrl: "", clientId: FAKE_CLIENT_ID, clientSecret: FAKE_CLIENT_SECRET },
+    info: { githubUrl: "", githubApiUrl: "", oidcIssuer: "", actionsIssuer: "", controlUrl: "", clientId: FAKE_CLIENT_ID, clientSecret: FAKE_CLIENT_SECRET },
     keys: { privateKey: main.privateKey, publicJwk, roguePrivateKey: rogue.privateKey },
     githubFaults: { ...DEFAULT_GITHUB_FAULTS },
     oidcFaults: { ...DEFAULT_OIDC_FAULTS },
@@ -254,6 +256,7 @@ export async function startFakeProviders(
     githubUrl: `${ctx.base}/github`,
     githubApiUrl: `${ctx.base}/github-api`,
     oidcIssuer: `${ctx.base}/oidc`,
+    actionsIssuer: `${ctx.base}/actions`,
     controlUrl: `${ctx.base}/__control`,
     clientId: FAKE_CLIENT_ID,
     clientSecret: FAKE_CLIENT_SECRET,
@@ -294,6 +297,7 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Prom
   if (path === "/github" || path.startsWith("/github/")) return handleGithub(ctx, method, path.slice("/github".length), url, req, form, res);
   if (path === "/github-api" || path.startsWith("/github-api/")) return handleGithubApi(ctx, method, path.slice("/github-api".length), req, res);
   if (path === "/oidc" || path.startsWith("/oidc/")) return handleOidc(ctx, method, path.slice("/oidc".length), url, req, form, res);
+  if (method === "GET" && path === "/actions/.well-known/jwks") return send(res, 200, { keys: [ctx.keys.publicJwk] });
   send(res, 404, { error: "not_found", path });
 }
 
@@ -308,6 +312,13 @@ function handleControl(ctx: Ctx, method: string, sub: string, raw: string, res: 
   if (method === "POST" && sub === "/reset") {
     resetState(ctx);
     return send(res, 200, state());
+  }
+  if (method === "POST" && sub === "/actions-token") {
+    void mintActionsToken(ctx, raw).then(
+      (token) => send(res, 200, { token }),
+      (error: unknown) => send(res, 400, { error: "invalid_control_body", message: error instanceof Error ? error.message : String(error) }),
+    );
+    return;
   }
   if (method === "POST" && (sub === "/faults" || sub === "/identity")) {
     let body: unknown;
@@ -902,4 +913,40 @@ function randomAlnum(length: number): string {
   let out = "";
   for (const byte of bytes) out += alphabet[byte % alphabet.length];
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions OIDC tokens (what `ACTIONS_ID_TOKEN_REQUEST_URL` hands a workflow)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * POST {controlUrl}/actions-token `{ claims?: {...overrides}, sign?: "main" | "rogue", kid?: string }`
+ * → `{ token }`: an RS256 JWT like GitHub Actions issues, for repository acme/infra by default.
+ * A claim set to null is left out.
+ */
+async function mintActionsToken(ctx: Ctx, raw: string): Promise<string> {
+  const body = raw.trim() === "" ? {} : (JSON.parse(raw) as { claims?: Record<string, unknown>; sign?: string; kid?: string });
+  const now = Math.floor(Date.now() / 1000);
+  const claims: Record<string, unknown> = {
+    iss: ctx.info.actionsIssuer,
+    aud: "atmos-pro.com",
+    sub: "repo:acme/infra:ref:refs/heads/main",
+    iat: now,
+    nbf: now - 5,
+    exp: now + 300,
+    jti: crypto.randomUUID(),
+    repository: "acme/infra",
+    repository_owner: "acme",
+    ref: "refs/heads/main",
+    sha: "abc123def456",
+    workflow_ref: "acme/infra/.github/workflows/atmos-pro.yaml@refs/heads/main",
+    job_workflow_ref: "acme/infra/.github/workflows/atmos-pro.yaml@refs/heads/main",
+    environment: "",
+    actor: "octocat",
+    event_name: "push",
+    ...body.claims,
+  };
+  for (const [key, value] of Object.entries(claims)) if (value === null) delete claims[key];
+  const key = body.sign === "rogue" ? ctx.keys.roguePrivateKey : ctx.keys.privateKey;
+  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: body.kid ?? KID, typ: "JWT" }).sign(key);
 }

@@ -1,0 +1,87 @@
+import { Component, type ErrorInfo, type ReactNode } from "react";
+
+type PanelError = { message: string; requestId: string };
+type Slot<T> = { ok: true; data: T } | { ok: false; error: PanelError };
+
+/** A panel's frame: heading, and either its content or its own error — never the page's. */
+export function Panel<T>(props: { title: string; slot: Slot<T>; actions?: ReactNode; children: (data: T) => ReactNode; id?: string }) {
+  const id = props.id ?? `panel-${props.title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  return (
+    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white">
+      <div className="flex items-center justify-between gap-3 border-b border-slate-100 px-4 py-3">
+        <h2 id={id} className="text-sm font-semibold text-slate-900">{props.title}</h2>
+        {props.actions}
+      </div>
+      <div className="p-4">
+        {props.slot.ok ? (
+          <RenderGuard requestId={null}>{props.children(props.slot.data)}</RenderGuard>
+        ) : (
+          <PanelFailure error={props.slot.error} />
+        )}
+      </div>
+    </section>
+  );
+}
+
+export function PanelFailure({ error }: { error: PanelError | { message: string; requestId: string | null } }) {
+  return (
+    <div role="alert" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" data-testid="panel-error">
+      <p>{error.message}</p>
+      {error.requestId ? (
+        <p className="mt-1 text-amber-800">
+          Request id: <code>{error.requestId}</code>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A render error inside one panel stays inside it. */
+class RenderGuard extends Component<{ requestId: string | null; children: ReactNode }, { failed: boolean }> {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  componentDidCatch(error: Error, info: ErrorInfo) {
+    console.error("panel_render_failed", error.name, info.componentStack?.split("\n")[1]?.trim());
+  }
+  render() {
+    if (this.state.failed) {
+      return <PanelFailure error={{ message: "This panel could not be displayed. The rest of the page is fine.", requestId: this.props.requestId }} />;
+    }
+    return this.props.children;
+  }
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="rounded-md border border-dashed border-slate-300 p-4 text-sm text-slate-600">
+      <p className="font-medium text-slate-800">{title}</p>
+      {children ? <div className="mt-1">{children}</div> : null}
+    </div>
+  );
+}
+
+const STATUS_STYLE: Record<string, string> = {
+  in_sync: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+  drifted: "bg-amber-50 text-amber-900 ring-amber-200",
+  error: "bg-rose-50 text-rose-800 ring-rose-200",
+  unknown: "bg-slate-100 text-slate-700 ring-slate-200",
+  success: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+  failure: "bg-rose-50 text-rose-800 ring-rose-200",
+  queued: "bg-slate-100 text-slate-700 ring-slate-200",
+  in_progress: "bg-sky-50 text-sky-800 ring-sky-200",
+  cancelled: "bg-slate-100 text-slate-700 ring-slate-200",
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${STATUS_STYLE[status] ?? STATUS_STYLE.unknown}`}>
+      {status.replace(/_/g, " ")}
+    </span>
+  );
+}
+
+export function formatTime(iso: string | null): string {
+  return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "—";
+}

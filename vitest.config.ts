@@ -22,6 +22,8 @@ function providerSettings(fakes: FakeProvidersInfo) {
     OIDC_CLIENT_SECRET: fakes.clientSecret,
     OIDC_NAME: "Acme SSO",
     GITHUB_OIDC_ISSUER: fakes.actionsIssuer,
+    GITHUB_APP_ID: fakes.githubAppId,
+    GITHUB_APP_PRIVATE_KEY: fakes.githubAppPrivateKey,
   };
 }
 

@@ -112,6 +112,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function flattenStacks(stacks: readonly StackItem[], makeId: () => string = () => newId("itm")): { items: FlatItem[]; edges: FlatEdge[] } {
   const byKey = new Map<string, FlatItem>();
+  /** Items whose component_type was empty so far (defaulted): a later occurrence may still name it. */
+  const typeDefaulted = new Set<FlatItem>();
   const items: FlatItem[] = [];
   const edges: FlatEdge[] = [];
   const edgeKeys = new Set<string>();
@@ -137,10 +139,14 @@ export function flattenStacks(stacks: readonly StackItem[], makeId: () => string
         deletionType,
         settingsPro: pro,
       };
+      if (!nonEmpty(node.component_type)) typeDefaulted.add(item);
       byKey.set(key, item);
       items.push(item);
     } else {
-      if (item.componentType === "terraform" && nonEmpty(node.component_type)) item.componentType = node.component_type!;
+      if (typeDefaulted.has(item) && nonEmpty(node.component_type)) {
+        item.componentType = node.component_type!;
+        typeDefaulted.delete(item);
+      }
       item.componentPath ??= nonEmpty(node.component_path);
       item.affected ??= nonEmpty(node.affected);
       item.affectedAll ||= affectedAll;

@@ -4,12 +4,16 @@ import { eq, lt } from "drizzle-orm";
 import { usedOidcTokens, workspaces } from "../../db/schema";
 import { acquireLock, releaseLock } from "../domain/locks.server";
 import { findImportedRepository, hasRepositoryPermission, type PermissionType } from "../domain/repository-permissions.server";
+import { githubAppConfigured, GithubError, type GithubErrorKind } from "../github/app.server";
+import { commitChanges } from "../github/commits.server";
 import { receiveAffectedStacks } from "./affected-stacks.server";
 import { checkBody, readJsonBody } from "./body.server";
 import { affectedStacksBody, instancesBody, instanceStatusBody, lockBody, oidcExchangeBody, unlockBody } from "./dto";
 import { ApiError, envelope, rfc3339 } from "./envelope";
+import { gitCommitBody } from "./git-dto";
 import { receiveInstances, reportInstanceStatus } from "./instances.server";
 import { requireApiToken, signApiToken, verifyGithubActionsToken, workflowIdentity, type ApiTokenClaims } from "./tokens.server";
+import { statusHandler } from "../status/api.server";
 
 export type ApiArgs = { request: Request; context: AppLoadContext; params: Record<string, string>; url: URL };
 export type ApiHandler = (args: ApiArgs) => Promise<Response>;
@@ -157,6 +161,53 @@ const unlock: ApiHandler = async (args) => {
   return ok(args.context);
 };
 
+/** How a failed GitHub call answers the CLI: what the caller can fix is 4xx, GitHub's or our setup's trouble 5xx. */
+const GITHUB_FAILURES: Record<GithubErrorKind, { status: number; tag: string }> = {
+  not_configured: { status: 503, tag: "GitHubAppNotConfigured" },
+  bad_private_key: { status: 503, tag: "GitHubAppNotConfigured" },
+  app_auth_failed: { status: 503, tag: "GitHubAppNotConfigured" },
+  not_installed: { status: 404, tag: "GitHubAppNotInstalled" },
+  suspended: { status: 403, tag: "GitHubAppSuspended" },
+  permission_missing: { status: 403, tag: "GitHubAppPermissionMissing" },
+  branch_not_found: { status: 404, tag: "BranchNotFound" },
+  not_fast_forward: { status: 409, tag: "BranchMoved" },
+  changes_refused: { status: 422, tag: "ChangesRefused" },
+  timeout: { status: 502, tag: "GitHubUnavailable" },
+  unreachable: { status: 502, tag: "GitHubUnavailable" },
+  http: { status: 502, tag: "GitHubError" },
+  unexpected_response: { status: 502, tag: "GitHubError" },
+};
+
+/**
+ * The CLI commits files it generated in CI to a branch of the token's repository, through our GitHub
+ * App's installation (so the commit can trigger workflows, which a workflow's own GITHUB_TOKEN cannot).
+ * Permission: "Deployments Create". There is no "Git" permission type, and writing to the repository
+ * is at least as consequential as starting deployments, so it takes the strongest existing one rather
+ * than "Affected Stacks Create", which every plan workflow holds. The repository is always the token's.
+ * `comment` is accepted and ignored for now: posting it needs a pull request and an extra App
+ * permission (issues or pull requests: write); the CLI does not depend on it.
+ */
+const gitCommit: ApiHandler = async (args) => {
+  const claims = await authorize(args, "Deployments Create");
+  const { settings, logger } = args.context;
+  if (!githubAppConfigured(settings)) {
+    throw new ApiError(503, "GitHubAppNotConfigured", "GitHub App is not configured on this server. An operator sets GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY.");
+  }
+  const { json } = await readJsonBody(args.request);
+  const body = checkBody(gitCommitBody, json);
+  const [owner, repo] = claims.repo.split("/") as [string, string];
+  try {
+    const result = await commitChanges(settings, { owner, repo, branch: body.branch, additions: body.additions, deletions: body.deletions, message: body.commitMessage });
+    logger.info("git_commit_created", { repository: claims.repo, branch: body.branch, sha: result.sha, unchanged: result.unchanged, additions: body.additions.length, deletions: body.deletions.length, workflow: claims.wf });
+    return ok(args.context, { sha: result.sha });
+  } catch (error) {
+    if (!(error instanceof GithubError)) throw error;
+    const failure = GITHUB_FAILURES[error.kind];
+    logger.warn("git_commit_failed", { repository: claims.repo, branch: body.branch, kind: error.kind, step: error.step, githubStatus: error.status });
+    throw new ApiError(failure.status, failure.tag, /[.!?]$/.test(error.message) ? error.message : `${error.message}.`);
+  }
+};
+
 const SEGMENT = "[^/]+";
 export const API_ROUTES: Array<{ method: string; pattern: RegExp; handler: ApiHandler }> = [
   { method: "POST", pattern: /^\/api\/v1\/auth\/github-oidc\/?$/, handler: exchange },
@@ -175,4 +226,6 @@ export const API_ROUTES: Array<{ method: string; pattern: RegExp; handler: ApiHa
   },
   { method: "POST", pattern: /^\/api\/v1\/locks\/?$/, handler: lock },
   { method: "DELETE", pattern: /^\/api\/v1\/locks\/?$/, handler: unlock },
+  { method: "GET", pattern: /^\/api\/status\/?$/, handler: statusHandler },
+  { method: "POST", pattern: /^\/api\/v1\/git\/commit\/?$/, handler: gitCommit },
 ];

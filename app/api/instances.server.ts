@@ -191,7 +191,7 @@ async function receiveInventoryChunk(
       .onConflictDoNothing(),
     sql`
       UPDATE instance_uploads AS iu
-      SET received = received + 1, received_indexes = json_insert(received_indexes, '$[#]', ${batch.index})
+      SET received = received + 1, received_indexes = json_insert(received_indexes, '$[#]', CAST(${batch.index} AS INTEGER))
       WHERE ${receiving} AND NOT EXISTS (SELECT 1 FROM json_each(iu.received_indexes) WHERE value = ${batch.index})`,
     ...upserts,
     // The inventory is whole: what no chunk wrote since the batch began is no longer listed.

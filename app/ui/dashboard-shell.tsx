@@ -17,6 +17,11 @@ export function DashboardShell(props: {
   const canReadAudit = workspace.role === "owner" || workspace.role === "admin";
   const nav = [
     { to: base, label: "Overview", end: true },
+    { to: `${base}/repositories`, label: "Repositories", end: false },
+    { to: `${base}/pull-requests`, label: "Pull requests", end: false },
+    { to: `${base}/deployments`, label: "Deployments", end: false },
+    { to: `${base}/locks`, label: "Locks", end: false },
+    { to: `${base}/drift`, label: "Drift", end: false },
     { to: `${base}/members`, label: "Members", end: false },
     ...(canReadAudit ? [{ to: `${base}/audit`, label: "Audit log", end: false }] : []),
     { to: `${base}/settings`, label: "Settings", end: false },

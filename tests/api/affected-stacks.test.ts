@@ -20,34 +20,7 @@ import {
 import { affectedStacksBody, type AffectedStacksBody } from "~/api/dto";
 import { validate } from "~/validation";
 import { dumpDatabase, FIXED_NOW, seedDatabase } from "../db";
-import { buildAffectedStacksPayload, chunkAffectedStacks, expectedGraph, REPO, type WireAffectedStacksBody, type WireStackItem } from "./fixtures";
-
-/** A D1 binding that records every statement bound (its SQL and parameter count) before it runs. */
-function recordingD1(d1: D1Database, log: Array<{ sql: string; params: number }>): D1Database {
-  return new Proxy(d1, {
-    get(target, prop) {
-      if (prop === "prepare") {
-        return (query: string) => {
-          const statement = target.prepare(query);
-          return new Proxy(statement, {
-            get(s, p) {
-              if (p === "bind") {
-                return (...params: unknown[]) => {
-                  log.push({ sql: query, params: params.length });
-                  return s.bind(...params);
-                };
-              }
-              const value = Reflect.get(s, p);
-              return typeof value === "function" ? value.bind(s) : value;
-            },
-          });
-        };
-      }
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
+import { buildAffectedStacksPayload, chunkAffectedStacks, expectedGraph, recordingD1, REPO, type WireAffectedStacksBody, type WireStackItem } from "./fixtures";
 
 /** A D1 binding whose statements matching `pattern` pause, once they have run, until `gate` opens; `reached` resolves when one has. */
 function gatedD1(d1: D1Database, pattern: RegExp, gate: Promise<void>): { d1: D1Database; reached: Promise<void> } {
@@ -546,6 +519,40 @@ describe("affected stacks: a 4 MiB upload", () => {
     expect(log.length).toBe(result.statements);
     expect(Math.max(...log.map((entry) => entry.params))).toBeLessThanOrEqual(100);
     figures.push(`[4 MiB affected-stacks upload, single body] ${result.statements} statements, ${ms.toFixed(0)} ms`);
+  });
+});
+
+describe("flattenStacks", () => {
+  const flat = (stacks: WireStackItem[]) => flattenStacks(parse(upload(stacks)).body.stacks);
+
+  it("merges an item met several times: first non-empty value wins, flags are or-ed", () => {
+    const { items } = flat([
+      item("s", "a", { component_type: "", component_path: "", dependents: [item("s", "b", { component_type: "helmfile" })] }),
+      item("s", "a", { component_type: "helmfile", component_path: "components/helmfile/a", affected_all: true, deleted: true, deletion_type: "component" }),
+      item("s", "b", { component_type: "terraform", included_in_dependents: true }),
+    ]);
+    expect(items.map(({ id: _id, ...rest }) => rest)).toEqual([
+      { stack: "s", component: "a", componentType: "helmfile", componentPath: "components/helmfile/a", affected: null, affectedAll: true, includedInDependents: false, deleted: true, deletionType: "component", settingsPro: null },
+      { stack: "s", component: "b", componentType: "helmfile", componentPath: "components/terraform/b", affected: null, affectedAll: false, includedInDependents: true, deleted: false, deletionType: null, settingsPro: null },
+    ]);
+  });
+
+  it("drops self-dependencies and repeated edges; keeps cross-stack edges", () => {
+    const { items, edges } = flat([
+      item("s", "a", { dependents: [item("s", "a"), item("t", "a"), item("t", "a")] }),
+      item("t", "a", { dependents: [item("s", "a")] }),
+    ]);
+    const key = new Map(items.map((it) => [it.id, `${it.stack}/${it.component}`]));
+    expect(edges.map((e) => `${key.get(e.itemId)} -> ${key.get(e.dependentItemId)}`)).toEqual(["s/a -> t/a", "t/a -> s/a"]);
+    // A cycle: the waves still place everything, and say which edge they dropped.
+    const { waves, brokenEdges } = deploymentWaves(items, edges);
+    expect(waves.map((w) => w.map((it) => `${it.stack}/${it.component}`))).toEqual([["s/a"], ["t/a"]]);
+    expect(brokenEdges.map((e) => `${key.get(e.itemId)} -> ${key.get(e.dependentItemId)}`)).toEqual(["t/a -> s/a"]);
+  });
+
+  it("keeps settings.pro only when it is an object", () => {
+    const { items } = flat([item("s", "a", { settings: { pro: ["not", "an", "object"] } as unknown as { pro: Record<string, unknown> } }), item("s", "b", { settings: { pro: { enabled: true } } })]);
+    expect(items.map((it) => it.settingsPro)).toEqual([null, { enabled: true }]);
   });
 });
 

@@ -233,3 +233,30 @@ export function buildInstancesBody(instances: Array<{ stack: string; component: 
     })),
   };
 }
+
+/** A D1 binding that records every statement bound (its SQL and parameter count) before it runs. */
+export function recordingD1(d1: D1Database, log: Array<{ sql: string; params: number }>): D1Database {
+  return new Proxy(d1, {
+    get(target, prop) {
+      if (prop === "prepare") {
+        return (query: string) => {
+          const statement = target.prepare(query);
+          return new Proxy(statement, {
+            get(s, p) {
+              if (p === "bind") {
+                return (...params: unknown[]) => {
+                  log.push({ sql: query, params: params.length });
+                  return s.bind(...params);
+                };
+              }
+              const value = Reflect.get(s, p);
+              return typeof value === "function" ? value.bind(s) : value;
+            },
+          });
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

@@ -13,13 +13,13 @@ import { sessionCookieFor } from "../auth";
 import { form, location, request, signInWithDev } from "../auth/flow";
 import { testContext } from "../context";
 import { db, dumpDatabase } from "../db";
-import { ACME_ADMIN, addUser, buildWorld, count, GLOBEX, GLOBEX_MARKERS, inviteLinkIn, leakedMarkers } from "./world";
+import { ACME_ADMIN, addUser, buildWorld, count, GLOBEX, GLOBEX_MARKERS, inviteLinkIn, leakedMarkers, pageText } from "./world";
 
 /** An invitation created the way an owner does it: the members form, link read from the page. */
 async function invite(invitee: string, role: "owner" | "admin" | "member", actorId: string = SEED.ownerId) {
   const jar = await sessionCookieFor(actorId);
   const { response } = await request("/dashboard/acme/members", jar, form({ intent: "invite", invitee, role }));
-  const html = await response.text();
+  const html = pageText(await response.text());
   expect(response.status, html.slice(0, 300)).toBe(200);
   const link = inviteLinkIn(html);
   expect(link).toMatch(/^http:\/\/localhost\/invitations\/[A-Za-z0-9_-]{43}$/);
@@ -45,11 +45,21 @@ async function owners(): Promise<string[]> {
   return rows.map((row) => row.userId).sort();
 }
 
+/*
+ * APP BUG (HEAD 82b7c54) that the tests marked "BATCH BUG" below run into: acceptInvitation,
+ * changeRole and removeMember (app/domain/members.server.ts) batch a raw `db.run(sql`…`)` statement
+ * (auditEventIfChanged in app/domain/audit.server.ts, and acceptInvitation's INSERT OR IGNORE).
+ * drizzle-orm 0.45.4's D1 `batch()` calls `.stmt.bind()` on it, which raw statements lack:
+ * TypeError, a 500 through HTTP, a thrown error from the domain function. Those tests keep their
+ * assertions and pass once the statements are built with drizzle (`db.insert(t).select(...)`).
+ */
+
 beforeEach(async () => {
   await buildWorld();
 });
 
 describe("accepting an invitation", () => {
+  // BATCH BUG (see above): fails until fixed — acceptInvitation.
   it("works for the account it names: membership with the invited role and a team_member.joined event", async () => {
     const { path, id } = await invite("new-person", "admin");
     const signedIn = await signInWithDev("new-person", "New Person");
@@ -57,7 +67,7 @@ describe("accepting an invitation", () => {
 
     const page = await request(path, signedIn.jar);
     expect(page.response.status).toBe(200);
-    const html = await page.response.text();
+    const html = pageText(await page.response.text());
     expect(html).toContain("Join Acme");
     expect(html).toContain("Accept and join Acme");
     expect(leakedMarkers(html, GLOBEX_MARKERS)).toEqual([]);
@@ -79,6 +89,7 @@ describe("accepting an invitation", () => {
     expect(dashboard.response.status).toBe(200);
   });
 
+  // BATCH BUG (see above): fails until fixed — acceptInvitation (the first, successful use).
   it("is single use: the same link again → 409 'already been used', nothing changes", async () => {
     const { path } = await invite("new-person", "member");
     const signedIn = await signInWithDev("new-person", "New Person");
@@ -88,13 +99,13 @@ describe("accepting an invitation", () => {
     const before = await dumpDatabase();
     const again = await request(path, signedIn.jar, form({}));
     expect(again.response.status).toBe(409);
-    expect(await again.response.text()).toContain("already been used");
+    expect(pageText(await again.response.text())).toContain("already been used");
     expect(await dumpDatabase()).toEqual(before);
     expect(await events("team_member.joined")).toHaveLength(1);
 
     const page = await request(path, signedIn.jar);
     expect(page.response.status).toBe(200);
-    const html = await page.response.text();
+    const html = pageText(await page.response.text());
     expect(html).toContain("This invitation has already been used.");
     expect(html).not.toContain("Accept and join");
   });
@@ -108,7 +119,7 @@ describe("accepting an invitation", () => {
     const before = await dumpDatabase();
     const { response } = await request(path, jar, form({}));
     expect(response.status).toBe(409);
-    expect(await response.text()).toContain("This invitation has expired.");
+    expect(pageText(await response.text())).toContain("This invitation has expired.");
     expect(await dumpDatabase()).toEqual(before);
     expect(await membership(userId)).toBeNull();
   });
@@ -122,7 +133,7 @@ describe("accepting an invitation", () => {
     const before = await dumpDatabase();
     const { response } = await request(path, jar, form({}));
     expect(response.status).toBe(409);
-    expect(await response.text()).toContain("This invitation was revoked.");
+    expect(pageText(await response.text())).toContain("This invitation was revoked.");
     expect(await dumpDatabase()).toEqual(before);
     expect(await membership(userId)).toBeNull();
   });
@@ -134,14 +145,14 @@ describe("accepting an invitation", () => {
 
     const page = await request(path, jar);
     expect(page.response.status).toBe(200);
-    const html = await page.response.text();
+    const html = pageText(await page.response.text());
     expect(html).toContain("This invitation is for new-person, but you are signed in as @someone-else");
     expect(html).not.toContain("Accept and join");
 
     const before = await dumpDatabase();
     const { response } = await request(path, jar, form({}));
     expect(response.status).toBe(403);
-    expect(await response.text()).toContain("This invitation is for new-person.");
+    expect(pageText(await response.text())).toContain("This invitation is for new-person.");
     expect(await dumpDatabase()).toEqual(before);
     expect(await membership(otherId)).toBeNull();
     const row = (await db().select().from(invitations).where(eq(invitations.id, id)))[0]!;
@@ -157,6 +168,7 @@ describe("accepting an invitation", () => {
     expect(await dumpDatabase()).toEqual(before);
   });
 
+  // BATCH BUG (see above): fails until fixed — acceptInvitation (the matching account).
   it("an email invitation matches the account's email case-insensitively, and only that email", async () => {
     const { path } = await invite("Jane.Doe@Example.COM", "member");
     const janeId = await addUser({ login: "jdoe", name: "Jane Doe", email: "jane.doe@example.com" });
@@ -164,20 +176,23 @@ describe("accepting an invitation", () => {
 
     const strangerJar = await sessionCookieFor(strangerId);
     const strangerPage = await request(path, strangerJar);
-    expect(await strangerPage.response.text()).not.toContain("Accept and join");
+    const strangerHtml = pageText(await strangerPage.response.text());
+    expect(strangerHtml).toContain("This invitation is for Jane.Doe@Example.COM, but you are signed in as @jane-doe-example-com");
+    expect(strangerHtml).not.toContain("Accept and join");
     const refused = await request(path, strangerJar, form({}));
     expect(refused.response.status).toBe(403);
     expect(await membership(strangerId)).toBeNull();
 
     const janeJar = await sessionCookieFor(janeId);
     const janePage = await request(path, janeJar);
-    expect(await janePage.response.text()).toContain("Accept and join Acme");
+    expect(pageText(await janePage.response.text())).toContain("Accept and join Acme");
     const accepted = await request(path, janeJar, form({}));
     expect(accepted.response.status).toBe(302);
     expect(location(accepted.response)).toBe("/dashboard/acme");
     expect(await membership(janeId)).toMatchObject({ role: "member" });
   });
 
+  // BATCH BUG (see above): fails until fixed — acceptInvitation.
   it("a login invitation matches case-insensitively too", async () => {
     const { path } = await invite("New-Person", "member");
     const userId = await addUser({ login: "new-person", name: "New Person", email: null });
@@ -191,7 +206,7 @@ describe("accepting an invitation", () => {
     const path = `/invitations/${"A".repeat(43)}`;
     const page = await request(path, jar);
     expect(page.response.status).toBe(404);
-    expect(await page.response.text()).toContain("This invitation link is not valid.");
+    expect(pageText(await page.response.text())).toContain("This invitation link is not valid.");
     const before = await dumpDatabase();
     const post = await request(path, jar, form({}));
     expect(post.response.status).toBe(404);
@@ -203,15 +218,26 @@ describe("accepting an invitation", () => {
     expect(location(signedOut.response)).toBe(`/login?returnTo=${encodeURIComponent(real)}`);
   });
 
-  it("a cross-site form post is refused (403) and consumes nothing", async () => {
+  // APP BUG (cross-site POST → 500): Remix 2.17's own CSRF check for document POSTs
+  // (@remix-run/server-runtime handleDocumentRequest → throwIfPotentialCSRFAttack) throws a plain
+  // Error before the action runs, so assertSameOrigin (app/auth/origin.server.ts) never answers its
+  // 403: the browser gets an empty 500 and an error-level `unexpected_error` is logged. Nothing is
+  // changed. This test fails on its status (and the error log) until the app refuses cross-site
+  // posts itself before Remix. Data requests (?_data, fetchers) do reach assertSameOrigin: 403.
+  it("a cross-site form post is refused (403) and consumes nothing [APP BUG: document POST → 500]", async () => {
     const { path, id } = await invite("new-person", "member");
     const userId = await addUser({ login: "new-person", name: "New Person", email: null });
     const jar = await sessionCookieFor(userId);
     const before = await dumpDatabase();
+
+    const fetcher = await request(`${path}?_data=${encodeURIComponent("routes/invitations.$token")}`, jar, form({}, "https://evil.example"));
+    expect(fetcher.response.status).toBe(403);
+    expect(await dumpDatabase()).toEqual(before);
+
     const { response } = await request(path, jar, form({}, "https://evil.example"));
-    expect(response.status).toBe(403);
     expect(await dumpDatabase()).toEqual(before);
     expect((await db().select().from(invitations).where(eq(invitations.id, id)))[0]!.acceptedAt).toBeNull();
+    expect(response.status).toBe(403);
   });
 });
 
@@ -233,13 +259,14 @@ function raceGate(database: Database, parties: number) {
       await open;
     }
     return database.batch(queries);
-  }) as Database["batch"];
+  }) as unknown as Database["batch"];
   return { db: gated, raced: () => (clearTimeout(timer), waiting) };
 }
 
 const actorFor = (id: string, login: string) => ({ type: "user" as const, id, label: login });
 
 describe("the last owner", () => {
+  // BATCH BUG (see above): fails until fixed — changeRole.
   it("two owners demoting each other at once: exactly one succeeds, one owner remains", async () => {
     await db().update(memberships).set({ role: "owner" }).where(eq(memberships.userId, SEED.memberId));
     expect(await owners()).toEqual([SEED.ownerId, SEED.memberId].sort());
@@ -257,6 +284,7 @@ describe("the last owner", () => {
     expect(await events("team_member.role_changed")).toHaveLength(1);
   });
 
+  // BATCH BUG (see above): fails until fixed — removeMember.
   it("two owners leaving at once: exactly one leaves, one owner remains", async () => {
     await db().update(memberships).set({ role: "owner" }).where(eq(memberships.userId, SEED.memberId));
     const gate = raceGate(testContext().db, 2);
@@ -271,6 +299,7 @@ describe("the last owner", () => {
     expect(await events("team_member.left")).toHaveLength(1);
   });
 
+  // BATCH BUG (see above): fails until fixed — removeMember / changeRole reach their batch before answering 409.
   it("cannot leave, demote themself or remove themself (409, nothing changed)", async () => {
     const jar = await sessionCookieFor(SEED.ownerId);
     const attempts: Array<[Record<string, string>, string]> = [
@@ -281,7 +310,7 @@ describe("the last owner", () => {
     for (const [fields, message] of attempts) {
       const before = await dumpDatabase();
       const { response } = await request("/dashboard/acme/members", jar, form(fields));
-      const html = await response.text();
+      const html = pageText(await response.text());
       expect(response.status, `${fields.intent}: ${html.slice(0, 200)}`).toBe(409);
       expect(html, fields.intent).toContain(message);
       expect(await dumpDatabase(), fields.intent).toEqual(before);
@@ -300,7 +329,7 @@ describe("the last owner", () => {
     for (const [fields, message] of attempts) {
       const before = await dumpDatabase();
       const { response } = await request("/dashboard/acme/members", jar, form(fields));
-      const html = await response.text();
+      const html = pageText(await response.text());
       expect(response.status, `${JSON.stringify(fields)}: ${html.slice(0, 200)}`).toBe(403);
       expect(html, JSON.stringify(fields)).toContain(message);
       expect(await dumpDatabase(), JSON.stringify(fields)).toEqual(before);
@@ -309,6 +338,7 @@ describe("the last owner", () => {
     expect(await count("invitations", "workspace_id = ? AND role = 'owner'", SEED.workspaceId)).toBe(0);
   });
 
+  // BATCH BUG (see above): fails until fixed — changeRole, removeMember.
   it("an owner can hand over: make another owner, then leave", async () => {
     const jar = await sessionCookieFor(SEED.ownerId);
     const promote = await request("/dashboard/acme/members", jar, form({ intent: "role", userId: ACME_ADMIN.id, role: "owner" }));

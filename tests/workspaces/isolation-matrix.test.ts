@@ -122,6 +122,13 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
   "dashboard.$workspace.audit.tsx": { loader: { ...READ, member: 403 } },
   "dashboard.$workspace.members.tsx": {
     // Members see the page (read-only); what they may do is decided per intent.
+    //
+    // APP BUG (HEAD 82b7c54): revoke, role, remove and leave write their audit event with
+    // auditEventIfChanged() (app/domain/audit.server.ts), a `db.run(sql`…`)` inside `db.batch([...])`.
+    // drizzle-orm 0.45.4's D1 batch calls `preparedQuery.stmt.bind(...)` on every entry with params,
+    // and a raw statement has no `stmt`: TypeError → 500. So the cells of those intents for the
+    // actors who get past requireMember (owner, admin; member for leave) fail — 18 cells — until the
+    // fix (build the audit insert with drizzle's `insert(auditEvents).select(...)`) is built.
     loader: READ,
     actions: {
       invite: { fields: () => ({ invitee: "new-person", role: "member" }), expect: MANAGERS },

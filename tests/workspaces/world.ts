@@ -203,6 +203,17 @@ export function leakedMarkers(text: string, markers: readonly string[]): string[
   return markers.filter((marker) => text.includes(marker));
 }
 
+/** A server-rendered page as readable text: React's `<!-- -->` text separators out, entities decoded. */
+export function pageText(html: string): string {
+  return html
+    .replace(/<!-- -->/g, "")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+}
+
 /** The invitation link in a members page rendered after `intent=invite`. */
 export function inviteLinkIn(html: string): string {
   const link = html.match(/data-testid="invite-link">(https?:\/\/[^<]+)</)?.[1];

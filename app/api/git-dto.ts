@@ -1,0 +1,69 @@
+/**
+ * Body of POST /api/v1/git/commit (see ../shared/contracts/README.md):
+ *
+ *   {branch, changes: {additions: [{path, contents}], deletions: [{path}]}, commitMessage, comment?}
+ *
+ * `contents` is the file's bytes in standard base64 (Go's encoding of []byte; padding optional).
+ * As with the other CLI bodies (./dto.ts), a nil slice may arrive as null, unknown keys are ignored,
+ * and each refusal names its field. Values that may be large or odd (contents, paths) are never
+ * quoted back in a message.
+ */
+import { branchNameProblem, MAX_CHANGED_FILES, MAX_COMMIT_MESSAGE_LENGTH, repositoryPathProblem } from "../github/commits.server";
+import { type } from "../validation";
+
+/** Standard base64, padded or not, as GitHub's blob API takes it (padded); null when it is not base64. */
+export function paddedBase64(value: string): string | null {
+  const bare = value.replace(/={1,2}$/, "");
+  if (!/^[A-Za-z0-9+/]*$/.test(bare) || bare.length % 4 === 1) return null;
+  const padded = bare + "=".repeat((4 - (bare.length % 4)) % 4);
+  return value === bare || value === padded ? padded : null;
+}
+
+const base64Contents = type("string")
+  .narrow((value, ctx) => (paddedBase64(value) === null ? ctx.reject({ expected: "base64 (standard alphabet)", actual: "" }) : true))
+  .pipe((value) => paddedBase64(value)!);
+
+const repositoryPath = type("string").narrow((path, ctx) => {
+  const problem = repositoryPathProblem(path);
+  return problem ? ctx.reject({ expected: problem, actual: "" }) : true;
+});
+
+/** A branch name; `refs/heads/main` is accepted for `main`. */
+const branchName = type("string")
+  .pipe((branch) => branch.replace(/^refs\/heads\//, ""))
+  .narrow((branch, ctx) => {
+    const problem = branchNameProblem(branch);
+    return problem ? ctx.reject({ expected: problem, actual: "" }) : true;
+  });
+
+export const gitCommitBody = type({
+  branch: branchName,
+  changes: {
+    "additions?": type({ path: repositoryPath, contents: base64Contents }).array().or("null"),
+    "deletions?": type({ path: repositoryPath }).array().or("null"),
+  },
+  commitMessage: type("string").narrow((message, ctx) =>
+    message.trim() !== "" && message.length <= MAX_COMMIT_MESSAGE_LENGTH ? true : ctx.reject({ expected: `a non-empty message of at most ${MAX_COMMIT_MESSAGE_LENGTH} characters`, actual: "" }),
+  ),
+  "comment?": "string | null",
+})
+  .narrow((body, ctx) => {
+    const changed = [...(body.changes.additions ?? []), ...(body.changes.deletions ?? [])];
+    if (changed.length > MAX_CHANGED_FILES) {
+      return ctx.reject({ path: ["changes"], expected: `at most ${MAX_CHANGED_FILES} added or deleted files in one commit`, actual: `${changed.length}` });
+    }
+    const seen = new Set<string>();
+    for (const { path } of changed) {
+      if (seen.has(path)) return ctx.reject({ path: ["changes"], expected: "each path added or deleted at most once", actual: "" });
+      seen.add(path);
+    }
+    return true;
+  })
+  .pipe((body) => ({
+    branch: body.branch,
+    additions: body.changes.additions ?? [],
+    deletions: body.changes.deletions ?? [],
+    commitMessage: body.commitMessage,
+    comment: body.comment ?? null,
+  }));
+export type GitCommitBody = typeof gitCommitBody.infer;

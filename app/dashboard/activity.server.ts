@@ -1,0 +1,123 @@
+/** Deployments, locks, pull requests and drift for their dashboard pages (one round trip each). */
+import { and, count, desc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { affectedStackItems, affectedStacksUploads, deployments, DEPLOYMENT_KINDS, DEPLOYMENT_STATUSES, driftSchedules, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
+import { decodeCursor, encodeCursor } from "./cursor";
+
+export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+const PAGE = 50;
+
+export async function listDeployments(db: Database, workspaceId: string, filters: { kind?: DeploymentKind; status?: DeploymentStatus; cursor?: string | null }) {
+  const conditions: SQL[] = [eq(deployments.workspaceId, workspaceId)];
+  if (filters.kind) conditions.push(eq(deployments.kind, filters.kind));
+  if (filters.status) conditions.push(eq(deployments.status, filters.status));
+  const after = decodeCursor(filters.cursor, 2);
+  if (after) conditions.push(sql`(${deployments.createdAt}, ${deployments.id}) < (${after[0]}, ${after[1]})`);
+  const rows = await db
+    .select({
+      id: deployments.id,
+      kind: deployments.kind,
+      status: deployments.status,
+      workflow: deployments.workflow,
+      githubRunUrl: deployments.githubRunUrl,
+      createdAt: deployments.createdAt,
+      completedAt: deployments.completedAt,
+      instanceId: instances.id,
+      stack: instances.stack,
+      component: instances.component,
+    })
+    .from(deployments)
+    .innerJoin(instances, eq(instances.id, deployments.instanceId))
+    .where(and(...conditions))
+    .orderBy(desc(deployments.createdAt), desc(deployments.id))
+    .limit(PAGE + 1);
+  const page = rows.slice(0, PAGE);
+  const last = rows.length > PAGE ? page[page.length - 1] : undefined;
+  return {
+    deployments: page.map((row) => ({ ...row, createdAt: row.createdAt.toISOString(), completedAt: row.completedAt?.toISOString() ?? null })),
+    nextCursor: last ? encodeCursor([last.createdAt.getTime(), last.id]) : null,
+  };
+}
+
+export async function listActiveLocks(db: Database, workspaceId: string, now: Date) {
+  const rows = await db
+    .select({ id: locks.id, key: locks.key, message: locks.message, lockedBy: locks.lockedBy, expiresAt: locks.expiresAt, createdAt: locks.createdAt })
+    .from(locks)
+    .where(and(eq(locks.workspaceId, workspaceId), isNull(locks.deletedAt), gt(locks.expiresAt, now)))
+    .orderBy(locks.expiresAt)
+    .limit(200);
+  return rows.map((row) => ({ ...row, expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString() }));
+}
+
+/** Affected-stacks uploads, newest first, grouped by pull request (or head sha when there is none). */
+export async function listPullRequests(db: Database, workspaceId: string) {
+  const rows = await db
+    .select({
+      id: affectedStacksUploads.id,
+      pullRequest: affectedStacksUploads.pullRequest,
+      headSha: affectedStacksUploads.headSha,
+      baseSha: affectedStacksUploads.baseSha,
+      headRef: affectedStacksUploads.headRef,
+      status: affectedStacksUploads.status,
+      createdAt: affectedStacksUploads.createdAt,
+      owner: repositories.owner,
+      name: repositories.name,
+      items: sql<number>`(SELECT count(*) FROM ${affectedStackItems} WHERE ${affectedStackItems.uploadId} = ${affectedStacksUploads.id})`,
+    })
+    .from(affectedStacksUploads)
+    .innerJoin(repositories, eq(repositories.id, affectedStacksUploads.repositoryId))
+    .where(eq(affectedStacksUploads.workspaceId, workspaceId))
+    .orderBy(desc(affectedStacksUploads.createdAt))
+    .limit(100);
+  return rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() }));
+}
+
+export async function findUpload(db: Database, workspaceId: string, uploadId: string) {
+  const rows = await db
+    .select({ id: affectedStacksUploads.id, pullRequest: affectedStacksUploads.pullRequest, headSha: affectedStacksUploads.headSha, status: affectedStacksUploads.status, owner: repositories.owner, name: repositories.name })
+    .from(affectedStacksUploads)
+    .innerJoin(repositories, eq(repositories.id, affectedStacksUploads.repositoryId))
+    .where(and(eq(affectedStacksUploads.id, uploadId), eq(affectedStacksUploads.workspaceId, workspaceId)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+export async function loadDrift(db: Database, workspaceId: string) {
+  const [schedules, byRepository] = await db.batch([
+    db
+      .select({ id: driftSchedules.id, name: driftSchedules.name, cron: driftSchedules.cron, timezone: driftSchedules.timezone, enabled: driftSchedules.enabled, lastRunAt: driftSchedules.lastRunAt, nextRunAt: driftSchedules.nextRunAt, owner: repositories.owner, repoName: repositories.name })
+      .from(driftSchedules)
+      .leftJoin(repositories, eq(repositories.id, driftSchedules.repositoryId))
+      .where(eq(driftSchedules.workspaceId, workspaceId))
+      .orderBy(driftSchedules.name),
+    db
+      .select({ owner: repositories.owner, name: repositories.name, status: instances.status, driftEnabled: instances.driftEnabled, count: count() })
+      .from(workspaceRepositories)
+      .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
+      .innerJoin(instances, and(eq(instances.repositoryId, repositories.id), eq(instances.workspaceId, workspaceId), isNull(instances.removedAt)))
+      .where(eq(workspaceRepositories.workspaceId, workspaceId))
+      .groupBy(repositories.owner, repositories.name, instances.status, instances.driftEnabled),
+  ]);
+  const repos = new Map<string, { repository: string; in_sync: number; drifted: number; error: number; unknown: number; driftEnabled: number }>();
+  for (const row of byRepository) {
+    const key = `${row.owner}/${row.name}`;
+    const entry = repos.get(key) ?? { repository: key, in_sync: 0, drifted: 0, error: 0, unknown: 0, driftEnabled: 0 };
+    entry[row.status] += row.count;
+    if (row.driftEnabled) entry.driftEnabled += row.count;
+    repos.set(key, entry);
+  }
+  return {
+    schedules: schedules.map((row) => ({
+      id: row.id,
+      name: row.name,
+      cron: row.cron,
+      timezone: row.timezone,
+      enabled: row.enabled,
+      scope: row.owner ? `${row.owner}/${row.repoName}` : "All repositories",
+      lastRunAt: row.lastRunAt?.toISOString() ?? null,
+      nextRunAt: row.nextRunAt?.toISOString() ?? null,
+    })),
+    repositories: [...repos.values()],
+  };
+}

@@ -1,0 +1,117 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { listDeployments } from "~/dashboard/activity.server";
+import { requireMember } from "~/dashboard/membership.server";
+import { panel, panelSlot, type PanelResult } from "~/dashboard/panel.server";
+import { RouteErrorBoundary } from "~/ui/error-panel";
+import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
+import { type, validate } from "~/validation";
+import { payload } from "~/validation/payload.server";
+
+const kind = "'plan' | 'apply' | 'detect' | 'remediate'";
+const status = "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'";
+const filters = type({ "kind?": kind, "status?": status, "cursor?": "0 < string <= 512" });
+
+export const deploymentsPanel = type({
+  deployments: type({
+    id: "string",
+    kind,
+    status,
+    workflow: "string",
+    githubRunUrl: "string | null",
+    createdAt: "string",
+    completedAt: "string | null",
+    instanceId: "string",
+    stack: "string",
+    component: "string",
+  }).array(),
+  nextCursor: "string | null",
+});
+export const deploymentsPayload = type({ slug: "string", filters: { kind: "string", status: "string" }, list: panelSlot });
+
+export const meta: MetaFunction = () => [{ title: "Deployments · Atmos Pro" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { workspace } = await requireMember(request, context, params.workspace);
+  const url = new URL(request.url);
+  const chosen: Record<string, string> = {};
+  for (const key of ["kind", "status", "cursor"]) {
+    const value = url.searchParams.get(key);
+    if (value && validate(filters, { [key]: value }).ok) chosen[key] = value;
+  }
+  const picked = chosen as typeof filters.infer;
+  const list = panel(deploymentsPanel, await listDeployments(context.db, workspace.id, picked), context, "deployments.list");
+  return payload(deploymentsPayload, { slug: workspace.slug, filters: { kind: picked.kind ?? "", status: picked.status ?? "" }, list }, context, { name: "dashboard.deployments" });
+}
+
+export default function Deployments() {
+  const data = useLoaderData<typeof loader>() as unknown as { slug: string; filters: { kind: string; status: string }; list: PanelResult<typeof deploymentsPanel.infer> };
+  const base = `/dashboard/${data.slug}`;
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold text-slate-900">Deployments</h1>
+      <Form method="get" className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4">
+        <div>
+          <label htmlFor="kind" className="block text-sm font-medium text-slate-700">Kind</label>
+          <select id="kind" name="kind" defaultValue={data.filters.kind} className="mt-1 rounded-md border border-slate-300 px-2 py-2">
+            <option value="">Any</option>
+            {["plan", "apply", "detect", "remediate"].map((k) => <option key={k} value={k}>{k}</option>)}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="status" className="block text-sm font-medium text-slate-700">Status</label>
+          <select id="status" name="status" defaultValue={data.filters.status} className="mt-1 rounded-md border border-slate-300 px-2 py-2">
+            <option value="">Any</option>
+            {["queued", "in_progress", "success", "failure", "cancelled"].map((s) => <option key={s} value={s}>{s.replace("_", " ")}</option>)}
+          </select>
+        </div>
+        <button type="submit" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500">Apply</button>
+      </Form>
+      <Panel title="Dispatched runs" slot={data.list}>
+        {(list) =>
+          list.deployments.length === 0 ? (
+            <EmptyState title="No deployments match">Deployments appear when Atmos Pro dispatches your plan and apply workflows.</EmptyState>
+          ) : (
+            <>
+              <div className="overflow-x-auto">
+                <table className="min-w-full text-left text-sm">
+                  <thead className="text-slate-600">
+                    <tr>
+                      <th scope="col" className="py-2 pr-4 font-medium">Instance</th>
+                      <th scope="col" className="py-2 pr-4 font-medium">Kind</th>
+                      <th scope="col" className="py-2 pr-4 font-medium">Status</th>
+                      <th scope="col" className="py-2 pr-4 font-medium">Workflow</th>
+                      <th scope="col" className="py-2 pr-4 font-medium">Created</th>
+                      <th scope="col" className="py-2 font-medium"><span className="sr-only">GitHub run</span></th>
+                    </tr>
+                  </thead>
+                  <tbody className="divide-y divide-slate-100">
+                    {list.deployments.map((run) => (
+                      <tr key={run.id}>
+                        <td className="py-2 pr-4"><Link to={`${base}/instances/${run.instanceId}`} className="text-indigo-700 hover:underline">{run.component}</Link> <span className="text-slate-500">in {run.stack}</span></td>
+                        <td className="py-2 pr-4">{run.kind}</td>
+                        <td className="py-2 pr-4"><StatusBadge status={run.status} /></td>
+                        <td className="py-2 pr-4 text-slate-600">{run.workflow}</td>
+                        <td className="py-2 pr-4 text-slate-600">{formatTime(run.createdAt)}</td>
+                        <td className="py-2">{run.githubRunUrl ? <a href={run.githubRunUrl} className="text-indigo-700 hover:underline" target="_blank" rel="noreferrer">GitHub run<span className="sr-only"> for {run.component} in {run.stack}</span></a> : <span className="text-slate-400">not started</span>}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              {list.nextCursor ? (
+                <p className="mt-4">
+                  <Link to={`?${new URLSearchParams({ ...(data.filters.kind ? { kind: data.filters.kind } : {}), ...(data.filters.status ? { status: data.filters.status } : {}), cursor: list.nextCursor })}`} className="text-sm font-medium text-indigo-700 hover:underline">Older runs →</Link>
+                </p>
+              ) : null}
+            </>
+          )
+        }
+      </Panel>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteErrorBoundary />;
+}

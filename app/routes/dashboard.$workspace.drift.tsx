@@ -1,0 +1,99 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { useLoaderData } from "@remix-run/react";
+import { loadDrift } from "~/dashboard/activity.server";
+import { requireMember } from "~/dashboard/membership.server";
+import { panel, panelSlot, type PanelResult } from "~/dashboard/panel.server";
+import { RouteErrorBoundary } from "~/ui/error-panel";
+import { EmptyState, formatTime, Panel } from "~/ui/panel";
+import { type } from "~/validation";
+import { payload } from "~/validation/payload.server";
+
+const n = "number.integer >= 0";
+export const schedulesPanel = type({
+  schedules: type({ id: "string", name: "string", cron: "string", timezone: "string", enabled: "boolean", scope: "string", lastRunAt: "string | null", nextRunAt: "string | null" }).array(),
+});
+export const driftStatusPanel = type({
+  repositories: type({ repository: "string", in_sync: n, drifted: n, error: n, unknown: n, driftEnabled: n }).array(),
+});
+export const driftPayload = type({ schedules: panelSlot, status: panelSlot });
+
+export const meta: MetaFunction = () => [{ title: "Drift · Atmos Pro" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { workspace } = await requireMember(request, context, params.workspace);
+  const drift = await loadDrift(context.db, workspace.id);
+  return payload(
+    driftPayload,
+    {
+      schedules: panel(schedulesPanel, { schedules: drift.schedules }, context, "drift.schedules"),
+      status: panel(driftStatusPanel, { repositories: drift.repositories }, context, "drift.status"),
+    },
+    context,
+    { name: "dashboard.drift" },
+  );
+}
+
+export default function Drift() {
+  const data = useLoaderData<typeof loader>() as unknown as { schedules: PanelResult<typeof schedulesPanel.infer>; status: PanelResult<typeof driftStatusPanel.infer> };
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold text-slate-900">Drift</h1>
+      <Panel title="Schedules" slot={data.schedules}>
+        {(list) =>
+          list.schedules.length === 0 ? (
+            <EmptyState title="No drift schedules">Add a schedule to run your detect workflows regularly.</EmptyState>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm">
+              {list.schedules.map((schedule) => (
+                <li key={schedule.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                  <span>
+                    <span className="font-medium text-slate-900">{schedule.name}</span> · {schedule.scope} · <code>{schedule.cron}</code> ({schedule.timezone}){schedule.enabled ? "" : " · paused"}
+                  </span>
+                  <span className="text-slate-600">last {formatTime(schedule.lastRunAt)} · next {schedule.enabled ? formatTime(schedule.nextRunAt) : "—"}</span>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Panel>
+      <Panel title="Drift status by repository" slot={data.status}>
+        {(status) =>
+          status.repositories.length === 0 ? (
+            <EmptyState title="No instances yet">Upload an inventory with <code>atmos list instances --upload</code>.</EmptyState>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="min-w-full text-left text-sm">
+                <thead className="text-slate-600">
+                  <tr>
+                    <th scope="col" className="py-2 pr-4 font-medium">Repository</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Drift detection on</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">In sync</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Drifted</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Error</th>
+                    <th scope="col" className="py-2 font-medium">Unknown</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {status.repositories.map((repo) => (
+                    <tr key={repo.repository}>
+                      <td className="py-2 pr-4 font-medium text-slate-900">{repo.repository}</td>
+                      <td className="py-2 pr-4">{repo.driftEnabled}</td>
+                      <td className="py-2 pr-4">{repo.in_sync}</td>
+                      <td className="py-2 pr-4">{repo.drifted}</td>
+                      <td className="py-2 pr-4">{repo.error}</td>
+                      <td className="py-2">{repo.unknown}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Panel>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteErrorBoundary />;
+}

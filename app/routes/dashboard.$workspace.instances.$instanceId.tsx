@@ -1,0 +1,200 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { assertSameOrigin } from "~/auth/origin.server";
+import { loadInstance } from "~/dashboard/instance.server";
+import { lockAction } from "~/dashboard/lock-actions.server";
+import { requireMember } from "~/dashboard/membership.server";
+import { panel, panelSlot, type PanelResult } from "~/dashboard/panel.server";
+import { RouteErrorBoundary } from "~/ui/error-panel";
+import { FormMessage } from "~/ui/forms";
+import { LockForm, UnlockButton } from "~/ui/lock-forms";
+import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
+import { type } from "~/validation";
+import { readForm } from "~/validation/form.server";
+import { payload } from "~/validation/payload.server";
+
+const status = "'in_sync' | 'drifted' | 'error' | 'unknown'";
+const kind = "'plan' | 'apply' | 'detect' | 'remediate'";
+
+export const historyPanel = type({ history: type({ id: "string", command: kind, exitCode: "number.integer", status, ranAt: "string" }).array() });
+export const deploymentsPanel = type({
+  deployments: type({ id: "string", kind, status: "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'", workflow: "string", githubRunUrl: "string | null", createdAt: "string" }).array(),
+});
+export const workflowsPanel = type({ workflows: type({ event: "string", workflow: "string", inputs: type({ name: "string", value: "string" }).array() }).array() });
+export const lockPanel = type({ key: "string", lock: type({ lockedBy: "string", message: "string | null", expiresAt: "string", createdAt: "string" }).or("null") });
+
+export const instancePayload = type({
+  slug: "string",
+  instance: {
+    id: "string",
+    stack: "string",
+    component: "string",
+    componentType: "string",
+    status,
+    driftEnabled: "boolean",
+    lastCommand: "string | null",
+    lastExitCode: "number | null",
+    lastRunAt: "string | null",
+    removed: "boolean",
+    repository: "string",
+  },
+  history: panelSlot,
+  deployments: panelSlot,
+  workflows: panelSlot,
+  lock: panelSlot,
+});
+
+type Data = Omit<typeof instancePayload.infer, "history" | "deployments" | "workflows" | "lock"> & {
+  history: PanelResult<typeof historyPanel.infer>;
+  deployments: PanelResult<typeof deploymentsPanel.infer>;
+  workflows: PanelResult<typeof workflowsPanel.infer>;
+  lock: PanelResult<typeof lockPanel.infer>;
+};
+
+export const meta: MetaFunction = () => [{ title: "Instance · Atmos Pro" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { workspace } = await requireMember(request, context, params.workspace);
+  const found = await loadInstance(context.db, workspace.id, params.instanceId ?? "", context.now());
+  if (!found) throw json({ message: "There is no such instance in this workspace." }, { status: 404 });
+  const { lockKey, ...instance } = found.instance;
+  return payload(
+    instancePayload,
+    {
+      slug: workspace.slug,
+      instance,
+      history: panel(historyPanel, { history: found.history }, context, "instance.history"),
+      deployments: panel(deploymentsPanel, { deployments: found.deployments }, context, "instance.deployments"),
+      workflows: panel(workflowsPanel, { workflows: found.workflows }, context, "instance.workflows"),
+      lock: panel(lockPanel, { key: lockKey, lock: found.lock }, context, "instance.lock"),
+    },
+    context,
+    { name: "dashboard.instance" },
+  );
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  const member = await requireMember(request, context, params.workspace, "locks.manage");
+  const found = await loadInstance(context.db, member.workspace.id, params.instanceId ?? "", context.now());
+  if (!found) throw json({ message: "There is no such instance in this workspace." }, { status: 404 });
+  const fields = await readForm(request);
+  // The key always comes from the instance itself, never from the form.
+  return lockAction(context, member, { ...fields, key: found.instance.lockKey });
+}
+
+export default function Instance() {
+  const data = useLoaderData<typeof loader>() as unknown as Data;
+  const result = useActionData<typeof action>();
+  const base = `/dashboard/${data.slug}`;
+  const [owner, name] = data.instance.repository.split("/");
+  return (
+    <div className="space-y-6">
+      <div>
+        <p className="text-sm text-slate-500">
+          <Link to={`${base}/repositories/${owner}/${name}`} className="hover:underline">{data.instance.repository}</Link> / {data.instance.stack}
+        </p>
+        <div className="mt-1 flex flex-wrap items-center gap-3">
+          <h1 className="text-2xl font-semibold text-slate-900">{data.instance.component}</h1>
+          <StatusBadge status={data.instance.status} />
+          {data.instance.removed ? <span className="text-sm text-slate-500">(no longer in the inventory)</span> : null}
+        </div>
+        <p className="mt-1 text-sm text-slate-600">
+          {data.instance.componentType} · drift detection {data.instance.driftEnabled ? "on" : "off"} · last {data.instance.lastCommand ?? "run"}{" "}
+          {formatTime(data.instance.lastRunAt)}{data.instance.lastExitCode !== null ? ` (exit ${data.instance.lastExitCode})` : ""}
+        </p>
+      </div>
+      {result ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
+
+      <Panel title="Lock" slot={data.lock}>
+        {(lock) =>
+          lock.lock ? (
+            <div className="flex flex-wrap items-center justify-between gap-3">
+              <p className="text-sm text-slate-700">
+                Locked by <strong>{lock.lock.lockedBy}</strong> until {formatTime(lock.lock.expiresAt)}{lock.lock.message ? ` — ${lock.lock.message}` : ""}
+              </p>
+              <UnlockButton lockKey={lock.key} />
+            </div>
+          ) : (
+            <LockForm lockKey={lock.key} />
+          )
+        }
+      </Panel>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Panel title="Status history" slot={data.history}>
+          {(history) =>
+            history.history.length === 0 ? (
+              <EmptyState title="No results yet">Results appear when a plan, apply or drift detection reports this instance's status.</EmptyState>
+            ) : (
+              <table className="min-w-full text-left text-sm">
+                <thead className="text-slate-600">
+                  <tr>
+                    <th scope="col" className="py-1 pr-3 font-medium">When</th>
+                    <th scope="col" className="py-1 pr-3 font-medium">Command</th>
+                    <th scope="col" className="py-1 pr-3 font-medium">Exit code</th>
+                    <th scope="col" className="py-1 font-medium">Result</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {history.history.map((row) => (
+                    <tr key={row.id}>
+                      <td className="py-1 pr-3 text-slate-600">{formatTime(row.ranAt)}</td>
+                      <td className="py-1 pr-3">{row.command}</td>
+                      <td className="py-1 pr-3">{row.exitCode}</td>
+                      <td className="py-1"><StatusBadge status={row.status} /></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </Panel>
+        <Panel title="Workflows (settings.pro)" slot={data.workflows}>
+          {(workflows) =>
+            workflows.workflows.length === 0 ? (
+              <EmptyState title="No workflows configured">Add settings.pro to this component in your stack configuration.</EmptyState>
+            ) : (
+              <ul className="space-y-3 text-sm">
+                {workflows.workflows.map((workflow) => (
+                  <li key={`${workflow.event}-${workflow.workflow}`}>
+                    <p><span className="font-medium text-slate-900">{workflow.event.replace(/\./g, " → ")}</span>: {workflow.workflow}</p>
+                    {workflow.inputs.length ? (
+                      <ul className="ml-4 list-disc text-slate-600">
+                        {workflow.inputs.map((input) => <li key={input.name}><code>{input.name}</code> = <code>{input.value}</code></li>)}
+                      </ul>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            )
+          }
+        </Panel>
+      </div>
+
+      <Panel title="Deployments" slot={data.deployments}>
+        {(runs) =>
+          runs.deployments.length === 0 ? (
+            <EmptyState title="No deployments yet" />
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm">
+              {runs.deployments.map((run) => (
+                <li key={run.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                  <span>{run.kind} · {run.workflow} · {formatTime(run.createdAt)}</span>
+                  <span className="flex items-center gap-3">
+                    <StatusBadge status={run.status} />
+                    {run.githubRunUrl ? <a href={run.githubRunUrl} className="text-indigo-700 hover:underline" target="_blank" rel="noreferrer">View run<span className="sr-only"> {run.id}</span></a> : null}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Panel>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteErrorBoundary />;
+}

@@ -1,0 +1,135 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useLoaderData } from "@remix-run/react";
+import { deploymentWaves, loadUploadGraph } from "~/api/affected-stacks.server";
+import { findUpload, listPullRequests } from "~/dashboard/activity.server";
+import { requireMember } from "~/dashboard/membership.server";
+import { panel, panelSlot, type PanelResult } from "~/dashboard/panel.server";
+import { RouteErrorBoundary } from "~/ui/error-panel";
+import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
+import { type } from "~/validation";
+import { payload } from "~/validation/payload.server";
+
+const runState = "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled' | null";
+
+export const uploadsPanel = type({
+  groups: type({
+    label: "string",
+    repository: "string",
+    uploads: type({ id: "string", headSha: "string", baseSha: "string", status: "'receiving' | 'complete' | 'expired'", createdAt: "string", items: "number.integer >= 0" }).array(),
+  }).array(),
+});
+export const planPanel = type({
+  upload: { id: "string", label: "string", headSha: "string", status: "string" },
+  waves: type({ stack: "string", component: "string", deleted: "boolean", planStatus: runState, applyStatus: runState }).array().array(),
+  brokenEdges: "number.integer >= 0",
+});
+export const pullRequestsPayload = type({ slug: "string", uploads: panelSlot, plan: panelSlot.or("null") });
+
+export const meta: MetaFunction = () => [{ title: "Pull requests · Atmos Pro" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { workspace } = await requireMember(request, context, params.workspace);
+  const uploads = await listPullRequests(context.db, workspace.id);
+  const groups = new Map<string, { label: string; repository: string; uploads: typeof uploadsPanel.infer.groups[number]["uploads"] }>();
+  for (const upload of uploads) {
+    const repository = `${upload.owner}/${upload.name}`;
+    const label = upload.pullRequest !== null ? `#${upload.pullRequest}${upload.headRef ? ` (${upload.headRef})` : ""}` : `commit ${upload.headSha.slice(0, 7)}`;
+    const key = `${repository}|${label}`;
+    const group = groups.get(key) ?? { label, repository, uploads: [] };
+    group.uploads.push({ id: upload.id, headSha: upload.headSha, baseSha: upload.baseSha, status: upload.status, createdAt: upload.createdAt, items: upload.items });
+    groups.set(key, group);
+  }
+
+  const selected = new URL(request.url).searchParams.get("upload") ?? uploads[0]?.id ?? null;
+  let plan = null;
+  if (selected) {
+    const upload = await findUpload(context.db, workspace.id, selected);
+    if (upload) {
+      const graph = await loadUploadGraph(context.db, upload.id);
+      const { waves, brokenEdges } = deploymentWaves(graph.items, graph.edges);
+      plan = panel(
+        planPanel,
+        {
+          upload: { id: upload.id, label: upload.pullRequest !== null ? `#${upload.pullRequest}` : upload.headSha.slice(0, 7), headSha: upload.headSha, status: upload.status },
+          waves: waves.map((wave) => wave.map((item) => ({ stack: item.stack, component: item.component, deleted: item.deleted, planStatus: item.planStatus, applyStatus: item.applyStatus }))),
+          brokenEdges: brokenEdges.length,
+        },
+        context,
+        "pull-requests.plan",
+      );
+    }
+  }
+  return payload(
+    pullRequestsPayload,
+    { slug: workspace.slug, uploads: panel(uploadsPanel, { groups: [...groups.values()] }, context, "pull-requests.list"), plan },
+    context,
+    { name: "dashboard.pull-requests" },
+  );
+}
+
+type Data = { slug: string; uploads: PanelResult<typeof uploadsPanel.infer>; plan: PanelResult<typeof planPanel.infer> | null };
+
+export default function PullRequests() {
+  const data = useLoaderData<typeof loader>() as unknown as Data;
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold text-slate-900">Pull requests</h1>
+      <div className="grid gap-6 lg:grid-cols-[20rem_1fr]">
+        <Panel title="Affected-stacks uploads" slot={data.uploads}>
+          {(list) =>
+            list.groups.length === 0 ? (
+              <EmptyState title="No uploads yet">Run <code>atmos describe affected --upload</code> in your pull request workflow.</EmptyState>
+            ) : (
+              <ul className="space-y-4 text-sm">
+                {list.groups.map((group) => (
+                  <li key={`${group.repository}${group.label}`}>
+                    <p className="font-medium text-slate-900">{group.repository} {group.label}</p>
+                    <ul className="mt-1 space-y-1">
+                      {group.uploads.map((upload) => (
+                        <li key={upload.id}>
+                          <Link to={`?upload=${upload.id}`} className="text-indigo-700 hover:underline">{upload.headSha.slice(0, 7)}</Link>{" "}
+                          <span className="text-slate-500">{upload.items} items · {upload.status} · {formatTime(upload.createdAt)}</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </li>
+                ))}
+              </ul>
+            )
+          }
+        </Panel>
+        {data.plan ? (
+          <Panel title="Deployment plan" slot={data.plan}>
+            {(plan) => (
+              <div className="space-y-4">
+                <p className="text-sm text-slate-600">Upload {plan.upload.label} at {plan.upload.headSha.slice(0, 12)} — {plan.waves.length} wave{plan.waves.length === 1 ? "" : "s"}, applied in order.{plan.brokenEdges ? ` ${plan.brokenEdges} dependency cycle edge(s) were ignored.` : ""}</p>
+                <ol className="space-y-3">
+                  {plan.waves.map((wave, index) => (
+                    <li key={index} className="rounded-lg border border-slate-200 p-3">
+                      <p className="text-xs font-semibold uppercase tracking-wide text-slate-500">Wave {index + 1}</p>
+                      <ul className="mt-2 grid gap-2 sm:grid-cols-2">
+                        {wave.map((item) => (
+                          <li key={`${item.stack}/${item.component}`} className="flex flex-wrap items-center justify-between gap-2 text-sm">
+                            <span className={item.deleted ? "line-through" : undefined}>{item.component} <span className="text-slate-500">in {item.stack}</span></span>
+                            <span className="flex gap-1">
+                              <span className="sr-only">plan</span><StatusBadge status={item.planStatus ?? "unknown"} />
+                              <span className="sr-only">apply</span><StatusBadge status={item.applyStatus ?? "unknown"} />
+                            </span>
+                          </li>
+                        ))}
+                      </ul>
+                    </li>
+                  ))}
+                </ol>
+              </div>
+            )}
+          </Panel>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteErrorBoundary />;
+}

@@ -1,0 +1,180 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireMember } from "~/dashboard/membership.server";
+import { panel, panelSlot, type PanelResult } from "~/dashboard/panel.server";
+import { findRepository, INSTANCE_SORTS, listInstances } from "~/dashboard/repositories.server";
+import { RouteErrorBoundary } from "~/ui/error-panel";
+import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
+import { type, validate } from "~/validation";
+import { payload } from "~/validation/payload.server";
+
+const status = "'in_sync' | 'drifted' | 'error' | 'unknown'";
+const filtersSchema = type({
+  "status?": status,
+  "stack?": "0 < string <= 200",
+  "q?": "0 < string <= 200",
+  "sort?": "'component' | 'stack' | 'status' | 'last_run'",
+  "cursor?": "0 < string <= 2048",
+});
+
+export const instancesPanel = type({
+  instances: type({
+    id: "string",
+    stack: "string",
+    component: "string",
+    componentType: "string",
+    status,
+    lastCommand: "string | null",
+    lastRunAt: "string | null",
+    lock: type({ lockedBy: "string", expiresAt: "string" }).or("null"),
+  }).array(),
+  stacks: "string[]",
+  nextCursor: "string | null",
+});
+
+export const repositoryPayload = type({
+  slug: "string",
+  repository: { owner: "string", name: "string", host: "string" },
+  filters: { status: "string", stack: "string", q: "string", sort: "string" },
+  table: panelSlot,
+});
+
+export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `${params.owner}/${params.name} · Atmos Pro` }];
+
+/** Query parameters: each one that is not valid is dropped, never an error. */
+function readFilters(url: URL) {
+  const out: Record<string, string> = {};
+  for (const key of ["status", "stack", "q", "sort", "cursor"]) {
+    const value = url.searchParams.get(key)?.trim();
+    if (!value) continue;
+    const single = validate(filtersSchema, { [key]: value });
+    if (single.ok) out[key] = value;
+  }
+  return out as typeof filtersSchema.infer;
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { workspace } = await requireMember(request, context, params.workspace);
+  const repository = await findRepository(context.db, workspace.id, params.owner ?? "", params.name ?? "");
+  if (!repository) throw json({ message: "This repository is not imported into this workspace." }, { status: 404 });
+  const filters = readFilters(new URL(request.url));
+  const sort = filters.sort ?? "component";
+  const result = await listInstances(context.db, { workspaceId: workspace.id, repository, filters: { ...filters, sort }, now: context.now() });
+  return payload(
+    repositoryPayload,
+    {
+      slug: workspace.slug,
+      repository: { owner: repository.owner, name: repository.name, host: repository.host },
+      filters: { status: filters.status ?? "", stack: filters.stack ?? "", q: filters.q ?? "", sort },
+      table: panel(instancesPanel, result, context, "repository.instances"),
+    },
+    context,
+    { name: "dashboard.repository" },
+  );
+}
+
+type Data = Omit<typeof repositoryPayload.infer, "table"> & { table: PanelResult<typeof instancesPanel.infer> };
+
+export default function Repository() {
+  const data = useLoaderData<typeof loader>() as unknown as Data;
+  const base = `/dashboard/${data.slug}`;
+  const keep = (extra: Record<string, string>) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries({ ...data.filters, ...extra })) if (value) params.set(key, value);
+    return `?${params}`;
+  };
+  const sortLabel = { component: "Component", stack: "Stack", status: "Status", last_run: "Last run" } as const;
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <p className="text-sm text-slate-500"><Link to={`${base}/repositories`} className="hover:underline">Repositories</Link> /</p>
+        <h1 className="text-2xl font-semibold text-slate-900">{data.repository.owner}/{data.repository.name}</h1>
+      </div>
+      <Form method="get" className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-5 sm:items-end">
+        <div className="sm:col-span-2">
+          <label htmlFor="q" className="block text-sm font-medium text-slate-700">Search</label>
+          <input id="q" name="q" defaultValue={data.filters.q} placeholder="component or stack" className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2" />
+        </div>
+        <div>
+          <label htmlFor="status" className="block text-sm font-medium text-slate-700">Status</label>
+          <select id="status" name="status" defaultValue={data.filters.status} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-2">
+            <option value="">Any</option>
+            <option value="in_sync">In sync</option>
+            <option value="drifted">Drifted</option>
+            <option value="error">Error</option>
+            <option value="unknown">Unknown</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="stack" className="block text-sm font-medium text-slate-700">Stack</label>
+          <select id="stack" name="stack" defaultValue={data.filters.stack} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-2">
+            <option value="">Any</option>
+            {data.table.ok ? data.table.data.stacks.map((stack) => <option key={stack} value={stack}>{stack}</option>) : null}
+          </select>
+        </div>
+        <div className="flex gap-2">
+          <div className="flex-1">
+            <label htmlFor="sort" className="block text-sm font-medium text-slate-700">Sort by</label>
+            <select id="sort" name="sort" defaultValue={data.filters.sort} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-2">
+              {INSTANCE_SORTS.map((sort) => <option key={sort} value={sort}>{sortLabel[sort]}</option>)}
+            </select>
+          </div>
+          <button type="submit" className="self-end rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500">Apply</button>
+        </div>
+      </Form>
+
+      <Panel title="Instances" slot={data.table}>
+        {(table) =>
+          table.instances.length === 0 ? (
+            <EmptyState title="No instances match">
+              {data.filters.q || data.filters.status || data.filters.stack
+                ? "Try other filters."
+                : "Upload this repository's inventory from CI: atmos list instances --upload"}
+            </EmptyState>
+          ) : (
+            <>
+              <div className="overflow-x-auto">
+                <table className="min-w-full text-left text-sm">
+                  <thead className="text-slate-600">
+                    <tr>
+                      <th scope="col" className="py-2 pr-4 font-medium">Component</th>
+                      <th scope="col" className="py-2 pr-4 font-medium">Stack</th>
+                      <th scope="col" className="py-2 pr-4 font-medium">Type</th>
+                      <th scope="col" className="py-2 pr-4 font-medium">Status</th>
+                      <th scope="col" className="py-2 pr-4 font-medium">Last run</th>
+                      <th scope="col" className="py-2 font-medium">Lock</th>
+                    </tr>
+                  </thead>
+                  <tbody className="divide-y divide-slate-100">
+                    {table.instances.map((instance) => (
+                      <tr key={instance.id}>
+                        <td className="py-2 pr-4">
+                          <Link to={`${base}/instances/${instance.id}`} className="font-medium text-indigo-700 hover:underline">{instance.component}</Link>
+                        </td>
+                        <td className="py-2 pr-4">{instance.stack}</td>
+                        <td className="py-2 pr-4 text-slate-600">{instance.componentType}</td>
+                        <td className="py-2 pr-4"><StatusBadge status={instance.status} /></td>
+                        <td className="py-2 pr-4 text-slate-600">{instance.lastCommand ? `${instance.lastCommand} · ` : ""}{formatTime(instance.lastRunAt)}</td>
+                        <td className="py-2 text-slate-600">{instance.lock ? `🔒 ${instance.lock.lockedBy}` : "—"}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              {table.nextCursor ? (
+                <p className="mt-4">
+                  <Link to={keep({ cursor: table.nextCursor })} className="text-sm font-medium text-indigo-700 hover:underline">Next page →</Link>
+                </p>
+              ) : null}
+            </>
+          )
+        }
+      </Panel>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteErrorBoundary />;
+}

@@ -1,0 +1,85 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireMember } from "~/dashboard/membership.server";
+import { panel, panelSlot, type PanelResult } from "~/dashboard/panel.server";
+import { listRepositories } from "~/dashboard/repositories.server";
+import { RouteErrorBoundary } from "~/ui/error-panel";
+import { EmptyState, Panel } from "~/ui/panel";
+import { type } from "~/validation";
+import { payload } from "~/validation/payload.server";
+
+const n = "number.integer >= 0";
+export const repositoriesPanel = type({
+  workspaceId: "string",
+  repositories: type({
+    id: "string",
+    owner: "string",
+    name: "string",
+    host: "string",
+    total: n,
+    byStatus: { in_sync: n, drifted: n, error: n, unknown: n },
+  }).array(),
+});
+export const repositoriesPayload = type({ slug: "string", list: panelSlot });
+
+export const meta: MetaFunction = () => [{ title: "Repositories · Atmos Pro" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { workspace } = await requireMember(request, context, params.workspace);
+  const list = panel(repositoriesPanel, { workspaceId: workspace.id, repositories: await listRepositories(context.db, workspace.id) }, context, "repositories.list");
+  return payload(repositoriesPayload, { slug: workspace.slug, list }, context, { name: "dashboard.repositories" });
+}
+
+export default function Repositories() {
+  const data = useLoaderData<typeof loader>() as unknown as { slug: string; list: PanelResult<typeof repositoriesPanel.infer> };
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold text-slate-900">Repositories</h1>
+      <Panel title="Imported repositories" slot={data.list}>
+        {(list) =>
+          list.repositories.length === 0 ? (
+            <EmptyState title="Install the GitHub App">
+              Install the Atmos Pro GitHub App on your infrastructure repositories, then add the workspace id to their variables:
+              <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100"><code>gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;{list.workspaceId}&quot;</code></pre>
+            </EmptyState>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="min-w-full text-left text-sm">
+                <thead className="text-slate-600">
+                  <tr>
+                    <th scope="col" className="py-2 pr-4 font-medium">Repository</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Instances</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">In sync</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Drifted</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Error</th>
+                    <th scope="col" className="py-2 font-medium">Unknown</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {list.repositories.map((repo) => (
+                    <tr key={repo.id}>
+                      <td className="py-2 pr-4">
+                        <Link to={`/dashboard/${data.slug}/repositories/${repo.owner}/${repo.name}`} className="font-medium text-indigo-700 hover:underline">
+                          {repo.owner}/{repo.name}
+                        </Link>
+                      </td>
+                      <td className="py-2 pr-4">{repo.total}</td>
+                      <td className="py-2 pr-4">{repo.byStatus.in_sync}</td>
+                      <td className="py-2 pr-4">{repo.byStatus.drifted}</td>
+                      <td className="py-2 pr-4">{repo.byStatus.error}</td>
+                      <td className="py-2">{repo.byStatus.unknown}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Panel>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteErrorBoundary />;
+}

@@ -1,7 +1,7 @@
 /** Deployments, locks, pull requests and drift for their dashboard pages (one round trip each). */
 import { and, count, desc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { affectedStackItems, affectedStacksUploads, deployments, DEPLOYMENT_KINDS, DEPLOYMENT_STATUSES, driftSchedules, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
+import { affectedStackItems, affectedStacksUploads, deployments, type DEPLOYMENT_KINDS, type DEPLOYMENT_STATUSES, driftSchedules, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
 import { decodeCursor, encodeCursor } from "./cursor";
 
 export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];

@@ -1,7 +1,7 @@
 /** Repositories of a workspace and the instances table of one repository (keyset pagination). */
 import { and, count, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { INSTANCE_STATUSES, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
+import { type INSTANCE_STATUSES, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
 import { decodeCursor, encodeCursor } from "./cursor";
 
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];

@@ -65,10 +65,23 @@ export type SessionRead =
   | { status: "invalid"; reason: "unreadable" | "malformed" | "unknown" | "revoked" | "expired" };
 
 export async function readSession(request: Request, context: Ctx): Promise<SessionRead> {
+  return (await readSessionWith(request, context, null)).read;
+}
+
+/**
+ * Reads the session and, in the same D1 round trip, a query that needs only the session id (for
+ * example the membership a dashboard page is about: see dashboard/membership.server.ts).
+ */
+export async function readSessionWith<Q extends PromiseLike<unknown>>(
+  request: Request,
+  context: Ctx,
+  alongside: ((sessionId: string) => Q) | null,
+): Promise<{ read: SessionRead; alongside: Awaited<Q> | null }> {
+  const none = (read: SessionRead) => ({ read, alongside: null });
   const cookieHeader = request.headers.get("Cookie");
   const name = sessionCookieName(request);
   if (!cookieHeader || !cookieHeader.split(";").some((part) => part.trim().startsWith(`${name}=`))) {
-    return { status: "none" };
+    return none({ status: "none" });
   }
 
   let data: unknown;
@@ -77,13 +90,13 @@ export async function readSession(request: Request, context: Ctx): Promise<Sessi
     const session = await sessionStorage(request, context.settings).getSession(cookieHeader);
     data = session.data;
   } catch {
-    return { status: "invalid", reason: "unreadable" };
+    return none({ status: "invalid", reason: "unreadable" });
   }
   const parsed = validate(sessionCookieData, data);
-  if (!parsed.ok) return { status: "invalid", reason: "malformed" };
+  if (!parsed.ok) return none({ status: "invalid", reason: "malformed" });
 
   const now = context.now();
-  const rows = await context.db
+  const sessionQuery = context.db
     .select({
       id: users.id,
       name: users.name,
@@ -100,10 +113,20 @@ export async function readSession(request: Request, context: Ctx): Promise<Sessi
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.id, parsed.value.sid))
     .limit(1);
+  let rows: Awaited<typeof sessionQuery>;
+  let extra: Awaited<Q> | null = null;
+  if (alongside) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const [sessionRows, extraRows] = await context.db.batch([sessionQuery, alongside(parsed.value.sid) as any]);
+    rows = sessionRows;
+    extra = extraRows as Awaited<Q>;
+  } else {
+    rows = await sessionQuery;
+  }
   const row = rows[0];
-  if (!row) return { status: "invalid", reason: "unknown" };
-  if (row.revokedAt) return { status: "invalid", reason: "revoked" };
-  if (row.expiresAt <= now || row.absoluteExpiresAt <= now) return { status: "invalid", reason: "expired" };
+  if (!row) return none({ status: "invalid", reason: "unknown" });
+  if (row.revokedAt) return none({ status: "invalid", reason: "revoked" });
+  if (row.expiresAt <= now || row.absoluteExpiresAt <= now) return none({ status: "invalid", reason: "expired" });
 
   if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
     const expiresAt = new Date(Math.min(now.getTime() + SESSION_IDLE_MS, row.absoluteExpiresAt.getTime()));
@@ -118,7 +141,7 @@ export async function readSession(request: Request, context: Ctx): Promise<Sessi
     );
   }
 
-  return {
+  const read: SessionRead = {
     status: "signed_in",
     user: {
       id: row.id,
@@ -130,6 +153,7 @@ export async function readSession(request: Request, context: Ctx): Promise<Sessi
       sessionId: parsed.value.sid,
     },
   };
+  return { read, alongside: extra };
 }
 
 /** Creates the session row; returns the Set-Cookie value that carries it. */

@@ -98,11 +98,16 @@ export function renderMarkdown(source: string, options: RenderOptions = {}): Ren
         const title = token.title ? ` title="${escapeHtml(token.title)}"` : "";
         return `<img src="${escapeHtml(href)}" alt="${escapeHtml(token.text)}"${title} loading="lazy">`;
       },
+      code(token: Tokens.Code) {
+        // Focusable, so a code block that scrolls sideways can be scrolled from the keyboard.
+        const language = /^[\w-]+$/.test(token.lang ?? "") ? ` class="language-${token.lang}"` : "";
+        return `<pre tabindex="0"><code${language}>${escapeHtml(token.text)}</code></pre>\n`;
+      },
       table(token: Tokens.Table) {
         // Wide tables scroll inside their own box instead of widening the page.
         const header = token.header.map((cell) => this.tablecell(cell)).join("");
         const rows = token.rows.map((row) => `<tr>${row.map((cell) => this.tablecell(cell)).join("")}</tr>`).join("\n");
-        return `<div class="table-scroll"><table><thead><tr>${header}</tr></thead><tbody>${rows}</tbody></table></div>\n`;
+        return `<div class="table-scroll" tabindex="0"><table><thead><tr>${header}</tr></thead><tbody>${rows}</tbody></table></div>\n`;
       },
     },
   });

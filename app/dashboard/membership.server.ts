@@ -5,11 +5,12 @@
  * this returns — never by an id taken from the URL or a form alone.
  */
 import { json, redirect, type AppLoadContext } from "@remix-run/cloudflare";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { requireUser, type CurrentUser } from "~/auth/current-user.server";
+import { readSessionWith } from "~/auth/session.server";
 import { can, PERMISSION_LABELS, type Permission } from "~/domain/roles";
-import { findMembership, type WorkspaceMembership } from "~/domain/workspaces.server";
-import { memberships, users, workspaceSlugRedirects, workspaces } from "../../db/schema";
+import type { WorkspaceMembership } from "~/domain/workspaces.server";
+import { memberships, sessions, users, workspaceSlugRedirects, workspaces } from "../../db/schema";
 
 export type Member = { user: CurrentUser; workspace: WorkspaceMembership };
 
@@ -23,8 +24,19 @@ export async function requireMember(
   slug: string | undefined,
   permission: Permission = "workspace.read",
 ): Promise<Member> {
-  const user = await requireUser(request, context);
-  const workspace = slug ? await findMembership(context.db, user.id, slug) : null;
+  // Session and membership in one D1 round trip: the membership query reaches the user through
+  // the session id, and only counts if the session itself turns out valid.
+  const { read, alongside } = await readSessionWith(request, context, (sessionId) =>
+    context.db
+      .select({ id: workspaces.id, name: workspaces.name, slug: workspaces.slug, role: memberships.role })
+      .from(workspaces)
+      .innerJoin(memberships, eq(memberships.workspaceId, workspaces.id))
+      .where(and(eq(workspaces.slug, slug ?? ""), eq(memberships.userId, sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`)))
+      .limit(1),
+  );
+  if (read.status !== "signed_in") await requireUser(request, context); // throws the sign-in redirect
+  const user = (read as Extract<typeof read, { status: "signed_in" }>).user;
+  const workspace = alongside?.[0] ?? null;
   if (!workspace) {
     if (slug) await redirectFromOldSlug(request, context, user.id, slug);
     throw notFound();

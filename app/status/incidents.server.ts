@@ -196,16 +196,18 @@ export async function addUpdate(
   return { ok: true };
 }
 
-export async function setAffectedComponents(db: Database, incident: IncidentDetail, components: ComponentId[], now: Date): Promise<void> {
+/** Which components the incident affects, and how badly: one change, so the page never shows half of it. */
+export async function setAffectedComponents(
+  db: Database,
+  incident: IncidentDetail,
+  change: { components: ComponentId[]; impact: Impact },
+  now: Date,
+): Promise<void> {
   await db.batch([
     db.delete(incidentComponents).where(eq(incidentComponents.incidentId, incident.id)),
-    db.insert(incidentComponents).values(components.map((component) => ({ incidentId: incident.id, component }))),
-    db.update(incidents).set({ updatedAt: now }).where(eq(incidents.id, incident.id)),
+    db.insert(incidentComponents).values(change.components.map((component) => ({ incidentId: incident.id, component }))),
+    db.update(incidents).set({ impact: change.impact, updatedAt: now }).where(eq(incidents.id, incident.id)),
   ]);
-}
-
-export async function setImpact(db: Database, incident: IncidentDetail, impact: Impact, now: Date): Promise<void> {
-  await db.update(incidents).set({ impact, updatedAt: now }).where(eq(incidents.id, incident.id));
 }
 
 /** Sets mitigated_at once; mitigating again changes nothing. */

@@ -1,6 +1,8 @@
 import { Link, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { DocsSearch } from "./docs-search";
 import { Logo } from "./logo";
+import { StatusIndicator } from "./status-indicator";
 
 const NAV = [
   { to: "/product", label: "Product" },
@@ -10,12 +12,24 @@ const NAV = [
   { to: "/changelog", label: "Changelog" },
 ];
 
+const FOOTER_LINKS = [
+  { to: "/product", label: "Product" },
+  { to: "/docs", label: "Docs" },
+  { to: "/pricing", label: "Pricing" },
+  { to: "/blog", label: "Blog" },
+  { to: "/changelog", label: "Changelog" },
+  { to: "/status", label: "Status" },
+];
+
 export function PublicHeader() {
   return (
     <header className="border-b border-slate-200 bg-white/90 backdrop-blur">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
       <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-4 py-3 sm:px-6">
         <Logo />
-        <nav aria-label="Main" className="order-3 flex w-full gap-5 overflow-x-auto text-sm text-slate-600 sm:order-none sm:w-auto">
+        <nav aria-label="Main" className="order-3 flex w-full gap-5 overflow-x-auto text-sm text-slate-600 lg:order-none lg:w-auto">
           {NAV.map((item) => (
             <NavLink
               key={item.to}
@@ -28,12 +42,13 @@ export function PublicHeader() {
           ))}
         </nav>
         <div className="flex items-center gap-3 text-sm">
+          <DocsSearch />
           <Link to="/login" className="font-medium text-slate-700 hover:text-slate-900">
             Sign in
           </Link>
           <Link
             to="/workspaces/new"
-            className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white shadow-sm hover:bg-indigo-500"
+            className="hidden rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white shadow-sm hover:bg-indigo-500 sm:inline-block"
           >
             Create Workspace
           </Link>
@@ -46,13 +61,17 @@ export function PublicHeader() {
 export function PublicFooter() {
   return (
     <footer className="border-t border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-6xl flex-col gap-4 px-4 py-8 text-sm text-slate-600 sm:flex-row sm:items-center sm:justify-between sm:px-6">
-        <p>© {new Date().getUTCFullYear()} Atmos Pro. Ordered Terraform deployments for Atmos.</p>
-        <nav aria-label="Footer" className="flex flex-wrap gap-4">
-          <Link to="/docs" className="hover:text-slate-900">Docs</Link>
-          <Link to="/pricing" className="hover:text-slate-900">Pricing</Link>
-          <Link to="/changelog" className="hover:text-slate-900">Changelog</Link>
-          <Link to="/status" className="hover:text-slate-900">Status</Link>
+      <div className="mx-auto flex max-w-6xl flex-col gap-4 px-4 py-8 text-sm text-slate-600 sm:px-6 md:flex-row md:items-center md:justify-between">
+        <div className="space-y-2">
+          <p>© {new Date().getUTCFullYear()} Atmos Pro. Ordered Terraform deployments for Atmos.</p>
+          <StatusIndicator />
+        </div>
+        <nav aria-label="Footer" className="flex flex-wrap gap-x-4 gap-y-2">
+          {FOOTER_LINKS.map((item) => (
+            <Link key={item.to} to={item.to} className="hover:text-slate-900">
+              {item.label}
+            </Link>
+          ))}
         </nav>
       </div>
     </footer>

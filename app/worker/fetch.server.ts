@@ -63,6 +63,17 @@ export async function handleFetch(
 
   if (isApi) return withStandardHeaders(await handleApi(request, context), request, requestId);
 
+  // Forms change state only from our own pages. Refused here, before Remix, so every route gets the
+  // same clear 403 (Remix's own CSRF check would end in a bare 500).
+  if (isCrossSiteWrite(request)) {
+    logger.warn("cross_site_form_refused", { path: new URL(request.url).pathname });
+    return withStandardHeaders(
+      errorDocument({ status: 403, title: "Form refused", body: "This form was submitted from another site, so we ignored it. Nothing was changed.", requestId }),
+      request,
+      requestId,
+    );
+  }
+
   try {
     const mode = settings.settings.ENVIRONMENT === "development" ? "development" : "production";
     const response = await remixHandler(build, mode)(request, context);
@@ -80,6 +91,14 @@ export async function handleFetch(
       requestId,
     );
   }
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function isCrossSiteWrite(request: Request): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  const origin = request.headers.get("Origin");
+  return origin !== null && origin !== new URL(request.url).origin;
 }
 
 function withStandardHeaders(response: Response, request: Request, requestId: string): Response {

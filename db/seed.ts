@@ -10,6 +10,9 @@ import {
   DEPLOYMENT_STATUSES,
   driftSchedules,
   identities,
+  incidentComponents,
+  incidents,
+  incidentUpdates,
   instanceResults,
   instances,
   INSTANCE_STATUSES,
@@ -268,6 +271,82 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
         { id: `aud_${pad("acme002")}`, workspaceId: SEED.workspaceId, actorType: "user", actorId: SEED.ownerId, actorLabel: SEED.ownerLogin, action: "permission.default_created", category: "permission", targetType: "repository", targetId: SEED.repositoryId, metadata: { repository: "acme/infra", types: [...PERMISSION_TYPES] }, createdAt: at(-89 * DAY) },
         { id: `aud_${pad("acme003")}`, workspaceId: SEED.workspaceId, actorType: "user", actorId: SEED.ownerId, actorLabel: SEED.ownerLogin, action: "team_member.invited", category: "team_member", targetType: "user", targetId: SEED.memberId, metadata: { invitee: SEED.memberLogin, role: "member" }, createdAt: at(-61 * DAY) },
         { id: `aud_${pad("acme004")}`, workspaceId: SEED.workspaceId, actorType: "ci", actorId: null, actorLabel: "acme/infra", action: "lock.created", category: "lock", targetType: "lock", targetId: `lock_${pad("acmeprodeks")}`, metadata: { key: SEED.lockKey }, createdAt: at(-2 * HOUR) },
+      ])
+      .onConflictDoNothing(),
+  ]);
+
+  await seedIncidents(db, now);
+}
+
+/** The demo incident's fixed id; its slug depends on the day the seed first ran (see seedIncidents). */
+export const SEED_INCIDENT_ID = `inc_${pad("cachedispatch")}`;
+
+/** `<YYYY-MM-DD>-delayed-plan-and-apply-dispatches` for the seed's incident, 12 days before `now`. */
+export function seedIncidentSlug(now: Date): string {
+  return `${seedIncidentStart(now).toISOString().slice(0, 10)}-delayed-plan-and-apply-dispatches`;
+}
+
+function seedIncidentStart(now: Date): Date {
+  const day = Math.floor(now.getTime() / DAY) * DAY;
+  return new Date(day - 12 * DAY + 14 * HOUR + 5 * 60_000);
+}
+
+/** One resolved incident with a full write-up, so the status page has history to show. */
+export async function seedIncidents(db: Database, now: Date = new Date()): Promise<void> {
+  const start = seedIncidentStart(now).getTime();
+  const at = (minutes: number) => new Date(start + minutes * 60_000);
+  const id = SEED_INCIDENT_ID;
+  const author = "status-team";
+  await db.batch([
+    db
+      .insert(incidents)
+      .values({
+        id,
+        slug: seedIncidentSlug(now),
+        title: "Delayed plan and apply dispatches",
+        status: "resolved",
+        impact: "partial_outage",
+        author,
+        occurredAt: at(0),
+        mitigatedAt: at(41),
+        resolvedAt: at(95),
+        summary:
+          "For 41 minutes, plan and apply runs for pull requests were dispatched late or not at all for about a third of workspaces. " +
+          "Uploads of affected stacks were accepted throughout; nothing was lost, and every delayed run was dispatched once we had fixed the cause.",
+        impactText:
+          "- Workspaces whose GitHub App installation token expired during the window saw no new check runs on their pull requests.\n" +
+          "- Applies after merges in those workspaces started between 4 and 41 minutes late.\n" +
+          "- Drift detection, locks, sign-in and the dashboard were not affected.",
+        whatHappened:
+          "A change deployed at 13:58 UTC shortened how long we cache GitHub App installation tokens, but compared the token's expiry " +
+          "in seconds with our clock in milliseconds. Every cached token therefore looked valid forever. When tokens expired after one hour, " +
+          "GitHub refused the dispatches with `401 Bad credentials`, and our retry used the same stale token.",
+        whatWeDid:
+          "1. Paused dispatching at 14:31 UTC so that no run would be started twice once tokens worked again.\n" +
+          "2. Rolled back the change at 14:40 UTC and cleared the token cache.\n" +
+          "3. Resumed dispatching at 14:46 UTC; the backlog of 212 runs was dispatched in dependency order by 15:12 UTC.",
+        followUp:
+          "- **Done:** a unit test that pins the token cache's expiry arithmetic, with times in both units.\n" +
+          "- **Done:** an alert when more than 1% of dispatches fail with 401 over five minutes.\n" +
+          "- **In progress:** refresh installation tokens on the first 401 instead of retrying with the same one.",
+        createdAt: at(0),
+        updatedAt: at(140),
+      })
+      .onConflictDoNothing(),
+    db
+      .insert(incidentComponents)
+      .values([
+        { incidentId: id, component: "deployments" },
+        { incidentId: id, component: "webhooks" },
+      ])
+      .onConflictDoNothing(),
+    db
+      .insert(incidentUpdates)
+      .values([
+        { id: `incu_${pad("cachedispatch1")}`, incidentId: id, status: "investigating", author, createdAt: at(0), body: "We are looking into reports of pull requests that show no plan check runs. Uploads are being accepted." },
+        { id: `incu_${pad("cachedispatch2")}`, incidentId: id, status: "identified", author, createdAt: at(26), body: "Dispatches are failing because expired GitHub App tokens are being reused. We are pausing dispatching and rolling back the change that caused it." },
+        { id: `incu_${pad("cachedispatch3")}`, incidentId: id, status: "monitoring", author, createdAt: at(41), body: "The rollback is complete and dispatching has resumed. Delayed runs are being started in dependency order." },
+        { id: `incu_${pad("cachedispatch4")}`, incidentId: id, status: "resolved", author, createdAt: at(95), body: "All delayed runs have been dispatched and new pull requests are planned normally. We will publish a full report." },
       ])
       .onConflictDoNothing(),
   ]);

@@ -62,10 +62,20 @@ export type ReceiveAffectedStacksResult =
   | {
       /** "expired" and "conflict" → HTTP 409; "too_large" → HTTP 413. Nothing was written for this chunk. */
       refused: AffectedStacksRefusal;
+      /** For the person reading the error. */
       message: string;
-      uploadId: string | null;
+      /** The batch's upload, or "" when there is none (too_large is refused before anything is stored). */
+      uploadId: string;
+      complete: false;
+      duplicate: false;
+      items: 0;
+      edges: 0;
       statements: number;
     };
+
+function refused(refusal: AffectedStacksRefusal, message: string, uploadId: string, statements: number): ReceiveAffectedStacksResult {
+  return { refused: refusal, message, uploadId, complete: false, duplicate: false, items: 0, edges: 0, statements };
+}
 
 export type ReceiveAffectedStacksInput = {
   workspaceId: string;
@@ -506,7 +516,7 @@ async function receiveChunk(db: Database, input: ReceiveAffectedStacksInput, bat
   const { workspaceId, now } = input;
   const body = await encodeChunk(input.body.stacks ?? []);
   if (body.length > MAX_STORED_CHUNK_CHARS) {
-    return { refused: "too_large", message: "This chunk is too large to store even compressed. Send smaller chunks.", uploadId: null, statements: 0 };
+    return refused("too_large", "This chunk is too large to store even compressed. Send smaller chunks.", "", 0);
   }
 
   const [, stored, updated] = await runBatch(db, counter, [
@@ -530,16 +540,12 @@ async function receiveChunk(db: Database, input: ReceiveAffectedStacksInput, bat
   const chunkStored = changes(stored) > 0;
 
   if (upload.repository_id !== input.repositoryId || upload.batch_total !== batch.total) {
-    return {
-      refused: "conflict",
-      message: upload.repository_id !== input.repositoryId ? "This batch_id belongs to another repository's upload." : `This batch has batch_total ${upload.batch_total}, not ${batch.total}.`,
-      uploadId: upload.id,
-      statements: counter.statements,
-    };
+    const message = upload.repository_id !== input.repositoryId ? "This batch_id belongs to another repository's upload." : `This batch has batch_total ${upload.batch_total}, not ${batch.total}.`;
+    return refused("conflict", message, upload.id, counter.statements);
   }
   if (upload.status === "expired" || (upload.status === "receiving" && upload.expires_at !== null && upload.expires_at <= now.getTime())) {
     if (upload.status === "receiving") await expireUploads(db, counter, now, upload.id);
-    return { refused: "expired", message: "This batch expired before all its chunks arrived. Upload again with a new batch_id.", uploadId: upload.id, statements: counter.statements };
+    return refused("expired", "This batch expired before all its chunks arrived. Upload again with a new batch_id.", upload.id, counter.statements);
   }
   const base = { uploadId: upload.id, items: 0, edges: 0 };
   if (upload.status === "complete") return { ...base, complete: true, duplicate: true, statements: counter.statements };

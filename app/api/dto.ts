@@ -21,21 +21,32 @@ const settingsFields = {
 } as const;
 
 /**
- * Go marshals a nil slice as null, so every list may be null. In jitless mode (ours, for workerd)
- * arktype checks `list | null` branch by branch and, when both fail, reports one error at the
- * union's path whose message joins every branch's — "…, or stacks must be null (was [the whole
- * list, megabytes of it])". This message keeps only what went wrong inside the list, e.g.
- * "stacks[3].dependents[0].component must be a string (was a number)" (reported at path "stacks").
+ * Go marshals a nil slice or map as null, so lists and `settings` may be null. In jitless mode
+ * (ours, for workerd) arktype checks `X | null` branch by branch and, when both fail, reports one
+ * error at the union's path whose message joins every branch's — "…, or stacks must be null (was
+ * [the whole list, megabytes of it])". This message keeps only what went wrong inside the value,
+ * e.g. "stacks[3].dependents[0].component must be a string (was a number)" (reported at the
+ * outermost such union's path, "stacks").
  */
-type ErrorContextLike = { code: string; propString?: string; data?: unknown; errors?: ReadonlyArray<{ code: string; message: string }> };
-function nullableListMessage(ctx: ErrorContextLike): string {
-  if (ctx.code !== "union") return "must be an array or null"; // a branch's own error, only read through the union's
-  const inside = (ctx.errors ?? []).filter((error) => error.code !== "unit" && error.code !== "proto");
-  if (inside.length > 0) return inside.map((error) => error.message).join(", ");
-  const was = Array.isArray(ctx.data) ? "an array" : ctx.data === null ? "null" : typeof ctx.data === "object" ? "an object" : typeof ctx.data;
-  return `${ctx.propString || "value"} must be an array or null (was ${was})`;
+type ErrorContextLike = {
+  code: string;
+  path?: ReadonlyArray<unknown>;
+  propString?: string;
+  data?: unknown;
+  errors?: ReadonlyArray<{ path: ReadonlyArray<unknown>; message: string }>;
+};
+function nullable(noun: "an array" | "an object") {
+  const message = (ctx: ErrorContextLike): string => {
+    const where = ctx.propString || "value";
+    if (ctx.code !== "union") return `${where} must be ${noun} or null`; // a branch's own error, read only through the union's
+    const depth = ctx.path?.length ?? 0;
+    const inside = (ctx.errors ?? []).filter((error) => error.path.length > depth);
+    if (inside.length > 0) return inside.map((error) => error.message).join(", ");
+    const was = Array.isArray(ctx.data) ? "an array" : typeof ctx.data === "object" ? "an object" : typeof ctx.data;
+    return `${where} must be ${noun} or null (was ${was})`;
+  };
+  return { message: message as (ctx: unknown) => string };
 }
-const nullableList = { message: nullableListMessage as (ctx: unknown) => string };
 
 /**
  * The affected stack item, recursive through `dependents[]` (the dependency graph reaches us only as
@@ -43,7 +54,7 @@ const nullableList = { message: nullableListMessage as (ctx: unknown) => string 
  * boolean in older CLIs and is a list of reasons (`[]string`, null when nil) in newer ones.
  */
 const stackItemScope = type.scope({
-  settings: settingsFields,
+  settings: [type(settingsFields).or("null"), "@", nullable("an object")],
   stackItem: {
     component: "string > 0",
     stack: "string > 0",
@@ -62,11 +73,11 @@ const stackItemScope = type.scope({
     "affected_all?": "boolean | string[] | null",
     "dependents?": "stackItems",
     "included_in_dependents?": "boolean | null",
-    "settings?": "settings | null",
+    "settings?": "settings",
     "deleted?": "boolean | null",
     "deletion_type?": "'component' | 'stack' | '' | null",
   },
-  stackItems: ["stackItem[] | null", "@", nullableList],
+  stackItems: ["stackItem[] | null", "@", nullable("an array")],
 });
 const stackItemTypes = stackItemScope.export();
 
@@ -136,14 +147,14 @@ export const instanceItem = type({
   component: "string > 0",
   stack: "string > 0",
   "component_type?": optionalString,
-  "settings?": type(settingsFields).or("null"),
+  "settings?": type([type(settingsFields).or("null"), "@", nullable("an object")]),
 });
 export type InstanceItem = typeof instanceItem.infer;
 
 /** POST /api/v1/instances — the complete inventory of a repository (possibly chunked). */
 export const instancesBody = type({
   ...repositoryFields,
-  instances: type([instanceItem.array().or("null"), "@", nullableList]),
+  instances: type([instanceItem.array().or("null"), "@", nullable("an array")]),
   ...batchFields,
 }).narrow((body, ctx) => checkBatch(body, ctx as unknown as NarrowContext));
 export type InstancesBody = typeof instancesBody.infer;

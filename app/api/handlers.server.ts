@@ -88,6 +88,10 @@ const affectedStacks: ApiHandler = async (args) => {
     now: args.context.now(),
   });
   if ("refused" in result && result.refused) {
+    if (result.refused === "too_large") {
+      // 413 makes the CLI start over with smaller chunks and a new batch id.
+      throw new ApiError(413, "PayloadTooLarge", "This chunk is too large to store even compressed. Upload it in smaller chunks with a new batch_id.");
+    }
     throw new ApiError(409, "BatchConflict", result.refused === "expired" ? "This batch expired before all its chunks arrived. Upload it again with a new batch_id." : "This chunk does not agree with the batch it names (batch_total differs).");
   }
   return ok(args.context);
@@ -99,7 +103,9 @@ const instances: ApiHandler = async (args) => {
   const body = checkBody(instancesBody, json);
   sameRepository(claims, body.repo_owner, body.repo_name);
   const result = await receiveInstances(args.context.db, { workspaceId: claims.ws, repositoryId: claims.rid, body, now: args.context.now() });
-  if ("refused" in result && result.refused) throw new ApiError(409, "BatchConflict", "This chunk does not agree with the batch it names.");
+  if ("refused" in result && result.refused) {
+    throw new ApiError(409, "BatchConflict", result.refused === "expired" ? "This inventory batch expired before all its chunks arrived. Upload it again with a new batch_id." : "This chunk does not agree with the batch it names (batch_total differs).");
+  }
   return ok(args.context);
 };
 

@@ -44,7 +44,7 @@ export type ReceiveInstancesResult =
       complete: boolean;
       statements: number;
     }
-  | { refused: "conflict" | "expired"; message: string; statements: number };
+  | { refused: "conflict" | "expired"; message: string; upserted: 0; removed: 0; complete: false; statements: number };
 
 /** plan/detect: 0 → in_sync, 2 → drifted (terraform's -detailed-exitcode), other → error; apply/remediate: 0 → in_sync, other → error. */
 export function statusFor(command: string, exitCode: number): "in_sync" | "drifted" | "error" {
@@ -168,7 +168,7 @@ async function receiveInventoryChunk(
       counter.statements++;
       await db.update(instanceUploads).set({ status: "expired" }).where(and(thisBatch, eq(instanceUploads.status, "receiving")));
     }
-    return { ...refusal, statements: counter.statements };
+    return { ...refusal, upserted: 0, removed: 0, complete: false, statements: counter.statements };
   }
   if (existing?.status === "complete") return { upserted: 0, removed: 0, complete: true, statements: counter.statements };
 
@@ -204,7 +204,7 @@ async function receiveInventoryChunk(
   const [raw] = (results[results.length - 1]?.results ?? []) as Array<{ repository_id: string; batch_total: number; status: InstanceUploadRow["status"]; started_at: number }>;
   const state = raw ? { repositoryId: raw.repository_id, batchTotal: raw.batch_total, status: raw.status, startedAt: new Date(raw.started_at) } : null;
   const raced = state ? checkBatch(state, input, batch) : null;
-  if (raced) return { ...raced, statements: counter.statements };
+  if (raced) return { ...raced, upserted: 0, removed: 0, complete: false, statements: counter.statements };
   const upserted = results.slice(2, 2 + upserts.length).reduce<number>((sum, result) => sum + changes(result), 0);
   const claimed = changes(results[results.length - 2]) > 0;
   return {

@@ -523,12 +523,12 @@ describe("affected stacks: a 4 MiB upload", () => {
 });
 
 describe("flattenStacks", () => {
-  const flat = (stacks: WireStackItem[]) => flattenStacks(parse(upload(stacks)).body.stacks);
+  const flat = (stacks: WireStackItem[]) => flattenStacks(parse(upload(stacks)).body.stacks ?? []);
 
   it("merges an item met several times: first non-empty value wins, flags are or-ed", () => {
     const { items } = flat([
       item("s", "a", { component_type: "", component_path: "", dependents: [item("s", "b", { component_type: "helmfile" })] }),
-      item("s", "a", { component_type: "helmfile", component_path: "components/helmfile/a", affected_all: true, deleted: true, deletion_type: "component" }),
+      item("s", "a", { component_type: "helmfile", component_path: "components/helmfile/a", affected_all: true as unknown as string[], deleted: true, deletion_type: "component" }),
       item("s", "b", { component_type: "terraform", included_in_dependents: true }),
     ]);
     expect(items.map(({ id: _id, ...rest }) => rest)).toEqual([

@@ -15,7 +15,11 @@ function refusal(schema: any, value: unknown): Issue[] {
   return result.issues;
 }
 
-/** The one issue: its dotted path, and a message that starts by naming the field as a reader writes it. */
+/**
+ * The one issue: its dotted path, and a message that starts by naming the field as a reader writes it.
+ * An error inside a list that may be null (Go's nil slice) is reported at the list ("stacks"), its
+ * message naming the field inside it.
+ */
 function expectOneIssue(issues: Issue[], path: string, message: RegExp) {
   expect(issues.map((issue) => issue.path)).toEqual([path]);
   expect(issues[0]!.message).toMatch(message);
@@ -89,30 +93,33 @@ describe("affectedStacksBody", () => {
     const n = broken.stacks.findIndex((it: { component: string; deleted?: boolean }, i: number) => i >= 2000 && it.component === "vpc" && !it.deleted);
     broken.stacks[n].dependents[0].dependents[0].component_type = 7;
     const issues = refusal(affectedStacksBody, broken);
-    expectOneIssue(issues, `stacks.${n}.dependents.0.dependents.0.component_type`, new RegExp(`^stacks\\[${n}\\]\\.dependents\\[0\\]\\.dependents\\[0\\]\\.component_type must be a string or null \\(was 7\\)$`));
+    expectOneIssue(issues, "stacks", new RegExp(`^stacks\\[${n}\\]\\.dependents\\[0\\]\\.dependents\\[0\\]\\.component_type must be a string or null \\(was 7\\)$`));
   });
 
-  it("reads Go's nil lists (null) as empty lists, without modifying the input", () => {
-    const input = { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], dependents: null }] };
-    const result = validate(affectedStacksBody, input);
-    expect(result.ok && result.value.stacks[0]!.dependents).toEqual([]);
-    expect(input.stacks[0]!.dependents).toBeNull();
-    const empty = validate(affectedStacksBody, { ...PACT_AFFECTED, stacks: null });
-    expect(empty.ok && empty.value.stacks).toEqual([]);
+  it("reports an error inside a nullable list briefly: the bad field, never the list it is in", () => {
+    const wire = buildAffectedStacksPayload(1024 * 1024);
+    const broken = JSON.parse(JSON.stringify(wire));
+    broken.stacks[5].dependents = "none";
+    broken.stacks[7].stack = 7;
+    const issues = refusal(affectedStacksBody, broken);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.message).toMatch(/^stacks\[5\]\.dependents must be an array or null \(was string\)/);
+    expect(issues[0]!.message.length).toBeLessThan(300);
+    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: { vpc: {} } }), "stacks", /^stacks must be an array or null \(was an object\)$/);
   });
 
   it("refuses a wrong field anywhere in the trees, naming it", () => {
     const nested = { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], dependents: [{ component: "eks", stack: "s" }, { component: 3, stack: "s" }] }] };
-    expectOneIssue(refusal(affectedStacksBody, nested), "stacks.0.dependents.1.component", /^stacks\[0\]\.dependents\[1\]\.component must be a string \(was a number\)$/);
+    expectOneIssue(refusal(affectedStacksBody, nested), "stacks", /^stacks\[0\]\.dependents\[1\]\.component must be a string \(was a number\)$/);
 
     const deep = { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], dependents: [{ component: "a", stack: "s", dependents: [{ component: "b", stack: "" }] }] }] };
-    expectOneIssue(refusal(affectedStacksBody, deep), "stacks.0.dependents.0.dependents.0.stack", /^stacks\[0\]\.dependents\[0\]\.dependents\[0\]\.stack must be non-empty$/);
+    expectOneIssue(refusal(affectedStacksBody, deep), "stacks", /^stacks\[0\]\.dependents\[0\]\.dependents\[0\]\.stack must be non-empty$/);
 
-    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], component: "" }] }), "stacks.0.component", /^stacks\[0\]\.component must be non-empty/);
-    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], deletion_type: "everything" }] }), "stacks.0.deletion_type", /^stacks\[0\]\.deletion_type must be/);
-    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], included_in_dependents: "yes" }] }), "stacks.0.included_in_dependents", /^stacks\[0\]\.included_in_dependents must be/);
-    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], affected_all: "all" }] }), "stacks.0.affected_all", /^stacks\[0\]\.affected_all must be/);
-    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: "vpc" }), "stacks", /^stacks must be an array \(was string\)$/);
+    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], component: "" }] }), "stacks", /^stacks\[0\]\.component must be non-empty/);
+    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], deletion_type: "everything" }] }), "stacks", /^stacks\[0\]\.deletion_type must be/);
+    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], included_in_dependents: "yes" }] }), "stacks", /^stacks\[0\]\.included_in_dependents must be/);
+    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], affected_all: "all" }] }), "stacks", /^stacks\[0\]\.affected_all must be/);
+    expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: "vpc" }), "stacks", /^stacks must be an array or null \(was string\)$/);
     const { head_sha: _omitted, ...noHead } = PACT_AFFECTED;
     expectOneIssue(refusal(affectedStacksBody, noHead), "head_sha", /^head_sha must be a string \(was missing\)$/);
     expectOneIssue(refusal(affectedStacksBody, { ...PACT_AFFECTED, repo_name: null }), "repo_name", /^repo_name must be a string/);
@@ -152,9 +159,9 @@ describe("instancesBody", () => {
   });
 
   it("refuses a wrong instance field or batch, naming it", () => {
-    expectOneIssue(refusal(instancesBody, { ...PACT_INSTANCES, instances: [{ component: "vpc" }] }), "instances.0.stack", /^instances\[0\]\.stack must be a string \(was missing\)$/);
-    expectOneIssue(refusal(instancesBody, { ...PACT_INSTANCES, instances: [{ component: "vpc", stack: "s", settings: "pro" }] }), "instances.0.settings", /^instances\[0\]\.settings must be/);
-    expectOneIssue(refusal(instancesBody, { ...PACT_INSTANCES, instances: {} }), "instances", /^instances must be an array/);
+    expectOneIssue(refusal(instancesBody, { ...PACT_INSTANCES, instances: [{ component: "vpc" }] }), "instances", /^instances\[0\]\.stack must be a string \(was missing\)$/);
+    expectOneIssue(refusal(instancesBody, { ...PACT_INSTANCES, instances: [{ component: "vpc", stack: "s", settings: "pro" }] }), "instances", /^instances\[0\]\.settings must be/);
+    expectOneIssue(refusal(instancesBody, { ...PACT_INSTANCES, instances: {} }), "instances", /^instances must be an array or null \(was an object\)$/);
     expectOneIssue(refusal(instancesBody, { ...PACT_INSTANCES, batch_id: BATCH_ID, batch_index: 1, batch_total: 1 }), "batch_index", /^batch_index must be less than batch_total/);
   });
 });

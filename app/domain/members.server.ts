@@ -132,7 +132,16 @@ export async function acceptInvitation(
     db
       .update(invitations)
       .set({ acceptedAt: input.now, acceptedBy: input.user.id })
-      .where(and(eq(invitations.id, invitation.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, input.now)))
+      .where(
+        and(
+          eq(invitations.id, invitation.id),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+          gt(invitations.expiresAt, input.now),
+          // A member cannot use up an invitation: it stays pending (and revocable).
+          sql`NOT EXISTS (SELECT 1 FROM ${memberships} WHERE ${memberships.workspaceId} = ${invitation.workspaceId} AND ${memberships.userId} = ${input.user.id})`,
+        ),
+      )
       .returning({ id: invitations.id }),
     // Membership and event only if this request claimed the invitation (changes() of the UPDATE).
     db
@@ -152,7 +161,15 @@ export async function acceptInvitation(
       .onConflictDoNothing(),
     auditEventIfChanged(db, { workspaceId: invitation.workspaceId, actor, action: "team_member.joined", target: { type: "user", id: input.user.id }, metadata: { role: invitation.role, invitee: invitation.invitee }, at: input.now }),
   ]);
-  if (claimed.length === 0) return { ok: false, status: 409, message: "This invitation has already been used." };
+  if (claimed.length === 0) {
+    const member = await db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.workspaceId, invitation.workspaceId), eq(memberships.userId, input.user.id)))
+      .limit(1);
+    if (member[0]) return { ok: false, status: 409, message: `You are already a member of ${invitation.workspaceName}.` };
+    return { ok: false, status: 409, message: "This invitation has already been used." };
+  }
   return { ok: true, workspaceSlug: invitation.workspaceSlug };
 }
 

@@ -13,7 +13,7 @@ import { sessionCookieFor } from "../auth";
 import { form, location, request, signInWithDev } from "../auth/flow";
 import { testContext } from "../context";
 import { db, dumpDatabase } from "../db";
-import { ACME_ADMIN, addUser, buildWorld, count, GLOBEX, GLOBEX_MARKERS, inviteLinkIn, leakedMarkers, pageText } from "./world";
+import { ACME_ADMIN, addUser, count, GLOBEX, GLOBEX_MARKERS, inviteLinkIn, leakedMarkers, pageText, restoreWorld } from "./world";
 
 /** An invitation created the way an owner does it: the members form, link read from the page. */
 async function invite(invitee: string, role: "owner" | "admin" | "member", actorId: string = SEED.ownerId) {
@@ -45,21 +45,12 @@ async function owners(): Promise<string[]> {
   return rows.map((row) => row.userId).sort();
 }
 
-/*
- * APP BUG (HEAD 82b7c54) that the tests marked "BATCH BUG" below run into: acceptInvitation,
- * changeRole and removeMember (app/domain/members.server.ts) batch a raw `db.run(sql`…`)` statement
- * (auditEventIfChanged in app/domain/audit.server.ts, and acceptInvitation's INSERT OR IGNORE).
- * drizzle-orm 0.45.4's D1 `batch()` calls `.stmt.bind()` on it, which raw statements lack:
- * TypeError, a 500 through HTTP, a thrown error from the domain function. Those tests keep their
- * assertions and pass once the statements are built with drizzle (`db.insert(t).select(...)`).
- */
 
 beforeEach(async () => {
-  await buildWorld();
+  await restoreWorld();
 });
 
 describe("accepting an invitation", () => {
-  // BATCH BUG (see above): fails until fixed — acceptInvitation.
   it("works for the account it names: membership with the invited role and a team_member.joined event", async () => {
     const { path, id } = await invite("new-person", "admin");
     const signedIn = await signInWithDev("new-person", "New Person");
@@ -89,7 +80,6 @@ describe("accepting an invitation", () => {
     expect(dashboard.response.status).toBe(200);
   });
 
-  // BATCH BUG (see above): fails until fixed — acceptInvitation (the first, successful use).
   it("is single use: the same link again → 409 'already been used', nothing changes", async () => {
     const { path } = await invite("new-person", "member");
     const signedIn = await signInWithDev("new-person", "New Person");
@@ -168,7 +158,6 @@ describe("accepting an invitation", () => {
     expect(await dumpDatabase()).toEqual(before);
   });
 
-  // BATCH BUG (see above): fails until fixed — acceptInvitation (the matching account).
   it("an email invitation matches the account's email case-insensitively, and only that email", async () => {
     const { path } = await invite("Jane.Doe@Example.COM", "member");
     const janeId = await addUser({ login: "jdoe", name: "Jane Doe", email: "jane.doe@example.com" });
@@ -192,13 +181,26 @@ describe("accepting an invitation", () => {
     expect(await membership(janeId)).toMatchObject({ role: "member" });
   });
 
-  // BATCH BUG (see above): fails until fixed — acceptInvitation.
   it("a login invitation matches case-insensitively too", async () => {
     const { path } = await invite("New-Person", "member");
     const userId = await addUser({ login: "new-person", name: "New Person", email: null });
     const accepted = await request(path, await sessionCookieFor(userId), form({}));
     expect(accepted.response.status).toBe(302);
     expect(await membership(userId)).toMatchObject({ role: "member" });
+  });
+
+  // Found as an app bug: an existing member used up an invitation without any trace. Fixed in
+  // acceptInvitation: a member cannot claim an invitation, which stays pending (and revocable).
+  it("an existing member accepting an invitation gets 409 and the invitation stays pending, with no event", async () => {
+    const { path, id } = await invite(SEED.memberLogin, "admin");
+    const { response } = await request(path, await sessionCookieFor(SEED.memberId), form({}));
+    const row = (await db().select().from(invitations).where(eq(invitations.id, id)))[0]!;
+    const recorded = (await events("team_member.joined")).length + (await events("team_member.role_changed")).length;
+    expect(response.status).toBe(409);
+    expect(pageText(await response.text())).toContain("You are already a member of Acme");
+    expect(row.acceptedAt).toBeNull();
+    expect(recorded).toBe(0);
+    expect(await membership(SEED.memberId)).toMatchObject({ role: "member" });
   });
 
   it("an unknown token → 404 (page and form); signed out → sign in first", async () => {
@@ -218,13 +220,10 @@ describe("accepting an invitation", () => {
     expect(location(signedOut.response)).toBe(`/login?returnTo=${encodeURIComponent(real)}`);
   });
 
-  // APP BUG (cross-site POST → 500): Remix 2.17's own CSRF check for document POSTs
-  // (@remix-run/server-runtime handleDocumentRequest → throwIfPotentialCSRFAttack) throws a plain
-  // Error before the action runs, so assertSameOrigin (app/auth/origin.server.ts) never answers its
-  // 403: the browser gets an empty 500 and an error-level `unexpected_error` is logged. Nothing is
-  // changed. This test fails on its status (and the error log) until the app refuses cross-site
-  // posts itself before Remix. Data requests (?_data, fetchers) do reach assertSameOrigin: 403.
-  it("a cross-site form post is refused (403) and consumes nothing [APP BUG: document POST → 500]", async () => {
+  // Found as an app bug (HEAD 82b7c54): Remix 2.17's own CSRF check for document POSTs threw before
+  // the action, so assertSameOrigin never answered: an empty 500 and an error-level log. Fixed in
+  // the working tree by refusing cross-site writes in app/worker/fetch.server.ts before Remix.
+  it("a cross-site form post is refused (403) and consumes nothing", async () => {
     const { path, id } = await invite("new-person", "member");
     const userId = await addUser({ login: "new-person", name: "New Person", email: null });
     const jar = await sessionCookieFor(userId);
@@ -266,7 +265,6 @@ function raceGate(database: Database, parties: number) {
 const actorFor = (id: string, login: string) => ({ type: "user" as const, id, label: login });
 
 describe("the last owner", () => {
-  // BATCH BUG (see above): fails until fixed — changeRole.
   it("two owners demoting each other at once: exactly one succeeds, one owner remains", async () => {
     await db().update(memberships).set({ role: "owner" }).where(eq(memberships.userId, SEED.memberId));
     expect(await owners()).toEqual([SEED.ownerId, SEED.memberId].sort());
@@ -284,7 +282,6 @@ describe("the last owner", () => {
     expect(await events("team_member.role_changed")).toHaveLength(1);
   });
 
-  // BATCH BUG (see above): fails until fixed — removeMember.
   it("two owners leaving at once: exactly one leaves, one owner remains", async () => {
     await db().update(memberships).set({ role: "owner" }).where(eq(memberships.userId, SEED.memberId));
     const gate = raceGate(testContext().db, 2);
@@ -299,7 +296,6 @@ describe("the last owner", () => {
     expect(await events("team_member.left")).toHaveLength(1);
   });
 
-  // BATCH BUG (see above): fails until fixed — removeMember / changeRole reach their batch before answering 409.
   it("cannot leave, demote themself or remove themself (409, nothing changed)", async () => {
     const jar = await sessionCookieFor(SEED.ownerId);
     const attempts: Array<[Record<string, string>, string]> = [
@@ -338,7 +334,6 @@ describe("the last owner", () => {
     expect(await count("invitations", "workspace_id = ? AND role = 'owner'", SEED.workspaceId)).toBe(0);
   });
 
-  // BATCH BUG (see above): fails until fixed — changeRole, removeMember.
   it("an owner can hand over: make another owner, then leave", async () => {
     const jar = await sessionCookieFor(SEED.ownerId);
     const promote = await request("/dashboard/acme/members", jar, form({ intent: "role", userId: ACME_ADMIN.id, role: "owner" }));

@@ -15,10 +15,10 @@ import { sessionCookieFor } from "../auth";
 import { form, location, request } from "../auth/flow";
 import { db, dumpDatabase } from "../db";
 import { logRecords } from "../logs";
-import { ACME_MARKERS, addMembership, addUser, buildWorld, GLOBEX, GLOBEX_MARKERS, leakedMarkers, pageText } from "./world";
+import { ACME_MARKERS, addMembership, addUser, GLOBEX, GLOBEX_MARKERS, leakedMarkers, pageText, restoreWorld } from "./world";
 
 beforeEach(async () => {
-  await buildWorld();
+  await restoreWorld();
 });
 
 async function workspaceBySlug(slug: string) {

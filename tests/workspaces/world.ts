@@ -198,6 +198,40 @@ export async function buildWorld(): Promise<World> {
   return { pendingInvitationId: acmeInvitation.invitationId, pendingInvitationToken: acmeInvitation.token };
 }
 
+const TABLES_SQL =
+  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' ORDER BY name";
+
+/** Every row of every table, like tests/db.ts `dumpDatabase()` (same tables, same order), in one round trip. */
+export async function snapshot(): Promise<Record<string, Array<Record<string, unknown>>>> {
+  const tables = (await env.DB.prepare(TABLES_SQL).all<{ name: string }>()).results.map((row) => row.name);
+  const results = await env.DB.batch(tables.map((name) => env.DB.prepare(`SELECT * FROM "${name}" ORDER BY 1`)));
+  return Object.fromEntries(tables.map((name, i) => [name, results[i]!.results as Array<Record<string, unknown>>]));
+}
+
+let saved: { world: World; rows: Record<string, Array<Record<string, unknown>>> } | null = null;
+
+/**
+ * `buildWorld()`, fast: the first call builds it and keeps its rows; later calls (each test starts
+ * from an empty database) put the same rows back in one batch.
+ */
+export async function restoreWorld(): Promise<World> {
+  if (!saved) {
+    const world = await buildWorld();
+    saved = { world, rows: await snapshot() };
+    return world;
+  }
+  const inserts = Object.entries(saved.rows).flatMap(([table, rows]) =>
+    rows.map((row) => {
+      const columns = Object.keys(row);
+      return env.DB.prepare(`INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(
+        ...columns.map((column) => row[column]),
+      );
+    }),
+  );
+  await env.DB.batch([env.DB.prepare("PRAGMA defer_foreign_keys = on"), ...inserts]);
+  return saved.world;
+}
+
 /** The markers found in `text` (case-sensitive). */
 export function leakedMarkers(text: string, markers: readonly string[]): string[] {
   return markers.filter((marker) => text.includes(marker));

@@ -3,8 +3,8 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } f
 import type { ReactNode } from "react";
 import stylesheet from "~/tailwind.css";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
+import { rootPayload } from "./root-payload.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -15,8 +15,6 @@ export const meta: MetaFunction = () => [
   { title: "Atmos Pro — ordered Terraform deployments for Atmos on GitHub Actions" },
   { name: "description", content: "Atmos Pro dispatches your Atmos plan and apply workflows in dependency order, detects drift, and keeps an audit log." },
 ];
-
-export const rootPayload = type({ requestId: "string" });
 
 export async function loader({ context }: LoaderFunctionArgs) {
   return payload(rootPayload, { requestId: context.requestId }, context, { name: "root" });

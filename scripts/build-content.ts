@@ -15,16 +15,8 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { htmlToText, renderMarkdown } from "../app/content/markdown";
-import {
-  changelogFrontMatter,
-  DOC_SECTIONS,
-  docFrontMatter,
-  postFrontMatter,
-  type ChangelogEntry,
-  type DocPage,
-  type Post,
-  type SearchEntry,
-} from "../app/content/types";
+import { changelogFrontMatter, docFrontMatter, postFrontMatter } from "../app/content/front-matter.server";
+import { DOC_SECTIONS, type ChangelogEntry, type DocPage, type Post, type SearchEntry } from "../app/content/types";
 import { issuePaths, validate } from "../app/validation";
 import type { Type } from "../app/validation/arktype";
 
@@ -93,8 +85,8 @@ function readDocs(): DocPage[] {
     const name = relative(ROOT, file);
     const { data, body } = parseFrontMatter(readFileSync(file, "utf8"), name);
     const meta = checked(docFrontMatter, data, name);
+    if (/^# /m.test(body.replace(/```[\s\S]*?```/g, ""))) throw new ContentError(`${name}: the title is the page's only h1; start sections at ##`);
     const { html, headings } = renderMarkdown(body, { topHeading: 2 });
-    if (headings.some((heading) => heading.depth < 2)) throw new ContentError(`${name}: the title is the page's only h1; start sections at ##`);
     return { slug: slugOf(file), title: meta.title, section: meta.section, order: meta.order, description: meta.description, html, headings };
   });
   return unique(docs, "docs pages").sort(

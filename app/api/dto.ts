@@ -16,8 +16,11 @@ import { type } from "../validation";
 const optionalString = "string | null";
 
 /** `settings` of a stack item or instance: the CLI strips it to `{pro: …}` (or null); pro is passed through uninterpreted. */
+/** An object that is not an array (arktype's "object" accepts arrays). */
+const plainObject = type("object").narrow((value, ctx) => !Array.isArray(value) || ctx.mustBe("an object"));
+
 const settingsFields = {
-  "pro?": "object | null",
+  "pro?": plainObject.or("null"),
 } as const;
 
 /**
@@ -54,7 +57,7 @@ function nullable(noun: "an array" | "an object") {
  * boolean in older CLIs and is a list of reasons (`[]string`, null when nil) in newer ones.
  */
 const stackItemScope = type.scope({
-  settings: [type(settingsFields).or("null"), "@", nullable("an object")],
+  settings: [type(settingsFields).narrow((value, ctx) => !Array.isArray(value) || ctx.mustBe("an object")).or("null"), "@", nullable("an object")],
   stackItem: {
     component: "string > 0",
     stack: "string > 0",
@@ -147,7 +150,7 @@ export const instanceItem = type({
   component: "string > 0",
   stack: "string > 0",
   "component_type?": optionalString,
-  "settings?": type([type(settingsFields).or("null"), "@", nullable("an object")]),
+  "settings?": type([type(settingsFields).narrow((value, ctx) => !Array.isArray(value) || ctx.mustBe("an object")).or("null"), "@", nullable("an object")]),
 });
 export type InstanceItem = typeof instanceItem.infer;
 

@@ -214,6 +214,15 @@ const gitCommit: ApiHandler = async (args) => {
   }
 };
 
+/** A percent-encoded path segment; a malformed escape is the client's mistake (400), not ours. */
+function decodePathSegment(raw: string, field: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ApiError(400, "ValidationError", `The ${field} in the path is not valid percent-encoding.`, { data: { validationErrors: [`${field}: malformed percent-encoding`] } });
+  }
+}
+
 const SEGMENT = "[^/]+";
 export const API_ROUTES: Array<{ method: string; pattern: RegExp; handler: ApiHandler }> = [
   { method: "POST", pattern: /^\/api\/v1\/auth\/github-oidc\/?$/, handler: exchange },
@@ -228,7 +237,7 @@ export const API_ROUTES: Array<{ method: string; pattern: RegExp; handler: ApiHa
     // Deprecated form, still served: /instances/{stack}/{component…} (components may contain "/").
     method: "PATCH",
     pattern: new RegExp(`^/api/v1/repos/(?<owner>${SEGMENT})/(?<repo>${SEGMENT})/instances/(?<stack>${SEGMENT})/(?<component>.+)$`),
-    handler: (args) => instanceStatus(args, decodeURIComponent(args.params.stack ?? ""), decodeURIComponent(args.params.component ?? "")),
+    handler: (args) => instanceStatus(args, decodePathSegment(args.params.stack ?? "", "stack"), decodePathSegment(args.params.component ?? "", "component")),
   },
   { method: "POST", pattern: /^\/api\/v1\/locks\/?$/, handler: lock },
   { method: "DELETE", pattern: /^\/api\/v1\/locks\/?$/, handler: unlock },

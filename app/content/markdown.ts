@@ -6,13 +6,16 @@
  * - links and images keep only http(s), mailto and same-site addresses (no `javascript:`, `data:`);
  * - headings get stable ids (for the docs' anchors and search results).
  */
-import { Marked, type Tokens } from "marked";
+import { Marked, type Token, type Tokens } from "marked";
 
 export type Heading = { depth: number; id: string; text: string };
 export type Rendered = { html: string; headings: Heading[] };
 
 export type RenderOptions = {
-  /** Shift headings so the first level of the source becomes this one (e.g. 3 inside a page section). */
+  /**
+   * The level the source's highest heading is rendered at, the others following it (e.g. 3 inside
+   * a section under an h2), so headings never skip a level whatever the author started with.
+   */
   topHeading?: 1 | 2 | 3 | 4;
   /** Prefix for heading ids, to keep several rendered blocks on one page apart. */
   idPrefix?: string;
@@ -61,11 +64,22 @@ export function safeHref(href: string): string | null {
   }
 }
 
+/** The smallest heading depth anywhere in the tokens (7 when there is none). */
+function highestHeading(tokens: Token[]): number {
+  let min = 7;
+  for (const token of tokens) {
+    if (token.type === "heading") min = Math.min(min, (token as Tokens.Heading).depth);
+    const nested = [...("tokens" in token && Array.isArray(token.tokens) ? token.tokens : []), ...("items" in token && Array.isArray(token.items) ? token.items : [])];
+    if (nested.length > 0) min = Math.min(min, highestHeading(nested as Token[]));
+  }
+  return min;
+}
+
 export function renderMarkdown(source: string, options: RenderOptions = {}): Rendered {
   const headings: Heading[] = [];
   const used = new Map<string, number>();
-  const shift = (options.topHeading ?? 1) - 1;
   const prefix = options.idPrefix ?? "";
+  let shift = 0;
 
   const marked = new Marked({
     gfm: true,
@@ -81,7 +95,7 @@ export function renderMarkdown(source: string, options: RenderOptions = {}): Ren
         const seen = used.get(base) ?? 0;
         used.set(base, seen + 1);
         const id = seen === 0 ? base : `${base}-${seen}`;
-        const depth = Math.min(6, token.depth + shift);
+        const depth = Math.max(1, Math.min(6, token.depth + shift));
         headings.push({ depth, id, text });
         return `<h${depth} id="${id}">${inner}</h${depth}>\n`;
       },
@@ -112,6 +126,9 @@ export function renderMarkdown(source: string, options: RenderOptions = {}): Ren
     },
   });
 
-  const html = marked.parse(source) as string;
+  const tokens = marked.lexer(source);
+  const highest = highestHeading(tokens);
+  shift = highest === 7 ? 0 : (options.topHeading ?? 1) - highest;
+  const html = marked.parser(tokens);
   return { html, headings };
 }

@@ -4,11 +4,12 @@
  * page renders, and one redacted log line names the failing fields (never the data).
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { issuePaths, type, validate } from "../validation";
+import { issuePaths, validate } from "../validation";
 import type { Type } from "../validation/arktype";
 
-export type PanelError = { message: string; requestId: string };
-export type PanelResult<T> = { ok: true; data: T } | { ok: false; error: PanelError };
+import type { PanelResult } from "./panel-slot";
+
+export { panelSlot, type PanelError, type PanelResult } from "./panel-slot";
 
 export const PANEL_ERROR_MESSAGE = "This panel's data did not come out as expected, so we are not showing it. The rest of the page is fine.";
 
@@ -24,9 +25,3 @@ export function panel<S extends Type<any, any>>(
   context.logger.error("panel_payload_invalid", { panel: name, fields: issuePaths(result.issues), crashed: result.crashed === true });
   return { ok: false, error: { message: PANEL_ERROR_MESSAGE, requestId: context.requestId } };
 }
-
-/**
- * A panel slot in a page payload: its data (already checked by the panel's own schema in `panel()`)
- * or its error. Components type each slot as `PanelResult<typeof thatPanel.infer>`.
- */
-export const panelSlot = type({ ok: "true", data: "object" }).or({ ok: "false", error: { message: "string", requestId: "string" } });

@@ -1,18 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link } from "@remix-run/react";
 import { planLimit } from "~/domain/plans";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
+import { seoMeta } from "~/site/seo";
+import { pagePayload, seo } from "~/site/seo.server";
 import { DeployLoop, WavesGraph } from "~/ui/deploy-loop";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
-
-const homePayload = type({ seo: seoPayload });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return payload(
-    homePayload,
+    pagePayload,
     {
       seo: seo(request, {
         title: "Atmos Pro — ordered Terraform deployments for Atmos on GitHub Actions",

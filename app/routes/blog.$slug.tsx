@@ -2,14 +2,13 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { Link, useLoaderData } from "@remix-run/react";
 import { findPost } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
+import { seoMeta } from "~/site/seo";
+import { seo } from "~/site/seo.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Prose } from "~/ui/prose";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
+import { postPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
-
-const postPayload = type({ seo: seoPayload, title: "string", author: "string", date: "string", description: "string", html: "string" });
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const post = findPost(params.slug ?? "");

@@ -2,16 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { allPosts } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
+import { seoMeta } from "~/site/seo";
+import { seo } from "~/site/seo.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
+import { blogPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
-
-const blogPayload = type({
-  seo: seoPayload,
-  posts: type({ slug: "string", title: "string", description: "string", author: "string", date: "string" }).array(),
-});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return payload(

@@ -2,20 +2,19 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { Link, useLoaderData } from "@remix-run/react";
 import { findChangelogEntry } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
+import { seoMeta } from "~/site/seo";
+import { seo } from "~/site/seo.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Prose } from "~/ui/prose";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
+import { changelogEntryPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
-
-const entryPayload = type({ seo: seoPayload, title: "string", date: "string", description: "string", html: "string" });
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const entry = findChangelogEntry(params.slug ?? "");
   if (!entry) throw json({ message: "There is no changelog entry at this address. The changelog lists every entry." }, { status: 404 });
   return payload(
-    entryPayload,
+    changelogEntryPayload,
     {
       seo: seo(request, { title: `${entry.title} — Changelog`, description: entry.description, type: "article", publishedTime: entry.date }),
       title: entry.title,

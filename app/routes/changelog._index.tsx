@@ -2,17 +2,13 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { allChangelog } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
+import { seoMeta } from "~/site/seo";
+import { seo } from "~/site/seo.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Prose } from "~/ui/prose";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
+import { changelogPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
-
-const changelogPayload = type({
-  seo: seoPayload,
-  entries: type({ slug: "string", title: "string", date: "string", html: "string" }).array(),
-});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return payload(

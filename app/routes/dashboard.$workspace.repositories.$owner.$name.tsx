@@ -1,8 +1,11 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/dashboard/membership.server";
-import { panel, panelSlot, type PanelResult } from "~/dashboard/panel.server";
-import { findRepository, INSTANCE_SORTS, listInstances } from "~/dashboard/repositories.server";
+import { panel } from "~/dashboard/panel.server";
+import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
+import { findRepository, listInstances } from "~/dashboard/repositories.server";
+
+const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as const;
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
 import { type, validate } from "~/validation";

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/dashboard/membership.server";
-import { panel, panelSlot, type PanelResult } from "~/dashboard/panel.server";
+import { panel } from "~/dashboard/panel.server";
+import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
 import { listRepositories } from "~/dashboard/repositories.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, Panel } from "~/ui/panel";

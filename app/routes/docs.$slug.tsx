@@ -1,25 +1,12 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { findDoc } from "~/content/library.server";
-import { DOC_SECTIONS } from "~/content/types";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
+import { seoMeta } from "~/site/seo";
+import { seo } from "~/site/seo.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Prose } from "~/ui/prose";
-import { type } from "~/validation";
+import { docPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
-
-const docLink = type({ slug: "string", title: "string", description: "string" });
-
-const docPayload = type({
-  seo: seoPayload,
-  title: "string",
-  section: type.enumerated(...DOC_SECTIONS),
-  description: "string",
-  html: "string",
-  headings: type({ depth: "number", id: "string", text: "string" }).array(),
-  previous: docLink.or("null"),
-  next: docLink.or("null"),
-});
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = findDoc(params.slug ?? "");

@@ -1,25 +1,18 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { docsNavigation } from "~/content/library.server";
-import { DOC_SECTIONS } from "~/content/types";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
+import type { DocSection } from "~/content/types";
+import { seoMeta } from "~/site/seo";
+import { seo } from "~/site/seo.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { type } from "~/validation";
+import { docsIndexPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
 
-const SECTION_INTROS: Record<(typeof DOC_SECTIONS)[number], string> = {
+const SECTION_INTROS: Record<DocSection, string> = {
   Learn: "What Atmos Pro does and how, from the first workflow to locks.",
   Configure: "Permissions, sign-in, and running it on your own Cloudflare account.",
   Reference: "The API and every stack setting Atmos Pro reads.",
 };
-
-const docsIndexPayload = type({
-  seo: seoPayload,
-  sections: type({
-    section: type.enumerated(...DOC_SECTIONS),
-    pages: type({ slug: "string", title: "string", description: "string" }).array(),
-  }).array(),
-});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return payload(

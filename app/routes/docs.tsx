@@ -2,18 +2,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { docsNavigation } from "~/content/library.server";
-import { DOC_SECTIONS } from "~/content/types";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
+import { docsLayoutPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
-
-const docsLayoutPayload = type({
-  sections: type({
-    section: type.enumerated(...DOC_SECTIONS),
-    pages: type({ slug: "string", title: "string", description: "string" }).array(),
-  }).array(),
-});
 
 export async function loader({ context }: LoaderFunctionArgs) {
   return payload(docsLayoutPayload, { sections: docsNavigation() }, context, {

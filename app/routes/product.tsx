@@ -1,17 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link } from "@remix-run/react";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
+import { seoMeta } from "~/site/seo";
+import { pagePayload, seo } from "~/site/seo.server";
 import { DeployLoop, WavesGraph } from "~/ui/deploy-loop";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
-
-const productPayload = type({ seo: seoPayload });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return payload(
-    productPayload,
+    pagePayload,
     {
       seo: seo(request, {
         title: "Product",

@@ -1,39 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatUtc } from "~/site/dates";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
-import { statusSummary } from "~/status/api-schema";
+import { seoMeta } from "~/site/seo";
+import { seo } from "~/site/seo.server";
 import { statusPage } from "~/status/pages.server";
-import { COMPONENTS, COMPONENT_NAMES, COMPONENT_STATES, IMPACT_LABELS, IMPACTS, INCIDENT_STATUSES, STATUS_COMPONENTS } from "~/status/model";
+import { COMPONENTS, COMPONENT_NAMES, IMPACT_LABELS } from "~/status/model";
+import { statusPagePayload } from "~/status/payloads.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
 import { HistoryBars, IncidentStatusBadge, StateBadge } from "~/ui/status";
-import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
-
-const component = type.enumerated(...STATUS_COMPONENTS);
-
-const statusPagePayload = type({
-  seo: seoPayload,
-  page: type({
-    available: "true",
-    summary: statusSummary,
-    history: type({
-      component,
-      incidentDays: "number",
-      days: type({ date: "string", state: type.enumerated(...COMPONENT_STATES), incidents: type({ slug: "string", title: "string" }).array() }).array(),
-    }).array(),
-    incidents: type({
-      slug: "string",
-      title: "string",
-      impact: type.enumerated(...IMPACTS),
-      status: type.enumerated(...INCIDENT_STATUSES),
-      occurredAt: "string",
-      resolvedAt: "string | null",
-      components: component.array(),
-    }).array(),
-  }).or({ available: "false" }),
-});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const page = await statusPage(context);

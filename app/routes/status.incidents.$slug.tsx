@@ -1,41 +1,22 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatUtc } from "~/site/dates";
-import { seo, seoMeta, seoPayload } from "~/site/seo";
+import { seoMeta } from "~/site/seo";
+import { seo } from "~/site/seo.server";
 import { incidentPage } from "~/status/pages.server";
-import { IMPACT_LABELS, IMPACTS, INCIDENT_STATUSES, STATUS_COMPONENTS } from "~/status/model";
+import { IMPACT_LABELS } from "~/status/model";
+import { incidentPagePayload } from "~/status/payloads.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Prose } from "~/ui/prose";
 import { PublicLayout } from "~/ui/public-layout";
 import { ComponentChips, IncidentStatusBadge } from "~/ui/status";
-import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
-
-const status = type.enumerated(...INCIDENT_STATUSES);
-
-export const incidentPayload = type({
-  seo: seoPayload,
-  incident: {
-    slug: "string",
-    title: "string",
-    impact: type.enumerated(...IMPACTS),
-    status,
-    author: "string",
-    occurredAt: "string",
-    mitigatedAt: "string | null",
-    resolvedAt: "string | null",
-    updatedAt: "string",
-    components: type.enumerated(...STATUS_COMPONENTS).array(),
-    sections: type({ key: "string", title: "string", html: "string | null" }).array(),
-    timeline: type({ id: "string", status, author: "string", createdAt: "string", html: "string" }).array(),
-  },
-});
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const incident = await incidentPage(context, params.slug ?? "");
   if (!incident) throw json({ message: "There is no incident at this address. The status page lists every incident." }, { status: 404 });
   return payload(
-    incidentPayload,
+    incidentPagePayload,
     {
       seo: seo(request, {
         title: `${incident.title} — Incident`,

@@ -1,47 +1,24 @@
 /**
- * Titles, descriptions, canonical URLs and OpenGraph tags for the public pages. Every public
- * loader puts a `seo` object (checked by `seoPayload`) in its payload, with absolute URLs built
- * from the request's origin (so previews and self-hosted copies point at themselves), and every
- * public route's `meta` is `({ data }) => seoMeta(data?.seo)`.
+ * Titles, descriptions, canonical URLs and OpenGraph tags for the public pages: every public
+ * route's `meta` is `({ data }) => seoMeta(data?.seo)`. The loaders build `seo` with
+ * seo.server.ts (absolute URLs from the request's origin, checked by `seoPayload`). This half
+ * runs in the browser too, so it has no schema library in it.
  */
 import type { MetaDescriptor } from "@remix-run/cloudflare";
-import { type } from "~/validation";
 
 export const SITE_NAME = "Atmos Pro";
 export const OG_IMAGE_PATH = "/og-image.png";
 
-export const seoPayload = type({
-  title: "string > 0",
-  description: "string > 0",
-  url: "string.url",
-  image: "string.url",
-  type: "'website' | 'article'",
-  "publishedTime?": "string",
-  "noindex?": "boolean",
-});
-export type Seo = typeof seoPayload.infer;
-
-/** The page's absolute address without query or fragment. */
-export function absoluteUrl(request: Request, path?: string): string {
-  const url = new URL(request.url);
-  return `${url.origin}${path ?? url.pathname}`;
-}
-
-export function seo(
-  request: Request,
-  page: { title: string; description: string; path?: string; type?: "website" | "article"; publishedTime?: string; noindex?: boolean },
-): Seo {
-  const out: Seo = {
-    title: page.title,
-    description: page.description,
-    url: absoluteUrl(request, page.path),
-    image: absoluteUrl(request, OG_IMAGE_PATH),
-    type: page.type ?? "website",
-  };
-  if (page.publishedTime) out.publishedTime = page.publishedTime;
-  if (page.noindex) out.noindex = true;
-  return out;
-}
+/** What `seoPayload` (seo.server.ts) checks; a type test keeps the two equal. */
+export type Seo = {
+  title: string;
+  description: string;
+  url: string;
+  image: string;
+  type: "website" | "article";
+  publishedTime?: string;
+  noindex?: boolean;
+};
 
 /** "Pricing · Atmos Pro"; the home page passes a title that already names the product. */
 export function fullTitle(title: string): string {

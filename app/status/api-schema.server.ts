@@ -1,6 +1,7 @@
 /**
- * The answer of `GET /api/status` (inside the API envelope's `data`): one schema for the handler
- * that builds it and the footer indicator that reads it in the browser.
+ * The answer of `GET /api/status` (inside the API envelope's `data`), checked when it is read
+ * back from the edge cache and in the status page's payload. The footer reads it in the browser
+ * through api-guard.ts, which a test keeps in step with `statusEnvelope`.
  */
 import { type } from "~/validation";
 
@@ -25,5 +26,5 @@ export const statusSummary = type({
 });
 export type StatusSummary = typeof statusSummary.infer;
 
-/** What the browser accepts from /api/status: a successful envelope carrying a summary. */
+/** A successful envelope carrying a summary: what the footer may rely on. */
 export const statusEnvelope = type({ success: "true", data: statusSummary });

@@ -7,7 +7,7 @@
 import type { ApiArgs, ApiHandler } from "../api/handlers.server";
 import { envelope } from "../api/envelope";
 import { validate } from "../validation";
-import { statusSummary, type StatusSummary } from "./api-schema";
+import { statusSummary, type StatusSummary } from "./api-schema.server";
 import { currentStatus } from "./live.server";
 
 export const STATUS_CACHE_SECONDS = 30;
@@ -32,7 +32,9 @@ export function createStatusHandler(cache: () => CacheLike | undefined): ApiHand
       const copy = new Response(JSON.stringify(summary), {
         headers: { "Content-Type": "application/json", "Cache-Control": `public, max-age=${STATUS_CACHE_SECONDS}` },
       });
-      context.cloudflare.ctx.waitUntil(store.put(key, copy).catch(() => undefined));
+      // Awaited rather than left to waitUntil: a write landing after an operator's purge would
+      // bring back the summary the purge removed.
+      await store.put(key, copy).catch(() => undefined);
     }
     return envelope(context.requestId, 200, { data: summary, headers: { "X-Status-Cache": "miss" } });
   };

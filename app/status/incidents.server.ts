@@ -3,7 +3,7 @@
  * drizzle handle; the caller passes the clock and the operator's login. Every change to one
  * incident is a single D1 batch, so a page never shows half of it.
  */
-import { and, asc, desc, eq, gte, isNull, like, or } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { incidentComponents, incidents, incidentUpdates } from "../../db/schema";
 import { newId } from "../domain/ids";
@@ -130,8 +130,14 @@ export async function getIncident(db: Database, slug: string): Promise<IncidentD
 /** `<YYYY-MM-DD>-<title words>`, with -2, -3… when that address is taken. */
 async function freeSlug(db: Database, occurredAt: Date, title: string): Promise<string> {
   const base = `${utcDay(occurredAt)}-${slugify(title).slice(0, 60).replace(/-+$/, "") || "incident"}`;
+  // "<base>" or "<base>-…": a range rather than LIKE, whose patterns D1 caps at 50 characters.
   const taken = new Set(
-    (await db.select({ slug: incidents.slug }).from(incidents).where(or(eq(incidents.slug, base), like(incidents.slug, `${base}-%`)))).map((r) => r.slug),
+    (
+      await db
+        .select({ slug: incidents.slug })
+        .from(incidents)
+        .where(or(eq(incidents.slug, base), and(gte(incidents.slug, `${base}-`), lt(incidents.slug, `${base}.`))))
+    ).map((r) => r.slug),
   );
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;

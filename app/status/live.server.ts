@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import { rfc3339 } from "../api/envelope";
-import type { StatusSummary } from "./api-schema";
+import type { StatusSummary } from "./api-schema.server";
 import { componentStates, overallStatus } from "./derive";
 import { listOpenIncidents, type IncidentSummary } from "./incidents.server";
 import { COMPONENTS } from "./model";

@@ -6,7 +6,7 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import { renderMarkdown } from "../content/markdown";
 import { reportError } from "../observability/reporter";
-import type { StatusSummary } from "./api-schema";
+import type { StatusSummary } from "./api-schema.server";
 import { historyBars, HISTORY_DAYS, type ComponentHistory } from "./derive";
 import { getIncident, listIncidents, POSTMORTEM_SECTIONS, type IncidentDetail } from "./incidents.server";
 import { currentStatus } from "./live.server";

@@ -7,9 +7,8 @@
 import { useNavigate } from "@remix-run/react";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { hitHref, searchDocs, type SearchHit } from "~/content/search";
-import { searchIndexPayload } from "~/content/search-schema";
+import { readSearchIndex } from "~/content/search-guard";
 import type { SearchEntry } from "~/content/types";
-import { validate } from "~/validation";
 
 type IndexState = { kind: "idle" | "loading" | "error" } | { kind: "ready"; entries: SearchEntry[] };
 
@@ -23,8 +22,8 @@ function useSearchIndex(wanted: boolean): IndexState {
     fetch(SEARCH_INDEX_URL, { headers: { Accept: "application/json" } })
       .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
       .then((body: unknown) => {
-        const result = validate(searchIndexPayload, body);
-        setState(result.ok ? { kind: "ready", entries: result.value.entries } : { kind: "error" });
+        const entries = readSearchIndex(body);
+        setState(entries ? { kind: "ready", entries } : { kind: "error" });
       })
       .catch(() => setState({ kind: "error" }));
     // Fetch once per open while not loaded: `state` changes are the effect's own.
@@ -95,6 +94,9 @@ export function DocsSearch() {
     } else if (event.key === "Enter") {
       event.preventDefault();
       go(results[active]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
     }
   }
 
@@ -120,13 +122,13 @@ export function DocsSearch() {
         onClick={() => setOpen(true)}
         aria-keyshortcuts="Meta+K Control+K"
         aria-haspopup="dialog"
-        className="flex items-center gap-2 rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-600 hover:border-slate-400 hover:text-slate-900"
+        className="flex items-center gap-2 rounded-md border border-slate-300 bg-white p-2 text-sm text-slate-600 hover:border-slate-400 hover:text-slate-900 sm:px-2.5 sm:py-1.5"
       >
         <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2">
           <circle cx="9" cy="9" r="6" />
           <path d="m14 14 4 4" strokeLinecap="round" />
         </svg>
-        <span>Search docs</span>
+        <span className="sr-only sm:not-sr-only">Search docs</span>
         <kbd className="hidden rounded border border-slate-300 px-1 font-sans text-xs text-slate-600 md:inline">⌘K</kbd>
       </button>
       <dialog
@@ -145,7 +147,7 @@ export function DocsSearch() {
           <input
             ref={input}
             id={`${id}-input`}
-            type="search"
+            type="text"
             role="combobox"
             autoComplete="off"
             spellCheck={false}

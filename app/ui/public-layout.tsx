@@ -48,7 +48,7 @@ export function PublicHeader() {
           </Link>
           <Link
             to="/workspaces/new"
-            className="hidden rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white shadow-sm hover:bg-indigo-500 sm:inline-block"
+            className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white shadow-sm hover:bg-indigo-500"
           >
             Create Workspace
           </Link>

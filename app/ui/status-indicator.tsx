@@ -1,13 +1,13 @@
 /**
  * The footer's live status: "Checking status…" until `GET /api/status` answers, then "All systems
  * operational" or what is degraded; "Status unavailable" when the request fails or the answer is
- * not what we expect. Refreshed on every navigation and once a minute while the page is open.
+ * not what we expect. Refreshed on every navigation (redirects after a form included) and once a
+ * minute while the page is open.
  */
 import { Link, useLocation } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { statusEnvelope } from "~/status/api-schema";
+import { readStatusEnvelope } from "~/status/api-guard";
 import { STATE_FILL, type ComponentState } from "~/status/model";
-import { validate } from "~/validation";
 
 type Indicator = { kind: "checking" } | { kind: "unavailable" } | { kind: "known"; state: ComponentState; description: string };
 
@@ -18,9 +18,8 @@ async function readStatus(signal: AbortSignal): Promise<Indicator> {
   try {
     const response = await fetch("/api/status", { headers: { Accept: "application/json" }, signal });
     if (!response.ok) return { kind: "unavailable" };
-    const result = validate(statusEnvelope, await response.json());
-    if (!result.ok) return { kind: "unavailable" };
-    return { kind: "known", state: result.value.data.indicator, description: result.value.data.description };
+    const data = readStatusEnvelope(await response.json());
+    return data ? { kind: "known", state: data.indicator, description: data.description } : { kind: "unavailable" };
   } catch {
     return { kind: "unavailable" };
   }
@@ -28,7 +27,7 @@ async function readStatus(signal: AbortSignal): Promise<Indicator> {
 
 export function StatusIndicator() {
   const [indicator, setIndicator] = useState<Indicator>({ kind: "checking" });
-  const { pathname } = useLocation();
+  const { key } = useLocation();
 
   useEffect(() => {
     let live = true;
@@ -48,7 +47,7 @@ export function StatusIndicator() {
       clearInterval(interval);
       controller?.abort();
     };
-  }, [pathname]);
+  }, [key]);
 
   const text =
     indicator.kind === "checking" ? "Checking status…" : indicator.kind === "unavailable" ? "Status unavailable" : indicator.description;

@@ -246,7 +246,7 @@ describe("POST /api/v1/git/commit", () => {
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: JSON.stringify(PACT_BODY),
     });
-    const response = await (worker as ExportedHandler<Env>).fetch!(request as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0], withoutApp as Env, ctx);
+    const response = await (worker as ExportedHandler<Env>).fetch!(request as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0], withoutApp as unknown as Env, ctx);
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(503);
     const envelope = (await response.json()) as Envelope;

@@ -26,6 +26,7 @@ import { createSession } from "../../app/auth/session.server";
 import { startFakeProviders, type FakeProvidersInfo } from "../fakes/providers";
 import { e2eServerVars } from "./server-settings";
 import { ensureDevVars, migrateAndSeed, QUIET_WRANGLER_ENV, quietEnv, wranglerBin } from "../../scripts/local-d1";
+import { seedContractFixtures } from "../contract/fixtures";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -201,6 +202,7 @@ export default async function setup(project: TestProject) {
     assertDevelopmentVars(vars);
     if (!existsSync("build/index.js")) throw new Error("build/index.js is missing: run `remix build` first (npm run test:e2e does).");
     await migrateAndSeed(persistTo);
+    await seedContractFixtures(persistTo);
     // The cookie's name depends only on the scheme (http here), not on the port.
     return mintOwnerSession(persistTo, vars, "http://127.0.0.1");
   });

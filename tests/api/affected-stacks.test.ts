@@ -550,8 +550,9 @@ describe("flattenStacks", () => {
     expect(brokenEdges.map((e) => `${key.get(e.itemId)} -> ${key.get(e.dependentItemId)}`)).toEqual(["t/a -> s/a"]);
   });
 
-  it("keeps settings.pro only when it is an object", () => {
-    const { items } = flat([item("s", "a", { settings: { pro: ["not", "an", "object"] } as unknown as { pro: Record<string, unknown> } }), item("s", "b", { settings: { pro: { enabled: true } } })]);
+  it("keeps settings.pro only when it is an object (the DTO refuses arrays; the domain defends too)", () => {
+    const stacks = [item("s", "a", { settings: { pro: ["not", "an", "object"] } as unknown as { pro: Record<string, unknown> } }), item("s", "b", { settings: { pro: { enabled: true } } })];
+    const { items } = flattenStacks(stacks as unknown as Parameters<typeof flattenStacks>[0]);
     expect(items.map((it) => it.settingsPro)).toEqual([null, { enabled: true }]);
   });
 });

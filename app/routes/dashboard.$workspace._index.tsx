@@ -229,7 +229,7 @@ export default function Overview() {
           repos.repositories.length === 0 ? (
             <EmptyState title="Install the GitHub App">
               Install the Atmos Pro GitHub App on your infrastructure repositories, then add your workspace id to their variables:
-              <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100"><code>gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;{repos.workspaceId}&quot;</code></pre>
+              <pre tabIndex={0} className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100"><code>gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;{repos.workspaceId}&quot;</code></pre>
             </EmptyState>
           ) : (
             <ul className="divide-y divide-slate-100">

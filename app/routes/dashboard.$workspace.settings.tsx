@@ -98,7 +98,7 @@ export default function WorkspaceSettings() {
             {copied ? "Copied" : "Copy id"}
           </button>
         </div>
-        <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 text-sm text-slate-100"><code>{ghLine}</code></pre>
+        <pre tabIndex={0} className="overflow-x-auto rounded-md bg-slate-900 p-3 text-sm text-slate-100"><code>{ghLine}</code></pre>
       </section>
 
       {data.canUpdate ? (

@@ -105,7 +105,7 @@ describe.each(VIEWPORTS)("$name ($width×$height)", (viewport) => {
     const table = deployments.getByRole("table");
     expect(await isVisible(table)).toBe(true);
     const headers = (await table.locator("thead th").allInnerTexts()).map((text) => text.trim());
-    expect(headers.slice(0, 4)).toEqual(["Instance", "Kind", "Status", "Started"]);
+    expect(headers.slice(0, 4)).toEqual(["Instance", "Kind", "Status", "Created"]);
     const rows = table.locator("tbody tr");
     expect(await rows.count()).toBeGreaterThan(0);
     const firstRow = (await rows.first().locator("td").allInnerTexts()).map((text) => text.trim());

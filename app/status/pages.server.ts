@@ -7,7 +7,7 @@ import type { AppLoadContext } from "@remix-run/cloudflare";
 import { renderMarkdown } from "../content/markdown";
 import { reportError } from "../observability/reporter";
 import type { StatusSummary } from "./api-schema.server";
-import { historyBars, HISTORY_DAYS, type ComponentHistory } from "./derive";
+import { compactHistory, historyBars, HISTORY_DAYS, type CompactHistory } from "./derive";
 import { getIncident, listIncidents, POSTMORTEM_SECTIONS, type IncidentDetail } from "./incidents.server";
 import { currentStatus } from "./live.server";
 import type { ComponentId, Impact, IncidentStatus } from "./model";
@@ -25,7 +25,7 @@ export type IncidentListItem = {
 };
 
 export type StatusPage =
-  | { available: true; summary: StatusSummary; history: ComponentHistory[]; incidents: IncidentListItem[] }
+  | { available: true; summary: StatusSummary; history: CompactHistory[]; incidents: IncidentListItem[] }
   | { available: false };
 
 export async function statusPage(context: AppLoadContext): Promise<StatusPage> {
@@ -38,7 +38,7 @@ export async function statusPage(context: AppLoadContext): Promise<StatusPage> {
     return {
       available: true,
       summary,
-      history: historyBars(incidents, now),
+      history: historyBars(incidents, now).map(compactHistory),
       incidents: incidents.map((incident) => ({
         slug: incident.slug,
         title: incident.title,

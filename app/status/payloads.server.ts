@@ -2,7 +2,7 @@
 import { type } from "~/validation";
 import { seoPayload } from "../site/seo.server";
 import { statusSummary } from "./api-schema.server";
-import { COMPONENT_STATES, IMPACTS, INCIDENT_STATUSES, STATUS_COMPONENTS } from "./model";
+import { IMPACTS, INCIDENT_STATUSES, STATUS_COMPONENTS } from "./model";
 
 const component = type.enumerated(...STATUS_COMPONENTS);
 const impact = type.enumerated(...IMPACTS);
@@ -15,8 +15,10 @@ export const statusPagePayload = type({
     summary: statusSummary,
     history: type({
       component,
+      from: "string",
+      days: "number",
       incidentDays: "number",
-      days: type({ date: "string", state: type.enumerated(...COMPONENT_STATES), incidents: type({ slug: "string", title: "string" }).array() }).array(),
+      marks: type({ day: "number", date: "string", state: impact, incidents: type({ slug: "string", title: "string" }).array() }).array(),
     }).array(),
     incidents: type({
       slug: "string",

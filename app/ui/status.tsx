@@ -1,6 +1,6 @@
 /** Pieces of the status pages: state badges, component chips and the 90-day history bars. */
 import { formatShortDay } from "~/site/dates";
-import type { ComponentHistory } from "~/status/derive";
+import type { CompactHistory } from "~/status/derive";
 import { COMPONENT_NAMES, INCIDENT_STATUS_LABELS, STATE_FILL, STATE_LABELS, type ComponentId, type ComponentState, type IncidentStatus } from "~/status/model";
 
 const BADGE: Record<ComponentState, string> = {
@@ -36,10 +36,10 @@ export function ComponentChips({ components }: { components: ComponentId[] }) {
   );
 }
 
-function dayLabel(day: ComponentHistory["days"][number]): string {
-  const date = formatShortDay(day.date);
-  if (day.state === "operational") return `${date}: no incidents`;
-  return `${date}: ${STATE_LABELS[day.state]} (${day.incidents.map((incident) => incident.title).join("; ")})`;
+type Mark = CompactHistory["marks"][number];
+
+function markLabel(mark: Mark): string {
+  return `${formatShortDay(mark.date)}: ${STATE_LABELS[mark.state]} (${mark.incidents.map((incident) => incident.title).join("; ")})`;
 }
 
 const FILL_HEX: Record<ComponentState, string> = {
@@ -52,36 +52,42 @@ const FILL_HEX: Record<ComponentState, string> = {
 const escapeText = (value: string) => value.replace(/[&<>"]/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[char]!);
 
 /** What a screen reader hears for a component's bars: the summary, then each day that had an incident. */
-export function historyLabel(history: ComponentHistory): string {
+export function historyLabel(history: CompactHistory): string {
   const name = COMPONENT_NAMES[history.component];
-  const bad = history.days.filter((day) => day.state !== "operational");
-  if (bad.length === 0) return `${name}, last ${history.days.length} days: no incidents.`;
-  return `${name}, last ${history.days.length} days: incidents on ${bad.length} ${bad.length === 1 ? "day" : "days"}. ${bad.map(dayLabel).join(". ")}.`;
+  if (history.marks.length === 0) return `${name}, last ${history.days} days: no incidents.`;
+  const count = history.marks.length;
+  return `${name}, last ${history.days} days: incidents on ${count} ${count === 1 ? "day" : "days"}. ${history.marks.map(markLabel).join(". ")}.`;
 }
+
+const BAR = 4;
+const GAP = 1;
 
 /**
- * One SVG per component, 90 bars, oldest on the left, each with its own tooltip (<title>). Written
- * as markup rather than 90 React elements: the status page hydrates five strings instead of ~500
- * nodes. The SVG's label carries the same facts for assistive technology.
+ * One SVG per component: a bar per day, oldest on the left. Operational days are one patterned
+ * rectangle; each day with an incident is its own bar with a tooltip (<title>). Written as markup
+ * rather than React elements, so the page hydrates five strings instead of hundreds of nodes. The
+ * SVG's label carries the same facts for assistive technology.
  */
-export function historySvg(history: ComponentHistory): string {
-  const width = 4;
-  const gap = 1;
-  const total = history.days.length * (width + gap) - gap;
-  const bars = history.days
-    .map((day, i) => `<rect x="${i * (width + gap)}" y="0" width="${width}" height="32" rx="1" fill="${FILL_HEX[day.state]}" data-state="${day.state}" data-date="${day.date}"><title>${escapeText(dayLabel(day))}</title></rect>`)
+export function historySvg(history: CompactHistory): string {
+  const width = history.days * (BAR + GAP) - GAP;
+  const id = `days-${history.component}`;
+  const marks = history.marks
+    .map((mark) => `<rect x="${mark.day * (BAR + GAP)}" width="${BAR}" height="32" fill="${FILL_HEX[mark.state]}" data-state="${mark.state}" data-date="${mark.date}"><title>${escapeText(markLabel(mark))}</title></rect>`)
     .join("");
-  return `<svg role="img" aria-label="${escapeText(historyLabel(history))}" viewBox="0 0 ${total} 32" preserveAspectRatio="none" width="100%" height="32">${bars}</svg>`;
+  return (
+    `<svg role="img" aria-label="${escapeText(historyLabel(history))}" viewBox="0 0 ${width} 32" preserveAspectRatio="none" width="100%" height="32">` +
+    `<defs><pattern id="${id}" width="${BAR + GAP}" height="32" patternUnits="userSpaceOnUse"><rect width="${BAR}" height="32" fill="${FILL_HEX.operational}"/></pattern></defs>` +
+    `<rect width="${width}" height="32" fill="url(#${id})"/>${marks}</svg>`
+  );
 }
 
-export function HistoryBars({ history }: { history: ComponentHistory }) {
-  const first = history.days[0];
+export function HistoryBars({ history }: { history: CompactHistory }) {
   return (
     <div>
       <div className="h-8" dangerouslySetInnerHTML={{ __html: historySvg(history) }} />
       <div className="mt-1 flex justify-between text-xs text-slate-600">
-        <span>{first ? formatShortDay(first.date) : ""}</span>
-        <span>{history.incidentDays === 0 ? "No incidents" : `Incidents on ${history.incidentDays} of ${history.days.length} days`}</span>
+        <span>{history.from ? formatShortDay(history.from) : ""}</span>
+        <span>{history.incidentDays === 0 ? "No incidents" : `Incidents on ${history.incidentDays} of ${history.days} days`}</span>
         <span>Today</span>
       </div>
     </div>

@@ -96,13 +96,13 @@ describe("/status", () => {
     const html = await response.text();
     for (const name of ["Authentication", "Dashboard", "API", "Webhooks", "Deployments"]) expect(html).toContain(`>${name}</h3>`);
     expect(html).toContain("All systems operational");
-    // One labelled SVG per component, 90 bars each with its own tooltip.
-    expect(html.match(/<svg role="img" aria-label="[^"]*last 90 days/g)).toHaveLength(5);
-    expect(html.match(/<rect x="/g)).toHaveLength(5 * 90);
+    // One labelled SVG per component, 90 days wide (5 units a day); only incident days are drawn on their own, with a tooltip.
+    expect(html.match(/<svg role="img" aria-label="[^"]*last 90 days[^"]*" viewBox="0 0 449 32"/g)).toHaveLength(5);
+    expect(html.match(/<rect x="\d+" width="4" height="32" fill="#f97316" data-state="partial_outage"/g)).toHaveLength(2);
     const slug = seedIncidentSlug(FIXED_NOW);
     const date = slug.slice(0, 10);
     expect(html).toContain(`aria-label="Deployments, last 90 days: incidents on 1 day.`);
-    expect(html).toContain(`data-state="partial_outage" data-date="${date}"`);
+    expect(html).toContain(`data-state="partial_outage" data-date="${date}"><title>${Number(date.slice(8))} Oct: Partial outage (Delayed plan and apply dispatches)</title>`);
     expect(html).toContain(`href="/status/incidents/${slug}"`);
   });
 

@@ -1,6 +1,6 @@
 /** The status rules, on plain values: component states now, the overall sentence, and the 90-day bars. */
 import { describe, expect, it } from "vitest";
-import { componentStates, historyBars, overallStatus, type IncidentFacts } from "~/status/derive";
+import { compactHistory, componentStates, historyBars, overallStatus, type IncidentFacts } from "~/status/derive";
 import { COMPONENTS } from "~/status/model";
 
 const NOW = new Date("2026-11-01T12:00:00Z");
@@ -101,5 +101,18 @@ describe("90-day history bars", () => {
     const straddling = incident({ slug: "straddling", occurredAt: at("2026-08-01T00:00:00Z"), resolvedAt: at("2026-08-05T12:00:00Z") });
     const api = historyBars([old, straddling], NOW).find((bar) => bar.component === "api")!;
     expect(api.days.filter((d) => d.state !== "operational").map((d) => d.date)).toEqual(["2026-08-04", "2026-08-05"]);
+  });
+
+  it("the page gets the window and only the days with incidents", () => {
+    const bars = historyBars([incident({ occurredAt: at("2026-10-30T15:00:00Z"), resolvedAt: at("2026-10-30T16:00:00Z") })], NOW);
+    const api = compactHistory(bars.find((bar) => bar.component === "api")!);
+    expect(api).toEqual({
+      component: "api",
+      from: "2026-08-04",
+      days: 90,
+      incidentDays: 1,
+      marks: [{ day: 87, date: "2026-10-30", state: "partial_outage", incidents: [{ slug: "2026-11-01-api-errors", title: "API errors" }] }],
+    });
+    expect(compactHistory(bars.find((bar) => bar.component === "dashboard")!).marks).toEqual([]);
   });
 });

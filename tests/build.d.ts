@@ -1,4 +1,6 @@
-declare module "../build/index.js" {
+// The built Worker (`remix build` writes build/index.js before the tests run). Declared by pattern so
+// that `tsc` passes on a clean clone, before any build exists.
+declare module "*/build/index.js" {
   const worker: ExportedHandler<Env>;
   export default worker;
 }

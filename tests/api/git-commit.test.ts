@@ -42,7 +42,7 @@ const b64 = (text: string) => {
 
 const main = async () => (await gitState()).branches["acme/infra"]!.main!;
 
-/** The contract's example body (../shared/contracts/atmos-AtmosPro.json). */
+/** The contract's example body (tests/contract/atmos-AtmosPro.json, a copy of the one the CLI publishes). */
 const PACT_BODY = {
   branch: "main",
   changes: { additions: [{ contents: "dGVzdA==", path: "file.txt" }], deletions: [{ path: "old.txt" }] },

@@ -1,5 +1,5 @@
 /**
- * What the atmos CLI's Pact contract (../shared/contracts/atmos-AtmosPro.json) needs in the e2e D1
+ * What the atmos CLI's Pact contract (tests/contract/atmos-AtmosPro.json, a copy of the one the CLI publishes) needs in the e2e D1
  * before `wrangler dev` starts: the repository it talks about, `org/repo`, imported with the default
  * permissions (every type, any workflow, branch and environment) through the app's own
  * `importRepository`, as an admin's import in the dashboard does.

@@ -1,6 +1,5 @@
 /**
- * The atmos CLI's Pact contract (../shared/contracts/atmos-AtmosPro.json, beside this repository)
- * and the small amount of reading the provider verification needs: the file itself, and a copy
+ * The atmos CLI's Pact contract and the small amount of reading the provider verification needs: the file itself, and a copy
  * without the interactions that are not ours to verify.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -8,8 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Resolved from this file: tests/contract → the repository root → ../shared (CI clones shared/ beside it). */
-export const PACT_FILE = fileURLToPath(new URL("../../../shared/contracts/atmos-AtmosPro.json", import.meta.url));
+/**
+ * Our copy of the contract, kept in the repository so that a clone verifies against it on its own.
+ * It is the file the CLI publishes, byte for byte; `PUBLISHED_PACT_FILE` is where the team's shared
+ * folder (beside this repository, when present) keeps the published one, and the verification checks
+ * the two are equal whenever that folder is there.
+ */
+export const PACT_FILE = fileURLToPath(new URL("./atmos-AtmosPro.json", import.meta.url));
+export const PUBLISHED_PACT_FILE = fileURLToPath(new URL("../../../shared/contracts/atmos-AtmosPro.json", import.meta.url));
 
 /** GitHub's endpoint (the CLI asking Actions for an OIDC token), not ours. */
 export const NOT_OURS = new Set(["a request to retrieve a GitHub OIDC token"]);

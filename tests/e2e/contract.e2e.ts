@@ -1,5 +1,5 @@
 /**
- * Provider verification of the atmos CLI's Pact contract (../shared/contracts/atmos-AtmosPro.json)
+ * Provider verification of the atmos CLI's Pact contract (tests/contract/atmos-AtmosPro.json, a copy of the one the CLI publishes)
  * against the real `wrangler dev` that global-setup.ts started: every interaction but GitHub's own
  * ("a request to retrieve a GitHub OIDC token"), with @pact-foundation/pact's Verifier.
  *
@@ -11,11 +11,12 @@
  * that workspace before the server starts (tests/contract/fixtures.ts); each providerState is set up
  * through the API itself (locks, the inventory) or the fake GitHub App (its branch reset).
  */
+import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { Verifier } from "@pact-foundation/pact";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CONTRACT_REPOSITORY, CONTRACT_WORKSPACE } from "../contract/fixtures";
-import { NOT_OURS, PACT_FILE, readPact, writePactCopy, type PactFile } from "../contract/pact";
+import { NOT_OURS, PACT_FILE, PUBLISHED_PACT_FILE, readPact, writePactCopy, type PactFile } from "../contract/pact";
 import { baseURL, fakeProviders } from "./harness";
 
 // The verifier (pact_ffi) reports usage to pact.io unless told not to; nothing here phones home.
@@ -184,7 +185,9 @@ describe("the atmos CLI's Pact contract (provider verification)", () => {
   });
 
   test("the contract is the one the CLI publishes, and every providerState of ours has a handler", () => {
-    expect(PACT_FILE).toMatch(/shared\/contracts\/atmos-AtmosPro\.json$/);
+    expect(PACT_FILE).toMatch(/tests\/contract\/atmos-AtmosPro\.json$/);
+    // Our copy is the published contract, unchanged (checked whenever the shared folder is beside us).
+    if (existsSync(PUBLISHED_PACT_FILE)) expect(readFileSync(PACT_FILE, "utf8")).toBe(readFileSync(PUBLISHED_PACT_FILE, "utf8"));
     expect(pact.consumer.name).toBe("atmos");
     expect(pact.provider.name).toBe("AtmosPro");
     const ours = pact.interactions.filter((interaction) => !NOT_OURS.has(interaction.description));

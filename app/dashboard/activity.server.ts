@@ -3,6 +3,7 @@ import { and, count, desc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { affectedStackItems, affectedStacksUploads, deployments, type DEPLOYMENT_KINDS, type DEPLOYMENT_STATUSES, driftSchedules, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { isoTime, isoTimeOrNull } from "./time";
 
 export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
@@ -35,7 +36,7 @@ export async function listDeployments(db: Database, workspaceId: string, filters
   const page = rows.slice(0, PAGE);
   const last = rows.length > PAGE ? page[page.length - 1] : undefined;
   return {
-    deployments: page.map((row) => ({ ...row, createdAt: row.createdAt.toISOString(), completedAt: row.completedAt?.toISOString() ?? null })),
+    deployments: page.map((row) => ({ ...row, createdAt: isoTime(row.createdAt), completedAt: isoTimeOrNull(row.completedAt) })),
     nextCursor: last ? encodeCursor([last.createdAt.getTime(), last.id]) : null,
   };
 }
@@ -47,7 +48,7 @@ export async function listActiveLocks(db: Database, workspaceId: string, now: Da
     .where(and(eq(locks.workspaceId, workspaceId), isNull(locks.deletedAt), gt(locks.expiresAt, now)))
     .orderBy(locks.expiresAt)
     .limit(200);
-  return rows.map((row) => ({ ...row, expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString() }));
+  return rows.map((row) => ({ ...row, expiresAt: isoTime(row.expiresAt), createdAt: isoTime(row.createdAt) }));
 }
 
 /** Affected-stacks uploads, newest first, grouped by pull request (or head sha when there is none). */
@@ -70,7 +71,7 @@ export async function listPullRequests(db: Database, workspaceId: string) {
     .where(eq(affectedStacksUploads.workspaceId, workspaceId))
     .orderBy(desc(affectedStacksUploads.createdAt))
     .limit(100);
-  return rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() }));
+  return rows.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) }));
 }
 
 export async function findUpload(db: Database, workspaceId: string, uploadId: string) {
@@ -86,7 +87,9 @@ export async function findUpload(db: Database, workspaceId: string, uploadId: st
 export async function loadDrift(db: Database, workspaceId: string) {
   const [schedules, byRepository] = await db.batch([
     db
-      .select({ id: driftSchedules.id, name: driftSchedules.name, cron: driftSchedules.cron, timezone: driftSchedules.timezone, enabled: driftSchedules.enabled, lastRunAt: driftSchedules.lastRunAt, nextRunAt: driftSchedules.nextRunAt, owner: repositories.owner, repoName: repositories.name })
+      .select({ id: driftSchedules.id, name: driftSchedules.name, cron: driftSchedules.cron, timezone: driftSchedules.timezone, enabled: driftSchedules.enabled, lastRunAt: driftSchedules.lastRunAt, nextRunAt: driftSchedules.nextRunAt, owner: repositories.owner,
+        // Aliased: D1 batch rows are objects keyed by column name, so a second "name" would overwrite the first.
+        repoName: sql<string | null>`${repositories.name}`.as("repo_name") })
       .from(driftSchedules)
       .leftJoin(repositories, eq(repositories.id, driftSchedules.repositoryId))
       .where(eq(driftSchedules.workspaceId, workspaceId))
@@ -115,8 +118,8 @@ export async function loadDrift(db: Database, workspaceId: string) {
       timezone: row.timezone,
       enabled: row.enabled,
       scope: row.owner ? `${row.owner}/${row.repoName}` : "All repositories",
-      lastRunAt: row.lastRunAt?.toISOString() ?? null,
-      nextRunAt: row.nextRunAt?.toISOString() ?? null,
+      lastRunAt: isoTimeOrNull(row.lastRunAt),
+      nextRunAt: isoTimeOrNull(row.nextRunAt),
     })),
     repositories: [...repos.values()],
   };

@@ -10,6 +10,7 @@
 import { and, asc, desc, eq, isNotNull, max, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { auditEvents } from "../../db/schema";
+import { isoTime } from "./time";
 
 export const AUDIT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
@@ -156,7 +157,7 @@ export function toAuditPage(rows: AuditRow[], limit: number): AuditPage {
       targetType: row.targetType,
       targetId: row.targetId,
       metadata: readMetadata(row.metadata),
-      createdAt: row.createdAt.toISOString(),
+      createdAt: isoTime(row.createdAt),
     })),
     nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };

@@ -1,7 +1,8 @@
 /** One instance: its history, deployments, settings.pro workflows and lock — one D1 round trip. */
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { deployments, instanceResults, instances, locks, repositories } from "../../db/schema";
+import { isoTime, isoTimeOrNull } from "./time";
 
 export async function loadInstance(db: Database, workspaceId: string, instanceId: string, now: Date) {
   const [rows, history, runs] = await db.batch([
@@ -13,7 +14,13 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
         componentType: instances.componentType,
         status: instances.status,
         driftEnabled: instances.driftEnabled,
-        settingsPro: instances.settingsPro,
+        // Read as stored text: it is parsed for its own panel, so a value that is not JSON fails that panel only.
+        settingsPro: sql<string | null>`${instances.settingsPro}`,
+        // The instance's active lock, if any (at most one per key; its key is owner/repo/stack/component).
+        lockedBy: locks.lockedBy,
+        lockMessage: locks.message,
+        lockExpiresAt: locks.expiresAt,
+        lockCreatedAt: locks.createdAt,
         lastCommand: instances.lastCommand,
         lastExitCode: instances.lastExitCode,
         lastRunAt: instances.lastRunAt,
@@ -23,6 +30,15 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
       })
       .from(instances)
       .innerJoin(repositories, eq(repositories.id, instances.repositoryId))
+      .leftJoin(
+        locks,
+        and(
+          eq(locks.workspaceId, workspaceId),
+          eq(locks.key, sql`${repositories.owner} || '/' || ${repositories.name} || '/' || ${instances.stack} || '/' || ${instances.component}`),
+          isNull(locks.deletedAt),
+          gt(locks.expiresAt, now),
+        ),
+      )
       .where(and(eq(instances.id, instanceId), eq(instances.workspaceId, workspaceId)))
       .limit(1),
     db
@@ -41,12 +57,6 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
   const row = rows[0];
   if (!row) return null;
   const key = `${row.owner}/${row.name}/${row.stack}/${row.component}`;
-  const lockRows = await db
-    .select({ lockedBy: locks.lockedBy, message: locks.message, expiresAt: locks.expiresAt, createdAt: locks.createdAt })
-    .from(locks)
-    .where(and(eq(locks.workspaceId, workspaceId), eq(locks.key, key), isNull(locks.deletedAt), gt(locks.expiresAt, now)))
-    .limit(1);
-  const lock = lockRows[0];
   return {
     instance: {
       id: row.id,
@@ -57,15 +67,15 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
       driftEnabled: row.driftEnabled,
       lastCommand: row.lastCommand,
       lastExitCode: row.lastExitCode,
-      lastRunAt: row.lastRunAt?.toISOString() ?? null,
+      lastRunAt: isoTimeOrNull(row.lastRunAt),
       removed: row.removedAt !== null,
       repository: `${row.owner}/${row.name}`,
       lockKey: key,
     },
-    workflows: describeWorkflows(row.settingsPro),
-    history: history.map((h) => ({ ...h, ranAt: h.ranAt.toISOString() })),
-    deployments: runs.map((d) => ({ ...d, createdAt: d.createdAt.toISOString() })),
-    lock: lock ? { lockedBy: lock.lockedBy, message: lock.message, expiresAt: lock.expiresAt.toISOString(), createdAt: lock.createdAt.toISOString() } : null,
+    workflows: () => describeWorkflows(row.settingsPro === null ? null : JSON.parse(row.settingsPro)),
+    history: history.map((h) => ({ ...h, ranAt: isoTime(h.ranAt) })),
+    deployments: runs.map((d) => ({ ...d, createdAt: isoTime(d.createdAt) })),
+    lock: row.lockedBy !== null && row.lockExpiresAt && row.lockCreatedAt ? { lockedBy: row.lockedBy, message: row.lockMessage, expiresAt: isoTime(row.lockExpiresAt), createdAt: isoTime(row.lockCreatedAt) } : null,
   };
 }
 

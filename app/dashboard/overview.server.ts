@@ -2,6 +2,7 @@
 import { and, count, desc, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { deployments, instanceResults, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
+import { isoTime, isoTimeOrNull } from "./time";
 
 const DAY = 24 * 3_600_000;
 export const TREND_DAYS = 30;
@@ -13,10 +14,14 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
   since.setUTCHours(0, 0, 0, 0);
   const soon = new Date(now.getTime() + DAY);
 
+  // Counts and "needs attention" cover the repositories in the workspace now: the instance rows of a
+  // repository removed from it stay behind (for its history) but are no longer the workspace's.
+  const currentRepository = and(eq(workspaceRepositories.workspaceId, instances.workspaceId), eq(workspaceRepositories.repositoryId, instances.repositoryId));
   const [statusRows, repositoryRows, lockRows, runningRows, recent, driftRows, deployRows, attention, failedApplies, expiring] = await db.batch([
     db
       .select({ status: instances.status, count: count() })
       .from(instances)
+      .innerJoin(workspaceRepositories, currentRepository)
       .where(and(eq(instances.workspaceId, workspaceId), isNull(instances.removedAt)))
       .groupBy(instances.status),
     db
@@ -61,6 +66,7 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
     db
       .select({ id: instances.id, stack: instances.stack, component: instances.component, status: instances.status, lastRunAt: instances.lastRunAt })
       .from(instances)
+      .innerJoin(workspaceRepositories, currentRepository)
       .where(and(eq(instances.workspaceId, workspaceId), isNull(instances.removedAt), inArray(instances.status, ["error", "drifted"])))
       .orderBy(sql`case ${instances.status} when 'error' then 0 else 1 end`, desc(instances.lastRunAt))
       .limit(10),
@@ -68,6 +74,7 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
       .select({ id: deployments.id, stack: instances.stack, component: instances.component, createdAt: deployments.createdAt, githubRunUrl: deployments.githubRunUrl })
       .from(deployments)
       .innerJoin(instances, eq(instances.id, deployments.instanceId))
+      .innerJoin(workspaceRepositories, currentRepository)
       .where(and(eq(deployments.workspaceId, workspaceId), eq(deployments.kind, "apply"), eq(deployments.status, "failure")))
       .orderBy(desc(deployments.createdAt))
       .limit(5),
@@ -98,13 +105,13 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
     repositories: repositoryRows,
     activeLocks: lockRows[0]?.count ?? 0,
     deploymentsInProgress: runningRows[0]?.count ?? 0,
-    recentDeployments: recent.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
+    recentDeployments: recent.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) })),
     driftTrend: [...drift.values()],
     deploymentsPerDay: days.map((d) => ({ day: d, count: perDay.get(d) ?? 0 })),
     attention: {
-      instances: attention.map((row) => ({ ...row, lastRunAt: row.lastRunAt?.toISOString() ?? null })),
-      failedApplies: failedApplies.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
-      expiringLocks: expiring.map((row) => ({ ...row, expiresAt: row.expiresAt.toISOString() })),
+      instances: attention.map((row) => ({ ...row, lastRunAt: isoTimeOrNull(row.lastRunAt) })),
+      failedApplies: failedApplies.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) })),
+      expiringLocks: expiring.map((row) => ({ ...row, expiresAt: isoTime(row.expiresAt) })),
     },
   };
 }

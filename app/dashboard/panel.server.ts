@@ -13,14 +13,26 @@ export { panelSlot, type PanelError, type PanelResult } from "./panel-slot";
 
 export const PANEL_ERROR_MESSAGE = "This panel's data did not come out as expected, so we are not showing it. The rest of the page is fine.";
 
+/**
+ * `data` is the panel's data, or a function that builds it: a function that throws (a stored value
+ * the data layer cannot read, such as a JSON column that is not JSON) fails this panel only, as a
+ * payload that fails its schema does.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function panel<S extends Type<any, any>>(
   schema: S,
-  data: S["inferIn"],
+  data: S["inferIn"] | (() => S["inferIn"]),
   context: Pick<AppLoadContext, "logger" | "requestId">,
   name: string,
 ): PanelResult<S["infer"]> {
-  const result = validate(schema, data);
+  let built: S["inferIn"];
+  try {
+    built = typeof data === "function" ? (data as () => S["inferIn"])() : data;
+  } catch (error) {
+    context.logger.error("panel_data_unreadable", { panel: name, error: error instanceof Error ? error.name : "unknown" });
+    return { ok: false, error: { message: PANEL_ERROR_MESSAGE, requestId: context.requestId } };
+  }
+  const result = validate(schema, built);
   if (result.ok) return { ok: true, data: result.value };
   context.logger.error("panel_payload_invalid", { panel: name, fields: issuePaths(result.issues), crashed: result.crashed === true });
   return { ok: false, error: { message: PANEL_ERROR_MESSAGE, requestId: context.requestId } };

@@ -1,8 +1,10 @@
 /** Repositories of a workspace and the instances table of one repository (keyset pagination). */
-import { and, count, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
+import { alias, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "../../db/client";
 import { type INSTANCE_STATUSES, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { isoTime, isoTimeOrNull } from "./time";
 
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 export const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as const;
@@ -40,17 +42,22 @@ export async function findRepository(db: Database, workspaceId: string, owner: s
   return rows[0] ?? null;
 }
 
-/** Sort keys, all in one direction so a row-value comparison pages through them. */
-function sortColumns(sort: InstanceSort): { columns: SQL[]; direction: "asc" | "desc" } {
+type InstancesTable = Record<"stack" | "component" | "status" | "lastRunAt", AnySQLiteColumn>;
+
+/**
+ * Sort keys, all in one direction so a row-value comparison pages through them. (component, stack)
+ * is unique within a repository, so every order is total. `table` is `instances` or an alias of it.
+ */
+function sortColumns(sort: InstanceSort, table: InstancesTable): { columns: SQL[]; direction: "asc" | "desc" } {
   switch (sort) {
     case "stack":
-      return { columns: [sql`${instances.stack}`, sql`${instances.component}`], direction: "asc" };
+      return { columns: [sql`${table.stack}`, sql`${table.component}`], direction: "asc" };
     case "status":
-      return { columns: [sql`${instances.status}`, sql`${instances.component}`, sql`${instances.stack}`], direction: "asc" };
+      return { columns: [sql`${table.status}`, sql`${table.component}`, sql`${table.stack}`], direction: "asc" };
     case "last_run":
-      return { columns: [sql`coalesce(${instances.lastRunAt}, -1)`, sql`${instances.component}`, sql`${instances.stack}`], direction: "desc" };
+      return { columns: [sql`coalesce(${table.lastRunAt}, -1)`, sql`${table.component}`, sql`${table.stack}`], direction: "desc" };
     default:
-      return { columns: [sql`${instances.component}`, sql`${instances.stack}`], direction: "asc" };
+      return { columns: [sql`${table.component}`, sql`${table.stack}`], direction: "asc" };
   }
 }
 
@@ -58,7 +65,7 @@ export type InstanceFilters = { status?: InstanceStatus; stack?: string; q?: str
 
 export async function listInstances(db: Database, input: { workspaceId: string; repository: { id: string; owner: string; name: string }; filters: InstanceFilters; now: Date }) {
   const { filters } = input;
-  const { columns, direction } = sortColumns(filters.sort);
+  const { columns, direction } = sortColumns(filters.sort, instances);
   const conditions: SQL[] = [eq(instances.workspaceId, input.workspaceId), eq(instances.repositoryId, input.repository.id), isNull(instances.removedAt)];
   if (filters.status) conditions.push(eq(instances.status, filters.status));
   if (filters.stack) conditions.push(eq(instances.stack, filters.stack));
@@ -66,11 +73,17 @@ export async function listInstances(db: Database, input: { workspaceId: string; 
     const pattern = `%${filters.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     conditions.push(or(sql`${instances.component} LIKE ${pattern} ESCAPE '\\'`, sql`${instances.stack} LIKE ${pattern} ESCAPE '\\'`)!);
   }
-  const after = decodeCursor(filters.cursor, columns.length);
-  if (after) {
+  // The cursor names the last row shown (its id), not its sort values: component and stack names have
+  // no length limit, and a cursor must stay a short URL parameter. The row's current sort values are
+  // read in the same statement; a cursor naming no row of this repository reads as the first page.
+  const after = decodeCursor(filters.cursor, 1)?.[0];
+  if (typeof after === "string") {
+    const previous = alias(instances, "previous");
+    const where = sql`${previous.id} = ${after} AND ${previous.workspaceId} = ${input.workspaceId} AND ${previous.repositoryId} = ${input.repository.id}`;
     const left = sql.join(columns, sql`, `);
-    const right = sql.join(after.map((value) => sql`${value}`), sql`, `);
-    conditions.push(direction === "asc" ? sql`(${left}) > (${right})` : sql`(${left}) < (${right})`);
+    const right = sql`(SELECT ${sql.join(sortColumns(filters.sort, previous).columns, sql`, `)} FROM ${instances} AS previous WHERE ${where})`;
+    const comparison = direction === "asc" ? sql`(${left}) > ${right}` : sql`(${left}) < ${right}`;
+    conditions.push(sql`(CASE WHEN EXISTS (SELECT 1 FROM ${instances} AS previous WHERE ${where}) THEN ${comparison} ELSE 1 END)`);
   }
   const order = columns.map((column) => (direction === "asc" ? sql`${column} ASC` : sql`${column} DESC`));
 
@@ -84,13 +97,20 @@ export async function listInstances(db: Database, input: { workspaceId: string; 
         status: instances.status,
         lastRunAt: instances.lastRunAt,
         lastCommand: instances.lastCommand,
-        sortValues: sql<string>`json_array(${sql.join(columns, sql`, `)})`,
-        // The instance's active lock, if any (its key is owner/repo/stack/component).
-        lock: sql<string | null>`(SELECT json_object('lockedBy', l.locked_by, 'expiresAt', l.expires_at) FROM ${locks} l
-          WHERE l.workspace_id = ${input.workspaceId} AND l.key = ${`${input.repository.owner}/${input.repository.name}/`} || ${instances.stack} || '/' || ${instances.component}
-          AND l.deleted_at IS NULL AND l.expires_at > ${input.now.getTime()} LIMIT 1)`,
+        // The instance's active lock, if any (at most one per key; its key is owner/repo/stack/component).
+        lockedBy: locks.lockedBy,
+        lockExpiresAt: locks.expiresAt,
       })
       .from(instances)
+      .leftJoin(
+        locks,
+        and(
+          eq(locks.workspaceId, input.workspaceId),
+          eq(locks.key, sql`${`${input.repository.owner}/${input.repository.name}/`} || ${instances.stack} || '/' || ${instances.component}`),
+          isNull(locks.deletedAt),
+          gt(locks.expiresAt, input.now),
+        ),
+      )
       .where(and(...conditions))
       .orderBy(...order)
       .limit(PAGE_SIZE + 1),
@@ -107,7 +127,6 @@ export async function listInstances(db: Database, input: { workspaceId: string; 
 
   return {
     instances: page.map((row) => {
-      const lock = row.lock ? (JSON.parse(row.lock) as { lockedBy: string; expiresAt: number }) : null;
       return {
         id: row.id,
         stack: row.stack,
@@ -115,11 +134,11 @@ export async function listInstances(db: Database, input: { workspaceId: string; 
         componentType: row.componentType,
         status: row.status,
         lastCommand: row.lastCommand,
-        lastRunAt: row.lastRunAt?.toISOString() ?? null,
-        lock: lock ? { lockedBy: lock.lockedBy, expiresAt: new Date(lock.expiresAt).toISOString() } : null,
+        lastRunAt: isoTimeOrNull(row.lastRunAt),
+        lock: row.lockedBy !== null && row.lockExpiresAt ? { lockedBy: row.lockedBy, expiresAt: isoTime(row.lockExpiresAt) } : null,
       };
     }),
     stacks: stacks.map((row) => row.stack),
-    nextCursor: last ? encodeCursor(JSON.parse(last.sortValues) as Array<string | number>) : null,
+    nextCursor: last ? encodeCursor([last.id]) : null,
   };
 }

@@ -25,9 +25,9 @@ export const trendsPanel = type({
   deploymentsPerDay: type({ day: "string", count }).array(),
 });
 export const attentionPanel = type({
-  instances: type({ id: "string", stack: "string", component: "string", status: "'error' | 'drifted'", lastRunAt: "string | null" }).array(),
-  failedApplies: type({ id: "string", stack: "string", component: "string", createdAt: "string", githubRunUrl: "string | null" }).array(),
-  expiringLocks: type({ id: "string", key: "string", expiresAt: "string", lockedBy: "string" }).array(),
+  instances: type({ id: "string", stack: "string", component: "string", status: "'error' | 'drifted'", lastRunAt: "string.date.iso | null" }).array(),
+  failedApplies: type({ id: "string", stack: "string", component: "string", createdAt: "string.date.iso", githubRunUrl: "string | null" }).array(),
+  expiringLocks: type({ id: "string", key: "string", expiresAt: "string.date.iso", lockedBy: "string" }).array(),
 });
 export const recentPanel = type({
   deployments: type({

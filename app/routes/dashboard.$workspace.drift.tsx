@@ -11,7 +11,7 @@ import { payload } from "~/validation/payload.server";
 
 const n = "number.integer >= 0";
 export const schedulesPanel = type({
-  schedules: type({ id: "string", name: "string", cron: "string", timezone: "string", enabled: "boolean", scope: "string", lastRunAt: "string | null", nextRunAt: "string | null" }).array(),
+  schedules: type({ id: "string", name: "string", cron: "string", timezone: "string", enabled: "boolean", scope: "string", lastRunAt: "string.date.iso | null", nextRunAt: "string.date.iso | null" }).array(),
 });
 export const driftStatusPanel = type({
   repositories: type({ repository: "string", in_sync: n, drifted: n, error: n, unknown: n, driftEnabled: n }).array(),

@@ -17,12 +17,12 @@ import { payload } from "~/validation/payload.server";
 const status = "'in_sync' | 'drifted' | 'error' | 'unknown'";
 const kind = "'plan' | 'apply' | 'detect' | 'remediate'";
 
-export const historyPanel = type({ history: type({ id: "string", command: kind, exitCode: "number.integer", status, ranAt: "string" }).array() });
+export const historyPanel = type({ history: type({ id: "string", command: kind, exitCode: "number.integer", status, ranAt: "string.date.iso" }).array() });
 export const deploymentsPanel = type({
-  deployments: type({ id: "string", kind, status: "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'", workflow: "string", githubRunUrl: "string | null", createdAt: "string" }).array(),
+  deployments: type({ id: "string", kind, status: "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'", workflow: "string", githubRunUrl: "string | null", createdAt: "string.date.iso" }).array(),
 });
 export const workflowsPanel = type({ workflows: type({ event: "string", workflow: "string", inputs: type({ name: "string", value: "string" }).array() }).array() });
-export const lockPanel = type({ key: "string", lock: type({ lockedBy: "string", message: "string | null", expiresAt: "string", createdAt: "string" }).or("null") });
+export const lockPanel = type({ key: "string", lock: type({ lockedBy: "string", message: "string | null", expiresAt: "string.date.iso", createdAt: "string.date.iso" }).or("null") });
 
 export const instancePayload = type({
   slug: "string",
@@ -35,7 +35,7 @@ export const instancePayload = type({
     driftEnabled: "boolean",
     lastCommand: "string | null",
     lastExitCode: "number | null",
-    lastRunAt: "string | null",
+    lastRunAt: "string.date.iso | null",
     removed: "boolean",
     repository: "string",
   },
@@ -66,7 +66,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       instance,
       history: panel(historyPanel, { history: found.history }, context, "instance.history"),
       deployments: panel(deploymentsPanel, { deployments: found.deployments }, context, "instance.deployments"),
-      workflows: panel(workflowsPanel, { workflows: found.workflows }, context, "instance.workflows"),
+      workflows: panel(workflowsPanel, () => ({ workflows: found.workflows() }), context, "instance.workflows"),
       lock: panel(lockPanel, { key: lockKey, lock: found.lock }, context, "instance.lock"),
     },
     context,

@@ -15,7 +15,7 @@ import { readForm } from "~/validation/form.server";
 import { payload } from "~/validation/payload.server";
 
 export const locksPanel = type({
-  locks: type({ id: "string", key: "string", message: "string | null", lockedBy: "string", expiresAt: "string", createdAt: "string" }).array(),
+  locks: type({ id: "string", key: "string", message: "string | null", lockedBy: "string", expiresAt: "string.date.iso", createdAt: "string.date.iso" }).array(),
 });
 export const locksPayload = type({ canManage: "boolean", list: panelSlot });
 

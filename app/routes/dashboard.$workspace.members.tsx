@@ -10,6 +10,7 @@ import { buttonPrimary, buttonSecondary, Field, FormMessage } from "~/ui/forms";
 import { type } from "~/validation";
 import { checkForm, readForm } from "~/validation/form.server";
 import { payload } from "~/validation/payload.server";
+import { isoTime } from "~/dashboard/time";
 
 export const meta: MetaFunction = () => [{ title: "Members · Atmos Pro" }];
 
@@ -20,8 +21,8 @@ export const membersPayload = type({
   canInvite: "boolean",
   canManage: "boolean",
   assignableRoles: role.array(),
-  members: type({ userId: "string", name: "string", login: "string | null", email: "string | null", role, joinedAt: "string" }).array(),
-  invitations: type({ id: "string", invitee: "string", role, expiresAt: "string", invitedBy: "string | null" }).array(),
+  members: type({ userId: "string", name: "string", login: "string | null", email: "string | null", role, joinedAt: "string.date.iso" }).array(),
+  invitations: type({ id: "string", invitee: "string", role, expiresAt: "string.date.iso", invitedBy: "string | null" }).array(),
 });
 
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
@@ -48,8 +49,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       canInvite,
       canManage: can(workspace.role, "members.manage"),
       assignableRoles: assignableRoles(workspace.role),
-      members: members.map((member) => ({ ...member, joinedAt: member.joinedAt.toISOString() })),
-      invitations: canInvite ? invitations.map((invitation) => ({ id: invitation.id, invitee: invitation.invitee, role: invitation.role, expiresAt: invitation.expiresAt.toISOString(), invitedBy: invitation.invitedBy })) : [],
+      members: members.map((member) => ({ ...member, joinedAt: isoTime(member.joinedAt) })),
+      invitations: canInvite ? invitations.map((invitation) => ({ id: invitation.id, invitee: invitation.invitee, role: invitation.role, expiresAt: isoTime(invitation.expiresAt), invitedBy: invitation.invitedBy })) : [],
     },
     context,
     { name: "dashboard.members" },

@@ -16,7 +16,7 @@ export const uploadsPanel = type({
   groups: type({
     label: "string",
     repository: "string",
-    uploads: type({ id: "string", headSha: "string", baseSha: "string", status: "'receiving' | 'complete' | 'expired'", createdAt: "string", items: "number.integer >= 0" }).array(),
+    uploads: type({ id: "string", headSha: "string", baseSha: "string", status: "'receiving' | 'complete' | 'expired'", createdAt: "string.date.iso", items: "number.integer >= 0" }).array(),
   }).array(),
 });
 export const planPanel = type({

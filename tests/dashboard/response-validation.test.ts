@@ -284,7 +284,7 @@ describe("dashboard response validation: nulls in every optional field", () => {
       { id: newId("lock"), workspace_id: ws.workspaceId, key: "nulls/infra/dev/vpc", message: null, locked_by: "ci", properties: null, expires_at: now.getTime() + 2 * HOUR, created_at: now.getTime(), updated_at: now.getTime(), deleted_at: null },
     ]);
     // A schedule never run, with no next run. (A schedule with no repository — "every repository" —
-    // is the KNOWN BUG test below: the drift page cannot show one today.)
+    // has its own test below.)
     await insertRows("drift_schedules", [
       { id: newId("drs"), workspace_id: ws.workspaceId, repository_id: repositoryId, name: "Weekly", cron: "0 0 * * 0", timezone: "UTC", enabled: 0, last_run_at: null, next_run_at: null, created_at: now.getTime(), updated_at: now.getTime() },
     ]);
@@ -337,13 +337,11 @@ describe("dashboard response validation: nulls in every optional field", () => {
   }, 60_000);
 
   /**
-   * KNOWN APP BUG (see the report): loadDrift (app/dashboard/activity.server.ts) selects
-   * drift_schedules.name and repositories.name in one db.batch() statement; drizzle maps D1 batch
-   * rows with Object.values(row), so the two "name" columns collapse into one and the values after
-   * it shift. The seeded schedule shows as "infra" with scope "acme/undefined", and a schedule for
-   * every repository (repository_id null) gets a null name: the Schedules panel fails.
+   * Regression: loadDrift selects drift_schedules.name and repositories.name in one db.batch()
+   * statement; D1 batch rows are objects keyed by column name, so without an alias the two "name"
+   * columns collapsed into one and the values after it shifted (scope "acme/undefined", a null name).
    */
-  it.fails("KNOWN BUG: drift schedules keep their own name and scope, including a schedule for every repository", async () => {
+  it("drift schedules keep their own name and scope, including a schedule for every repository", async () => {
     expectErrorLogs();
     await seedDatabase(new Date());
     const now = Date.now();
@@ -433,14 +431,12 @@ describe("dashboard response validation: unicode and very long names", () => {
   }, 60_000);
 
   /**
-   * KNOWN APP BUG (see the report): the cursor is base64 of the last row's sort values, and both
-   * the route's filter schema (`cursor?: 0 < string <= 2048`) and decodeCursor (length > 2048 →
-   * null) drop a longer one — so with a component name of ~1,540+ characters at a page boundary,
-   * "Next page" shows the first page again, forever. The API accepts component names of any length
-   * (dto.ts: `component: "string > 0"`). `it.fails`: this passes while the bug is there; when it is
-   * fixed, turn it into a plain `it`.
+   * Regression: the cursor used to carry the last row's sort values, so a component name of ~1,540+
+   * characters at a page boundary made a cursor the route refuses (> 2048) and "Next page" showed the
+   * first page again, forever. The API accepts component names of any length; the cursor now names
+   * the last row by id.
    */
-  it.fails("KNOWN BUG: a very long component name at a page boundary still leads to the next page", async () => {
+  it("a very long component name at a page boundary still leads to the next page", async () => {
     const ws = await newWorkspace();
     const repositoryId = await importRepository(ws.workspaceId, "acme", "long", ws.userId);
     const rows: InstanceRow[] = Array.from({ length: 60 }, (_, i) => ({
@@ -518,12 +514,10 @@ describe("dashboard response validation: removed instances and repositories", ()
   });
 
   /**
-   * KNOWN APP BUG (see the report): the overview counts instances and lists "Needs attention" by
-   * workspace only (overview.server.ts, the status-count and attention queries), without joining
-   * workspace_repositories — so the instances of a repository removed from the workspace are still
-   * counted and listed, while the repositories and drift pages (which join it) leave them out.
+   * Regression: the overview counted instances and listed "Needs attention" by workspace only, so
+   * the instances of a repository removed from the workspace were still counted and listed.
    */
-  it.fails("KNOWN BUG: the overview leaves out the instances of a repository removed from the workspace", async () => {
+  it("the overview leaves out the instances of a repository removed from the workspace", async () => {
     const { ws, live } = await world();
     const overview = await expectPageOk("overview", { slug: ws.slug }, ws.cookie);
     expect(overview.panels.summary!.instancesByStatus).toEqual({ in_sync: 1, drifted: 0, error: 1, unknown: 0 });
@@ -775,13 +769,11 @@ describe("dashboard response validation: a row that breaks one panel's schema", 
 });
 
 /**
- * KNOWN APP BUGS (see the report): a value the data layer must convert before `panel()` sees it —
- * a JSON column that is not JSON (drizzle's json mode JSON.parse), a timestamp that is not a number
- * (`Date#toISOString` of an Invalid Date) — throws inside the loader, so the whole page is a 500
- * instead of one panel's error. `it.fails` while the bug is there.
+ * A value the data layer must convert before `panel()` sees it — a JSON column that is not JSON, a
+ * timestamp that is not a number — fails that one panel, never the whole page.
  */
 describe("dashboard response validation: rows the data layer cannot convert", () => {
-  it.fails("KNOWN BUG: an instance whose settings_pro is not JSON fails only its Workflows panel", async () => {
+  it("an instance whose settings_pro is not JSON fails only its Workflows panel", async () => {
     expectErrorLogs();
     const world = await seededWorld();
     await run("UPDATE instances SET settings_pro = '{not json' WHERE id = ?", world.target.instanceId!);
@@ -790,7 +782,7 @@ describe("dashboard response validation: rows the data layer cannot convert", ()
     expect(panelErrors(document.html)).toBe(1);
   });
 
-  it.fails("KNOWN BUG: an instance whose last_run_at is not a number fails only the Needs attention panel", async () => {
+  it("an instance whose last_run_at is not a number fails only the Needs attention panel", async () => {
     expectErrorLogs();
     const world = await seededWorld();
     await run("UPDATE instances SET last_run_at = 'yesterday' WHERE id = (SELECT id FROM instances WHERE status = 'error' LIMIT 1)");

@@ -6,9 +6,10 @@ import { panel } from "~/dashboard/panel.server";
 import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
 import { BarChart } from "~/ui/charts";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
+import { EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
+import { textLink } from "~/ui/forms";
 
 const count = "number.integer >= 0";
 const deploymentKind = "'plan' | 'apply' | 'detect' | 'remediate'";
@@ -190,7 +191,7 @@ export default function Overview() {
           recent.deployments.length === 0 ? (
             <EmptyState title="No deployments yet">Open a pull request that changes a stack: its plan runs appear here.</EmptyState>
           ) : (
-            <div className="overflow-x-auto">
+            <TableScroll label="Recent deployments">
               <table className="min-w-full text-left text-sm">
                 <thead className="text-slate-600">
                   <tr>
@@ -210,7 +211,7 @@ export default function Overview() {
                       <td className="py-2 pr-4 text-slate-600"><time dateTime={deployment.createdAt}>{formatTime(deployment.createdAt)}</time></td>
                       <td className="py-2">
                         {deployment.githubRunUrl ? (
-                          <a href={deployment.githubRunUrl} className="text-indigo-700 hover:underline" rel="noreferrer" target="_blank">
+                          <a href={deployment.githubRunUrl} className={textLink} rel="noreferrer" target="_blank">
                             View run<span className="sr-only"> for {deployment.component} in {deployment.stack}</span>
                           </a>
                         ) : null}
@@ -219,7 +220,7 @@ export default function Overview() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )
         }
       </Panel>

@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AUDIT_PAGE_SIZE, loadAuditLog } from "~/dashboard/audit-log.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
+import { TableScroll } from "~/ui/panel";
 import { buttonPrimary } from "~/ui/forms";
 import { type, validate } from "~/validation";
 import { payload } from "~/validation/payload.server";
@@ -107,7 +108,7 @@ function formatValue(value: unknown): string {
 
 function Details({ metadata }: { metadata: Record<string, unknown> | null }) {
   const entries = metadata ? Object.entries(metadata) : [];
-  if (entries.length === 0) return <span className="text-slate-400">—</span>;
+  if (entries.length === 0) return <span className="text-slate-500">—</span>;
   return (
     <dl className="space-y-0.5 text-xs">
       {entries.map(([key, value]) => (
@@ -178,7 +179,7 @@ export default function AuditLog() {
       {data.events.length === 0 ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-slate-600">No audit events match these filters.</p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+        <TableScroll label="Audit events" className="rounded-xl border border-slate-200 bg-white">
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">Audit events{filtered ? ", filtered" : ""}</caption>
             <thead className="bg-slate-50 text-slate-600">
@@ -212,7 +213,7 @@ export default function AuditLog() {
                         <span className="break-all font-mono text-xs">{event.targetId}</span>
                       </>
                     ) : (
-                      <span className="text-slate-400">—</span>
+                      <span className="text-slate-500">—</span>
                     )}
                   </td>
                   <td className="px-4 py-2">
@@ -222,7 +223,7 @@ export default function AuditLog() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
 
       <nav aria-label="Audit log pages" className="flex items-center justify-between gap-4 text-sm font-medium">

@@ -5,9 +5,10 @@ import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
+import { EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { type, validate } from "~/validation";
 import { payload } from "~/validation/payload.server";
+import { textLink } from "~/ui/forms";
 
 const kind = "'plan' | 'apply' | 'detect' | 'remediate'";
 const status = "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'";
@@ -74,7 +75,7 @@ export default function Deployments() {
             <EmptyState title="No deployments match">Deployments appear when Atmos Pro dispatches your plan and apply workflows.</EmptyState>
           ) : (
             <>
-              <div className="overflow-x-auto">
+              <TableScroll label="Deployments">
                 <table className="min-w-full text-left text-sm">
                   <thead className="text-slate-600">
                     <tr>
@@ -89,17 +90,17 @@ export default function Deployments() {
                   <tbody className="divide-y divide-slate-100">
                     {list.deployments.map((run) => (
                       <tr key={run.id}>
-                        <td className="py-2 pr-4"><Link to={`${base}/instances/${run.instanceId}`} className="text-indigo-700 hover:underline">{run.component}</Link> <span className="text-slate-500">in {run.stack}</span></td>
+                        <td className="py-2 pr-4"><Link to={`${base}/instances/${run.instanceId}`} className={textLink}>{run.component}</Link> <span className="text-slate-500">in {run.stack}</span></td>
                         <td className="py-2 pr-4">{run.kind}</td>
                         <td className="py-2 pr-4"><StatusBadge status={run.status} /></td>
                         <td className="py-2 pr-4 text-slate-600">{run.workflow}</td>
                         <td className="py-2 pr-4 text-slate-600">{formatTime(run.createdAt)}</td>
-                        <td className="py-2">{run.githubRunUrl ? <a href={run.githubRunUrl} className="text-indigo-700 hover:underline" target="_blank" rel="noreferrer">GitHub run<span className="sr-only"> for {run.component} in {run.stack}</span></a> : <span className="text-slate-400">not started</span>}</td>
+                        <td className="py-2">{run.githubRunUrl ? <a href={run.githubRunUrl} className={textLink} target="_blank" rel="noreferrer">GitHub run<span className="sr-only"> for {run.component} in {run.stack}</span></a> : <span className="text-slate-500">not started</span>}</td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
               {list.nextCursor ? (
                 <p className="mt-4">
                   <Link to={`?${new URLSearchParams({ ...(data.filters.kind ? { kind: data.filters.kind } : {}), ...(data.filters.status ? { status: data.filters.status } : {}), cursor: list.nextCursor })}`} className="text-sm font-medium text-indigo-700 hover:underline">Older runs →</Link>

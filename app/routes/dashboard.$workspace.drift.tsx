@@ -5,7 +5,7 @@ import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, formatTime, Panel } from "~/ui/panel";
+import { EmptyState, formatTime, Panel, TableScroll } from "~/ui/panel";
 import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
 
@@ -62,7 +62,7 @@ export default function Drift() {
           status.repositories.length === 0 ? (
             <EmptyState title="No instances yet">Upload an inventory with <code>atmos list instances --upload</code>.</EmptyState>
           ) : (
-            <div className="overflow-x-auto">
+            <TableScroll label="Drift status by repository">
               <table className="min-w-full text-left text-sm">
                 <thead className="text-slate-600">
                   <tr>
@@ -87,7 +87,7 @@ export default function Drift() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )
         }
       </Panel>

@@ -7,7 +7,7 @@ import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { FormMessage } from "~/ui/forms";
+import { FormMessage, textLink } from "~/ui/forms";
 import { LockForm, UnlockButton } from "~/ui/lock-forms";
 import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
 import { type } from "~/validation";
@@ -184,7 +184,7 @@ export default function Instance() {
                   <span>{run.kind} · {run.workflow} · {formatTime(run.createdAt)}</span>
                   <span className="flex items-center gap-3">
                     <StatusBadge status={run.status} />
-                    {run.githubRunUrl ? <a href={run.githubRunUrl} className="text-indigo-700 hover:underline" target="_blank" rel="noreferrer">View run<span className="sr-only"> {run.id}</span></a> : null}
+                    {run.githubRunUrl ? <a href={run.githubRunUrl} className={textLink} target="_blank" rel="noreferrer">View run<span className="sr-only"> {run.id}</span></a> : null}
                   </span>
                 </li>
               ))}

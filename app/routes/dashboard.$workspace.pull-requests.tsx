@@ -9,6 +9,7 @@ import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
 import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
+import { textLink } from "~/ui/forms";
 
 const runState = "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled' | null";
 
@@ -88,7 +89,7 @@ export default function PullRequests() {
                     <ul className="mt-1 space-y-1">
                       {group.uploads.map((upload) => (
                         <li key={upload.id}>
-                          <Link to={`?upload=${upload.id}`} className="text-indigo-700 hover:underline">{upload.headSha.slice(0, 7)}</Link>{" "}
+                          <Link to={`?upload=${upload.id}`} className={textLink}>{upload.headSha.slice(0, 7)}</Link>{" "}
                           <span className="text-slate-500">{upload.items} items · {upload.status} · {formatTime(upload.createdAt)}</span>
                         </li>
                       ))}

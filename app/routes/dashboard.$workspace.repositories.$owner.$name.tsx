@@ -7,7 +7,7 @@ import { findRepository, listInstances } from "~/dashboard/repositories.server";
 
 const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as const;
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
+import { EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { type, validate } from "~/validation";
 import { payload } from "~/validation/payload.server";
 
@@ -137,7 +137,7 @@ export default function Repository() {
             </EmptyState>
           ) : (
             <>
-              <div className="overflow-x-auto">
+              <TableScroll label="Instances">
                 <table className="min-w-full text-left text-sm">
                   <thead className="text-slate-600">
                     <tr>
@@ -164,7 +164,7 @@ export default function Repository() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
               {table.nextCursor ? (
                 <p className="mt-4">
                   <Link to={keep({ cursor: table.nextCursor })} className="text-sm font-medium text-indigo-700 hover:underline">Next page →</Link>

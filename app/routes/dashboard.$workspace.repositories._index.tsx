@@ -5,7 +5,7 @@ import { panel } from "~/dashboard/panel.server";
 import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
 import { listRepositories } from "~/dashboard/repositories.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, Panel } from "~/ui/panel";
+import { EmptyState, Panel, TableScroll } from "~/ui/panel";
 import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
 
@@ -44,7 +44,7 @@ export default function Repositories() {
               <pre tabIndex={0} className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100"><code>gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;{list.workspaceId}&quot;</code></pre>
             </EmptyState>
           ) : (
-            <div className="overflow-x-auto">
+            <TableScroll label="Repositories">
               <table className="min-w-full text-left text-sm">
                 <thead className="text-slate-600">
                   <tr>
@@ -73,7 +73,7 @@ export default function Repositories() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )
         }
       </Panel>

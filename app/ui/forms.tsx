@@ -31,6 +31,8 @@ export function FormMessage({ tone, children }: { tone: "error" | "success"; chi
   );
 }
 
-export const buttonPrimary = "rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500";
+export const buttonPrimary = "rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-700";
 export const buttonSecondary = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50";
-export const buttonDanger = "rounded-md bg-rose-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-rose-500";
+/** A link inside text or a table cell: underlined, so it is told apart from the text around it by more than colour. */
+export const textLink = "text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:decoration-indigo-700";
+export const buttonDanger = "rounded-md bg-rose-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-rose-700";

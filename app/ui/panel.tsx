@@ -85,3 +85,15 @@ export function StatusBadge({ status }: { status: string }) {
 export function formatTime(iso: string | null): string {
   return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "—";
 }
+
+/**
+ * A wide table's scroll container. On a narrow screen the table scrolls sideways, so the container
+ * is a named, focusable region: keyboard users can reach it and scroll it with the arrow keys.
+ */
+export function TableScroll({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
+  return (
+    <div role="region" aria-label={label} tabIndex={0} className={`overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500${className ? ` ${className}` : ""}`}>
+      {children}
+    </div>
+  );
+}

@@ -7,9 +7,6 @@
  * sideways scrolling on mobile, no console errors. Then an empty workspace, created through
  * /workspaces/new: its empty states, including the `gh variable set ATMOS_PRO_WORKSPACE_ID` line.
  * That workspace is deleted at the end (through its settings page), so other files see the seed.
- *
- * KNOWN APP BUGS this file tolerates, explicitly (KNOWN_AXE below): each is printed when it shows
- * up, and any other node or rule still fails.
  */
 import axe from "axe-core";
 import type { Page } from "playwright-core";
@@ -38,25 +35,6 @@ const NAV_LINKS = ["Overview", "Repositories", "Pull requests", "Deployments", "
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const BLOCKING_IMPACTS = new Set(["serious", "critical"]);
 
-/** KNOWN APP BUGS found by axe, each a rule and the markup it flags (anything else still fails). */
-const KNOWN_AXE: Array<{ rule: string; html: RegExp; bug: string }> = [
-  {
-    rule: "scrollable-region-focusable",
-    html: /class="[^"]*\boverflow-x-auto\b/,
-    bug: "overflow-x-auto containers (the gh line <pre>, wide tables on mobile) are not focusable, so keyboard users cannot scroll them",
-  },
-  { rule: "color-contrast", html: /class="text-slate-400">not started</, bug: 'deployments: "not started" in text-slate-400 (2.56:1 on white)' },
-  {
-    rule: "link-in-text-block",
-    html: /^<a class="text-indigo-700 hover:underline"[^>]* href="\/dashboard\/[^"]+\/instances\//,
-    bug: "deployments: the instance link sits in text (\"vpc in plat-ue2-dev\") with no underline and 2.25:1 against it",
-  },
-];
-
-function knownAxeNode(violation: AxeViolation, node: AxeNode): boolean {
-  return KNOWN_AXE.some((known) => known.rule === violation.id && known.html.test(node.html));
-}
-
 let browser: E2EBrowser;
 let open: E2EPage[] = [];
 
@@ -72,7 +50,7 @@ afterEach(async () => {
 afterAll(async () => {
   await browser?.close();
   const lines = axeLog.map(({ label, violations }) =>
-    `${label.padEnd(36)} ${violations.length === 0 ? "no violations" : violations.map((v) => `${v.id} [${v.impact}] ×${v.nodes.length}${v.nodes.every((node) => knownAxeNode(v, node)) ? " (known)" : ""}`).join(", ")}`,
+    `${label.padEnd(36)} ${violations.length === 0 ? "no violations" : violations.map((v) => `${v.id} [${v.impact}] ×${v.nodes.length}`).join(", ")}`,
   );
   if (lines.length > 0) console.log(`axe-core ${axe.version} (${AXE_TAGS.join(", ")}), per page:\n${lines.join("\n")}`);
 });
@@ -124,15 +102,12 @@ function describeViolations(violations: AxeViolation[]): string {
     .join("\n");
 }
 
-/** Every axe finding is printed; a serious or critical one fails the test (but for the known bug's nodes). */
+/** Every axe finding is printed; a serious or critical one fails the test. */
 async function expectAccessible(page: Page, label: string): Promise<void> {
   const violations = await runAxe(page);
   axeLog.push({ label, violations });
   if (violations.length > 0) console.log(`axe (${AXE_TAGS.join(", ")}) on ${label}:\n${describeViolations(violations)}`);
-  const blocking = violations
-    .filter((violation) => BLOCKING_IMPACTS.has(violation.impact ?? ""))
-    .map((violation) => ({ ...violation, nodes: violation.nodes.filter((node) => !knownAxeNode(violation, node)) }))
-    .filter((violation) => violation.nodes.length > 0);
+  const blocking = violations.filter((violation) => BLOCKING_IMPACTS.has(violation.impact ?? ""));
   expect(blocking, `serious/critical accessibility violations on ${label}:\n${describeViolations(blocking)}`).toEqual([]);
 }
 

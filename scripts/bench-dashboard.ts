@@ -4,7 +4,7 @@
  * A local D1 of its own in .bench/ (migrated and seeded like `npm run dev`'s, see local-d1.ts),
  * plus 10,000 instances in one repository (acme/monorepo) of the seeded workspace. Then, through
  * wrangler's getPlatformProxy (the same D1 binding workerd gives the Worker), times the repository
- * page's `listInstances` — the first page, a page deep in the list, a filtered page, a search — and
+ * page's `loadRepositoryInstances` — the first page, a page deep in the list, a filtered page, a search — and
  * the overview's `loadOverview`: median (and min, p95) of 20 runs each, after 3 warm-up runs.
  * Each figure includes the Node ↔ workerd hop of getPlatformProxy (the "round trip" row measures
  * it alone). The query plan of each instances query is printed under the table. .bench/ is deleted
@@ -17,7 +17,7 @@ import { createDatabase } from "../db/client";
 import { SEED } from "../db/seed";
 import { encodeCursor } from "../app/dashboard/cursor";
 import { loadOverview } from "../app/dashboard/overview.server";
-import { listInstances, type InstanceFilters } from "../app/dashboard/repositories.server";
+import { loadRepositoryInstances, type InstanceFilters } from "../app/dashboard/repositories.server";
 import { migrateAndSeed, QUIET_WRANGLER_ENV } from "./local-d1";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -122,27 +122,26 @@ async function main() {
 
     const prepared: Array<{ sql: string; params: unknown[] }> = [];
     const db = createDatabase(recordingD1(d1, prepared));
-    const repository = { id: REPOSITORY.id, owner: REPOSITORY.owner, name: REPOSITORY.name };
-    const list = (filters: InstanceFilters) => listInstances(db, { workspaceId: SEED.workspaceId, repository, filters, now });
+    const list = async (filters: InstanceFilters) => (await loadRepositoryInstances(db, { workspaceId: SEED.workspaceId, owner: REPOSITORY.owner, name: REPOSITORY.name, filters, now }))?.table;
 
     // A cursor ~9,000 rows in, for each sort it is used with.
     const deep = await d1
-      .prepare("SELECT component, stack, coalesce(last_run_at, -1) AS run FROM instances WHERE repository_id = ? AND removed_at IS NULL ORDER BY component, stack LIMIT 1 OFFSET 8999")
+      .prepare("SELECT id FROM instances WHERE repository_id = ? AND removed_at IS NULL ORDER BY component, stack LIMIT 1 OFFSET 8999")
       .bind(REPOSITORY.id)
-      .first<{ component: string; stack: string; run: number }>();
+      .first<{ id: string }>();
     const deepByRun = await d1
-      .prepare("SELECT component, stack, coalesce(last_run_at, -1) AS run FROM instances WHERE repository_id = ? AND removed_at IS NULL ORDER BY run DESC, component DESC, stack DESC LIMIT 1 OFFSET 8999")
+      .prepare("SELECT id FROM instances WHERE repository_id = ? AND removed_at IS NULL ORDER BY coalesce(last_run_at, -1) DESC, component DESC, stack DESC LIMIT 1 OFFSET 8999")
       .bind(REPOSITORY.id)
-      .first<{ component: string; stack: string; run: number }>();
+      .first<{ id: string }>();
 
     const cases: Array<{ label: string; note: string; run: () => Promise<{ instances: unknown[] } | unknown> }> = [
       { label: "round trip (SELECT 1)", note: "the getPlatformProxy hop alone", run: () => d1.prepare("SELECT 1").first() },
-      { label: "listInstances: first page", note: "sort=component", run: () => list({ sort: "component" }) },
-      { label: "listInstances: deep page", note: "sort=component, cursor at row 9,000", run: () => list({ sort: "component", cursor: encodeCursor([deep!.component, deep!.stack]) }) },
-      { label: "listInstances: deep page", note: "sort=last_run, cursor at row 9,000", run: () => list({ sort: "last_run", cursor: encodeCursor([deepByRun!.run, deepByRun!.component, deepByRun!.stack]) }) },
-      { label: "listInstances: filtered", note: "status=drifted, stack=stack-07", run: () => list({ sort: "component", status: "drifted", stack: "stack-07" }) },
-      { label: "listInstances: filtered", note: "status=error, sort=status", run: () => list({ sort: "status", status: "error" }) },
-      { label: "listInstances: search", note: 'q="comp-12"', run: () => list({ sort: "component", q: "comp-12" }) },
+      { label: "instances page: first page", note: "sort=component", run: () => list({ sort: "component" }) },
+      { label: "instances page: deep page", note: "sort=component, cursor at row 9,000", run: () => list({ sort: "component", cursor: encodeCursor([deep!.id]) }) },
+      { label: "instances page: deep page", note: "sort=last_run, cursor at row 9,000", run: () => list({ sort: "last_run", cursor: encodeCursor([deepByRun!.id]) }) },
+      { label: "instances page: filtered", note: "status=drifted, stack=stack-07", run: () => list({ sort: "component", status: "drifted", stack: "stack-07" }) },
+      { label: "instances page: filtered", note: "status=error, sort=status", run: () => list({ sort: "status", status: "error" }) },
+      { label: "instances page: search", note: 'q="comp-12"', run: () => list({ sort: "component", q: "comp-12" }) },
       { label: "loadOverview", note: `workspace with ${(count?.n ?? 0) + 60} instances`, run: () => loadOverview(db, SEED.workspaceId, now) },
     ];
 
@@ -153,8 +152,8 @@ async function main() {
       const { ms, last } = await time(entry.run);
       const rows = last && typeof last === "object" && "instances" in last ? (last as { instances: unknown[] }).instances.length : last && typeof last === "object" && "instancesByStatus" in last ? 1 : 0;
       samples.push({ label: entry.label, ms, rows, note: entry.note });
-      // EXPLAIN the instances page query of this case (the first statement listInstances prepares).
-      const page = prepared.find((statement) => /from "instances"/.test(statement.sql) && /limit \?/i.test(statement.sql) && /json_array/.test(statement.sql));
+      // EXPLAIN the instances page query of this case (the statement that reads the page of rows).
+      const page = prepared.find((statement) => /from "instances"/.test(statement.sql) && /limit \?/i.test(statement.sql) && /left join "locks"/.test(statement.sql));
       if (page) {
         const plan = await d1.prepare(`EXPLAIN QUERY PLAN ${page.sql}`).bind(...page.params).all<{ detail: string }>();
         plans.push(`${entry.label} (${entry.note}):\n${plan.results.map((row) => `    ${row.detail}`).join("\n")}`);

@@ -25,7 +25,7 @@
  * our own ids, booleans, NULLs and enum members are written as literals (ids are checked against
  * their alphabet first), so each statement carries as many rows as possible.
  */
-import { asc, eq, is, SQL, sql } from "drizzle-orm";
+import { asc, eq, inArray, is, SQL, sql, type SQLWrapper } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Database } from "../../db/client";
 import { affectedStackEdges, affectedStackItems, affectedStacksChunks, affectedStacksUploads } from "../../db/schema";
@@ -326,15 +326,24 @@ export type UploadGraph = {
 };
 
 /** The stored items (by stack, component) and edges of an upload. The caller checks the upload is the workspace's. */
-export async function loadUploadGraph(db: Database, uploadId: string): Promise<UploadGraph> {
-  const [items, edges] = await db.batch([
-    db.select().from(affectedStackItems).where(eq(affectedStackItems.uploadId, uploadId)).orderBy(asc(affectedStackItems.stack), asc(affectedStackItems.component)),
+/**
+ * The two statements that read an upload's graph, for a caller's batch. `upload` is the upload's id,
+ * or a query selecting it (so a page can read the graph in the same round trip that finds the upload).
+ */
+export function uploadGraphQueries(db: Database, upload: string | SQLWrapper) {
+  const ids = typeof upload === "string" ? [upload] : upload;
+  return [
+    db.select().from(affectedStackItems).where(inArray(affectedStackItems.uploadId, ids)).orderBy(asc(affectedStackItems.stack), asc(affectedStackItems.component)),
     db
       .select({ itemId: affectedStackEdges.itemId, dependentItemId: affectedStackEdges.dependentItemId })
       .from(affectedStackEdges)
-      .where(eq(affectedStackEdges.uploadId, uploadId))
+      .where(inArray(affectedStackEdges.uploadId, ids))
       .orderBy(asc(affectedStackEdges.itemId), asc(affectedStackEdges.dependentItemId)),
-  ]);
+  ] as const;
+}
+
+export async function loadUploadGraph(db: Database, uploadId: string): Promise<UploadGraph> {
+  const [items, edges] = await db.batch(uploadGraphQueries(db, uploadId));
   return { items, edges };
 }
 

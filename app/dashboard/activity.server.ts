@@ -1,7 +1,8 @@
 /** Deployments, locks, pull requests and drift for their dashboard pages (one round trip each). */
-import { and, count, desc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { affectedStackItems, affectedStacksUploads, deployments, type DEPLOYMENT_KINDS, type DEPLOYMENT_STATUSES, driftSchedules, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
+import { uploadGraphQueries } from "../api/affected-stacks.server";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { isoTime, isoTimeOrNull } from "./time";
 
@@ -52,36 +53,48 @@ export async function listActiveLocks(db: Database, workspaceId: string, now: Da
 }
 
 /** Affected-stacks uploads, newest first, grouped by pull request (or head sha when there is none). */
-export async function listPullRequests(db: Database, workspaceId: string) {
-  const rows = await db
-    .select({
-      id: affectedStacksUploads.id,
-      pullRequest: affectedStacksUploads.pullRequest,
-      headSha: affectedStacksUploads.headSha,
-      baseSha: affectedStacksUploads.baseSha,
-      headRef: affectedStacksUploads.headRef,
-      status: affectedStacksUploads.status,
-      createdAt: affectedStacksUploads.createdAt,
-      owner: repositories.owner,
-      name: repositories.name,
-      items: sql<number>`(SELECT count(*) FROM ${affectedStackItems} WHERE ${affectedStackItems.uploadId} = ${affectedStacksUploads.id})`,
-    })
+/**
+ * The pull requests page in one D1 round trip: the latest uploads, and the selected upload (the one
+ * named, or else the latest) with its dependency graph — found by a subquery, not by a second trip.
+ */
+export async function loadPullRequests(db: Database, workspaceId: string, selectedId: string | null) {
+  const latestFirst = [desc(affectedStacksUploads.createdAt), desc(affectedStacksUploads.id)] as const;
+  const selectedUpload = db
+    .select({ id: affectedStacksUploads.id })
     .from(affectedStacksUploads)
-    .innerJoin(repositories, eq(repositories.id, affectedStacksUploads.repositoryId))
-    .where(eq(affectedStacksUploads.workspaceId, workspaceId))
-    .orderBy(desc(affectedStacksUploads.createdAt))
-    .limit(100);
-  return rows.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) }));
-}
-
-export async function findUpload(db: Database, workspaceId: string, uploadId: string) {
-  const rows = await db
-    .select({ id: affectedStacksUploads.id, pullRequest: affectedStacksUploads.pullRequest, headSha: affectedStacksUploads.headSha, status: affectedStacksUploads.status, owner: repositories.owner, name: repositories.name })
-    .from(affectedStacksUploads)
-    .innerJoin(repositories, eq(repositories.id, affectedStacksUploads.repositoryId))
-    .where(and(eq(affectedStacksUploads.id, uploadId), eq(affectedStacksUploads.workspaceId, workspaceId)))
+    .where(and(eq(affectedStacksUploads.workspaceId, workspaceId), selectedId === null ? undefined : eq(affectedStacksUploads.id, selectedId)))
+    .orderBy(...latestFirst)
     .limit(1);
-  return rows[0] ?? null;
+  const [rows, selected, items, edges] = await db.batch([
+    db
+      .select({
+        id: affectedStacksUploads.id,
+        pullRequest: affectedStacksUploads.pullRequest,
+        headSha: affectedStacksUploads.headSha,
+        baseSha: affectedStacksUploads.baseSha,
+        headRef: affectedStacksUploads.headRef,
+        status: affectedStacksUploads.status,
+        createdAt: affectedStacksUploads.createdAt,
+        owner: repositories.owner,
+        name: repositories.name,
+        items: sql<number>`(SELECT count(*) FROM ${affectedStackItems} WHERE ${affectedStackItems.uploadId} = ${affectedStacksUploads.id})`,
+      })
+      .from(affectedStacksUploads)
+      .innerJoin(repositories, eq(repositories.id, affectedStacksUploads.repositoryId))
+      .where(eq(affectedStacksUploads.workspaceId, workspaceId))
+      .orderBy(...latestFirst)
+      .limit(100),
+    db
+      .select({ id: affectedStacksUploads.id, pullRequest: affectedStacksUploads.pullRequest, headSha: affectedStacksUploads.headSha, status: affectedStacksUploads.status })
+      .from(affectedStacksUploads)
+      .where(inArray(affectedStacksUploads.id, selectedUpload)),
+    ...uploadGraphQueries(db, selectedUpload),
+  ]);
+  const upload = selected[0];
+  return {
+    uploads: rows.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) })),
+    selected: upload ? { upload, graph: { items, edges } } : null,
+  };
 }
 
 export async function loadDrift(db: Database, workspaceId: string) {

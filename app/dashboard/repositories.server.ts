@@ -1,5 +1,5 @@
 /** Repositories of a workspace and the instances table of one repository (keyset pagination). */
-import { and, count, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "../../db/client";
 import { type INSTANCE_STATUSES, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
@@ -32,14 +32,13 @@ export async function listRepositories(db: Database, workspaceId: string) {
   });
 }
 
-export async function findRepository(db: Database, workspaceId: string, owner: string, name: string) {
-  const rows = await db
+/** The repository `owner/name` imported into the workspace: its columns, for a caller's batch. */
+function repositoryQuery(db: Database, workspaceId: string, owner: string, name: string) {
+  return db
     .select({ id: repositories.id, owner: repositories.owner, name: repositories.name, host: repositories.host })
     .from(workspaceRepositories)
     .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
-    .where(and(eq(workspaceRepositories.workspaceId, workspaceId), eq(repositories.owner, owner), eq(repositories.name, name)))
-    .limit(1);
-  return rows[0] ?? null;
+    .where(and(eq(workspaceRepositories.workspaceId, workspaceId), eq(repositories.owner, owner), eq(repositories.name, name)));
 }
 
 type InstancesTable = Record<"stack" | "component" | "status" | "lastRunAt", AnySQLiteColumn>;
@@ -63,10 +62,21 @@ function sortColumns(sort: InstanceSort, table: InstancesTable): { columns: SQL[
 
 export type InstanceFilters = { status?: InstanceStatus; stack?: string; q?: string; sort: InstanceSort; cursor?: string | null };
 
-export async function listInstances(db: Database, input: { workspaceId: string; repository: { id: string; owner: string; name: string }; filters: InstanceFilters; now: Date }) {
+/**
+ * One repository's page: the repository (null when it is not imported into the workspace) and a
+ * page of its instances, in one D1 round trip — the instance queries find the repository by
+ * owner/name themselves instead of waiting for its id.
+ */
+export async function loadRepositoryInstances(db: Database, input: { workspaceId: string; owner: string; name: string; filters: InstanceFilters; now: Date }) {
   const { filters } = input;
   const { columns, direction } = sortColumns(filters.sort, instances);
-  const conditions: SQL[] = [eq(instances.workspaceId, input.workspaceId), eq(instances.repositoryId, input.repository.id), isNull(instances.removedAt)];
+  const repositoryId = db
+    .select({ id: repositories.id })
+    .from(workspaceRepositories)
+    .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
+    .where(and(eq(workspaceRepositories.workspaceId, input.workspaceId), eq(repositories.owner, input.owner), eq(repositories.name, input.name)));
+  const ofRepository = and(eq(instances.workspaceId, input.workspaceId), inArray(instances.repositoryId, repositoryId), isNull(instances.removedAt))!;
+  const conditions: SQL[] = [ofRepository];
   if (filters.status) conditions.push(eq(instances.status, filters.status));
   if (filters.stack) conditions.push(eq(instances.stack, filters.stack));
   if (filters.q) {
@@ -79,7 +89,7 @@ export async function listInstances(db: Database, input: { workspaceId: string; 
   const after = decodeCursor(filters.cursor, 1)?.[0];
   if (typeof after === "string") {
     const previous = alias(instances, "previous");
-    const where = sql`${previous.id} = ${after} AND ${previous.workspaceId} = ${input.workspaceId} AND ${previous.repositoryId} = ${input.repository.id}`;
+    const where = sql`${previous.id} = ${after} AND ${previous.workspaceId} = ${input.workspaceId} AND ${previous.repositoryId} IN ${repositoryId}`;
     const left = sql.join(columns, sql`, `);
     const right = sql`(SELECT ${sql.join(sortColumns(filters.sort, previous).columns, sql`, `)} FROM ${instances} AS previous WHERE ${where})`;
     const comparison = direction === "asc" ? sql`(${left}) > ${right}` : sql`(${left}) < ${right}`;
@@ -87,7 +97,8 @@ export async function listInstances(db: Database, input: { workspaceId: string; 
   }
   const order = columns.map((column) => (direction === "asc" ? sql`${column} ASC` : sql`${column} DESC`));
 
-  const [rows, stacks] = await db.batch([
+  const [found, rows, stacks] = await db.batch([
+    repositoryQuery(db, input.workspaceId, input.owner, input.name).limit(1),
     db
       .select({
         id: instances.id,
@@ -106,7 +117,7 @@ export async function listInstances(db: Database, input: { workspaceId: string; 
         locks,
         and(
           eq(locks.workspaceId, input.workspaceId),
-          eq(locks.key, sql`${`${input.repository.owner}/${input.repository.name}/`} || ${instances.stack} || '/' || ${instances.component}`),
+          eq(locks.key, sql`${`${input.owner}/${input.name}/`} || ${instances.stack} || '/' || ${instances.component}`),
           isNull(locks.deletedAt),
           gt(locks.expiresAt, input.now),
         ),
@@ -117,15 +128,17 @@ export async function listInstances(db: Database, input: { workspaceId: string; 
     db
       .selectDistinct({ stack: instances.stack })
       .from(instances)
-      .where(and(eq(instances.workspaceId, input.workspaceId), eq(instances.repositoryId, input.repository.id), isNull(instances.removedAt)))
+      .where(ofRepository)
       .orderBy(instances.stack)
       .limit(500),
   ]);
 
+  const repository = found[0];
+  if (!repository) return null;
   const page = rows.slice(0, PAGE_SIZE);
   const last = rows.length > PAGE_SIZE ? page[page.length - 1] : undefined;
 
-  return {
+  const table = {
     instances: page.map((row) => {
       return {
         id: row.id,
@@ -141,4 +154,5 @@ export async function listInstances(db: Database, input: { workspaceId: string; 
     stacks: stacks.map((row) => row.stack),
     nextCursor: last ? encodeCursor([last.id]) : null,
   };
+  return { repository, table };
 }

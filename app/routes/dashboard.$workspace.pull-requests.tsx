@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { deploymentWaves, loadUploadGraph } from "~/api/affected-stacks.server";
-import { findUpload, listPullRequests } from "~/dashboard/activity.server";
+import { deploymentWaves } from "~/api/affected-stacks.server";
+import { loadPullRequests } from "~/dashboard/activity.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
@@ -31,7 +31,7 @@ export const meta: MetaFunction = () => [{ title: "Pull requests · Atmos Pro" }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace);
-  const uploads = await listPullRequests(context.db, workspace.id);
+  const { uploads, selected } = await loadPullRequests(context.db, workspace.id, new URL(request.url).searchParams.get("upload"));
   const groups = new Map<string, { label: string; repository: string; uploads: typeof uploadsPanel.infer.groups[number]["uploads"] }>();
   for (const upload of uploads) {
     const repository = `${upload.owner}/${upload.name}`;
@@ -42,24 +42,20 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     groups.set(key, group);
   }
 
-  const selected = new URL(request.url).searchParams.get("upload") ?? uploads[0]?.id ?? null;
   let plan = null;
   if (selected) {
-    const upload = await findUpload(context.db, workspace.id, selected);
-    if (upload) {
-      const graph = await loadUploadGraph(context.db, upload.id);
-      const { waves, brokenEdges } = deploymentWaves(graph.items, graph.edges);
-      plan = panel(
-        planPanel,
-        {
-          upload: { id: upload.id, label: upload.pullRequest !== null ? `#${upload.pullRequest}` : upload.headSha.slice(0, 7), headSha: upload.headSha, status: upload.status },
-          waves: waves.map((wave) => wave.map((item) => ({ stack: item.stack, component: item.component, deleted: item.deleted, planStatus: item.planStatus, applyStatus: item.applyStatus }))),
-          brokenEdges: brokenEdges.length,
-        },
-        context,
-        "pull-requests.plan",
-      );
-    }
+    const { upload, graph } = selected;
+    const { waves, brokenEdges } = deploymentWaves(graph.items, graph.edges);
+    plan = panel(
+      planPanel,
+      {
+        upload: { id: upload.id, label: upload.pullRequest !== null ? `#${upload.pullRequest}` : upload.headSha.slice(0, 7), headSha: upload.headSha, status: upload.status },
+        waves: waves.map((wave) => wave.map((item) => ({ stack: item.stack, component: item.component, deleted: item.deleted, planStatus: item.planStatus, applyStatus: item.applyStatus }))),
+        brokenEdges: brokenEdges.length,
+      },
+      context,
+      "pull-requests.plan",
+    );
   }
   return payload(
     pullRequestsPayload,

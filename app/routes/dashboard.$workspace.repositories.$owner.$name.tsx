@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
-import { findRepository, listInstances } from "~/dashboard/repositories.server";
+import { loadRepositoryInstances } from "~/dashboard/repositories.server";
 
 const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as const;
 import { RouteErrorBoundary } from "~/ui/error-panel";
@@ -58,18 +58,18 @@ function readFilters(url: URL) {
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace);
-  const repository = await findRepository(context.db, workspace.id, params.owner ?? "", params.name ?? "");
-  if (!repository) throw json({ message: "This repository is not imported into this workspace." }, { status: 404 });
   const filters = readFilters(new URL(request.url));
   const sort = filters.sort ?? "component";
-  const result = await listInstances(context.db, { workspaceId: workspace.id, repository, filters: { ...filters, sort }, now: context.now() });
+  const found = await loadRepositoryInstances(context.db, { workspaceId: workspace.id, owner: params.owner ?? "", name: params.name ?? "", filters: { ...filters, sort }, now: context.now() });
+  if (!found) throw json({ message: "This repository is not imported into this workspace." }, { status: 404 });
+  const { repository } = found;
   return payload(
     repositoryPayload,
     {
       slug: workspace.slug,
       repository: { owner: repository.owner, name: repository.name, host: repository.host },
       filters: { status: filters.status ?? "", stack: filters.stack ?? "", q: filters.q ?? "", sort },
-      table: panel(instancesPanel, result, context, "repository.instances"),
+      table: panel(instancesPanel, found.table, context, "repository.instances"),
     },
     context,
     { name: "dashboard.repository" },

@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Outlet, useLoaderData } from "@remix-run/react";
-import { rememberLastWorkspace, requireMember } from "~/dashboard/membership.server";
-import { listWorkspacesQuery } from "~/domain/workspaces.server";
+import { rememberLastWorkspace, requireMemberWithWorkspaces } from "~/dashboard/membership.server";
 import { DashboardShell } from "~/ui/dashboard-shell";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { type } from "~/validation";
@@ -17,8 +16,7 @@ export const dashboardLayoutPayload = type({
 });
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { user, workspace } = await requireMember(request, context, params.workspace);
-  const workspaces = await listWorkspacesQuery(context.db, user.id);
+  const { user, workspace, workspaces } = await requireMemberWithWorkspaces(request, context, params.workspace);
   rememberLastWorkspace(context, user, workspace.id);
   return payload(
     dashboardLayoutPayload,

@@ -9,6 +9,8 @@ import type { Database } from "../../db/client";
 import { invitations, memberships, users, workspaces } from "../../db/schema";
 import { auditEvent, auditEventIfChanged, type AuditActor } from "./audit.server";
 import { newId } from "./ids";
+import { belowPlanLimit, planLimitMessage } from "./plan-limits.server";
+import { withinPlanLimit } from "./plans";
 import { assignableRoles, type Role } from "./roles";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
@@ -52,6 +54,20 @@ export async function inviteMember(
   input: { workspaceId: string; actorRole: Role; actor: AuditActor; actorId: string; invitee: string; role: Role; now: Date },
 ): Promise<{ ok: true; token: string; invitationId: string } | Extract<MemberChange, { ok: false }>> {
   if (!assignableRoles(input.actorRole).includes(input.role)) return { ok: false, status: 403, message: "Only owners can invite owners." };
+  // The plan's member limit counts members and pending invitations: every invitation can become a member.
+  const usage = await db
+    .select({
+      plan: workspaces.plan,
+      members: sql<number>`(SELECT count(*) FROM ${memberships} WHERE ${memberships.workspaceId} = ${input.workspaceId})`,
+      pending: sql<number>`(SELECT count(*) FROM ${invitations} WHERE ${invitations.workspaceId} = ${input.workspaceId} AND ${invitations.acceptedAt} IS NULL AND ${invitations.revokedAt} IS NULL AND ${invitations.expiresAt} > ${input.now.getTime()})`,
+    })
+    .from(workspaces)
+    .where(eq(workspaces.id, input.workspaceId))
+    .limit(1);
+  const current = usage[0];
+  if (current && !withinPlanLimit(current.plan, "members", current.members + current.pending)) {
+    return { ok: false, status: 409, message: planLimitMessage(current.plan, "members", `this workspace has ${current.members} members and ${current.pending} pending invitations. Revoke an invitation or remove a member first`) };
+  }
   const token = newInvitationToken();
   const id = newId("inv");
   await db.batch([
@@ -140,6 +156,8 @@ export async function acceptInvitation(
           gt(invitations.expiresAt, input.now),
           // A member cannot use up an invitation: it stays pending (and revocable).
           sql`NOT EXISTS (SELECT 1 FROM ${memberships} WHERE ${memberships.workspaceId} = ${invitation.workspaceId} AND ${memberships.userId} = ${input.user.id})`,
+          // The plan's member limit, checked in the write (the plan may have changed since the invitation).
+          belowPlanLimit("members", invitation.workspaceId, sql`(SELECT count(*) FROM ${memberships} WHERE ${memberships.workspaceId} = ${invitation.workspaceId})`),
         ),
       )
       .returning({ id: invitations.id }),
@@ -168,6 +186,10 @@ export async function acceptInvitation(
       .where(and(eq(memberships.workspaceId, invitation.workspaceId), eq(memberships.userId, input.user.id)))
       .limit(1);
     if (member[0]) return { ok: false, status: 409, message: `You are already a member of ${invitation.workspaceName}.` };
+    const again = await findInvitation(db, input.token, input.now);
+    if (again?.state === "pending") {
+      return { ok: false, status: 409, message: `${invitation.workspaceName} has as many members as its plan includes. Ask an owner to remove a member or change plans; this invitation stays valid until it expires.` };
+    }
     return { ok: false, status: 409, message: "This invitation has already been used." };
   }
   return { ok: true, workspaceSlug: invitation.workspaceSlug };

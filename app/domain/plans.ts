@@ -1,7 +1,10 @@
 /**
- * What each plan includes: the one table the pricing page renders and the product checks against
- * (`planLimit` before adding a repository, member or drift schedule; `planAllows` before turning a
- * feature on; `auditRetentionDays` when pruning the audit log). A change here changes both.
+ * What each plan includes: the one table the pricing page renders and the product checks against.
+ * Enforced today (app/domain/plan-limits.server.ts, inside the writes): `members` when inviting and
+ * accepting, `repositories` when importing. Not yet enforced, because the product has no way yet to
+ * exceed them: `driftSchedules` (schedules are not created from the product yet) and
+ * `auditRetentionDays` (no pruning job yet). The sign-in features are set per deployment
+ * (AUTH_PROVIDERS), not per workspace. A change here changes the page and the checks together.
  * `workspaces.plan` holds the plan id.
  */
 export const PLANS = ["free", "team", "enterprise"] as const;

@@ -3,11 +3,12 @@
  * (type, workflow pattern, branch pattern, environment pattern); a pattern is `*`, an exact string,
  * or a regular expression matched against the whole value.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { PERMISSION_TYPES, repositories, repositoryPermissions, workspaceRepositories } from "../../db/schema";
+import { PERMISSION_TYPES, repositories, repositoryPermissions, workspaceRepositories, workspaces } from "../../db/schema";
 import { auditEvent, type AuditActor } from "./audit.server";
 import { newId } from "./ids";
+import { belowPlanLimit, planLimitMessage } from "./plan-limits.server";
 
 export type PermissionType = (typeof PERMISSION_TYPES)[number];
 
@@ -56,17 +57,46 @@ export async function findImportedRepository(db: Database, workspaceId: string, 
 }
 
 /**
- * Imports a repository into a workspace with default permissions for all four types on any
- * workflow, branch and environment — the repository, the link, the permissions and the audit event
- * in one batch.
+ * Imports a repository into a workspace, within the plan's repository limit (checked inside the
+ * insert that links it, so racing imports cannot pass the limit). A repository linked for the first
+ * time gets default permissions for all four types on any workflow, branch and environment, and an
+ * audit event; importing one already linked changes nothing.
  */
-export async function importRepository(db: Database, input: { workspaceId: string; owner: string; name: string; host?: string; actor: AuditActor; now: Date }) {
+export async function importRepository(
+  db: Database,
+  input: { workspaceId: string; owner: string; name: string; host?: string; actor: AuditActor; now: Date },
+): Promise<{ ok: true; repositoryId: string; created: boolean } | { ok: false; status: 409; message: string }> {
   const host = input.host ?? "github.com";
   const existing = await db.select({ id: repositories.id }).from(repositories).where(and(eq(repositories.host, host), eq(repositories.owner, input.owner), eq(repositories.name, input.name))).limit(1);
   const repositoryId = existing[0]?.id ?? newId("repo");
-  await db.batch([
+  const linkedCount = sql`(SELECT count(*) FROM ${workspaceRepositories} WHERE ${workspaceRepositories.workspaceId} = ${input.workspaceId})`;
+  const [, linked, already, usage] = await db.batch([
     db.insert(repositories).values({ id: repositoryId, host, owner: input.owner, name: input.name, createdAt: input.now, updatedAt: input.now }).onConflictDoNothing(),
-    db.insert(workspaceRepositories).values({ workspaceId: input.workspaceId, repositoryId, createdAt: input.now }).onConflictDoNothing(),
+    db
+      .insert(workspaceRepositories)
+      .select(
+        db
+          .select({
+            workspaceId: sql<string>`${input.workspaceId}`.as("workspace_id"),
+            repositoryId: sql<string>`${repositoryId}`.as("repository_id"),
+            importedBy: sql<string | null>`${input.actor.type === "user" ? input.actor.id : null}`.as("imported_by"),
+            createdAt: sql<number>`${input.now.getTime()}`.as("created_at"),
+          })
+          .from(sql`(SELECT 1)`)
+          .where(belowPlanLimit("repositories", input.workspaceId, linkedCount)),
+      )
+      .onConflictDoNothing()
+      .returning({ repositoryId: workspaceRepositories.repositoryId }),
+    db.select({ repositoryId: workspaceRepositories.repositoryId }).from(workspaceRepositories).where(and(eq(workspaceRepositories.workspaceId, input.workspaceId), eq(workspaceRepositories.repositoryId, repositoryId))),
+    db.select({ plan: workspaces.plan, count: sql<number>`${linkedCount}` }).from(workspaces).where(eq(workspaces.id, input.workspaceId)),
+  ]);
+  if (linked.length === 0) {
+    if (already.length > 0) return { ok: true, repositoryId, created: false };
+    const current = usage[0];
+    const plan = current?.plan ?? "free";
+    return { ok: false, status: 409, message: planLimitMessage(plan, "repositories", `this workspace has ${current?.count ?? 0} repositories. Remove one first`) };
+  }
+  await db.batch([
     db.insert(repositoryPermissions).values(
       PERMISSION_TYPES.map((type) => ({ id: newId("perm"), workspaceId: input.workspaceId, repositoryId, type, workflowPattern: "*", branchPattern: "*", environmentPattern: "*", createdAt: input.now })),
     ),
@@ -79,5 +109,5 @@ export async function importRepository(db: Database, input: { workspaceId: strin
       at: input.now,
     }),
   ]);
-  return { repositoryId };
+  return { ok: true, repositoryId, created: true };
 }

@@ -71,7 +71,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       const form = checkForm(inviteForm, fields);
       if (!form.ok) return fail("invite", 400, { fieldErrors: form.fieldErrors });
       const result = await inviteMember(context.db, { workspaceId: workspace.id, actorRole: workspace.role, actor: userActor(user), actorId: user.id, invitee: form.value.invitee, role: form.value.role, now });
-      if (!result.ok) return fail("invite", result.status, { fieldErrors: { role: result.message } });
+      if (!result.ok) return fail("invite", result.status, result.status === 403 ? { fieldErrors: { role: result.message } } : { error: result.message });
       const link = `${new URL(request.url).origin}/invitations/${result.token}`;
       return json<ActionResult>({ intent: "invite", inviteLink: link, message: `Invitation created for ${form.value.invitee}. Send them this link; it works once, for 7 days.` });
     }

@@ -35,7 +35,8 @@ export async function seedContractFixtures(persistTo: string): Promise<void> {
     await db.insert(workspaces).values({ ...CONTRACT_WORKSPACE, plan: "team", createdAt: now, updatedAt: now }).onConflictDoNothing();
     const { owner, name } = CONTRACT_REPOSITORY;
     if (await findImportedRepository(db, CONTRACT_WORKSPACE.id, owner, name)) return;
-    await importRepository(db, { workspaceId: CONTRACT_WORKSPACE.id, owner, name, actor: { type: "system", id: null, label: "e2e contract fixtures" }, now });
+    const imported = await importRepository(db, { workspaceId: CONTRACT_WORKSPACE.id, owner, name, actor: { type: "system", id: null, label: "e2e contract fixtures" }, now });
+    if (!imported.ok) throw new Error(`The contract fixtures could not import ${owner}/${name}: ${imported.message}`);
   } finally {
     await proxy.dispose();
   }

@@ -1,5 +1,4 @@
 /** Atom feeds and the sitemap: well-formed XML, the right content type, absolute URLs from the request's origin. */
-import robots from "../../public/robots.txt?raw";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CHANGELOG, DOCS, POSTS } from "~/content/generated";
 import { seedIncidentSlug } from "../../db/seed";
@@ -91,9 +90,16 @@ describe("/sitemap.xml", () => {
 });
 
 describe("robots.txt", () => {
-  it("keeps its rules and names the sitemap with an absolute URL", () => {
+  it("keeps its rules and names the sitemap on the host it was asked on", async () => {
+    const response = await get("/robots.txt");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/plain; charset=utf-8");
+    const robots = await response.text();
     expect(robots).toContain("Disallow: /dashboard");
     expect(robots).toContain("Disallow: /api/");
-    expect(robots).toMatch(/^Sitemap: https:\/\/[^\s]+\/sitemap\.xml$/m);
+    expect(robots).toContain("Disallow: /status/operator");
+    expect(robots).toMatch(/^Sitemap: http:\/\/localhost\/sitemap\.xml$/m);
+    const other = await (await SELF.fetch("https://preview.example.workers.dev/robots.txt")).text();
+    expect(other).toMatch(/^Sitemap: https:\/\/preview\.example\.workers\.dev\/sitemap\.xml$/m);
   });
 });

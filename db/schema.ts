@@ -281,7 +281,8 @@ export const instances = sqliteTable(
     index("instances_repository_page").on(t.workspaceId, t.repositoryId, t.component, t.stack),
     index("instances_repository_status").on(t.workspaceId, t.repositoryId, t.status),
     index("instances_workspace_status").on(t.workspaceId, t.status),
-    index("instances_repository_last_run").on(t.workspaceId, t.repositoryId, t.lastRunAt),
+    // The instances table sorted by last run (never-run last), in the exact order the page reads it.
+    index("instances_repository_last_run_page").on(t.workspaceId, t.repositoryId, sql`coalesce(${t.lastRunAt}, -1)`, t.component, t.stack),
   ],
 );
 

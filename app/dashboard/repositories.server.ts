@@ -1,5 +1,5 @@
 /** Repositories of a workspace and the instances table of one repository (keyset pagination). */
-import { and, count, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "../../db/client";
 import { type INSTANCE_STATUSES, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
@@ -75,7 +75,8 @@ export async function loadRepositoryInstances(db: Database, input: { workspaceId
     .from(workspaceRepositories)
     .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
     .where(and(eq(workspaceRepositories.workspaceId, input.workspaceId), eq(repositories.owner, input.owner), eq(repositories.name, input.name)));
-  const ofRepository = and(eq(instances.workspaceId, input.workspaceId), inArray(instances.repositoryId, repositoryId), isNull(instances.removedAt))!;
+  // Equality with a scalar subquery (not IN): the planner then walks the page index in sort order.
+  const ofRepository = and(eq(instances.workspaceId, input.workspaceId), sql`${instances.repositoryId} = (${repositoryId.limit(1)})`, isNull(instances.removedAt))!;
   const conditions: SQL[] = [ofRepository];
   if (filters.status) conditions.push(eq(instances.status, filters.status));
   if (filters.stack) conditions.push(eq(instances.stack, filters.stack));
@@ -89,7 +90,7 @@ export async function loadRepositoryInstances(db: Database, input: { workspaceId
   const after = decodeCursor(filters.cursor, 1)?.[0];
   if (typeof after === "string") {
     const previous = alias(instances, "previous");
-    const where = sql`${previous.id} = ${after} AND ${previous.workspaceId} = ${input.workspaceId} AND ${previous.repositoryId} IN ${repositoryId}`;
+    const where = sql`${previous.id} = ${after} AND ${previous.workspaceId} = ${input.workspaceId} AND ${previous.repositoryId} = (${repositoryId.limit(1)})`;
     const left = sql.join(columns, sql`, `);
     const right = sql`(SELECT ${sql.join(sortColumns(filters.sort, previous).columns, sql`, `)} FROM ${instances} AS previous WHERE ${where})`;
     const comparison = direction === "asc" ? sql`(${left}) > ${right}` : sql`(${left}) < ${right}`;

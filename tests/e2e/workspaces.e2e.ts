@@ -101,6 +101,8 @@ test("create a workspace, invite a second user, they accept, become admin, and a
     await owner.page.getByLabel(`Role of ${inviteeName}`).selectOption("admin");
     await owner.page.getByRole("button", { name: `Change role of ${inviteeName}` }).click();
     await owner.page.getByText("Role changed.").waitFor();
+    // Saved: a fresh load of the page shows the new role.
+    expect(await visit(owner.page, members)).toBe(200);
     expect(await owner.page.getByLabel(`Role of ${inviteeName}`).inputValue()).toBe("admin");
 
     // The new admin's members page now offers the invitation form.
@@ -110,6 +112,9 @@ test("create a workspace, invite a second user, they accept, become admin, and a
     // The owner removes them.
     await owner.page.getByRole("button", { name: `Remove ${inviteeName}` }).click();
     await owner.page.getByText("Member removed.").waitFor();
+    // The list follows once the page's data is revalidated; and stays so on a fresh load.
+    await memberRow(owner.page, inviteeName).waitFor({ state: "detached" });
+    expect(await visit(owner.page, members)).toBe(200);
     expect(await memberRow(owner.page, inviteeName).count()).toBe(0);
     await screenshot(owner, "team-member-removed");
 

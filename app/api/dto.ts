@@ -90,8 +90,9 @@ export type StackItem = typeof stackItem.infer;
 /** Optional batch fields of a chunked upload: all three or none (`batch_id` is omitempty in Go). */
 const batchFields = {
   "batch_id?": "string.uuid | '' | null",
-  "batch_index?": "number.integer >= 0 | null",
-  "batch_total?": "number.integer >= 1 | null",
+  "batch_index?": "0 <= number.integer < 1000 | null",
+  // 1,000 chunks of 4 MiB: far beyond any real repository, and a bound on what one batch may store.
+  "batch_total?": "1 <= number.integer <= 1000 | null",
 } as const;
 
 type BatchFields = { batch_id?: string | null; batch_index?: number | null; batch_total?: number | null };
@@ -177,7 +178,8 @@ export type InstanceStatusReport =
  */
 export const instanceStatusBody = type({
   "command?": "'plan' | 'apply' | 'remediate' | 'detect'",
-  "exit_code?": "number.integer",
+  // A process exit status: a 32-bit integer (0–255 on Unix, wider on Windows).
+  "exit_code?": "-2147483648 <= number.integer <= 2147483647",
   "last_run?": "string.date.iso | '' | null",
   "status?": "'in_sync' | 'drifted' | 'error' | 'unknown'",
 })

@@ -138,6 +138,9 @@ describe("affectedStacksBody", () => {
     expectOneIssue(refusal(affectedStacksBody, { ...chunk, batch_index: -1 }), "batch_index", /^batch_index must be/);
     expectOneIssue(refusal(affectedStacksBody, { ...chunk, batch_index: 1.5 }), "batch_index", /^batch_index must be/);
     expectOneIssue(refusal(affectedStacksBody, { ...chunk, batch_total: 0 }), "batch_total", /^batch_total must be/);
+    expectOneIssue(refusal(affectedStacksBody, { ...chunk, batch_total: 1001 }), "batch_total", /^batch_total must be at most 1000/);
+    expectOneIssue(refusal(affectedStacksBody, { ...chunk, batch_index: 1e9, batch_total: 1000 }), "batch_index", /^batch_index must be less than 1000/);
+    expect(validate(affectedStacksBody, { ...chunk, batch_index: 999, batch_total: 1000 }).ok).toBe(true);
     const { batch_total: _total, ...noTotal } = chunk;
     expectOneIssue(refusal(affectedStacksBody, noTotal), "batch_total", /^batch_total must be an integer >= 1 when batch_id is set \(was missing\)$/);
     const { batch_index: _index, ...noIndex } = chunk;
@@ -181,6 +184,9 @@ describe("instanceStatusBody", () => {
     expectOneIssue(refusal(instanceStatusBody, { command: "destroy", exit_code: 0 }), "command", /^command must be "apply", "detect", "plan" or "remediate" \(was "destroy"\)$/);
     expectOneIssue(refusal(instanceStatusBody, { command: "plan" }), "exit_code", /^exit_code must be an integer \(was missing\)$/);
     expectOneIssue(refusal(instanceStatusBody, { command: "plan", exit_code: 1.5 }), "exit_code", /^exit_code must be an integer/);
+    expectOneIssue(refusal(instanceStatusBody, { command: "plan", exit_code: 1e300 }), "exit_code", /^exit_code must be at most 2147483647/);
+    expectOneIssue(refusal(instanceStatusBody, { command: "plan", exit_code: -2147483649 }), "exit_code", /^exit_code must be at least -2147483648/);
+    expect(validate(instanceStatusBody, { command: "apply", exit_code: -1 }).ok).toBe(true);
     expectOneIssue(refusal(instanceStatusBody, { command: "plan", exit_code: "0" }), "exit_code", /^exit_code must be a number/);
     expectOneIssue(refusal(instanceStatusBody, { command: "plan", exit_code: 0, last_run: "yesterday" }), "last_run", /^last_run must be/);
     expectOneIssue(refusal(instanceStatusBody, { exit_code: 0 }), "command", /^command must be "plan", "apply", "remediate" or "detect" \(or a legacy "status"\) \(was missing\)$/);

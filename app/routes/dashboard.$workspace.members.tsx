@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { userActor } from "~/domain/audit.server";
@@ -115,7 +115,10 @@ const ROLE_LABEL = { owner: "Owner", admin: "Admin", member: "Member" } as const
 
 export default function Members() {
   const data = useLoaderData<typeof loader>() satisfies typeof membersPayload.infer;
-  const result = useActionData<typeof action>();
+  // The action's answer shows once the page's data is revalidated too, so that "Member removed."
+  // never sits above a list that still shows the member.
+  const answer = useActionData<typeof action>();
+  const result = useNavigation().state === "idle" ? answer : undefined;
   const errorsFor = (intent: string) => (result?.intent === intent ? (result.fieldErrors ?? {}) : {});
 
   return (

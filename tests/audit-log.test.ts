@@ -320,6 +320,32 @@ describe("audit log", () => {
       expect(backslash.events).toHaveLength(0);
     });
 
+    it("shows what the plan keeps: an event older than the Free plan's 30 days is not shown there, the Team plan's year shows it", async () => {
+      const DAY = 24 * 60 * MINUTE;
+      await auditEvent(db(), {
+        workspaceId: SEED.workspaceId,
+        actor: OWNER,
+        action: "lock.created",
+        target: { type: "lock", id: "lock_ancient" },
+        metadata: { note: "ancient-event" },
+        at: new Date(Date.now() - 40 * DAY),
+      });
+      // Acme is on Team (365 days): the event is there, and the page says how long the log keeps.
+      expect((await pageData("q=ancient-event")).events.map((event) => event.targetId)).toEqual(["lock_ancient"]);
+      expect((await pageHtml("")).html).toContain("The Team plan keeps the last 365 days.");
+
+      await env.DB.prepare("UPDATE workspaces SET plan = 'free' WHERE id = ?").bind(SEED.workspaceId).run();
+      expect((await pageData("q=ancient-event")).events).toEqual([]);
+      // Newer events still show, and the page says why older ones do not.
+      expect((await pageData("q=rollout")).events.length).toBeGreaterThan(0);
+      expect((await pageHtml("")).html).toContain("The Free plan keeps the last 30 days.");
+
+      // Enterprise keeps two years.
+      await env.DB.prepare("UPDATE workspaces SET plan = 'enterprise' WHERE id = ?").bind(SEED.workspaceId).run();
+      expect((await pageData("q=ancient-event")).events).toHaveLength(1);
+      expect((await pageHtml("")).html).toContain("The Enterprise plan keeps the last 730 days.");
+    });
+
     it("shows the empty state when nothing matches", async () => {
       const { status, html } = await pageHtml("q=no-such-thing-anywhere");
       expect(status).toBe(200);

@@ -7,7 +7,7 @@
  * cursor is the (created_at, id) of the last row shown, so pages never overlap or skip a row, even
  * when events share a timestamp or new events arrive between pages.
  */
-import { and, asc, desc, eq, isNotNull, max, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNotNull, max, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { auditEvents } from "../../db/schema";
 import { isoTime } from "./time";
@@ -16,6 +16,8 @@ export const AUDIT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
 
 export type AuditFilters = {
+  /** Only events at or after this time (the plan's audit log retention). */
+  since?: Date | null;
   category?: string | null;
   actorId?: string | null;
   search?: string | null;
@@ -85,6 +87,7 @@ function pageSize(limit: number | undefined): number {
 export function auditEventsQuery(db: Database, workspaceId: string, filters: AuditFilters = {}) {
   const limit = pageSize(filters.limit);
   const conditions: SQL[] = [eq(auditEvents.workspaceId, workspaceId)];
+  if (filters.since) conditions.push(gte(auditEvents.createdAt, filters.since));
   if (filters.category) conditions.push(eq(auditEvents.category, filters.category));
   if (filters.actorId) conditions.push(eq(auditEvents.actorId, filters.actorId));
 

@@ -8,11 +8,12 @@ import { json, redirect, type AppLoadContext } from "@remix-run/cloudflare";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { requireUser, type CurrentUser } from "~/auth/current-user.server";
 import { readSessionWith } from "~/auth/session.server";
+import type { Plan } from "~/domain/plans";
 import { can, PERMISSION_LABELS, type Permission } from "~/domain/roles";
 import type { WorkspaceMembership } from "~/domain/workspaces.server";
 import { memberships, sessions, users, workspaceSlugRedirects, workspaces } from "../../db/schema";
 
-export type Member = { user: CurrentUser; workspace: WorkspaceMembership };
+export type Member = { user: CurrentUser; workspace: WorkspaceMembership & { plan: Plan } };
 
 export function notFound(): Response {
   return json({ message: "There is no workspace at this address, or you are not a member of it." }, { status: 404 });
@@ -43,7 +44,7 @@ async function resolveMember(request: Request, context: AppLoadContext, slug: st
   const { read, alongside } = await readSessionWith(request, context, (sessionId) => {
     const ofUser = eq(memberships.userId, sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`);
     return context.db
-      .select({ id: workspaces.id, name: workspaces.name, slug: workspaces.slug, role: memberships.role })
+      .select({ id: workspaces.id, name: workspaces.name, slug: workspaces.slug, role: memberships.role, plan: workspaces.plan })
       .from(workspaces)
       .innerJoin(memberships, eq(memberships.workspaceId, workspaces.id))
       .where(everyWorkspace ? ofUser : and(eq(workspaces.slug, slug ?? ""), ofUser))

@@ -1,10 +1,10 @@
 /**
  * What each plan includes: the one table the pricing page renders and the product checks against.
- * Enforced today (app/domain/plan-limits.server.ts, inside the writes): `members` when inviting and
- * accepting, `repositories` when importing. Not yet enforced, because the product has no way yet to
- * exceed them: `driftSchedules` (schedules are not created from the product yet) and
- * `auditRetentionDays` (no pruning job yet). The sign-in features are set per deployment
- * (AUTH_PROVIDERS), not per workspace. A change here changes the page and the checks together.
+ * Enforced today: `members` when inviting and accepting, `repositories` when importing (both inside
+ * the writes, app/domain/plan-limits.server.ts), `auditRetentionDays` in what the audit log shows.
+ * Not yet enforced, because the product has no way yet to exceed it: `driftSchedules` (schedules are
+ * not created from the product yet); older audit events are hidden, not yet pruned. The sign-in
+ * features are set per deployment (AUTH_PROVIDERS), not per workspace. A change here changes the page and the checks together.
  * `workspaces.plan` holds the plan id.
  */
 export const PLANS = ["free", "team", "enterprise"] as const;

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AUDIT_PAGE_SIZE, loadAuditLog } from "~/dashboard/audit-log.server";
 import { requireMember } from "~/dashboard/membership.server";
+import { PLAN_DEFINITIONS, planLimit } from "~/domain/plans";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { TableScroll } from "~/ui/panel";
 import { buttonPrimary } from "~/ui/forms";
@@ -50,6 +51,7 @@ const auditEvent = type({
 
 export const auditLogPayload = type({
   workspace: { name: "string", slug: "string" },
+  retention: { days: "number.integer > 0 | null", plan: "string" },
   filters: { category: "string | null", actor: "string | null", q: "string", cursor: "string | null" },
   options: {
     categories: "string[]",
@@ -62,7 +64,10 @@ export const auditLogPayload = type({
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace, "audit.read");
   const query = readAuditLogQuery(new URL(request.url));
+  // The plan's audit log retention: older events are not shown.
+  const retentionDays = planLimit(workspace.plan, "auditRetentionDays");
   const log = await loadAuditLog(context.db, workspace.id, {
+    since: retentionDays === null ? null : new Date(context.now().getTime() - retentionDays * 86_400_000),
     category: query.category,
     actorId: query.actor,
     search: query.q,
@@ -73,6 +78,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     auditLogPayload,
     {
       workspace: { name: workspace.name, slug: workspace.slug },
+      retention: { days: retentionDays, plan: PLAN_DEFINITIONS[workspace.plan].name },
       filters: { category: query.category ?? null, actor: query.actor ?? null, q: query.q ?? "", cursor: query.cursor ?? null },
       options: log.options,
       events: log.events,
@@ -134,7 +140,10 @@ export default function AuditLog() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold text-slate-900">Audit log</h1>
-        <p className="mt-1 text-sm text-slate-600">Every change made in {data.workspace.name}, newest first. Times are UTC.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Every change made in {data.workspace.name}, newest first. Times are UTC.
+          {data.retention.days !== null ? ` The ${data.retention.plan} plan keeps the last ${data.retention.days} days.` : ""}
+        </p>
       </div>
 
       <Form method="get" key={searchFor(filters, null)} className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-[1fr_1fr_2fr_auto] sm:items-end" aria-label="Filter audit events">

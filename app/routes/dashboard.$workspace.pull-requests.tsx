@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { deploymentWaves } from "~/api/affected-stacks.server";
+import { deploymentWaves } from "~/domain/deployment-waves";
 import { loadPullRequests } from "~/dashboard/activity.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";

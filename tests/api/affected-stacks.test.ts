@@ -2,6 +2,7 @@
  * Affected-stacks uploads, against the local D1: single and chunked uploads, retries, races,
  * expiry, conflicts, D1's statement limits, and the deployment waves the dashboard shows.
  */
+import { deploymentWaves } from "~/domain/deployment-waves";
 import { env } from "cloudflare:test";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createDatabase } from "../../db/client";
@@ -9,7 +10,6 @@ import { repositories, workspaceRepositories } from "../../db/schema";
 import { SEED } from "../../db/seed";
 import {
   decodeChunk,
-  deploymentWaves,
   encodeChunk,
   expireStaleUploads,
   flattenStacks,

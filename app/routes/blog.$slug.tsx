@@ -1,11 +1,11 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { findPost } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
 import { seoMeta } from "~/site/seo";
 import { seo } from "~/site/seo.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { Prose } from "~/ui/prose";
+import { EntryArticle } from "~/ui/entry-article";
 import { PublicLayout } from "~/ui/public-layout";
 import { postPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
@@ -32,21 +32,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => seoMeta(data?.seo
 
 export default function BlogPost() {
   const post = useLoaderData<typeof loader>();
-  return (
-    <PublicLayout>
-      <article className="mx-auto max-w-3xl px-4 py-16 sm:px-6">
-        <p className="text-sm">
-          <Link to="/blog" className="font-medium text-indigo-700 hover:text-indigo-900">← All posts</Link>
-        </p>
-        <h1 className="mt-4 text-4xl font-bold tracking-tight text-slate-900">{post.title}</h1>
-        <p className="mt-3 text-sm text-slate-600">
-          By {post.author} · <time dateTime={post.date}>{formatDay(post.date)}</time>
-        </p>
-        <p className="mt-6 text-lg text-slate-600">{post.description}</p>
-        <Prose html={post.html} className="mt-6" />
-      </article>
-    </PublicLayout>
-  );
+  return <EntryArticle back={{ to: "/blog", label: "← All posts" }} title={post.title} below={<>By {post.author} · <time dateTime={post.date}>{formatDay(post.date)}</time></>} lead={post.description} html={post.html} />;
 }
 
 export function ErrorBoundary() {

@@ -1,11 +1,11 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { findChangelogEntry } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
 import { seoMeta } from "~/site/seo";
 import { seo } from "~/site/seo.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { Prose } from "~/ui/prose";
+import { EntryArticle } from "~/ui/entry-article";
 import { PublicLayout } from "~/ui/public-layout";
 import { changelogEntryPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
@@ -31,20 +31,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => seoMeta(data?.seo
 
 export default function ChangelogEntry() {
   const entry = useLoaderData<typeof loader>();
-  return (
-    <PublicLayout>
-      <article className="mx-auto max-w-3xl px-4 py-16 sm:px-6">
-        <p className="text-sm">
-          <Link to="/changelog" className="font-medium text-indigo-700 hover:text-indigo-900">← All changes</Link>
-        </p>
-        <p className="mt-4 text-sm text-slate-600">
-          <time dateTime={entry.date}>{formatDay(entry.date)}</time>
-        </p>
-        <h1 className="mt-1 text-4xl font-bold tracking-tight text-slate-900">{entry.title}</h1>
-        <Prose html={entry.html} className="mt-6" />
-      </article>
-    </PublicLayout>
-  );
+  return <EntryArticle back={{ to: "/changelog", label: "← All changes" }} title={entry.title} above={<time dateTime={entry.date}>{formatDay(entry.date)}</time>} html={entry.html} />;
 }
 
 export function ErrorBoundary() {

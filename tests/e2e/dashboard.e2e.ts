@@ -10,21 +10,19 @@
  */
 import axe from "axe-core";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { SEED, SEED_COMPONENTS, SEED_STACKS } from "../../db/seed";
 import {
+  chromiumForFile,
   DESKTOP,
   expectNoConsoleErrors,
   horizontalOverflow,
   isVisible,
-  launchBrowser,
   MOBILE,
-  newPage,
   screenshot,
   url,
   VIEWPORTS,
   waitForHydration,
-  type E2EBrowser,
   type E2EPage,
   type Viewport,
 } from "./harness";
@@ -35,31 +33,15 @@ const NAV_LINKS = ["Overview", "Repositories", "Pull requests", "Deployments", "
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const BLOCKING_IMPACTS = new Set(["serious", "critical"]);
 
-let browser: E2EBrowser;
-let open: E2EPage[] = [];
+const chromium = chromiumForFile();
+const openPage = (viewport: Viewport) => chromium.openPage(viewport, { signedIn: true });
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.allSettled(open.map((target) => target.close()));
-  open = [];
-});
-
-afterAll(async () => {
-  await browser?.close();
+afterAll(() => {
   const lines = axeLog.map(({ label, violations }) =>
     `${label.padEnd(36)} ${violations.length === 0 ? "no violations" : violations.map((v) => `${v.id} [${v.impact}] ×${v.nodes.length}`).join(", ")}`,
   );
   if (lines.length > 0) console.log(`axe-core ${axe.version} (${AXE_TAGS.join(", ")}), per page:\n${lines.join("\n")}`);
 });
-
-async function openPage(viewport: Viewport): Promise<E2EPage> {
-  const target = await newPage(browser, viewport, { signedIn: true });
-  open.push(target);
-  return target;
-}
 
 /** Loads `path` as a document and waits for React to hydrate the dashboard shell. */
 async function visit(target: E2EPage, path: string): Promise<void> {

@@ -3,22 +3,18 @@
  * seeded owner), the /dashboard redirect and the friendly 404 — each rendered by the Worker,
  * hydrated by React without console errors, screenshotted at desktop and mobile sizes.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { SEED, SEED_COMPONENTS, SEED_STACKS } from "../../db/seed";
 import {
+  chromiumForFile,
   DESKTOP,
   expectNoConsoleErrors,
   horizontalOverflow,
   isVisible,
-  launchBrowser,
-  newPage,
   screenshot,
   url,
   VIEWPORTS,
   waitForHydration,
-  type E2EBrowser,
-  type E2EPage,
-  type NewPageOptions,
 } from "./harness";
 
 const HEADER_LINKS = [
@@ -31,23 +27,7 @@ const HEADER_LINKS = [
   { name: "Create Workspace", href: "/workspaces/new" },
 ];
 
-let browser: E2EBrowser;
-const open: E2EPage[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await Promise.allSettled(open.map((page) => page.close()));
-  await browser?.close();
-});
-
-async function openPage(viewport = DESKTOP, options: NewPageOptions = {}): Promise<E2EPage> {
-  const page = await newPage(browser, viewport, options);
-  open.push(page);
-  return page;
-}
+const { openPage } = chromiumForFile();
 
 describe.each(VIEWPORTS)("$name ($width×$height)", (viewport) => {
   test("the home page renders its heading and the public header", async () => {

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
-import { expect, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
 import type { FakeProvidersInfo, RecordedRequest } from "../fakes/providers";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -236,3 +236,32 @@ export async function signInWithDemoUser(page: Page, name: string): Promise<void
   await page.waitForURL((address) => !address.pathname.startsWith("/auth/") && address.pathname !== "/login");
 }
 
+
+/**
+ * One Chromium for the calling test file: launched before its tests and closed after them. Each page
+ * from `openPage` has its own browser context and is closed after the test that opened it.
+ */
+export function chromiumForFile(): { openPage(viewport?: Viewport, options?: NewPageOptions): Promise<E2EPage> } {
+  let browser: E2EBrowser | undefined;
+  let open: E2EPage[] = [];
+  const closeOpen = async () => {
+    await Promise.allSettled(open.map((target) => target.close()));
+    open = [];
+  };
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(closeOpen);
+  afterAll(async () => {
+    await closeOpen();
+    await browser?.close();
+  });
+  return {
+    async openPage(viewport = DESKTOP, options = {}) {
+      if (!browser) throw new Error("chromiumForFile: the browser is not running (openPage outside a test?)");
+      const target = await newPage(browser, viewport, options);
+      open.push(target);
+      return target;
+    },
+  };
+}

@@ -4,40 +4,20 @@
  * seeded owner is in the e2e server's OPERATOR_LOGINS, see server-settings.ts).
  */
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import {
+  chromiumForFile,
   DESKTOP,
   expectNoConsoleErrors,
   horizontalOverflow,
   isVisible,
-  launchBrowser,
   MOBILE,
-  newPage,
   screenshot,
   url,
   waitForHydration,
-  type E2EBrowser,
-  type E2EPage,
-  type NewPageOptions,
 } from "./harness";
 
-let browser: E2EBrowser;
-const open: E2EPage[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await Promise.allSettled(open.map((page) => page.close()));
-  await browser?.close();
-});
-
-async function openPage(viewport = DESKTOP, options: NewPageOptions = {}): Promise<E2EPage> {
-  const page = await newPage(browser, viewport, options);
-  open.push(page);
-  return page;
-}
+const { openPage } = chromiumForFile();
 
 /** Waits until the footer's indicator shows `state` (it refreshes after every navigation) and returns its text. */
 async function footerSays(page: Page, state: string): Promise<string> {

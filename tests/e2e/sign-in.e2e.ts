@@ -8,29 +8,27 @@
  * the seeded owner out everywhere — "Sign out everywhere" is exercised with the seeded member.
  */
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { SIGN_IN_ERRORS } from "../../app/auth/sign-in-error";
 import { SEED } from "../../db/seed";
 import { E2E_OIDC_NAME } from "./server-settings";
 import {
   baseURL,
+  chromiumForFile,
   DEMO_USER_BUTTON,
   DESKTOP,
+  type E2EPage,
   expectNoConsoleErrors,
   fakeControl,
   fakeProviders,
   fakeRequests,
   isVisible,
-  launchBrowser,
-  newPage,
+  type NewPageOptions,
+  type PageError,
   screenshot,
   signInWithDemoUser,
   url,
   waitForHydration,
-  type E2EBrowser,
-  type E2EPage,
-  type NewPageOptions,
-  type PageError,
 } from "./harness";
 
 const OWNER_NAME = "Ada Owner";
@@ -44,30 +42,16 @@ function expectNoErrors(errors: PageError[], allow: (error: PageError) => boolea
   expectNoConsoleErrors(errors, allow);
 }
 
-let browser: E2EBrowser;
-let open: E2EPage[] = [];
+const chromium = chromiumForFile();
+const openPage = (options: NewPageOptions = {}) => chromium.openPage(DESKTOP, options);
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   await fakeControl("reset");
 });
 
 afterEach(async () => {
-  await Promise.allSettled(open.map((page) => page.close()));
-  open = [];
   await fakeControl("reset");
 });
-
-afterAll(async () => {
-  await Promise.allSettled(open.map((page) => page.close()));
-  await browser?.close();
-});
-
-async function openPage(options: NewPageOptions = {}): Promise<E2EPage> {
-  const page = await newPage(browser, DESKTOP, options);
-  open.push(page);
-  return page;
-}
 
 /** Where the server sends this browser for `path`, without following (cookies of the page's context). */
 async function redirectOf(page: Page, path: string): Promise<{ status: number; location: string | null }> {

@@ -6,31 +6,12 @@
  * a 404 for them). The workspace is deleted at the end through its settings page.
  */
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { SEED } from "../../db/seed";
-import { DEMO_USER_BUTTON, DESKTOP, expectNoConsoleErrors, isVisible, launchBrowser, newPage, screenshot, url, waitForHydration, type E2EBrowser, type E2EPage } from "./harness";
+import { chromiumForFile, DEMO_USER_BUTTON, DESKTOP, expectNoConsoleErrors, isVisible, screenshot, url, waitForHydration } from "./harness";
 
-let browser: E2EBrowser;
-let open: E2EPage[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.allSettled(open.map((target) => target.close()));
-  open = [];
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function openPage(signedIn: boolean): Promise<E2EPage> {
-  const target = await newPage(browser, DESKTOP, { signedIn });
-  open.push(target);
-  return target;
-}
+const chromium = chromiumForFile();
+const openPage = (signedIn: boolean) => chromium.openPage(DESKTOP, { signedIn });
 
 async function visit(page: Page, path: string, ready = "#workspace-switcher"): Promise<number | undefined> {
   const response = await page.goto(url(path));

@@ -1,6 +1,4 @@
 import { json } from "@remix-run/cloudflare";
-import { PublicLayout } from "~/ui/public-layout";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 
 /** Every address nothing else matched: a friendly 404 inside the public layout. */
 export function loader() {
@@ -11,10 +9,4 @@ export default function NotFound() {
   return null;
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

@@ -4,7 +4,6 @@ import { planLimit } from "~/domain/plans";
 import { seoMeta } from "~/site/seo";
 import { pagePayload, seo } from "~/site/seo.server";
 import { DeployLoop, WavesGraph } from "~/ui/deploy-loop";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
 import { payload } from "~/validation/payload.server";
 
@@ -118,10 +117,4 @@ export default function Home() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

@@ -3,7 +3,6 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { asc, eq } from "drizzle-orm";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { devIdentity, devProviderAvailable, encodeDevCode } from "~/auth/providers/dev.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
 import { fieldMessages, type, validate } from "~/validation";
 import { payload } from "~/validation/payload.server";
@@ -96,10 +95,4 @@ export default function DevAuthorize() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

@@ -4,9 +4,7 @@ import { findPost } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
 import { seoMeta } from "~/site/seo";
 import { seo } from "~/site/seo.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EntryArticle } from "~/ui/entry-article";
-import { PublicLayout } from "~/ui/public-layout";
 import { postPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
 
@@ -35,10 +33,4 @@ export default function BlogPost() {
   return <EntryArticle back={{ to: "/blog", label: "← All posts" }} title={post.title} below={<>By {post.author} · <time dateTime={post.date}>{formatDay(post.date)}</time></>} lead={post.description} html={post.html} />;
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

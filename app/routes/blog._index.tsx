@@ -4,7 +4,6 @@ import { allPosts } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
 import { seoMeta } from "~/site/seo";
 import { seo } from "~/site/seo.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
 import { blogPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
@@ -55,10 +54,4 @@ export default function Blog() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

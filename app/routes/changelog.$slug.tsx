@@ -4,9 +4,7 @@ import { findChangelogEntry } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
 import { seoMeta } from "~/site/seo";
 import { seo } from "~/site/seo.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EntryArticle } from "~/ui/entry-article";
-import { PublicLayout } from "~/ui/public-layout";
 import { changelogEntryPayload } from "~/content/payloads.server";
 import { payload } from "~/validation/payload.server";
 
@@ -34,10 +32,4 @@ export default function ChangelogEntry() {
   return <EntryArticle back={{ to: "/changelog", label: "← All changes" }} title={entry.title} above={<time dateTime={entry.date}>{formatDay(entry.date)}</time>} html={entry.html} />;
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

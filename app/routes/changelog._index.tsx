@@ -4,7 +4,6 @@ import { allChangelog } from "~/content/library.server";
 import { formatDay } from "~/site/dates";
 import { seoMeta } from "~/site/seo";
 import { seo } from "~/site/seo.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Prose } from "~/ui/prose";
 import { PublicLayout } from "~/ui/public-layout";
 import { changelogPayload } from "~/content/payloads.server";
@@ -56,10 +55,4 @@ export default function Changelog() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

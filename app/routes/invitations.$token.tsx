@@ -3,7 +3,6 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/current-user.server";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { acceptInvitation, findInvitation, invitationMatches } from "~/domain/members.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { buttonPrimary, FormMessage } from "~/ui/forms";
 import { PublicLayout } from "~/ui/public-layout";
 import { type } from "~/validation";
@@ -78,10 +77,4 @@ export default function Invitation() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

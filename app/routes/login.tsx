@@ -4,7 +4,6 @@ import { optionalUser } from "~/auth/current-user.server";
 import { devProviderAvailable } from "~/auth/providers/dev.server";
 import { safeReturnTo } from "~/auth/return-to";
 import { isSignInErrorCode, SIGN_IN_ERRORS } from "~/auth/sign-in-error";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
 import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
@@ -69,10 +68,4 @@ export default function Login() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

@@ -3,7 +3,6 @@ import { Link } from "@remix-run/react";
 import { FEATURE_LABELS, FEATURES, formatLimit, LIMIT_LABELS, LIMITS, PLAN_DEFINITIONS, PLANS, type Plan } from "~/domain/plans";
 import { seoMeta } from "~/site/seo";
 import { pagePayload, seo } from "~/site/seo.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
 import { payload } from "~/validation/payload.server";
 
@@ -128,10 +127,4 @@ export default function Pricing() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

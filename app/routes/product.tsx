@@ -3,7 +3,6 @@ import { Link } from "@remix-run/react";
 import { seoMeta } from "~/site/seo";
 import { pagePayload, seo } from "~/site/seo.server";
 import { DeployLoop, WavesGraph } from "~/ui/deploy-loop";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
 import { payload } from "~/validation/payload.server";
 
@@ -145,10 +144,4 @@ export default function Product() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

@@ -6,7 +6,6 @@ import { seo } from "~/site/seo.server";
 import { statusPage } from "~/status/pages.server";
 import { COMPONENTS, COMPONENT_NAMES, IMPACT_LABELS } from "~/status/model";
 import { statusPagePayload } from "~/status/payloads.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { PublicLayout } from "~/ui/public-layout";
 import { HistoryBars, IncidentStatusBadge, StateBadge } from "~/ui/status";
 import { payload } from "~/validation/payload.server";
@@ -118,10 +117,4 @@ export default function Status() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

@@ -6,7 +6,6 @@ import { seo } from "~/site/seo.server";
 import { incidentPage } from "~/status/pages.server";
 import { IMPACT_LABELS } from "~/status/model";
 import { incidentPagePayload } from "~/status/payloads.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Prose } from "~/ui/prose";
 import { PublicLayout } from "~/ui/public-layout";
 import { ComponentChips, IncidentStatusBadge } from "~/ui/status";
@@ -114,10 +113,4 @@ export default function IncidentPage() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

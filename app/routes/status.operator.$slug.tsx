@@ -6,7 +6,6 @@ import { INCIDENT_STATUS_LABELS, INCIDENT_STATUSES } from "~/status/model";
 import { operatorIncidentPayload } from "~/status/payloads.server";
 import { manageIncidentAction, OPERATOR_NOTICES } from "~/status/operator.server";
 import { requireOperator } from "~/status/operators.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { buttonPrimary, buttonSecondary, FormMessage } from "~/ui/forms";
 import { ComponentCheckboxes, ImpactSelect, Select, TextArea } from "~/ui/incident-forms";
 import { PublicLayout } from "~/ui/public-layout";
@@ -148,10 +147,4 @@ export default function ManageIncident() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

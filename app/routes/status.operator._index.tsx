@@ -6,7 +6,6 @@ import { IMPACT_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_STATUSES } from "~/stat
 import { operatorIndexPayload } from "~/status/payloads.server";
 import { openIncidentAction } from "~/status/operator.server";
 import { requireOperator } from "~/status/operators.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { buttonPrimary, Field, FormMessage } from "~/ui/forms";
 import { ComponentCheckboxes, ImpactSelect, Select, TextArea } from "~/ui/incident-forms";
 import { PublicLayout } from "~/ui/public-layout";
@@ -99,10 +98,4 @@ export default function StatusOperator() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

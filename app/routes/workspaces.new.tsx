@@ -4,7 +4,6 @@ import { requireUser } from "~/auth/current-user.server";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { userActor } from "~/domain/audit.server";
 import { createWorkspace } from "~/domain/workspaces.server";
-import { RouteErrorBoundary } from "~/ui/error-panel";
 import { buttonPrimary, Field } from "~/ui/forms";
 import { PublicLayout } from "~/ui/public-layout";
 import { type } from "~/validation";
@@ -46,10 +45,4 @@ export default function NewWorkspace() {
   );
 }
 
-export function ErrorBoundary() {
-  return (
-    <PublicLayout>
-      <RouteErrorBoundary />
-    </PublicLayout>
-  );
-}
+export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

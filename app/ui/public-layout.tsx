@@ -1,6 +1,7 @@
 import { Link, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { DocsSearch } from "./docs-search";
+import { RouteErrorBoundary } from "./error-panel";
 import { Logo } from "./logo";
 import { StatusIndicator } from "./status-indicator";
 
@@ -87,5 +88,14 @@ export function PublicLayout({ children }: { children: ReactNode }) {
       </main>
       <PublicFooter />
     </div>
+  );
+}
+
+/** The ErrorBoundary of a public page: the route's error, inside the public header and footer. */
+export function PublicErrorBoundary() {
+  return (
+    <PublicLayout>
+      <RouteErrorBoundary />
+    </PublicLayout>
   );
 }

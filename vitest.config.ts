@@ -37,6 +37,9 @@ export default defineConfig({
         bindings: {
           ...TEST_SETTINGS,
           ...providerSettings(inject("fakeProviders")),
+          // The run's clock (tests/run-clock.ts): the Worker runs at FIXED_NOW, as the tests' data does.
+          CLOCK_OFFSET_MS: String(inject("runClock").offsetMs),
+          TEST_FIXED_NOW: inject("runClock").fixedNow,
           TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./db/migrations", import.meta.url))),
         },
       },

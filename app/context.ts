@@ -1,9 +1,10 @@
 /** What every loader and action receives as `context`, built once per request in worker/fetch.server.ts. */
 import type { Database } from "../db/client";
+import type { Clock } from "./clock";
 import type { Settings } from "./config/env.server";
 import type { Logger } from "./observability/logger";
 
-export type Clock = () => Date;
+export type { Clock };
 
 declare module "@remix-run/cloudflare" {
   interface AppLoadContext {

@@ -1,4 +1,4 @@
-// Settings that are secrets in production and may be absent locally, so `wrangler types`
+// Settings that are secrets in production, or optional and absent from wrangler.toml and .dev.vars, so `wrangler types`
 // (which reads wrangler.toml and .dev.vars) cannot see them. Keep in step with config/env.server.ts.
 declare namespace Cloudflare {
   interface Env {
@@ -6,5 +6,7 @@ declare namespace Cloudflare {
     /** The GitHub App that commits for the CLI (POST /api/v1/git/commit); set both or neither. */
     GITHUB_APP_ID?: string;
     GITHUB_APP_PRIVATE_KEY?: string;
+    /** Development and tests only: moves the app's clock (app/clock.ts). */
+    CLOCK_OFFSET_MS?: string;
   }
 }

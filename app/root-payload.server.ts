@@ -5,4 +5,6 @@
  */
 import { type } from "~/validation";
 
-export const rootPayload = type({ requestId: "string" });
+/** `year` is the copyright year of the footer, from the request's clock (not the browser's). */
+export const rootPayload = type({ requestId: "string", year: "number.integer" });
+export type RootPayload = typeof rootPayload.infer;

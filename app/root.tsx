@@ -17,7 +17,7 @@ export const meta: MetaFunction = () => [
 ];
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  return payload(rootPayload, { requestId: context.requestId }, context, { name: "root" });
+  return payload(rootPayload, { requestId: context.requestId, year: context.now().getUTCFullYear() }, context, { name: "root" });
 }
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -44,7 +44,7 @@ export function wranglerBin(): string {
 }
 
 /** `persistTo` is wrangler's --persist-to directory (default .wrangler/state). */
-export async function migrateAndSeed(persistTo = ".wrangler/state"): Promise<void> {
+export async function migrateAndSeed(persistTo = ".wrangler/state", now = new Date()): Promise<void> {
   execFileSync(wranglerBin(), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
     stdio: ["ignore", "inherit", "inherit"],
     env: quietEnv({ CI: "true" }),
@@ -55,7 +55,7 @@ export async function migrateAndSeed(persistTo = ".wrangler/state"): Promise<voi
     remoteBindings: false,
   });
   try {
-    await seed(createDatabase(proxy.env.DB));
+    await seed(createDatabase(proxy.env.DB), now);
   } finally {
     await proxy.dispose();
   }

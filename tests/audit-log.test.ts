@@ -328,7 +328,7 @@ describe("audit log", () => {
         action: "lock.created",
         target: { type: "lock", id: "lock_ancient" },
         metadata: { note: "ancient-event" },
-        at: new Date(Date.now() - 40 * DAY),
+        at: new Date(FIXED_NOW.getTime() - 40 * DAY),
       });
       // Acme is on Team (365 days): the event is there, and the page says how long the log keeps.
       expect((await pageData("q=ancient-event")).events.map((event) => event.targetId)).toEqual(["lock_ancient"]);

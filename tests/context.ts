@@ -2,8 +2,16 @@
 import { createExecutionContext, env } from "cloudflare:test";
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import { createDatabase } from "../db/client";
+import { clockWithOffset } from "~/clock";
 import { readSettings } from "~/config/env.server";
 import { createLogger } from "~/observability/logger";
+
+/** The run's clock, exactly as the app under test reads it (`context.now()`). */
+export function testNow(): Date {
+  const settings = readSettings(env);
+  if (!settings.ok) throw new Error(`Test settings invalid: ${settings.invalid.join(", ")}`);
+  return clockWithOffset(settings.settings.CLOCK_OFFSET_MS)();
+}
 
 export function testContext(overrides: Partial<AppLoadContext> = {}, envOverrides: Record<string, unknown> = {}): AppLoadContext {
   const testEnv = { ...env, ...envOverrides } as Env;
@@ -16,7 +24,7 @@ export function testContext(overrides: Partial<AppLoadContext> = {}, envOverride
     db: createDatabase(testEnv.DB),
     logger: createLogger({ requestId }),
     requestId,
-    now: () => new Date(),
+    now: clockWithOffset(settings.settings.CLOCK_OFFSET_MS),
     ...overrides,
   };
 }

@@ -5,7 +5,11 @@ import { seed } from "../db/seed";
 
 export const db = () => createDatabase(env.DB);
 
-export const FIXED_NOW = new Date("2026-11-01T12:00:00Z");
+/**
+ * The instant this run's data is written at: 2026-11-01T12:00:00Z unless TEST_NOW says otherwise
+ * (tests/run-clock.ts). The app under test runs on the same clock (CLOCK_OFFSET_MS), starting here.
+ */
+export const FIXED_NOW = new Date(env.TEST_FIXED_NOW);
 
 export async function seedDatabase(now: Date = FIXED_NOW) {
   await seed(db(), now);

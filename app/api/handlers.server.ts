@@ -22,7 +22,7 @@ const ok = (context: AppLoadContext, data?: unknown) => envelope(context.request
 
 /** Token + the permission this action needs, checked against the database on every call. */
 async function authorize(args: ApiArgs, type: PermissionType): Promise<ApiTokenClaims> {
-  const claims = await requireApiToken(args.context.settings, args.request);
+  const claims = await requireApiToken(args.context.settings, args.request, args.context.now());
   const allowed = await hasRepositoryPermission(args.context.db, {
     workspaceId: claims.ws,
     repositoryId: claims.rid,
@@ -43,8 +43,8 @@ function sameRepository(claims: ApiTokenClaims, owner: string, name: string) {
 const exchange: ApiHandler = async ({ request, context }) => {
   const { json } = await readJsonBody(request);
   const body = checkBody(oidcExchangeBody, json);
-  const claims = await verifyGithubActionsToken(context.settings, body.token);
   const now = context.now();
+  const claims = await verifyGithubActionsToken(context.settings, body.token, now);
 
   const workspace = await context.db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, body.workspaceId)).limit(1);
   if (!workspace[0]) throw new ApiError(404, "NotFound", "No workspace has this id. Check ATMOS_PRO_WORKSPACE_ID.");
@@ -203,7 +203,7 @@ const gitCommit: ApiHandler = async (args) => {
   const body = checkBody(gitCommitBody, json);
   const [owner, repo] = claims.repo.split("/") as [string, string];
   try {
-    const result = await commitChanges(settings, { owner, repo, branch: body.branch, additions: body.additions, deletions: body.deletions, message: body.commitMessage });
+    const result = await commitChanges(settings, { owner, repo, branch: body.branch, additions: body.additions, deletions: body.deletions, message: body.commitMessage }, args.context.now);
     logger.info("git_commit_created", { repository: claims.repo, branch: body.branch, sha: result.sha, unchanged: result.unchanged, additions: body.additions.length, deletions: body.deletions.length, workflow: claims.wf });
     return ok(args.context, { sha: result.sha });
   } catch (error) {

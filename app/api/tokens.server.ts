@@ -42,7 +42,7 @@ function issuerJwks(issuer: string): JWTVerifyGetKey {
   return jwks;
 }
 
-export async function verifyGithubActionsToken(settings: Settings, token: string): Promise<GithubActionsClaims> {
+export async function verifyGithubActionsToken(settings: Settings, token: string, now: Date): Promise<GithubActionsClaims> {
   let payload: unknown;
   try {
     const verified = await jwtVerify(token, issuerJwks(settings.GITHUB_OIDC_ISSUER), {
@@ -51,6 +51,7 @@ export async function verifyGithubActionsToken(settings: Settings, token: string
       algorithms: ["RS256"],
       requiredClaims: ["exp", "jti", "iat"],
       clockTolerance: 30,
+      currentDate: now,
     });
     payload = verified.payload;
   } catch (error) {
@@ -112,13 +113,13 @@ export async function signApiToken(settings: Settings, claims: ApiTokenClaims, n
 }
 
 /** Checks `Authorization: Bearer …` against every API_TOKEN_SECRET (rotation). 401 otherwise. */
-export async function requireApiToken(settings: Settings, request: Request): Promise<ApiTokenClaims> {
+export async function requireApiToken(settings: Settings, request: Request, now: Date): Promise<ApiTokenClaims> {
   const header = request.headers.get("Authorization") ?? "";
   const match = header.match(/^Bearer\s+(\S+)$/i);
   if (!match) throw new ApiError(401, "Unauthorized", "Send `Authorization: Bearer <token>` with the token from /api/v1/auth/github-oidc.");
   for (const secret of settings.API_TOKEN_SECRET) {
     try {
-      const { payload } = await jwtVerify(match[1]!, key(secret), { issuer: API_TOKEN_ISSUER, audience: API_TOKEN_AUDIENCE, algorithms: ["HS256"] });
+      const { payload } = await jwtVerify(match[1]!, key(secret), { issuer: API_TOKEN_ISSUER, audience: API_TOKEN_AUDIENCE, algorithms: ["HS256"], currentDate: now });
       const claims = validate(apiTokenClaims, payload);
       if (claims.ok) return claims.value;
       break;

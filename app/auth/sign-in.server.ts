@@ -45,7 +45,7 @@ async function authenticatorFor(
   } else if (provider === "oidc") {
     const document = await discover(context.settings.OIDC_ISSUER ?? "", context.now());
     authenticator.use(
-      oidcStrategy(context.settings, document, { redirectURI, cookie, nonce: flow.nonce, expectedNonce: flow.expected?.nonce ?? null }),
+      oidcStrategy(context.settings, document, { redirectURI, cookie, nonce: flow.nonce, expectedNonce: flow.expected?.nonce ?? null, now: context.now }),
       "oidc",
     );
   } else {

@@ -76,6 +76,8 @@ const fields = type({
   "GITHUB_APP_PRIVATE_KEY?": privateKeyPem,
   "LOG_LEVEL?": type("'debug' | 'info' | 'warn' | 'error'"),
   "SENTRY_DSN?": type("string.url"),
+  /** Development and tests only: milliseconds added to the wall clock (app/clock.ts). */
+  "CLOCK_OFFSET_MS?": type("string.integer.parse | number.integer"),
   DB: type("object"),
 });
 
@@ -121,6 +123,9 @@ export function contradictions(s: Fields): Problem[] {
   }
   if (listed.has("dev") && s.ENVIRONMENT !== "development" && s.ENVIRONMENT !== "test") {
     problems.push({ setting: "AUTH_PROVIDERS", message: "AUTH_PROVIDERS may include dev only when ENVIRONMENT is development: remove dev" });
+  }
+  if (s.CLOCK_OFFSET_MS !== undefined && s.ENVIRONMENT !== "development" && s.ENVIRONMENT !== "test") {
+    problems.push({ setting: "CLOCK_OFFSET_MS", message: "CLOCK_OFFSET_MS moves the clock for development and tests only: remove it" });
   }
   return problems;
 }

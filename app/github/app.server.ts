@@ -13,6 +13,7 @@
  * messages are safe to show and log: never a token, a key or a JWT.
  */
 import { SignJWT } from "jose";
+import type { Clock } from "../clock";
 import type { Settings } from "../config/env.server";
 import { type, validate } from "../validation";
 import type { Type } from "../validation/arktype";
@@ -138,7 +139,7 @@ function signingKey(pem: string): Promise<CryptoKey> {
 }
 
 /** The JWT GitHub wants for /app/… endpoints: RS256, iss = app id, backdated 60 s, 9 minutes long. */
-export async function appJwt(settings: GithubAppSettings, now: Date = new Date()): Promise<string> {
+export async function appJwt(settings: GithubAppSettings, now: Date): Promise<string> {
   const app = configuredApp(settings);
   const key = await signingKey(app.privateKeyPem);
   const issuedAt = Math.floor(now.getTime() / 1000) - APP_JWT_BACKDATE_SECONDS;
@@ -244,8 +245,8 @@ const accessTokenAnswer = type({
 const segment = (value: string) => encodeURIComponent(value);
 
 /** The installation of our App that covers owner/repo. */
-export async function findInstallation(settings: GithubAppSettings, owner: string, repo: string): Promise<{ id: number }> {
-  const jwt = await appJwt(settings);
+export async function findInstallation(settings: GithubAppSettings, owner: string, repo: string, now: Clock): Promise<{ id: number }> {
+  const jwt = await appJwt(settings, now());
   try {
     const installation = await githubRequest(settings, `Bearer ${jwt}`, {
       method: "GET",
@@ -287,15 +288,15 @@ export function clearGithubAppCaches(): void {
 }
 
 /** An installation token limited to one repository and `contents: write`, cached until 5 min before expiry. */
-export async function installationToken(settings: GithubAppSettings, installationId: number, repo: string, options: { fresh?: boolean } = {}): Promise<{ token: string; cached: boolean }> {
+export async function installationToken(settings: GithubAppSettings, installationId: number, repo: string, clock: Clock, options: { fresh?: boolean } = {}): Promise<{ token: string; cached: boolean }> {
   const app = configuredApp(settings);
   const key = cacheKey(app, installationId, repo);
-  const now = Date.now();
+  const now = clock().getTime();
   const cached = installationTokens.get(key);
   if (cached && !options.fresh && cached.expiresAt - TOKEN_REFRESH_MARGIN_MS > now) return { token: cached.token, cached: true };
   installationTokens.delete(key);
 
-  const jwt = await appJwt(settings);
+  const jwt = await appJwt(settings, new Date(now));
   let answer: typeof accessTokenAnswer.infer;
   try {
     answer = await githubRequest(settings, `Bearer ${jwt}`, {
@@ -336,10 +337,10 @@ export type RepositoryClient = {
  * A client for one repository, authenticated as our App's installation on it. Throws GithubError
  * "not_configured" / "not_installed" before any repository call when those are the case.
  */
-export async function repositoryClient(settings: GithubAppSettings, owner: string, repo: string): Promise<RepositoryClient> {
+export async function repositoryClient(settings: GithubAppSettings, owner: string, repo: string, now: Clock): Promise<RepositoryClient> {
   configuredApp(settings);
-  const installation = await findInstallation(settings, owner, repo);
-  let current = await installationToken(settings, installation.id, repo);
+  const installation = await findInstallation(settings, owner, repo, now);
+  let current = await installationToken(settings, installation.id, repo, now);
   return {
     owner,
     repo,
@@ -349,7 +350,7 @@ export async function repositoryClient(settings: GithubAppSettings, owner: strin
       } catch (error) {
         // A cached token GitHub no longer accepts (revoked, installation re-created): one fresh try.
         if (!(error instanceof GithubError && error.status === 401 && current.cached)) throw error;
-        current = await installationToken(settings, installation.id, repo, { fresh: true });
+        current = await installationToken(settings, installation.id, repo, now, { fresh: true });
         return githubRequest(settings, `Bearer ${current.token}`, call);
       }
     },

@@ -14,6 +14,7 @@
  * so at most MAX_CHANGED_FILES + 7.
  */
 import { type } from "../validation";
+import type { Clock } from "../clock";
 import { GithubError, repositoryClient, type GithubAppSettings, type RepositoryClient } from "./app.server";
 
 export const MAX_CHANGED_FILES = 200;
@@ -117,9 +118,9 @@ async function headOf(client: RepositoryClient, branch: string): Promise<string>
 }
 
 /** Commits `additions` and `deletions` on top of `branch` and moves the branch to the new commit. */
-export async function commitChanges(settings: GithubAppSettings, input: CommitInput): Promise<CommitResult> {
+export async function commitChanges(settings: GithubAppSettings, input: CommitInput, now: Clock): Promise<CommitResult> {
   checkInput(input);
-  const client = await repositoryClient(settings, input.owner, input.repo);
+  const client = await repositoryClient(settings, input.owner, input.repo, now);
   const repoPath = `/repos/${segment(input.owner)}/${segment(input.repo)}`;
 
   const head = await headOf(client, input.branch);

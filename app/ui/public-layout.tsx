@@ -1,5 +1,6 @@
-import { Link, NavLink } from "@remix-run/react";
+import { Link, NavLink, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
+import type { RootPayload } from "~/root-payload.server";
 import { DocsSearch } from "./docs-search";
 import { RouteErrorBoundary } from "./error-panel";
 import { Logo } from "./logo";
@@ -60,11 +61,13 @@ export function PublicHeader() {
 }
 
 export function PublicFooter() {
+  // The year comes from the server's clock, so the server's and the browser's render agree.
+  const year = useRouteLoaderData<RootPayload>("root")?.year;
   return (
     <footer className="border-t border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl flex-col gap-4 px-4 py-8 text-sm text-slate-600 sm:px-6 md:flex-row md:items-center md:justify-between">
         <div className="space-y-2">
-          <p>© {new Date().getUTCFullYear()} Atmos Pro. Ordered Terraform deployments for Atmos.</p>
+          <p>©{year ? ` ${year}` : ""} Atmos Pro. Ordered Terraform deployments for Atmos.</p>
           <StatusIndicator />
         </div>
         <nav aria-label="Footer" className="flex flex-wrap gap-x-4 gap-y-2">

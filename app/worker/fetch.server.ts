@@ -4,6 +4,7 @@
  */
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/cloudflare";
 import { createDatabase } from "../../db/client";
+import { clockWithOffset } from "../clock";
 import { handleApi } from "../api/router.server";
 import { envelope } from "../api/envelope";
 import { readSettings } from "../config/env.server";
@@ -36,7 +37,11 @@ export async function handleFetch(
   if (!settings.ok) {
     createLogger({ requestId }).error("config_invalid", { settings: settings.invalid });
     if (isApi) {
-      return envelope(requestId, 500, { errorTag: "Misconfigured", errorMessage: `The server is misconfigured: ${settings.invalid.join(", ")}.` });
+      return withStandardHeaders(
+        envelope(requestId, 500, { errorTag: "Misconfigured", errorMessage: `The server is misconfigured: ${settings.invalid.join(", ")}.` }),
+        request,
+        requestId,
+      );
     }
     return withStandardHeaders(
       errorDocument({
@@ -58,7 +63,7 @@ export async function handleFetch(
     db: createDatabase(env.DB),
     logger,
     requestId,
-    now: () => new Date(),
+    now: clockWithOffset(settings.settings.CLOCK_OFFSET_MS),
   };
 
   if (isApi) return withStandardHeaders(await handleApi(request, context), request, requestId);

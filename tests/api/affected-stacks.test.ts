@@ -14,12 +14,15 @@ import {
   expireStaleUploads,
   flattenStacks,
   loadUploadGraph,
+  MAX_STORED_CHUNK_CHARS,
   receiveAffectedStacks,
   type ReceiveAffectedStacksResult,
 } from "~/api/affected-stacks.server";
 import { affectedStacksBody, type AffectedStacksBody } from "~/api/dto";
 import { validate } from "~/validation";
+import { MAX_BODY_BYTES } from "~/api/body.server";
 import { dumpDatabase, FIXED_NOW, seedDatabase } from "../db";
+import { api, apiToken } from "./client";
 import { buildAffectedStacksPayload, chunkAffectedStacks, expectedGraph, recordingD1, REPO, type WireAffectedStacksBody, type WireStackItem } from "./fixtures";
 
 /** A D1 binding whose statements matching `pattern` pause, once they have run, until `gate` opens; `reached` resolves when one has. */
@@ -398,6 +401,50 @@ describe("affected stacks: chunked uploads", () => {
       expect(graph.rows).toHaveLength(9);
       expect(graph.edges.size).toBe(7);
     }
+  });
+});
+
+/** Text gzip cannot shrink (base64url letters from a fixed-seed xorshift): the same bytes every run. */
+function incompressible(length: number, seed: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  let x = seed >>> 0 || 1;
+  let out = "";
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out += alphabet[x & 63];
+  }
+  return out;
+}
+
+describe("affected stacks over HTTP: a chunk too large to store", () => {
+  beforeEach(async () => {
+    await seedDatabase();
+  });
+
+  it("answers 413 PayloadTooLarge for a chunk under the 5 MiB body limit whose stored (gzip, base64) form is over D1's, and stores nothing", async () => {
+    // 1,500 items with 2,000 incompressible characters each: ~3.1 MB of JSON, which stays ~4 MB stored.
+    const stacks = Array.from({ length: 1500 }, (_, n) => item(`plat-ue2-dev${n}`, "vpc", { component_path: incompressible(2000, n + 1) }));
+    const chunk = upload(stacks, { batch_id: "5d0c6f2e-1b3a-4c5d-8e9f-0a1b2c3d4e5f", batch_index: 0, batch_total: 2 });
+    const raw = JSON.stringify(chunk);
+    expect(new TextEncoder().encode(raw).length).toBeLessThan(MAX_BODY_BYTES);
+    expect((await encodeChunk(parse(chunk).body.stacks!)).length).toBeGreaterThan(MAX_STORED_CHUNK_CHARS);
+
+    const token = await apiToken();
+    const before = await dumpDatabase();
+    const { response, envelope } = await api("POST", "/api/v1/affected-stacks", { token, raw, headers: { "Content-Type": "application/json" } });
+    expect(response.status).toBe(413);
+    expect(envelope).toMatchObject({
+      status: 413,
+      success: false,
+      errorTag: "PayloadTooLarge",
+      errorMessage: "This chunk is too large to store even compressed. Upload it in smaller chunks with a new batch_id.",
+    });
+    expect(envelope.traceId).toBe(envelope.request);
+    expect(await dumpDatabase()).toEqual(before);
   });
 });
 

@@ -1,8 +1,12 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SEED } from "../../db/seed";
-import { dumpDatabase, seedDatabase } from "../db";
+import { dumpDatabase, FIXED_NOW, seedDatabase } from "../db";
 import { actionsToken, api, apiToken } from "./client";
+
+const HOUR = 3_600_000;
+/** A JWT time (seconds) relative to the run's clock: the app and the fake token issuer run at FIXED_NOW too. */
+const seconds = (offsetMs: number) => Math.floor((FIXED_NOW.getTime() + offsetMs) / 1000);
 
 beforeEach(async () => {
   await seedDatabase();
@@ -29,19 +33,19 @@ describe("POST /api/v1/auth/github-oidc", () => {
   });
 
   it.each([
-    ["a wrong issuer", { iss: "https://evil.example" }, {}],
-    ["a wrong audience", { aud: "someone-else" }, {}],
-    ["an expired token", { exp: Math.floor(Date.now() / 1000) - 600, iat: Math.floor(Date.now() / 1000) - 900 }, {}],
-    ["a not-yet-valid token", { nbf: Math.floor(Date.now() / 1000) + 600 }, {}],
-    ["a bad signature", {}, { sign: "rogue" as const }],
-    ["an unknown key id", {}, { sign: "rogue" as const, kid: "someone-elses-key" }],
-    ["no jti", { jti: null }, {}],
-  ])("refuses %s with 401", async (_name, claims, options) => {
+    ["a wrong issuer", { iss: "https://evil.example" }, {}, "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+    ["a wrong audience", { aud: "someone-else" }, {}, "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+    ["an expired token", { exp: seconds(-HOUR), iat: seconds(-2 * HOUR) }, {}, "ERR_JWT_EXPIRED"],
+    ["a not-yet-valid token", { nbf: seconds(HOUR) }, {}, "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+    ["a bad signature", {}, { sign: "rogue" as const }, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"],
+    ["an unknown key id", {}, { sign: "rogue" as const, kid: "someone-elses-key" }, "ERR_JWKS_NO_MATCHING_KEY"],
+    ["no jti", { jti: null }, {}, "ERR_JWT_CLAIM_VALIDATION_FAILED"],
+  ])("refuses %s with 401", async (_name, claims, options, reason) => {
     const before = await dumpDatabase();
     const { response, envelope } = await api("POST", "/api/v1/auth/github-oidc", { body: { token: await actionsToken(claims, options), workspaceId: SEED.workspaceId } });
     expect(response.status).toBe(401);
-    expect(envelope).toMatchObject({ success: false, status: 401 });
-    expect(envelope.errorMessage).toBeTruthy();
+    expect(envelope).toMatchObject({ success: false, status: 401, errorTag: "InvalidOIDCToken" });
+    expect(envelope.errorMessage).toBe(`The GitHub OIDC token was refused (${reason}).`);
     expect(await dumpDatabase()).toEqual(before);
   });
 
@@ -131,7 +135,7 @@ describe("locks", () => {
     const token = await apiToken();
     const key = "acme/infra/plat-ue2-dev/ecr";
     await api("POST", "/api/v1/locks", { token, body: { key, ttl: 30 } });
-    await env.DB.prepare("UPDATE locks SET expires_at = ? WHERE key = ?").bind(Date.now() - 1000, key).run();
+    await env.DB.prepare("UPDATE locks SET expires_at = ? WHERE key = ?").bind(FIXED_NOW.getTime() - HOUR, key).run();
     expect((await api("POST", "/api/v1/locks", { token, body: { key, ttl: 30 } })).response.status).toBe(200);
   });
 

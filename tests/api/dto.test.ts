@@ -131,6 +131,7 @@ describe("affectedStacksBody", () => {
     expect(ok.ok).toBe(true);
     if (ok.ok) expect(batchOf(ok.value)).toEqual({ id: BATCH_ID, index: 2, total: 3 });
     const single = validate(affectedStacksBody, PACT_AFFECTED);
+    expect(single.ok, JSON.stringify(single.ok ? null : single.issues)).toBe(true);
     if (single.ok) expect(batchOf(single.value)).toBeNull();
 
     expectOneIssue(refusal(affectedStacksBody, { ...chunk, batch_id: "batch-1" }), "batch_id", /^batch_id must be a UUID/);

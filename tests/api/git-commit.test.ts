@@ -10,6 +10,7 @@ import { readSettings } from "~/config/env.server";
 import { appJwt, clearGithubAppCaches, GithubError, pkcs1ToPkcs8 } from "~/github/app.server";
 import { commitChanges } from "~/github/commits.server";
 import { fakes } from "../auth/providers";
+import { testNow } from "../context";
 import { seedDatabase } from "../db";
 import { ORIGIN } from "../http";
 import { capturedLines, expectErrorLogs } from "../logs";
@@ -321,7 +322,7 @@ describe("GitHub App settings and keys", () => {
     clearGithubAppCaches();
     const settings = readSettings({ ...env, GITHUB_APP_PRIVATE_KEY: await pkcs8Pem() });
     if (!settings.ok) throw new Error(settings.messages.join("; "));
-    const result = await commitChanges(settings.settings, { owner: "acme", repo: "infra", branch: "main", additions: [{ path: "pkcs8.txt", contents: b64("ok") }], deletions: [], message: "pkcs8" });
+    const result = await commitChanges(settings.settings, { owner: "acme", repo: "infra", branch: "main", additions: [{ path: "pkcs8.txt", contents: b64("ok") }], deletions: [], message: "pkcs8" }, testNow);
     expect(result).toMatchObject({ unchanged: false, sha: (await main()).sha });
   });
 
@@ -339,7 +340,7 @@ describe("GitHub App settings and keys", () => {
     clearGithubAppCaches();
     const settings = readSettings({ ...env, GITHUB_APP_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" });
     if (!settings.ok) throw new Error(settings.messages.join("; "));
-    const failure = await commitChanges(settings.settings, { owner: "acme", repo: "infra", branch: "main", additions: [], deletions: [], message: "x" }).catch((error: unknown) => error);
+    const failure = await commitChanges(settings.settings, { owner: "acme", repo: "infra", branch: "main", additions: [], deletions: [], message: "x" }, testNow).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(GithubError);
     expect(failure).toMatchObject({ kind: "bad_private_key" });
   });
@@ -348,7 +349,7 @@ describe("GitHub App settings and keys", () => {
     clearGithubAppCaches();
     const settings = readSettings(env);
     if (!settings.ok) throw new Error("settings");
-    const result = await commitChanges(settings.settings, { owner: "org", repo: "repo", branch: "main", additions: [{ path: "x.txt", contents: b64("x") }], deletions: [{ path: "old.txt" }], message: "org" });
+    const result = await commitChanges(settings.settings, { owner: "org", repo: "repo", branch: "main", additions: [{ path: "x.txt", contents: b64("x") }], deletions: [{ path: "old.txt" }], message: "org" }, testNow);
     const state = await gitState();
     expect(result.sha).toBe(state.branches["org/repo"]!.main!.sha);
     expect(state.requests.map((request) => request.path)).toContain("/app/installations/1002/access_tokens");

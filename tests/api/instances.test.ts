@@ -257,13 +257,14 @@ describe("instances: status reports", () => {
 
   it("uses last_run when given; an older report is history only; a retried one adds no second row", async () => {
     const { id } = await instance();
-    await report({ command: "plan", exit_code: 0, last_run: "2026-11-01T12:30:00Z" }, at(40));
-    expect(await instance()).toMatchObject({ status: "in_sync", lastRunAt: new Date("2026-11-01T12:30:00Z") });
+    const ran = (minutes: number) => at(minutes).toISOString().replace(/\.\d{3}Z$/, "Z");
+    await report({ command: "plan", exit_code: 0, last_run: ran(30) }, at(40));
+    expect(await instance()).toMatchObject({ status: "in_sync", lastRunAt: at(30) });
     // Arrives later but ran earlier: recorded, the instance keeps the newer run.
-    await report({ command: "plan", exit_code: 2, last_run: "2026-11-01T12:10:00Z" }, at(41));
-    expect(await instance()).toMatchObject({ status: "in_sync", lastExitCode: 0, lastRunAt: new Date("2026-11-01T12:30:00Z") });
+    await report({ command: "plan", exit_code: 2, last_run: ran(10) }, at(41));
+    expect(await instance()).toMatchObject({ status: "in_sync", lastExitCode: 0, lastRunAt: at(30) });
     const count = (await results(id)).length;
-    await report({ command: "plan", exit_code: 2, last_run: "2026-11-01T12:10:00Z" }, at(42));
+    await report({ command: "plan", exit_code: 2, last_run: ran(10) }, at(42));
     expect((await results(id)).length).toBe(count);
   });
 

@@ -4,7 +4,8 @@ import { readSettings } from "~/config/env.server";
 
 // The test runtime points sign-in at the fake providers; these cases start from a plain dev setup.
 const base = Object.fromEntries(
-  Object.entries(env).filter(([key]) => !key.startsWith("GITHUB_") && !key.startsWith("OIDC_")),
+  // The run's clock setting is refused outside development (tests/clock.test.ts): these cases are about sign-in.
+  Object.entries(env).filter(([key]) => !key.startsWith("GITHUB_") && !key.startsWith("OIDC_") && key !== "CLOCK_OFFSET_MS"),
 ) as Record<string, unknown>;
 base.AUTH_PROVIDERS = "dev";
 const read = (overrides: Record<string, unknown>) => readSettings({ ...base, ...overrides });

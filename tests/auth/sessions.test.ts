@@ -3,7 +3,7 @@ import { createCookieSessionStorage } from "@remix-run/cloudflare";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SEED } from "../../db/seed";
 import { setCookies, sessionCookieFor } from "../auth";
-import { seedDatabase } from "../db";
+import { FIXED_NOW, seedDatabase } from "../db";
 import { get } from "../http";
 import { TEST_SETTINGS } from "../settings";
 import { form, location, request, signInWithDev } from "./flow";
@@ -17,6 +17,37 @@ async function sessionIdOf(cookie: string): Promise<string> {
   const row = await env.DB.prepare("SELECT id FROM sessions ORDER BY created_at DESC LIMIT 1").first<{ id: string }>();
   expect(cookie).toContain("atmos_session=");
   return row!.id;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** An instant relative to the run's clock (the app under test runs at FIXED_NOW too). */
+const at = (offsetMs: number) => new Date(FIXED_NOW.getTime() + offsetMs);
+
+type SessionRow = { created_at: number; last_seen_at: number; expires_at: number; absolute_expires_at: number; revoked_at: number | null };
+
+/** Sets the times of the (one) session row. */
+async function setSession(times: { createdAt?: Date; lastSeenAt: Date; expiresAt: Date; absoluteExpiresAt: Date }) {
+  await env.DB.prepare("UPDATE sessions SET created_at = coalesce(?, created_at), last_seen_at = ?, expires_at = ?, absolute_expires_at = ?")
+    .bind(times.createdAt?.getTime() ?? null, times.lastSeenAt.getTime(), times.expiresAt.getTime(), times.absoluteExpiresAt.getTime())
+    .run();
+}
+
+async function sessionRow(): Promise<SessionRow> {
+  const rows = await env.DB.prepare("SELECT created_at, last_seen_at, expires_at, absolute_expires_at, revoked_at FROM sessions").all<SessionRow>();
+  expect(rows.results).toHaveLength(1);
+  return rows.results[0]!;
+}
+
+/** The session row once `ready` holds (the rolling expiry is written in waitUntil, after the response). */
+async function waitForSession(ready: (row: SessionRow) => boolean): Promise<SessionRow> {
+  let row = await sessionRow();
+  for (let i = 0; i < 40 && !ready(row); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    row = await sessionRow();
+  }
+  return row;
 }
 
 describe("sessions", () => {
@@ -82,38 +113,55 @@ describe("sessions", () => {
     expectCleared(response);
   });
 
-  it("treats an expired session as signed out", async () => {
+  it("a session last seen just under 7 days ago still works, and its idle expiry is pushed 7 days on", async () => {
     const cookie = await sessionCookieFor(SEED.ownerId);
-    await env.DB.prepare("UPDATE sessions SET expires_at = ?").bind(Date.now() - 1000).run();
+    // Signed in 10 days ago, last seen 7 days less an hour ago: its idle expiry is an hour from now.
+    await setSession({ createdAt: at(-10 * DAY), lastSeenAt: at(-7 * DAY + HOUR), expiresAt: at(HOUR), absoluteExpiresAt: at(20 * DAY) });
+    const response = await get("/dashboard/acme", { headers: { Cookie: cookie } });
+    expect(response.status).toBe(200);
+    await response.text();
+    // The touch runs in waitUntil: wait for it.
+    const row = await waitForSession((r) => r.last_seen_at >= FIXED_NOW.getTime());
+    // Seen now (the app's clock: FIXED_NOW plus the run's elapsed time), idle expiry 7 days after that.
+    expect(row.last_seen_at).toBeLessThan(at(HOUR).getTime());
+    expect(row.expires_at - row.last_seen_at).toBe(7 * DAY);
+    expect(row.absolute_expires_at).toBe(at(20 * DAY).getTime());
+    expect((await get("/dashboard/acme", { headers: { Cookie: cookie } })).status).toBe(200);
+  });
+
+  it("a session whose 7-day idle expiry has passed is refused: sign in again; its row is not revived", async () => {
+    const cookie = await sessionCookieFor(SEED.ownerId);
+    // Last seen 7 days and an hour ago: idle-expired an hour ago, long before its absolute maximum.
+    await setSession({ createdAt: at(-10 * DAY), lastSeenAt: at(-7 * DAY - HOUR), expiresAt: at(-HOUR), absoluteExpiresAt: at(20 * DAY) });
+    const before = await sessionRow();
+    const response = await get("/dashboard/acme", { headers: { Cookie: cookie } });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`/login?returnTo=${encodeURIComponent("/dashboard/acme")}`);
+    expectCleared(response);
+    // Not extended by the attempt (no touch), and refused again the next time.
+    expect(await sessionRow()).toEqual(before);
+    expect((await get("/dashboard/acme", { headers: { Cookie: cookie } })).status).toBe(302);
+    expect(await sessionRow()).toEqual(before);
+  });
+
+  it("enforces the absolute maximum even while the session is in use", async () => {
+    const cookie = await sessionCookieFor(SEED.ownerId);
+    // Seen a minute ago, idle expiry days away, but 30 days since sign-in ended an hour ago.
+    await setSession({ createdAt: at(-30 * DAY - HOUR), lastSeenAt: at(-MINUTE), expiresAt: at(7 * DAY), absoluteExpiresAt: at(-HOUR) });
     const response = await get("/dashboard/acme", { headers: { Cookie: cookie } });
     expect(response.status).toBe(302);
     expectCleared(response);
   });
 
-  it("enforces the absolute maximum even while the session is in use", async () => {
-    const cookie = await sessionCookieFor(SEED.ownerId);
-    await env.DB.prepare("UPDATE sessions SET absolute_expires_at = ?").bind(Date.now() - 1000).run();
-    const response = await get("/dashboard/acme", { headers: { Cookie: cookie } });
-    expect(response.status).toBe(302);
-  });
-
   it("rolls the idle expiry forward on use, never past the absolute maximum", async () => {
     const cookie = await sessionCookieFor(SEED.ownerId);
-    const absolute = Date.now() + 2 * 24 * 3600_000;
-    await env.DB.prepare("UPDATE sessions SET last_seen_at = ?, expires_at = ?, absolute_expires_at = ?")
-      .bind(Date.now() - 2 * 3600_000, Date.now() + 3600_000, absolute)
-      .run();
+    const absolute = at(2 * DAY).getTime();
+    await setSession({ lastSeenAt: at(-2 * HOUR), expiresAt: at(HOUR), absoluteExpiresAt: at(2 * DAY) });
     const response = await get("/dashboard/acme", { headers: { Cookie: cookie } });
     expect(response.status).toBe(200);
     await response.text();
-    // The touch runs in waitUntil; give it a moment.
-    let row: { expires_at: number } | null = null;
-    for (let i = 0; i < 20; i++) {
-      row = await env.DB.prepare("SELECT expires_at FROM sessions").first<{ expires_at: number }>();
-      if (row && row.expires_at === absolute) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    expect(row?.expires_at).toBe(absolute);
+    const row = await waitForSession((r) => r.expires_at === absolute);
+    expect(row.expires_at).toBe(absolute);
   });
 
   it("sign out revokes this session only", async () => {

@@ -26,12 +26,11 @@ export const CONTRACT_REPOSITORY = { owner: "org", name: "repo" } as const;
 export const CONTRACT_WORKSPACE = { id: `ws_${"contract".padEnd(28, "0")}`, name: "Atmos CLI contract", slug: "atmos-cli-contract" } as const;
 
 /** `persistTo` is wrangler's --persist-to directory, relative to the project root (as migrateAndSeed takes it). */
-export async function seedContractFixtures(persistTo: string): Promise<void> {
+export async function seedContractFixtures(persistTo: string, now: Date): Promise<void> {
   Object.assign(process.env, QUIET_WRANGLER_ENV);
   const proxy = await getPlatformProxy<{ DB: D1Database }>({ persist: { path: `${persistTo}/v3` }, remoteBindings: false });
   try {
     const db = createDatabase(proxy.env.DB);
-    const now = new Date();
     await db.insert(workspaces).values({ ...CONTRACT_WORKSPACE, plan: "team", createdAt: now, updatedAt: now }).onConflictDoNothing();
     const { owner, name } = CONTRACT_REPOSITORY;
     if (await findImportedRepository(db, CONTRACT_WORKSPACE.id, owner, name)) return;

@@ -10,7 +10,7 @@ import { createWorkspace } from "~/domain/workspaces.server";
 import { userActor } from "~/domain/audit.server";
 import { newId } from "~/domain/ids";
 import { sessionCookieFor } from "../auth";
-import { db } from "../db";
+import { db, FIXED_NOW } from "../db";
 import { get } from "../http";
 
 export const HOUR = 3_600_000;
@@ -208,7 +208,7 @@ export type TestWorkspace = { userId: string; login: string | null; workspaceId:
  * app makes them (createWorkspace: workspace, membership and its audit event), with a session.
  */
 export async function newWorkspace(options: { name?: string; login?: string | null; email?: string | null; userName?: string; now?: Date } = {}): Promise<TestWorkspace> {
-  const now = options.now ?? new Date();
+  const now = options.now ?? FIXED_NOW;
   const userId = newId("usr");
   const login = options.login === undefined ? `owner-${userId.slice(-6).toLowerCase()}` : options.login;
   const name = options.userName ?? "Edith Edge";
@@ -218,7 +218,7 @@ export async function newWorkspace(options: { name?: string; login?: string | nu
 }
 
 /** A repository imported into the workspace. */
-export async function importRepository(workspaceId: string, owner: string, name: string, importedBy: string | null = null, now = new Date()): Promise<string> {
+export async function importRepository(workspaceId: string, owner: string, name: string, importedBy: string | null = null, now = FIXED_NOW): Promise<string> {
   const id = newId("repo");
   await insertRows("repositories", [{ id, host: "github.com", owner, name, created_at: now.getTime(), updated_at: now.getTime() }]);
   await insertRows("workspace_repositories", [{ workspace_id: workspaceId, repository_id: id, imported_by: importedBy, created_at: now.getTime() }]);
@@ -311,7 +311,7 @@ export async function addUpload(input: {
   createdAt?: Date;
 }): Promise<{ uploadId: string; itemIds: string[] }> {
   const uploadId = newId("upl");
-  const created = (input.createdAt ?? new Date()).getTime();
+  const created = (input.createdAt ?? FIXED_NOW).getTime();
   await insertRows("affected_stacks_uploads", [
     {
       id: uploadId,

@@ -149,7 +149,7 @@ describe("D1 round trips per dashboard page", () => {
   let cookie: string;
 
   beforeEach(async () => {
-    await seedDatabase(new Date());
+    await seedDatabase();
     // An affected-stacks upload, so the pull requests page also loads its deployment plan.
     await addUpload({ workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, pullRequest: 7, headRef: "feature/x", items: [{ stack: "plat-ue2-dev", component: "vpc" }, { stack: "plat-ue2-dev", component: "eks/cluster" }], edges: [[0, 1]] });
     const instance = await firstRow<{ id: string }>("SELECT id FROM instances WHERE component = 'eks/cluster' AND stack = 'plat-ue2-prod'");

@@ -184,10 +184,13 @@ describe("the atmos CLI's Pact contract (provider verification)", () => {
     apiToken = await exchange();
   });
 
-  test("the contract is the one the CLI publishes, and every providerState of ours has a handler", () => {
-    expect(PACT_FILE).toMatch(/tests\/contract\/atmos-AtmosPro\.json$/);
-    // Our copy is the published contract, unchanged (checked whenever the shared folder is beside us).
-    if (existsSync(PUBLISHED_PACT_FILE)) expect(readFileSync(PACT_FILE, "utf8")).toBe(readFileSync(PUBLISHED_PACT_FILE, "utf8"));
+  // Our copy is the published contract, unchanged. The published file lives in the team's shared
+  // folder beside the checkout; where it is absent (a clean clone) this is reported as skipped.
+  test.skipIf(!existsSync(PUBLISHED_PACT_FILE))("our copy (tests/contract) is the contract the CLI publishes (../shared/contracts), byte for byte", () => {
+    expect(readFileSync(PACT_FILE, "utf8")).toBe(readFileSync(PUBLISHED_PACT_FILE, "utf8"));
+  });
+
+  test("the contract is atmos's with AtmosPro, and every providerState of ours has a handler", () => {
     expect(pact.consumer.name).toBe("atmos");
     expect(pact.provider.name).toBe("AtmosPro");
     const ours = pact.interactions.filter((interaction) => !NOT_OURS.has(interaction.description));

@@ -23,7 +23,9 @@ import { getPlatformProxy } from "wrangler";
 import { createDatabase } from "../../db/client";
 import { SEED } from "../../db/seed";
 import { createSession } from "../../app/auth/session.server";
+import type { Clock } from "../../app/clock";
 import { startFakeProviders, type FakeProvidersInfo } from "../fakes/providers";
+import { runClock, runNow } from "../run-clock";
 import { e2eServerVars } from "./server-settings";
 import { ensureDevVars, migrateAndSeed, QUIET_WRANGLER_ENV, quietEnv, wranglerBin } from "../../scripts/local-d1";
 import { seedContractFixtures } from "../contract/fixtures";
@@ -92,14 +94,14 @@ function assertDevelopmentVars(vars: Record<string, string>) {
 }
 
 /** A live session for the seeded owner in the e2e D1, and the cookie that carries it. */
-async function mintOwnerSession(persistTo: string, vars: Record<string, string>, baseURL: string) {
+async function mintOwnerSession(persistTo: string, vars: Record<string, string>, baseURL: string, now: Clock) {
   Object.assign(process.env, QUIET_WRANGLER_ENV);
   const proxy = await getPlatformProxy<{ DB: D1Database }>({ persist: { path: `${persistTo}/v3` }, remoteBindings: false });
   try {
     const context = {
       db: createDatabase(proxy.env.DB),
       settings: { SESSION_SECRET: vars.SESSION_SECRET!.split(",").map((secret) => secret.trim()) },
-      now: () => new Date(),
+      now,
     } as unknown as Parameters<typeof createSession>[1];
     const request = new Request(`${baseURL}/`, { headers: { "User-Agent": "atmos-pro e2e" } });
     const setCookie = await createSession(request, context, SEED.ownerId, "dev");
@@ -192,6 +194,9 @@ async function waitUntilReady(url: string, server: Server): Promise<void> {
 
 export default async function setup(project: TestProject) {
   const started = Date.now();
+  const clock = runClock();
+  const fixedNow = new Date(clock.fixedNow);
+  const now = runNow();
   const persistTo = `.e2e/state-${process.pid}`;
   const persistPath = `${ROOT}${persistTo}`;
   rmSync(persistPath, { recursive: true, force: true });
@@ -201,14 +206,15 @@ export default async function setup(project: TestProject) {
     const vars = readDevVars();
     assertDevelopmentVars(vars);
     if (!existsSync("build/index.js")) throw new Error("build/index.js is missing: run `remix build` first (npm run test:e2e does).");
-    await migrateAndSeed(persistTo);
-    await seedContractFixtures(persistTo);
+    // The run's data is written at FIXED_NOW, and the server runs on the same clock (CLOCK_OFFSET_MS).
+    await migrateAndSeed(persistTo, fixedNow);
+    await seedContractFixtures(persistTo, fixedNow);
     // The cookie's name depends only on the scheme (http here), not on the port.
-    return mintOwnerSession(persistTo, vars, "http://127.0.0.1");
+    return mintOwnerSession(persistTo, vars, "http://127.0.0.1", now);
   });
 
   // The fake providers must answer before the Worker first needs them (discovery at sign-in).
-  const fakes = await startFakeProviders();
+  const fakes = await startFakeProviders({ now });
   const { close: closeFakes, ...fakesInfo } = fakes;
 
   // Picked just before wrangler binds it, to keep the window for another process small.
@@ -217,7 +223,7 @@ export default async function setup(project: TestProject) {
   try {
     const port = await freePort();
     baseURL = `http://127.0.0.1:${port}`;
-    server = startWrangler(port, persistTo, e2eServerVars(fakesInfo));
+    server = startWrangler(port, persistTo, { ...e2eServerVars(fakesInfo), CLOCK_OFFSET_MS: String(clock.offsetMs) });
   } catch (error) {
     await closeFakes();
     throw error;
@@ -250,10 +256,11 @@ export default async function setup(project: TestProject) {
     throw error;
   }
 
-  console.log(`[e2e] wrangler dev ready at ${baseURL} in ${((Date.now() - started) / 1000).toFixed(1)} s (state: ${persistTo})`);
+  console.log(`[e2e] wrangler dev ready at ${baseURL} (clock at ${clock.fixedNow} when the run started) in ${((Date.now() - started) / 1000).toFixed(1)} s (state: ${persistTo})`);
   project.provide("e2eBaseURL", baseURL);
   project.provide("e2eOwnerSession", ownerSession);
   project.provide("e2eFakeProviders", fakesInfo);
+  project.provide("runClock", clock);
 
   return stop;
 }

@@ -7,19 +7,26 @@
  *   const fakes = inject("fakeProviders"); // { githubUrl, githubApiUrl, oidcIssuer, controlUrl, clientId, clientSecret }
  */
 import type { TestProject } from "vitest/node";
+import { runClock, runNow } from "../run-clock";
 import { startFakeProviders, type FakeProvidersInfo } from "./providers";
+import { startFakeSentry, type FakeSentryInfo } from "./sentry";
 
 declare module "vitest" {
   export interface ProvidedContext {
     fakeProviders: FakeProvidersInfo;
+    /** The fake Sentry ingest endpoint (tests/fakes/sentry.ts). */
+    fakeSentry: FakeSentryInfo;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const fakes = await startFakeProviders();
+  const fakes = await startFakeProviders({ now: runNow() });
   const { close, ...info } = fakes;
   project.provide("fakeProviders", info);
+  const { close: closeSentry, ...sentry } = await startFakeSentry();
+  project.provide("fakeSentry", sentry);
+  project.provide("runClock", runClock());
   return async () => {
-    await close();
+    await Promise.all([close(), closeSentry()]);
   };
 }

@@ -28,6 +28,7 @@ import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual, type Key
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from "jose";
+import type { Clock } from "../../app/clock";
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -42,7 +43,8 @@ export type GithubFaults = {
 };
 export type OidcFaults = {
   authorize?: "ok" | "deny";
-  discovery?: "ok" | "http_500" | "invalid_json" | "missing_endpoints" | "issuer_mismatch";
+  /** no_s256: the document lists only "plain" in code_challenge_methods_supported. */
+  discovery?: "ok" | "http_500" | "invalid_json" | "missing_endpoints" | "issuer_mismatch" | "no_s256";
   token?: "ok" | "http_500" | "timeout" | "non_json";
   idToken?: "ok" | "bad_signature" | "wrong_iss" | "wrong_aud" | "expired" | "wrong_nonce" | "unknown_kid";
   jwks?: "ok" | "http_500";
@@ -100,7 +102,7 @@ const GITHUB_FAULT_VALUES: { [K in keyof GithubFaults]-?: readonly NonNullable<G
 };
 const OIDC_FAULT_VALUES: { [K in keyof OidcFaults]-?: readonly NonNullable<OidcFaults[K]>[] } = {
   authorize: ["ok", "deny"],
-  discovery: ["ok", "http_500", "invalid_json", "missing_endpoints", "issuer_mismatch"],
+  discovery: ["ok", "http_500", "invalid_json", "missing_endpoints", "issuer_mismatch", "no_s256"],
   token: ["ok", "http_500", "timeout", "non_json"],
   idToken: ["ok", "bad_signature", "wrong_iss", "wrong_aud", "expired", "wrong_nonce", "unknown_kid"],
   jwks: ["ok", "http_500"],
@@ -187,6 +189,8 @@ type Ctx = {
   log: RecordedRequest[];
   held: Set<NodeJS.Timeout>;
   closing: boolean;
+  /** The test run's clock (tests/run-clock.ts): codes, tokens, `iat`/`exp` and commit dates. */
+  now: Clock;
 };
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -205,7 +209,7 @@ function resetState(ctx: Ctx): void {
 // ---------------------------------------------------------------------------------------------
 
 export async function startFakeProviders(
-  options: { port?: number } = {},
+  options: { port?: number; now?: Clock } = {},
 ): Promise<FakeProvidersInfo & { close(): Promise<void> }> {
   const [main, rogue] = await Promise.all([
     generateKeyPair("RS256"),
@@ -226,6 +230,7 @@ export async function startFakeProviders(
     log: [],
     held: new Set(),
     closing: false,
+    now: options.now ?? (() => new Date()),
   };
   const githubApp = createGitState(ctx);
 
@@ -461,7 +466,7 @@ function authorize(
     codeChallenge: challenge,
     scope,
     nonce: q.get("nonce"),
-    expiresAt: Date.now() + CODE_TTL_MS,
+    expiresAt: ctx.now().getTime() + CODE_TTL_MS,
     github: clone(ctx.identity.github),
     oidc: clone(ctx.identity.oidc),
   });
@@ -521,7 +526,7 @@ function redeem(ctx: Ctx, provider: "github" | "oidc", form: URLSearchParams): R
   const grant = code ? ctx.codes.get(code) : undefined;
   if (!code || !grant || grant.provider !== provider || grant.clientId !== FAKE_CLIENT_ID) return { ok: false, reason: "bad_code" };
   ctx.codes.delete(code);
-  if (grant.expiresAt < Date.now()) return { ok: false, reason: "bad_code" };
+  if (grant.expiresAt < ctx.now().getTime()) return { ok: false, reason: "bad_code" };
   if (form.get("redirect_uri") !== grant.redirectUri) return { ok: false, reason: "redirect_uri_mismatch" };
   const verifier = form.get("code_verifier");
   if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return { ok: false, reason: "pkce" };
@@ -750,7 +755,7 @@ function oidcDiscovery(ctx: Ctx, res: ServerResponse): void {
     id_token_signing_alg_values_supported: ["RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
     claims_supported: ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "email", "email_verified", "name", "picture"],
-    code_challenge_methods_supported: ["S256"],
+    code_challenge_methods_supported: fault === "no_s256" ? ["plain"] : ["S256"],
   };
   if (fault === "missing_endpoints") {
     delete document.token_endpoint;
@@ -793,7 +798,7 @@ async function oidcToken(ctx: Ctx, req: IncomingMessage, form: URLSearchParams |
     } else {
       const accessToken = randomBytes(32).toString("base64url");
       const grant = result.grant;
-      ctx.tokens.set(accessToken, { provider: "oidc", scope: grant.scope, expiresAt: Date.now() + 3_600_000, github: grant.github, oidc: grant.oidc });
+      ctx.tokens.set(accessToken, { provider: "oidc", scope: grant.scope, expiresAt: ctx.now().getTime() + 3_600_000, github: grant.github, oidc: grant.oidc });
       status = 200;
       answer = {
         access_token: accessToken,
@@ -811,7 +816,7 @@ async function oidcToken(ctx: Ctx, req: IncomingMessage, form: URLSearchParams |
 
 async function idToken(ctx: Ctx, grant: Grant, accessToken: string): Promise<string> {
   const fault = ctx.oidcFaults.idToken;
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(ctx.now().getTime() / 1000);
   const iat = fault === "expired" ? now - 2 * 3600 : now;
   const exp = fault === "expired" ? now - 3600 : now + 600;
   const digest = createHash("sha256").update(accessToken, "ascii").digest();
@@ -840,7 +845,7 @@ async function idToken(ctx: Ctx, grant: Grant, accessToken: string): Promise<str
 function oidcUserinfo(ctx: Ctx, req: IncomingMessage, res: ServerResponse): void {
   const token = bearerToken(req, /^Bearer\s+(\S+)\s*$/i);
   const issued = token ? ctx.tokens.get(token) : undefined;
-  if (!issued || issued.provider !== "oidc" || issued.expiresAt < Date.now()) {
+  if (!issued || issued.provider !== "oidc" || issued.expiresAt < ctx.now().getTime()) {
     const challenge = token ? 'Bearer error="invalid_token", error_description="The access token is invalid"' : 'Bearer realm="fake-oidc"';
     return send(res, 401, { error: "invalid_token" }, { "www-authenticate": challenge });
   }
@@ -936,7 +941,7 @@ function randomAlnum(length: number): string {
  */
 async function mintActionsToken(ctx: Ctx, raw: string): Promise<string> {
   const body = raw.trim() === "" ? {} : (JSON.parse(raw) as { claims?: Record<string, unknown>; sign?: string; kid?: string });
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(ctx.now().getTime() / 1000);
   const claims: Record<string, unknown> = {
     iss: ctx.info.actionsIssuer,
     aud: "atmos-pro.com",
@@ -1031,6 +1036,7 @@ type GitState = {
   faults: Required<GitFaults>;
   requests: GitRecordedRequest[];
   counter: number;
+  now: Clock;
 };
 
 const GIT_INSTALLATIONS: Array<{ id: number; account: string; repos: string[] }> = [
@@ -1054,6 +1060,7 @@ function createGitState(ctx: Ctx): { privateKeyPem: string } {
     faults: { ...DEFAULT_GIT_FAULTS },
     requests: [],
     counter: 0,
+    now: ctx.now,
   };
   gitStates.set(ctx, state);
   resetGitState(state);
@@ -1242,7 +1249,7 @@ async function handleGithubApp(ctx: Ctx, method: string, sub: string, req: Incom
   const repo = `${decodeURIComponent(repoMatch[1]!)}/${decodeURIComponent(repoMatch[2]!)}`.toLowerCase();
   const issued = credential ? state.tokens.get(credential) : undefined;
   if (!header) return send(res, 401, { message: "Requires authentication", documentation_url: `${GH_DOCS}/rest`, status: "401" });
-  if (!issued || issued.expiresAt < Date.now() || !state.installations.get(issued.installationId)) {
+  if (!issued || issued.expiresAt < ctx.now().getTime() || !state.installations.get(issued.installationId)) {
     return send(res, 401, { message: "Bad credentials", documentation_url: `${GH_DOCS}/rest`, status: "401" });
   }
   const installation = state.installations.get(issued.installationId)!;
@@ -1254,8 +1261,8 @@ async function handleGithubApp(ctx: Ctx, method: string, sub: string, req: Incom
 async function appJwtProblem(state: GitState, credential: string | null): Promise<string | null> {
   if (!credential || !credential.startsWith("eyJ")) return "A JSON web token could not be decoded";
   try {
-    const { payload } = await jwtVerify(credential, state.appPublicKey, { algorithms: ["RS256"], clockTolerance: 0 });
-    const now = Math.floor(Date.now() / 1000);
+    const { payload } = await jwtVerify(credential, state.appPublicKey, { algorithms: ["RS256"], clockTolerance: 0, currentDate: state.now() });
+    const now = Math.floor(state.now().getTime() / 1000);
     if (payload.iss !== FAKE_GITHUB_APP_ID) return "'Issuer' claim ('iss') must be an Integer";
     if (typeof payload.iat !== "number" || payload.iat > now + 60) return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued.";
     if (typeof payload.exp !== "number" || payload.exp > now + 600) return "'Expiration time' claim ('exp') is too far in the future";
@@ -1320,7 +1327,7 @@ function githubAccessToken(ctx: Ctx, state: GitState, id: number, body: Record<s
     repos = new Set(wanted);
   }
   const token = `ghs_${randomAlnum(36)}`;
-  const expiresAt = Date.now() + 3_600_000;
+  const expiresAt = ctx.now().getTime() + 3_600_000;
   state.tokens.set(token, { installationId: id, repos, expiresAt });
   const answer = {
     token,
@@ -1391,7 +1398,7 @@ function gitDataApi(state: GitState, method: string, repo: string, sub: string, 
     if (!Array.isArray(parents) || parents.some((parent) => typeof parent !== "string" || !state.commits.has(parent))) {
       return ghUnprocessable(res, "Parent SHA does not exist or is not a commit object", "rest/git/commits#create-a-commit");
     }
-    const commit: GitCommitObject = { tree, parents: parents as string[], message, date: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") };
+    const commit: GitCommitObject = { tree, parents: parents as string[], message, date: state.now().toISOString().replace(/\.\d{3}Z$/, "Z") };
     const sha = putCommit(state, commit);
     return send(res, 201, commitAnswer(repo, sha, commit));
   }
@@ -1406,7 +1413,7 @@ function gitDataApi(state: GitState, method: string, repo: string, sub: string, 
     if (state.faults.updateRef === "race") {
       // Somebody else pushed first.
       const theirs = state.commits.get(current)!;
-      head = putCommit(state, { tree: theirs.tree, parents: [current], message: "A concurrent push", date: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
+      head = putCommit(state, { tree: theirs.tree, parents: [current], message: "A concurrent push", date: state.now().toISOString().replace(/\.\d{3}Z$/, "Z") });
       refs.set(patchRef, head);
     }
     if (force !== true && !isAncestor(state, head, sha)) return ghUnprocessable(res, "Update is not a fast forward", "rest/git/refs#update-a-reference");

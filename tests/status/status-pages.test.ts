@@ -17,6 +17,8 @@ import { db, FIXED_NOW, seedDatabase } from "../db";
 import { get, ORIGIN } from "../http";
 import { expectErrorLogs, logRecords } from "../logs";
 
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
 /** A database handle whose every query fails, as when D1 is unreachable. */
 const brokenDb = new Proxy({}, { get: () => () => Promise.reject(new Error("D1_ERROR: unreachable")) }) as unknown as ReturnType<typeof db>;
 
@@ -55,7 +57,7 @@ describe("GET /api/status", () => {
     expect(again.request).not.toBe(first.request);
 
     // A change behind the cache's back stays invisible until the purge an operator's change does.
-    await openIncident(db(), { title: "API errors", impact: "major_outage", components: ["api"], status: "investigating", body: "Looking." }, { author: "ops", now: new Date() });
+    await openIncident(db(), { title: "API errors", impact: "major_outage", components: ["api"], status: "investigating", body: "Looking." }, { author: "ops", now: FIXED_NOW });
     expect(((await (await get(STATUS_PATH)).json()) as { data: { indicator: string } }).data.indicator).toBe("operational");
     await purgeStatusCache(ORIGIN);
     const fresh = (await (await get(STATUS_PATH)).json()) as { data: { indicator: string; description: string } };
@@ -102,7 +104,8 @@ describe("/status", () => {
     const slug = seedIncidentSlug(FIXED_NOW);
     const date = slug.slice(0, 10);
     expect(html).toContain(`aria-label="Deployments, last 90 days: incidents on 1 day.`);
-    expect(html).toContain(`data-state="partial_outage" data-date="${date}"><title>${Number(date.slice(8))} Oct: Partial outage (Delayed plan and apply dispatches)</title>`);
+    const month = MONTHS[Number(date.slice(5, 7)) - 1]!.slice(0, 3);
+    expect(html).toContain(`data-state="partial_outage" data-date="${date}"><title>${Number(date.slice(8))} ${month}: Partial outage (Delayed plan and apply dispatches)</title>`);
     expect(html).toContain(`href="/status/incidents/${slug}"`);
   });
 
@@ -124,9 +127,12 @@ describe("/status/incidents/<slug>", () => {
     const html = await response.text();
     expect(html).toContain("<title>Delayed plan and apply dispatches — Incident · Atmos Pro</title>");
     for (const label of ["Occurred", "Mitigated", "Resolved", "Affected components", "Author"]) expect(html).toContain(`>${label}</dt>`);
-    expect(html).toContain("20 October 2026, 14:05 UTC");
-    expect(html).toContain("20 October 2026, 14:46 UTC");
-    expect(html).toContain("20 October 2026, 15:40 UTC");
+    // The seeded incident starts at 14:05 UTC twelve days before FIXED_NOW's day (db/seed.ts).
+    const day = seedIncidentSlug(FIXED_NOW).slice(0, 10);
+    const longDay = `${Number(day.slice(8))} ${MONTHS[Number(day.slice(5, 7)) - 1]} ${day.slice(0, 4)}`;
+    expect(html).toContain(`${longDay}, 14:05 UTC`);
+    expect(html).toContain(`${longDay}, 14:46 UTC`);
+    expect(html).toContain(`${longDay}, 15:40 UTC`);
     expect(html).toMatch(/<ul aria-label="Affected components"[^>]*><li[^>]*>Webhooks<\/li><li[^>]*>Deployments<\/li><\/ul>/);
     const order = ["Summary", "Impact", "Timeline", "What Happened", "What We Did", "Follow-Up"].map((title) => html.indexOf(`>${title}</h2>`));
     expect(order.every((index) => index > 0)).toBe(true);
@@ -136,7 +142,7 @@ describe("/status/incidents/<slug>", () => {
   });
 
   it("renders operators' markdown with raw HTML escaped and unsafe links dropped", async () => {
-    const now = new Date();
+    const now = FIXED_NOW;
     const { slug } = await openIncident(
       db(),
       { title: "Script test", impact: "degraded", components: ["api"], status: "investigating", body: "Update with <script>alert(2)</script>" },

@@ -12,7 +12,7 @@ import { changeRole, removeMember, type MemberChange } from "~/domain/members.se
 import { sessionCookieFor } from "../auth";
 import { form, location, request, signInWithDev } from "../auth/flow";
 import { testContext } from "../context";
-import { db, dumpDatabase } from "../db";
+import { db, dumpDatabase, FIXED_NOW } from "../db";
 import { ACME_ADMIN, addUser, count, GLOBEX, GLOBEX_MARKERS, inviteLinkIn, leakedMarkers, pageText, restoreWorld } from "./world";
 
 /** An invitation created the way an owner does it: the members form, link read from the page. */
@@ -102,7 +102,7 @@ describe("accepting an invitation", () => {
 
   it("an expired invitation → 409 and no membership", async () => {
     const { path, id } = await invite("new-person", "member");
-    await db().update(invitations).set({ expiresAt: new Date(Date.now() - 60_000) }).where(eq(invitations.id, id));
+    await db().update(invitations).set({ expiresAt: new Date(FIXED_NOW.getTime() - 60_000) }).where(eq(invitations.id, id));
     const userId = await addUser({ login: "new-person", name: "New Person", email: null });
     const jar = await sessionCookieFor(userId);
 
@@ -116,7 +116,7 @@ describe("accepting an invitation", () => {
 
   it("a revoked invitation → 409 and no membership", async () => {
     const { path, id } = await invite("new-person", "member");
-    await db().update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, id));
+    await db().update(invitations).set({ revokedAt: FIXED_NOW }).where(eq(invitations.id, id));
     const userId = await addUser({ login: "new-person", name: "New Person", email: null });
     const jar = await sessionCookieFor(userId);
 
@@ -269,7 +269,7 @@ describe("the last owner", () => {
     await db().update(memberships).set({ role: "owner" }).where(eq(memberships.userId, SEED.memberId));
     expect(await owners()).toEqual([SEED.ownerId, SEED.memberId].sort());
     const gate = raceGate(testContext().db, 2);
-    const now = new Date();
+    const now = FIXED_NOW;
     const results: MemberChange[] = await Promise.all([
       changeRole(gate.db, { workspaceId: SEED.workspaceId, actorRole: "owner", actor: actorFor(SEED.ownerId, SEED.ownerLogin), targetUserId: SEED.memberId, role: "admin", now }),
       changeRole(gate.db, { workspaceId: SEED.workspaceId, actorRole: "owner", actor: actorFor(SEED.memberId, SEED.memberLogin), targetUserId: SEED.ownerId, role: "admin", now }),
@@ -285,7 +285,7 @@ describe("the last owner", () => {
   it("two owners leaving at once: exactly one leaves, one owner remains", async () => {
     await db().update(memberships).set({ role: "owner" }).where(eq(memberships.userId, SEED.memberId));
     const gate = raceGate(testContext().db, 2);
-    const now = new Date();
+    const now = FIXED_NOW;
     const leave = (id: string, login: string) =>
       removeMember(gate.db, { workspaceId: SEED.workspaceId, actorRole: "owner", actorId: id, actor: actorFor(id, login), targetUserId: id, now });
     const results = await Promise.all([leave(SEED.ownerId, SEED.ownerLogin), leave(SEED.memberId, SEED.memberLogin)]);

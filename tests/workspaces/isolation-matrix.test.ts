@@ -11,7 +11,8 @@
  * which runs only that route's loader or action, so a child loader that forgot its membership check
  * cannot hide behind its layout's 404) — and checks: the status (and where a redirect goes), that the
  * response carries nothing of the other tenant, and, for actions, that a refused request changed no
- * row at all while an allowed one changed something — and never a row of the other tenant.
+ * row at all while an allowed one made the change it is for (the row and column its intent writes,
+ * by this visitor) — and never a row of the other tenant.
  *
  * Routes that address an object (`$instanceId`, `$owner/$name`, …) are also asked, by every visitor,
  * for GLOBEX's object under Acme's address: always 404, nothing of Globex in the answer.
@@ -124,11 +125,16 @@ const LOGIN = "login" as const;
 type Outcome = number | typeof LOGIN | { status: 301 | 302; location: string };
 type Row = Record<Actor, Outcome>;
 type Params = Record<string, string>;
+type Dump = Record<string, Array<Record<string, unknown>>>;
+/** What an allowed request must have written: asserts on the database before and after it. */
+type Effect = (change: { before: Dump; after: Dump; actor: Actor; world: World }) => void;
 type ActionCell = {
   fields: (world: World) => Record<string, string>;
   expect: Row;
   /** Object params for this intent (e.g. unlock needs a locked instance), over the route's. */
   params?: Params;
+  /** The change an allowed request makes. Every intent some visitor may take has one. */
+  effect?: Effect;
 };
 type RouteExpectation = {
   /** Values for the route's object params (besides the workspace): Acme's objects. */
@@ -161,6 +167,64 @@ const ACME_UNLOCKED_INSTANCE = `inst_${pad("acme000")}`;
 const ACME_LOCKED_INSTANCE = `inst_${pad("acme025")}`;
 const NEW_LOCK = { key: "acme/infra/plat-ue2-dev/vpc", ttl: "3600", message: "matrix" };
 
+// ─── What an allowed request writes ──────────────────────────────────────────────────────────
+
+/** The signed-in person behind each visitor. */
+const PEOPLE: Record<Exclude<Actor, "signedOut">, { id: string; login: string }> = {
+  owner: { id: SEED.ownerId, login: SEED.ownerLogin },
+  admin: { id: ACME_ADMIN.id, login: ACME_ADMIN.login },
+  member: { id: SEED.memberId, login: SEED.memberLogin },
+  otherOwner: { id: GLOBEX.ownerId, login: GLOBEX.ownerLogin },
+};
+function person(actor: Actor) {
+  if (actor === "signedOut") throw new Error("a signed-out visitor is never allowed to change anything");
+  return PEOPLE[actor];
+}
+
+/** The rows of `table` whose columns have these values. */
+function rowsOf(dump: Dump, table: string, match: Record<string, unknown>): Array<Record<string, unknown>> {
+  expect(dump[table], `no table ${table}`).toBeDefined();
+  return dump[table]!.filter((row) => Object.entries(match).every(([column, value]) => row[column] === value));
+}
+
+/** The one row of `table` whose columns have these values. */
+function oneRow(dump: Dump, table: string, match: Record<string, unknown>, when: "before" | "after"): Record<string, unknown> {
+  const found = rowsOf(dump, table, match);
+  expect(found, `${when}: exactly one ${table} row with ${JSON.stringify(match)}`).toHaveLength(1);
+  return found[0]!;
+}
+
+const ACME_MEMBERSHIP = (userId: string) => ({ workspace_id: SEED.workspaceId, user_id: userId });
+
+/** A new active lock on `key` in Acme, held by the visitor for the form's hour. */
+const lockCreated =
+  (key: string, message: string | null): Effect =>
+  ({ before, after, actor }) => {
+    const active = { workspace_id: SEED.workspaceId, key, deleted_at: null };
+    expect(rowsOf(before, "locks", active), "before: no active lock on the key").toEqual([]);
+    const lock = oneRow(after, "locks", active, "after");
+    expect(lock).toMatchObject({ locked_by: person(actor).login, message });
+    expect(Number(lock.expires_at) - Number(lock.created_at), "the lock's duration (ttl 3600)").toBe(3_600_000);
+  };
+
+/** Acme's active lock on `key` released (deleted_at set), and no other active lock on it. */
+const lockReleased =
+  (key: string): Effect =>
+  ({ before, after }) => {
+    const active = { workspace_id: SEED.workspaceId, key, deleted_at: null };
+    const held = oneRow(before, "locks", active, "before");
+    expect(oneRow(after, "locks", { id: held.id }, "after").deleted_at, "the lock's deleted_at").toEqual(expect.any(Number));
+    expect(rowsOf(after, "locks", active), "after: an active lock on the key").toEqual([]);
+  };
+
+/** A membership gone from Acme: SEED's member (removed) or the visitor (left). */
+const membershipGone =
+  (whose: (actor: Actor) => string): Effect =>
+  ({ before, after, actor }) => {
+    oneRow(before, "memberships", ACME_MEMBERSHIP(whose(actor)), "before");
+    expect(rowsOf(after, "memberships", ACME_MEMBERSHIP(whose(actor))), "after: the membership").toEqual([]);
+  };
+
 /**
  * Keyed by route file; actions by `intent` (plus "*", an intent the route does not know).
  * Form values are valid, so that the visitor's role is what decides.
@@ -185,8 +249,8 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
   "dashboard.$workspace.locks.tsx": {
     loader: READ,
     actions: {
-      lock: { fields: () => ({ ...NEW_LOCK }), expect: MEMBERS },
-      unlock: { fields: () => ({ key: SEED.lockKey }), expect: MEMBERS },
+      lock: { fields: () => ({ ...NEW_LOCK }), expect: MEMBERS, effect: lockCreated(NEW_LOCK.key, NEW_LOCK.message) },
+      unlock: { fields: () => ({ key: SEED.lockKey }), expect: MEMBERS, effect: lockReleased(SEED.lockKey) },
       // lockAction treats any other intent as an unlock, whose form then fails: 400.
       [UNKNOWN_INTENT]: UNKNOWN,
     },
@@ -197,28 +261,55 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
     loader: READ,
     actions: {
       // The key always comes from the instance; a key in the form is ignored.
-      lock: { fields: () => ({ ttl: "3600", key: "globex/platform/x/y" }), expect: MEMBERS },
-      unlock: { params: { instanceId: ACME_LOCKED_INSTANCE }, fields: () => ({}), expect: MEMBERS },
+      // (ACME_UNLOCKED_INSTANCE is plat-ue2-dev/vpc of acme/infra: its key is NEW_LOCK.key.)
+      lock: {
+        fields: () => ({ ttl: "3600", key: "globex/platform/x/y" }),
+        expect: MEMBERS,
+        effect: (change) => {
+          lockCreated(NEW_LOCK.key, null)(change);
+          expect(rowsOf(change.after, "locks", { key: "globex/platform/x/y" }), "a lock on the form's key").toEqual([]);
+        },
+      },
+      unlock: { params: { instanceId: ACME_LOCKED_INSTANCE }, fields: () => ({}), expect: MEMBERS, effect: lockReleased(SEED.lockKey) },
       [UNKNOWN_INTENT]: UNKNOWN,
     },
   },
   "dashboard.$workspace.members.tsx": {
     // Members see the page (read-only); what they may do is decided per intent.
-    //
-    // APP BUG found here (HEAD 82b7c54): revoke, role, remove and leave wrote their audit event
-    // with auditEventIfChanged() (app/domain/audit.server.ts), a `db.run(sql`…`)` inside
-    // `db.batch([...])`; drizzle-orm 0.45.4's D1 batch calls `.stmt.bind()` on it, which a raw
-    // statement lacks: TypeError → 500, for the actors who get past requireMember. A fix (building
-    // the statement with drizzle's insert().select()) is in the working tree; these cells keep
-    // their assertions and fail against any build without it.
     loader: READ,
     actions: {
-      invite: { fields: () => ({ invitee: "new-person", role: "member" }), expect: MANAGERS },
-      revoke: { fields: (world) => ({ invitationId: world.pendingInvitationId }), expect: MANAGERS },
-      role: { fields: () => ({ userId: SEED.memberId, role: "admin" }), expect: MANAGERS },
-      remove: { fields: () => ({ userId: SEED.memberId }), expect: MANAGERS },
+      invite: {
+        fields: () => ({ invitee: "new-person", role: "member" }),
+        expect: MANAGERS,
+        effect: ({ before, after, actor }) => {
+          const invitation = { workspace_id: SEED.workspaceId, invitee: "new-person" };
+          expect(rowsOf(before, "invitations", invitation), "before: an invitation for new-person").toEqual([]);
+          expect(oneRow(after, "invitations", invitation, "after")).toMatchObject({ role: "member", invited_by: person(actor).id, accepted_at: null, revoked_at: null });
+        },
+      },
+      revoke: {
+        fields: (world) => ({ invitationId: world.pendingInvitationId }),
+        expect: MANAGERS,
+        effect: ({ before, after, world }) => {
+          expect(oneRow(before, "invitations", { id: world.pendingInvitationId }, "before").revoked_at).toBeNull();
+          expect(oneRow(after, "invitations", { id: world.pendingInvitationId }, "after")).toMatchObject({ revoked_at: expect.any(Number), accepted_at: null });
+        },
+      },
+      role: {
+        fields: () => ({ userId: SEED.memberId, role: "admin" }),
+        expect: MANAGERS,
+        effect: ({ before, after }) => {
+          expect(oneRow(before, "memberships", ACME_MEMBERSHIP(SEED.memberId), "before").role).toBe("member");
+          expect(oneRow(after, "memberships", ACME_MEMBERSHIP(SEED.memberId), "after").role).toBe("admin");
+        },
+      },
+      remove: { fields: () => ({ userId: SEED.memberId }), expect: MANAGERS, effect: membershipGone(() => SEED.memberId) },
       // Everyone may leave — except the last owner (409).
-      leave: { fields: () => ({}), expect: { owner: 409, admin: to("/dashboard"), member: to("/dashboard"), otherOwner: 404, signedOut: LOGIN } },
+      leave: {
+        fields: () => ({}),
+        expect: { owner: 409, admin: to("/dashboard"), member: to("/dashboard"), otherOwner: 404, signedOut: LOGIN },
+        effect: membershipGone((actor) => person(actor).id),
+      },
       [UNKNOWN_INTENT]: UNKNOWN,
     },
   },
@@ -226,9 +317,37 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
     // Everyone may see the settings page (the workspace id for CI); only owners change anything.
     loader: READ,
     actions: {
-      rename: { fields: () => ({ name: "Acme Renamed" }), expect: OWNER_ONLY(200) },
-      slug: { fields: () => ({ slug: "acme-renamed" }), expect: OWNER_ONLY(to("/dashboard/acme-renamed/settings")) },
-      delete: { fields: () => ({ confirm: "acme" }), expect: OWNER_ONLY(to("/dashboard")) },
+      rename: {
+        fields: () => ({ name: "Acme Renamed" }),
+        expect: OWNER_ONLY(200),
+        effect: ({ before, after }) => {
+          expect(oneRow(before, "workspaces", { id: SEED.workspaceId }, "before").name).toBe(SEED.workspaceName);
+          expect(oneRow(after, "workspaces", { id: SEED.workspaceId }, "after")).toMatchObject({ name: "Acme Renamed", slug: SEED.workspaceSlug });
+        },
+      },
+      slug: {
+        fields: () => ({ slug: "acme-renamed" }),
+        expect: OWNER_ONLY(to("/dashboard/acme-renamed/settings")),
+        effect: ({ before, after }) => {
+          expect(oneRow(before, "workspaces", { id: SEED.workspaceId }, "before").slug).toBe(SEED.workspaceSlug);
+          expect(oneRow(after, "workspaces", { id: SEED.workspaceId }, "after")).toMatchObject({ slug: "acme-renamed", name: SEED.workspaceName });
+          // The old address keeps working: it redirects to the new slug.
+          oneRow(after, "workspace_slug_redirects", { slug: SEED.workspaceSlug, workspace_id: SEED.workspaceId }, "after");
+        },
+      },
+      delete: {
+        fields: () => ({ confirm: "acme" }),
+        expect: OWNER_ONLY(to("/dashboard")),
+        effect: ({ before, after }) => {
+          oneRow(before, "workspaces", { id: SEED.workspaceId }, "before");
+          expect(rowsOf(after, "workspaces", { id: SEED.workspaceId }), "after: Acme's workspace row").toEqual([]);
+          // What it owned goes with it (foreign keys cascade).
+          for (const table of ["memberships", "invitations", "locks", "instances", "workspace_repositories"]) {
+            expect(rowsOf(before, table, { workspace_id: SEED.workspaceId }).length, `before: Acme's ${table}`).toBeGreaterThan(0);
+            expect(rowsOf(after, table, { workspace_id: SEED.workspaceId }), `after: Acme's ${table}`).toEqual([]);
+          }
+        },
+      },
       [UNKNOWN_INTENT]: UNKNOWN,
     },
   },
@@ -441,7 +560,8 @@ describe("tenant isolation matrix", () => {
                   if (refused) {
                     expect(after, "a refused request changed the database").toEqual(before);
                   } else {
-                    expect(after, "an allowed request changed nothing: are the form values still valid?").not.toEqual(before);
+                    expect(cell.effect, `intent=${intent} is allowed for ${actor}: say what it writes (\`effect\` in ${WHERE})`).toBeDefined();
+                    cell.effect!({ before, after, actor, world });
                   }
                   expect(globexRows(after), "a request to Acme changed a row of Globex").toEqual(globexRows(before));
                 });

@@ -8,10 +8,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { invitations, memberships, repositoryPermissions, workspaceRepositories, workspaces } from "../../db/schema";
 import { SEED } from "../../db/seed";
 import { importRepository } from "~/domain/repository-permissions.server";
-import { PLAN_DEFINITIONS, planLimit } from "~/domain/plans";
+import { planLimit, type Plan } from "~/domain/plans";
 import { sessionCookieFor } from "../auth";
 import { form, request } from "../auth/flow";
-import { db, dumpDatabase } from "../db";
+import { db, dumpDatabase, FIXED_NOW } from "../db";
 import { addMembership, addUser, count, inviteLinkIn, pageText, restoreWorld } from "./world";
 
 const SYSTEM = { type: "system" as const, id: null, label: "plan limit test" };
@@ -39,6 +39,53 @@ async function inviteThroughForm(invitee: string, jar?: string) {
   return { status: response.status, html: pageText(await response.text()) };
 }
 
+/** The column headings of /pricing's "Compare plans" table, as a reader sees them. */
+const PLAN_COLUMNS: Record<Plan, string> = { free: "Free", team: "Team", enterprise: "Enterprise" };
+
+/**
+ * /pricing's comparison table as a reader sees it: the column headings (left to right) and, for each
+ * row heading, the text of the row's cells (left to right, after the heading). Read from the rendered
+ * markup with workerd's HTMLRewriter, not from the page's data attributes.
+ */
+async function pricingTable(): Promise<{ columns: string[]; rows: Map<string, string[]> }> {
+  const { response } = await request("/pricing", "");
+  expect(response.status).toBe(200);
+  const columns: string[] = [];
+  const rows = new Map<string, string[]>();
+  let row: { heading: string; cells: string[] } | null = null;
+  let tables = 0;
+  await new HTMLRewriter()
+    .on("table", { element: () => void tables++ })
+    .on("table thead th", { element: () => void columns.push(""), text: (chunk) => void (columns[columns.length - 1] += chunk.text) })
+    .on("table tbody tr", {
+      element(element) {
+        const current = { heading: "", cells: [] as string[] };
+        row = current;
+        element.onEndTag(() => void rows.set(pageText(current.heading).trim(), current.cells.map((cell) => pageText(cell).trim())));
+      },
+    })
+    .on("table tbody tr th", { text: (chunk) => void (row!.heading += chunk.text) })
+    .on("table tbody tr td", { element: () => void row!.cells.push(""), text: (chunk) => void (row!.cells[row!.cells.length - 1] += chunk.text) })
+    .transform(response)
+    .text();
+  expect(tables, "the pricing page has one comparison table").toBe(1);
+  return { columns: columns.map((column) => pageText(column).trim()), rows };
+}
+
+/** The cell of /pricing's table in the row headed `rowHeading`, in the plan's column. */
+function pricingCell(table: Awaited<ReturnType<typeof pricingTable>>, rowHeading: string, plan: Plan): string | undefined {
+  const column = table.columns.indexOf(PLAN_COLUMNS[plan]);
+  expect(column, `a "${PLAN_COLUMNS[plan]}" column in ${JSON.stringify(table.columns)}`).toBeGreaterThan(0);
+  const cells = table.rows.get(rowHeading);
+  expect(cells, `a "${rowHeading}" row in ${JSON.stringify([...table.rows.keys()])}`).toBeDefined();
+  // The first column holds the row headings (th), so the plan's cell is one to the left of its heading.
+  expect(cells).toHaveLength(table.columns.length - 1);
+  return cells![column - 1];
+}
+
+/** How the table shows a count the product enforces: the number, or "Unlimited". */
+const shown = (limit: number | null) => (limit === null ? "Unlimited" : String(limit));
+
 beforeEach(async () => {
   await restoreWorld();
   await setPlan("free");
@@ -47,12 +94,12 @@ beforeEach(async () => {
 describe("the member limit", () => {
   const FREE_MEMBERS = planLimit("free", "members")!;
 
-  it("the Free plan's limit is the one the pricing page shows", async () => {
-    expect(FREE_MEMBERS).toBe(PLAN_DEFINITIONS.free.limits.members);
-    const { response } = await request("/pricing", "");
-    const html = pageText(await response.text());
-    expect(html).toContain(`${FREE_MEMBERS}`);
+  it("the Free plan's limit is the one the pricing page shows (Members row, Free column), as is every plan's", async () => {
+    // The tests below need room for an owner and at least one more person.
     expect(FREE_MEMBERS).toBeGreaterThan(1);
+    const table = await pricingTable();
+    expect(pricingCell(table, "Members", "free")).toBe(String(FREE_MEMBERS));
+    for (const plan of ["team", "enterprise"] as const) expect(pricingCell(table, "Members", plan), plan).toBe(shown(planLimit(plan, "members")));
   });
 
   it("inviting counts members and pending invitations; one past the limit → 409 with the plan and limit, nothing changed", async () => {
@@ -74,7 +121,7 @@ describe("the member limit", () => {
 
     // Revoking the pending invitation frees the place.
     const pending = (await db().select().from(invitations).where(eq(invitations.invitee, "last-place")))[0]!;
-    await db().update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, pending.id));
+    await db().update(invitations).set({ revokedAt: FIXED_NOW }).where(eq(invitations.id, pending.id));
     expect((await inviteThroughForm("one-too-many")).status).toBe(200);
   });
 
@@ -118,16 +165,22 @@ describe("the repository limit", () => {
 
   async function fillRepositories(total: number) {
     for (let i = await imported(); i < total; i++) {
-      const result = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: "acme", name: `filler-${i}`, actor: SYSTEM, now: new Date() });
+      const result = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: "acme", name: `filler-${i}`, actor: SYSTEM, now: FIXED_NOW });
       expect(result).toMatchObject({ ok: true, created: true });
     }
     expect(await imported()).toBe(total);
   }
 
+  it("the Free plan's limit is the one the pricing page shows (Repositories row, Free column), as is every plan's", async () => {
+    const table = await pricingTable();
+    expect(pricingCell(table, "Repositories", "free")).toBe(String(FREE_REPOSITORIES));
+    for (const plan of ["team", "enterprise"] as const) expect(pricingCell(table, "Repositories", plan), plan).toBe(shown(planLimit(plan, "repositories")));
+  });
+
   it("an import past the Free plan's limit is refused with the plan and limit, and writes nothing", async () => {
     await fillRepositories(FREE_REPOSITORIES);
     const before = await dumpDatabase();
-    const refused = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: "acme", name: "one-too-many", actor: SYSTEM, now: new Date() });
+    const refused = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: "acme", name: "one-too-many", actor: SYSTEM, now: FIXED_NOW });
     expect(refused).toEqual({
       ok: false,
       status: 409,
@@ -145,7 +198,7 @@ describe("the repository limit", () => {
     const permissionsBefore = await count("repository_permissions", "workspace_id = ? AND repository_id = ?", SEED.workspaceId, link.repositoryId);
     const eventsBefore = await count("audit_events", "workspace_id = ?", SEED.workspaceId);
     const repository = (await db().query.repositories.findFirst({ where: (table, { eq }) => eq(table.id, link.repositoryId) }))!;
-    const again = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: repository.owner, name: repository.name, actor: SYSTEM, now: new Date() });
+    const again = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: repository.owner, name: repository.name, actor: SYSTEM, now: FIXED_NOW });
     expect(again).toEqual({ ok: true, repositoryId: link.repositoryId, created: false });
     expect(await count("repository_permissions", "workspace_id = ? AND repository_id = ?", SEED.workspaceId, link.repositoryId)).toBe(permissionsBefore);
     expect(await count("audit_events", "workspace_id = ?", SEED.workspaceId)).toBe(eventsBefore);

@@ -25,7 +25,7 @@ import {
 import { inviteMember } from "~/domain/members.server";
 import { newId } from "~/domain/ids";
 import type { Role } from "~/domain/roles";
-import { db, seedDatabase } from "../db";
+import { db, FIXED_NOW, seedDatabase } from "../db";
 
 const pad = (base: string) => base + "0".repeat(28 - base.length);
 
@@ -96,7 +96,7 @@ export type World = {
 /** A user who signs in with the dev provider as `login` (the identity the callback would find). */
 export async function addUser(user: { id?: string; login: string | null; name: string; email: string | null; lastWorkspaceId?: string | null }): Promise<string> {
   const id = user.id ?? newId("usr");
-  const now = new Date();
+  const now = FIXED_NOW;
   const database = db();
   await database.batch([
     database.insert(users).values({ id, login: user.login, name: user.name, email: user.email, lastWorkspaceId: user.lastWorkspaceId ?? null, createdAt: now, updatedAt: now }),
@@ -106,13 +106,13 @@ export async function addUser(user: { id?: string; login: string | null; name: s
 }
 
 export async function addMembership(workspaceId: string, userId: string, role: Role): Promise<void> {
-  const now = new Date();
+  const now = FIXED_NOW;
   await db().insert(memberships).values({ workspaceId, userId, role, createdAt: now, updatedAt: now });
 }
 
 export async function buildWorld(): Promise<World> {
   await seedDatabase();
-  const now = new Date();
+  const now = FIXED_NOW;
   const database = db();
 
   await addUser({ ...ACME_ADMIN, lastWorkspaceId: SEED.workspaceId });

@@ -6,6 +6,7 @@
  */
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { CodeChallengeMethod } from "remix-auth-oauth2";
+import type { Clock } from "../../clock";
 import type { Settings } from "../../config/env.server";
 import { type, validate } from "../../validation";
 import { SignInError } from "../sign-in-error";
@@ -75,7 +76,7 @@ function jwksFor(uri: string): JWTVerifyGetKey {
 export function oidcStrategy(
   settings: Settings,
   document: DiscoveryDocument,
-  options: { redirectURI: string; cookie: { name: string; secure: boolean }; nonce: string; expectedNonce: string | null },
+  options: { redirectURI: string; cookie: { name: string; secure: boolean }; nonce: string; expectedNonce: string | null; now: Clock },
 ) {
   const strategy = new BoundedOAuth2Strategy<ProviderProfile>(
     {
@@ -95,7 +96,7 @@ export function oidcStrategy(
       } catch {
         throw new SignInError("id_token_invalid", "missing");
       }
-      return verifyIdToken(settings, document, idToken, options.expectedNonce);
+      return verifyIdToken(settings, document, idToken, options.expectedNonce, options.now());
     },
   );
   strategy.extraAuthorizationParams = { nonce: options.nonce };
@@ -107,6 +108,7 @@ export async function verifyIdToken(
   document: DiscoveryDocument,
   idToken: string,
   expectedNonce: string | null,
+  now: Date,
 ): Promise<ProviderProfile> {
   let payload: Record<string, unknown>;
   try {
@@ -115,6 +117,7 @@ export async function verifyIdToken(
       audience: settings.OIDC_CLIENT_ID,
       algorithms: ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"],
       clockTolerance: 60,
+      currentDate: now,
       requiredClaims: ["exp", "iat", "sub"],
     });
     payload = verified.payload as Record<string, unknown>;

@@ -80,6 +80,8 @@ export const identities = sqliteTable(
     issuer: text("issuer").notNull(),
     subject: text("subject").notNull(),
     email: text("email"),
+    /** The provider said the email is the person's (`email_verified: true`, GitHub's verified primary). */
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
     login: text("login"),
     createdAt: createdAt(),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
@@ -120,6 +122,8 @@ export const workspaces = sqliteTable("workspaces", {
   plan: text("plan", { enum: ["free", "team", "enterprise"] })
     .notNull()
     .default("free"),
+  /** Enterprise: members must be signed in with the OIDC provider (single sign-on) to use the workspace. */
+  requireSso: integer("require_sso", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -109,8 +109,8 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
     db
       .insert(identities)
       .values([
-        { id: `idn_${pad("acmeowner")}`, userId: SEED.ownerId, provider: "dev", issuer: "dev", subject: SEED.ownerLogin, login: SEED.ownerLogin, email: "ada@acme.example", createdAt: at(-90 * DAY) },
-        { id: `idn_${pad("acmemember")}`, userId: SEED.memberId, provider: "dev", issuer: "dev", subject: SEED.memberLogin, login: SEED.memberLogin, email: "max@acme.example", createdAt: at(-60 * DAY) },
+        { id: `idn_${pad("acmeowner")}`, userId: SEED.ownerId, provider: "dev", issuer: "dev", subject: SEED.ownerLogin, login: SEED.ownerLogin, email: "ada@acme.example", emailVerified: true, createdAt: at(-90 * DAY) },
+        { id: `idn_${pad("acmemember")}`, userId: SEED.memberId, provider: "dev", issuer: "dev", subject: SEED.memberLogin, login: SEED.memberLogin, email: "max@acme.example", emailVerified: true, createdAt: at(-60 * DAY) },
       ])
       .onConflictDoNothing(),
     db

@@ -2,10 +2,11 @@
 import { ORIGIN } from "./http";
 import { testContext } from "./context";
 import { createSession } from "~/auth/session.server";
+import type { SignInProvider } from "~/config/env.server";
 
-/** The `Cookie` header value of a fresh session for `userId`. */
-export async function sessionCookieFor(userId: string, origin = ORIGIN): Promise<string> {
-  const setCookie = await createSession(new Request(`${origin}/`), testContext(), userId, "dev");
+/** The `Cookie` header value of a fresh session for `userId`, signed in with `provider` (`oidc`: single sign-on). */
+export async function sessionCookieFor(userId: string, origin = ORIGIN, provider: SignInProvider = "dev"): Promise<string> {
+  const setCookie = await createSession(new Request(`${origin}/`), testContext(), userId, provider);
   return setCookie.split(";")[0]!;
 }
 

@@ -12,7 +12,7 @@ import { validate } from "../validation";
 import { clearFlow, clearOAuthStateCookies, randomToken, readFlow, writeFlow, type SignInFlow } from "./flow-cookie.server";
 import { devProviderAvailable, DevStrategy } from "./providers/dev.server";
 import { githubIssuer, githubStrategy } from "./providers/github.server";
-import { discover, oidcStrategy } from "./providers/oidc.server";
+import { discover, oidcStrategy, type DiscoveryDocument } from "./providers/oidc.server";
 import { providerProfile, type ProviderProfile } from "./providers/profile";
 import { safeReturnTo } from "./return-to";
 import { createSession, isHttps } from "./session.server";
@@ -36,6 +36,7 @@ async function authenticatorFor(
   request: Request,
   context: AppLoadContext,
   flow: { nonce: string; expected: SignInFlow | null },
+  discovered?: DiscoveryDocument,
 ): Promise<Authenticator<ProviderProfile>> {
   const authenticator = new Authenticator<ProviderProfile>();
   const redirectURI = `${new URL(request.url).origin}/auth/${provider}/callback`;
@@ -43,7 +44,7 @@ async function authenticatorFor(
   if (provider === "github") {
     authenticator.use(githubStrategy(context.settings, { redirectURI, cookie }), "github");
   } else if (provider === "oidc") {
-    const document = await discover(context.settings.OIDC_ISSUER ?? "", context.now());
+    const document = discovered ?? (await discover(context.settings.OIDC_ISSUER ?? "", context.now()));
     authenticator.use(
       oidcStrategy(context.settings, document, { redirectURI, cookie, nonce: flow.nonce, expectedNonce: flow.expected?.nonce ?? null, now: context.now }),
       "oidc",
@@ -52,6 +53,26 @@ async function authenticatorFor(
     authenticator.use(new DevStrategy({ state: flow.nonce, expectedState: flow.expected?.nonce ?? null }), "dev");
   }
   return authenticator;
+}
+
+/**
+ * RFC 9207: an `iss` on the authorization response must name the issuer we sent the person to, and
+ * an OpenID provider that promises `iss` (`authorization_response_iss_parameter_supported`) must
+ * send it. Either failure means the response may belong to another provider: refuse it.
+ */
+function checkResponseIssuer(provider: SignInProvider, iss: string | null, context: AppLoadContext, document: DiscoveryDocument | null) {
+  if (provider === "oidc" && document) {
+    if (iss === null) {
+      if (document.authorization_response_iss_parameter_supported === true) throw new SignInError("issuer_mismatch", "iss_missing");
+      return;
+    }
+    // A simple string comparison, as RFC 9207 §2.4 asks.
+    if (iss !== document.issuer) throw new SignInError("issuer_mismatch", "iss_differs");
+    return;
+  }
+  if (iss === null) return;
+  const expected = provider === "github" ? githubIssuer(context.settings) : "dev";
+  if (iss.replace(/\/+$/, "") !== expected.replace(/\/+$/, "")) throw new SignInError("issuer_mismatch", "iss_differs");
 }
 
 /** Maps anything thrown during sign-in to a code. Library errors are matched by class. */
@@ -126,13 +147,10 @@ export async function completeSignIn(provider: string, request: Request, context
     if (url.searchParams.get("error") === "access_denied") throw new SignInError("access_denied");
     if (!flow || flow.provider !== provider) throw new SignInError("state_missing", flow ? "provider_mismatch" : "no_flow_cookie");
 
-    const iss = url.searchParams.get("iss");
-    if (iss !== null) {
-      const expected = provider === "github" ? githubIssuer(context.settings) : provider === "oidc" ? context.settings.OIDC_ISSUER : "dev";
-      if (iss.replace(/\/+$/, "") !== (expected ?? "").replace(/\/+$/, "")) throw new SignInError("issuer_mismatch");
-    }
+    const document = provider === "oidc" ? await discover(context.settings.OIDC_ISSUER ?? "", context.now()) : null;
+    checkResponseIssuer(provider, url.searchParams.get("iss"), context, document);
 
-    const authenticator = await authenticatorFor(provider, request, context, { nonce: flow.nonce, expected: flow });
+    const authenticator = await authenticatorFor(provider, request, context, { nonce: flow.nonce, expected: flow }, document ?? undefined);
     const profile = validate(providerProfile, await authenticator.authenticate(provider, request));
     if (!profile.ok) throw new SignInError("profile_unavailable", profile.crashed ? "validator_crashed" : "profile_shape");
 

@@ -22,7 +22,7 @@ export async function upsertUser(db: Database, profile: ProviderProfile, now: Da
         .update(users)
         .set({ name: profile.name, email: profile.email, login: profile.login, avatarUrl: profile.avatarUrl, updatedAt: now })
         .where(eq(users.id, existing.userId)),
-      db.update(identities).set({ email: profile.email, login: profile.login }).where(eq(identities.id, existing.id)),
+      db.update(identities).set({ email: profile.email, emailVerified: profile.emailVerified, login: profile.login }).where(eq(identities.id, existing.id)),
     ]);
     return { userId: existing.userId, identityId: existing.id };
   }
@@ -32,7 +32,7 @@ export async function upsertUser(db: Database, profile: ProviderProfile, now: Da
   try {
     await db.batch([
       db.insert(users).values({ id: userId, name: profile.name, email: profile.email, login: profile.login, avatarUrl: profile.avatarUrl, createdAt: now, updatedAt: now }),
-      db.insert(identities).values({ id: identityId, userId, provider: profile.provider, issuer: profile.issuer, subject: profile.subject, email: profile.email, login: profile.login, createdAt: now }),
+      db.insert(identities).values({ id: identityId, userId, provider: profile.provider, issuer: profile.issuer, subject: profile.subject, email: profile.email, emailVerified: profile.emailVerified, login: profile.login, createdAt: now }),
     ]);
   } catch (error) {
     // Two first sign-ins raced: the other one created the identity (the batch rolled back ours).

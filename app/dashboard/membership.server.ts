@@ -1,19 +1,39 @@
 /**
  * The one place that answers "who is this user in this workspace" for every dashboard loader and
- * action. A non-member gets 404 (they never learn the workspace exists); a member without the
- * permission gets 403 with a clear page. Every dashboard query is then filtered by the workspace id
- * this returns — never by an id taken from the URL or a form alone.
+ * action. A non-member gets 404 (they never learn the workspace exists); a member of a workspace
+ * that requires single sign-on, signed in another way, gets 403 with the button to sign in with the
+ * organisation's provider; a member without the permission gets 403 with a clear page. Every
+ * dashboard query is then filtered by the workspace id this returns — never by an id taken from the
+ * URL or a form alone.
  */
 import { json, redirect, type AppLoadContext } from "@remix-run/cloudflare";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { requireUser, type CurrentUser } from "~/auth/current-user.server";
 import { readSessionWith } from "~/auth/session.server";
+import type { SignInProvider } from "~/config/env.server";
 import type { Plan } from "~/domain/plans";
 import { can, PERMISSION_LABELS, type Permission } from "~/domain/roles";
 import type { WorkspaceMembership } from "~/domain/workspaces.server";
 import { memberships, sessions, users, workspaceSlugRedirects, workspaces } from "../../db/schema";
 
-export type Member = { user: CurrentUser; workspace: WorkspaceMembership & { plan: Plan } };
+export type Member = {
+  user: CurrentUser;
+  workspace: WorkspaceMembership & { plan: Plan; requireSso: boolean };
+  /** How this session signed in: `oidc` is single sign-on (the organisation's OpenID provider). */
+  signedInWith: SignInProvider;
+};
+
+/**
+ * What the 403 of a workspace that requires single sign-on carries: the message, and the sign-in
+ * the page offers (the login page's POST /auth/oidc, back to this page) — null when this deployment
+ * has no OpenID provider configured. The layout's answer also lists the user's other workspaces.
+ */
+export type SsoRequiredData = {
+  kind: "sso_required";
+  message: string;
+  signIn: { action: string; label: string; returnTo: string } | null;
+  otherWorkspaces: Array<{ name: string; slug: string }>;
+};
 
 export function notFound(): Response {
   return json({ message: "There is no workspace at this address, or you are not a member of it." }, { status: 404 });
@@ -44,7 +64,16 @@ async function resolveMember(request: Request, context: AppLoadContext, slug: st
   const { read, alongside } = await readSessionWith(request, context, (sessionId) => {
     const ofUser = eq(memberships.userId, sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`);
     return context.db
-      .select({ id: workspaces.id, name: workspaces.name, slug: workspaces.slug, role: memberships.role, plan: workspaces.plan })
+      .select({
+        id: workspaces.id,
+        name: workspaces.name,
+        slug: workspaces.slug,
+        role: memberships.role,
+        plan: workspaces.plan,
+        requireSso: workspaces.requireSso,
+        // The session's provider, in the same statement (the session row is read beside it).
+        signedInWith: sql<string | null>`(SELECT ${sessions.provider} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`.as("signed_in_with"),
+      })
       .from(workspaces)
       .innerJoin(memberships, eq(memberships.workspaceId, workspaces.id))
       .where(everyWorkspace ? ofUser : and(eq(workspaces.slug, slug ?? ""), ofUser))
@@ -53,10 +82,16 @@ async function resolveMember(request: Request, context: AppLoadContext, slug: st
   if (read.status !== "signed_in") await requireUser(request, context); // throws the sign-in redirect
   const user = (read as Extract<typeof read, { status: "signed_in" }>).user;
   const rows = alongside ?? [];
-  const workspace = rows.find((row) => row.slug === (slug ?? "")) ?? null;
-  if (!workspace) {
+  const found = rows.find((row) => row.slug === (slug ?? "")) ?? null;
+  if (!found) {
     if (slug) await redirectFromOldSlug(request, context, user.id, slug);
     throw notFound();
+  }
+  const signedInWith = SIGNED_IN_WITH[found.signedInWith ?? ""] ?? "dev";
+  const workspace = { id: found.id, name: found.name, slug: found.slug, role: found.role, plan: found.plan, requireSso: found.requireSso };
+  // Before the role: whatever the page or action, this workspace first wants single sign-on.
+  if (workspace.requireSso && signedInWith !== "oidc") {
+    throw ssoRequired(request, context, workspace.name, everyWorkspace ? rows.filter((row) => row.id !== workspace.id) : []);
   }
   if (!can(workspace.role, permission)) {
     throw json(
@@ -64,7 +99,30 @@ async function resolveMember(request: Request, context: AppLoadContext, slug: st
       { status: 403 },
     );
   }
-  return { member: { user, workspace } satisfies Member, workspaces: rows };
+  const list: WorkspaceMembership[] = rows.map((row) => ({ id: row.id, name: row.name, slug: row.slug, role: row.role }));
+  return { member: { user, workspace, signedInWith } satisfies Member, workspaces: list };
+}
+
+/** Reads the stored provider name; anything unknown counts as "not single sign-on". */
+const SIGNED_IN_WITH: Record<string, SignInProvider> = { github: "github", oidc: "oidc", dev: "dev" };
+
+/** The 403 a member signed in without single sign-on gets from a workspace that requires it. */
+function ssoRequired(request: Request, context: AppLoadContext, workspaceName: string, others: Array<{ name: string; slug: string }>): Response {
+  const url = new URL(request.url);
+  // Back to the page: not to its data (`_data`), not to an index route's action (`index`).
+  url.searchParams.delete("_data");
+  url.searchParams.delete("index");
+  const providerName = context.settings.OIDC_NAME;
+  const oidc = context.settings.AUTH_PROVIDERS.includes("oidc");
+  const data: SsoRequiredData = {
+    kind: "sso_required",
+    message: oidc
+      ? `${workspaceName} requires signing in with your organisation's provider (${providerName}). You are signed in another way: sign in with ${providerName} to continue.`
+      : `${workspaceName} requires signing in with your organisation's provider, and this Atmos Pro has none configured. Ask your administrator.`,
+    signIn: oidc ? { action: "/auth/oidc", label: `Continue with ${providerName}`, returnTo: `${url.pathname}${url.search}` } : null,
+    otherWorkspaces: others.map((other) => ({ name: other.name, slug: other.slug })),
+  };
+  return json(data, { status: 403 });
 }
 
 /** A renamed workspace's old links keep working — for its members only. */

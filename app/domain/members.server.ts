@@ -8,6 +8,7 @@ import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { invitations, memberships, users, workspaces } from "../../db/schema";
 import { auditEvent, auditEventIfChanged, type AuditActor } from "./audit.server";
+import { identitiesOfUserQuery, provesEmail, provesLogin, type IdentityFacts, type LoginTrust } from "./identities.server";
 import { newId } from "./ids";
 import { belowPlanLimit, planLimitMessage } from "./plan-limits.server";
 import { withinPlanLimit } from "./plans";
@@ -101,8 +102,8 @@ export async function revokeInvitation(db: Database, input: { workspaceId: strin
 
 export type InvitationView = { id: string; workspaceId: string; workspaceName: string; workspaceSlug: string; invitee: string; role: Role; state: "pending" | "expired" | "accepted" | "revoked" };
 
-export async function findInvitation(db: Database, token: string, now: Date): Promise<InvitationView | null> {
-  const rows = await db
+function invitationByTokenHashQuery(db: Database, tokenHash: string) {
+  return db
     .select({
       id: invitations.id,
       workspaceId: invitations.workspaceId,
@@ -116,32 +117,61 @@ export async function findInvitation(db: Database, token: string, now: Date): Pr
     })
     .from(invitations)
     .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
-    .where(eq(invitations.tokenHash, await sha256Hex(token)))
+    .where(eq(invitations.tokenHash, tokenHash))
     .limit(1);
+}
+
+function invitationView(rows: Awaited<ReturnType<typeof invitationByTokenHashQuery>>, now: Date): InvitationView | null {
   const row = rows[0];
   if (!row) return null;
   const state = row.revokedAt ? "revoked" : row.acceptedAt ? "accepted" : row.expiresAt <= now ? "expired" : "pending";
   return { id: row.id, workspaceId: row.workspaceId, workspaceName: row.workspaceName, workspaceSlug: row.workspaceSlug, invitee: row.invitee, role: row.role, state };
 }
 
-/** Does this signed-in account match whom the invitation was for (GitHub login or email)? */
-export function invitationMatches(invitee: string, user: { login: string | null; email: string | null }): boolean {
-  const wanted = invitee.trim().toLowerCase();
-  return wanted.includes("@") ? user.email?.toLowerCase() === wanted : user.login?.toLowerCase() === wanted;
+export async function findInvitation(db: Database, token: string, now: Date): Promise<InvitationView | null> {
+  return invitationView(await invitationByTokenHashQuery(db, await sha256Hex(token)), now);
+}
+
+/**
+ * Does the person with these identities own whom the invitation was for? A GitHub login matches only
+ * a GitHub account with that login (or, in development, a dev login); an email matches only an email
+ * the person's provider verified. Never `users.login`/`users.email`: see identities.server.ts.
+ */
+export function invitationMatches(invitee: string, identityList: readonly IdentityFacts[], trust: LoginTrust): boolean {
+  const wanted = invitee.trim();
+  return wanted.includes("@") ? provesEmail(identityList, wanted, trust) : provesLogin(identityList, wanted, trust);
+}
+
+/** What to tell someone whose account is not the invitee: whom it is for, and how to sign in as them. */
+export function invitationMismatchMessage(invitee: string): string {
+  const wanted = invitee.trim();
+  return wanted.includes("@")
+    ? `This invitation is for ${wanted}. To accept it, sign in with an account whose provider has verified ${wanted}.`
+    : `This invitation is for the GitHub account ${wanted}. Sign in with GitHub as ${wanted} to accept it.`;
+}
+
+/** The invitation behind a link and whether this user may accept it: one round trip (invitation and identities). */
+export async function invitationForUser(
+  db: Database,
+  input: { token: string; userId: string; now: Date; trust: LoginTrust },
+): Promise<{ invitation: InvitationView; matches: boolean; identities: IdentityFacts[] } | null> {
+  const [rows, identityList] = await db.batch([invitationByTokenHashQuery(db, await sha256Hex(input.token)), identitiesOfUserQuery(db, input.userId)]);
+  const invitation = invitationView(rows, input.now);
+  if (!invitation) return null;
+  return { invitation, matches: invitationMatches(invitation.invitee, identityList, input.trust), identities: identityList };
 }
 
 export async function acceptInvitation(
   db: Database,
-  input: { token: string; user: { id: string; login: string | null; email: string | null; name: string }; now: Date },
+  input: { token: string; user: { id: string; login: string | null; name: string }; now: Date; trust: LoginTrust },
 ): Promise<{ ok: true; workspaceSlug: string } | Extract<MemberChange, { ok: false }>> {
-  const invitation = await findInvitation(db, input.token, input.now);
-  if (!invitation) return { ok: false, status: 404, message: "This invitation link is not valid." };
+  const found = await invitationForUser(db, { token: input.token, userId: input.user.id, now: input.now, trust: input.trust });
+  if (!found) return { ok: false, status: 404, message: "This invitation link is not valid." };
+  const { invitation } = found;
   if (invitation.state === "revoked") return { ok: false, status: 409, message: "This invitation was revoked. Ask for a new one." };
   if (invitation.state === "accepted") return { ok: false, status: 409, message: "This invitation has already been used." };
   if (invitation.state === "expired") return { ok: false, status: 409, message: "This invitation has expired. Ask for a new one." };
-  if (!invitationMatches(invitation.invitee, input.user)) {
-    return { ok: false, status: 403, message: `This invitation is for ${invitation.invitee}. Sign in with that account to accept it.` };
-  }
+  if (!found.matches) return { ok: false, status: 403, message: invitationMismatchMessage(invitation.invitee) };
   const actor = { type: "user" as const, id: input.user.id, label: input.user.login ?? input.user.name };
   // Single use, enforced by the write: only the first acceptance flips accepted_at.
   const [claimed] = await db.batch([

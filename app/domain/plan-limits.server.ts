@@ -3,9 +3,9 @@
  * statement that would exceed it (a condition on the workspace's plan, read in the same statement),
  * so two racing requests cannot both take the last place.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { inArray, sql, type SQL } from "drizzle-orm";
 import { workspaces } from "../../db/schema";
-import { LIMIT_LABELS, PLAN_DEFINITIONS, PLANS, planLimit, type Limit, type Plan } from "./plans";
+import { FEATURE_LABELS, LIMIT_LABELS, PLAN_DEFINITIONS, PLANS, planAllows, planLimit, type Feature, type Limit, type Plan } from "./plans";
 
 type CountedLimit = Exclude<Limit, "auditRetentionDays">;
 
@@ -23,4 +23,26 @@ export function belowPlanLimit(limit: CountedLimit, workspaceId: string, current
 export function planLimitMessage(plan: Plan, limit: CountedLimit, what: string): string {
   const max = planLimit(plan, limit);
   return `The ${PLAN_DEFINITIONS[plan].name} plan includes up to ${max} ${LIMIT_LABELS[limit].unit}, and ${what}. See /pricing for the plans that include more.`;
+}
+
+/** The plans that include `feature`, cheapest first. */
+export function plansIncluding(feature: Feature): Plan[] {
+  return PLANS.filter((plan) => planAllows(plan, feature));
+}
+
+/**
+ * SQL, for a statement on the `workspaces` row itself: true while that workspace's plan includes
+ * `feature` (read in the statement, like belowPlanLimit).
+ */
+export function planIncludes(feature: Feature): SQL {
+  const plans = plansIncluding(feature);
+  return plans.length > 0 ? inArray(workspaces.plan, plans) : sql`0`;
+}
+
+/** What a user reads when their plan does not include a feature: the plan, the feature, what to do. */
+export function planFeatureMessage(plan: Plan, feature: Feature, what: string): string {
+  const including = plansIncluding(feature).map((other) => PLAN_DEFINITIONS[other].name);
+  const where = including.length > 0 ? `It comes with the ${including.join(" and ")} plan${including.length > 1 ? "s" : ""}` : "No plan includes it yet";
+  const label = FEATURE_LABELS[feature];
+  return `The ${PLAN_DEFINITIONS[plan].name} plan does not include ${label[0]!.toLowerCase()}${label.slice(1)}, so ${what}. ${where}: see /pricing.`;
 }

@@ -3,8 +3,10 @@
  * Enforced today: `members` when inviting and accepting, `repositories` when importing (both inside
  * the writes, app/domain/plan-limits.server.ts), `auditRetentionDays` in what the audit log shows.
  * Not yet enforced, because the product has no way yet to exceed it: `driftSchedules` (schedules are
- * not created from the product yet); older audit events are hidden, not yet pruned. The sign-in
- * features are set per deployment (AUTH_PROVIDERS), not per workspace. A change here changes the page and the checks together.
+ * not created from the product yet); older audit events are hidden, not yet pruned. Which sign-in
+ * methods exist is set per deployment (AUTH_PROVIDERS); `oidcSignIn` is also what lets a workspace
+ * require single sign-on (inside the write, app/domain/workspaces.server.ts `setRequireSso`).
+ * A change here changes the page and the checks together.
  * `workspaces.plan` holds the plan id.
  */
 export const PLANS = ["free", "team", "enterprise"] as const;

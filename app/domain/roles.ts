@@ -25,7 +25,7 @@ export type Permission = keyof typeof PERMISSIONS;
 
 export const PERMISSION_LABELS: Record<Permission, string> = {
   "workspace.read": "See the workspace: repositories, instances, deployments, locks, drift",
-  "workspace.update": "Rename the workspace and change its slug",
+  "workspace.update": "Rename the workspace, change its slug, require single sign-on",
   "workspace.delete": "Delete the workspace",
   "members.invite": "Invite people",
   "members.manage": "Change roles and remove members (admins: not owners)",

@@ -1,9 +1,15 @@
-/** Workspaces: the tenant. Creation, renaming, slugs, deletion — each change with its audit event. */
+/**
+ * Workspaces: the tenant. Creation, renaming, slugs, requiring single sign-on, deletion — each change
+ * with its audit event.
+ */
 import { and, asc, eq, ne } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { memberships, workspaceSlugRedirects, workspaces } from "../../db/schema";
-import { auditEvent, type AuditActor } from "./audit.server";
+import type { SignInProvider } from "../config/env.server";
+import { auditEvent, auditEventIfChanged, type AuditActor } from "./audit.server";
 import { newId } from "./ids";
+import { planFeatureMessage, planIncludes } from "./plan-limits.server";
+import { planAllows, type Plan } from "./plans";
 import type { Role } from "./roles";
 
 export type WorkspaceMembership = { id: string; name: string; slug: string; role: Role };
@@ -82,6 +88,59 @@ export async function changeWorkspaceSlug(db: Database, workspace: WorkspaceMemb
     auditEvent(db, { workspaceId: workspace.id, actor, action: "workspace.slug_changed", target: { type: "workspace", id: workspace.id }, metadata: { from: workspace.slug, to: slug }, at: now }),
   ]);
   return { ok: true };
+}
+
+/** What requiring single sign-on needs: a plan with single sign-on (the pricing table's `oidcSignIn`). */
+export const SSO_FEATURE = "oidcSignIn" as const;
+
+export type SsoRequirementChange =
+  | { ok: true; changed: boolean }
+  | { ok: false; reason: "plan_limit" | "sign_in_with_sso" | "workspace_gone"; message: string };
+
+/**
+ * Turns "Require single sign-on" on or off. On: only for a plan that includes single sign-on
+ * (checked inside the UPDATE, so a plan changed meanwhile still refuses), and only by someone
+ * signed in with single sign-on right now — so the one who turns it on can still get in. Off: always
+ * allowed (also on a plan without it); reaching the action at all already needs single sign-on while
+ * it is on (app/dashboard/membership.server.ts). Docs: docs/decisions/0010-require-single-sign-on.md.
+ */
+export async function setRequireSso(
+  db: Database,
+  workspace: { id: string; plan: Plan },
+  input: { required: boolean; signedInWith: SignInProvider; actor: AuditActor; now: Date },
+): Promise<SsoRequirementChange> {
+  const planMessage = (plan: Plan) => planFeatureMessage(plan, SSO_FEATURE, "this workspace cannot require it");
+  if (input.required) {
+    if (!planAllows(workspace.plan, SSO_FEATURE)) return { ok: false, reason: "plan_limit", message: planMessage(workspace.plan) };
+    if (input.signedInWith !== "oidc") {
+      return {
+        ok: false,
+        reason: "sign_in_with_sso",
+        message: "Sign in with single sign-on first: you are signed in another way, and requiring single sign-on now would lock you out of this workspace.",
+      };
+    }
+  }
+  const [updated] = await db.batch([
+    db
+      .update(workspaces)
+      .set({ requireSso: input.required, updatedAt: input.now })
+      .where(and(eq(workspaces.id, workspace.id), ne(workspaces.requireSso, input.required), input.required ? planIncludes(SSO_FEATURE) : undefined))
+      .returning({ id: workspaces.id }),
+    auditEventIfChanged(db, {
+      workspaceId: workspace.id,
+      actor: input.actor,
+      action: input.required ? "workspace.sso_required" : "workspace.sso_not_required",
+      target: { type: "workspace", id: workspace.id },
+      metadata: { provider: input.signedInWith },
+      at: input.now,
+    }),
+  ]);
+  if (updated.length > 0) return { ok: true, changed: true };
+  // Nothing changed: already so, or the plan (read by the UPDATE) does not include it.
+  const current = (await db.select({ plan: workspaces.plan, requireSso: workspaces.requireSso }).from(workspaces).where(eq(workspaces.id, workspace.id)).limit(1))[0];
+  if (!current) return { ok: false, reason: "workspace_gone", message: "This workspace no longer exists." };
+  if (current.requireSso === input.required) return { ok: true, changed: false };
+  return { ok: false, reason: "plan_limit", message: planMessage(current.plan) };
 }
 
 /** Deleting a workspace deletes everything it owns (foreign keys cascade), its audit log included. */

@@ -178,6 +178,10 @@ export default function Members() {
       {data.canInvite ? (
         <section aria-labelledby="invite-heading" className="space-y-4">
           <h2 id="invite-heading" className="text-lg font-semibold text-slate-900">Invite someone</h2>
+          <p className="text-sm text-slate-600" data-testid="invitee-matching">
+            A GitHub login matches only the GitHub account with that login. An email matches only an account whose sign-in provider has
+            verified that email. The invitation link works for that person only.
+          </p>
           <Form method="post" className="grid gap-3 sm:grid-cols-[1fr_10rem_auto] sm:items-end">
             <input type="hidden" name="intent" value="invite" />
             <Field label="GitHub login or email" name="invitee" required maxLength={254} error={errorsFor("invite").invitee} />

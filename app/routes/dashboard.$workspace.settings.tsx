@@ -4,8 +4,9 @@ import { useState } from "react";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { userActor } from "~/domain/audit.server";
+import { planAllows } from "~/domain/plans";
 import { can } from "~/domain/roles";
-import { changeWorkspaceSlug, deleteWorkspace, renameWorkspace } from "~/domain/workspaces.server";
+import { changeWorkspaceSlug, deleteWorkspace, renameWorkspace, setRequireSso, SSO_FEATURE, type SsoRequirementChange } from "~/domain/workspaces.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { buttonDanger, buttonPrimary, buttonSecondary, Field, FormMessage } from "~/ui/forms";
 import { type } from "~/validation";
@@ -18,23 +19,48 @@ export const settingsPayload = type({
   workspace: { id: "string", name: "string", slug: "string" },
   canUpdate: "boolean",
   canDelete: "boolean",
+  sso: {
+    /** The workspace requires single sign-on now. */
+    required: "boolean",
+    /** Its plan includes single sign-on. */
+    available: "boolean",
+    /** This session signed in with the organisation's provider. */
+    signedInWithSso: "boolean",
+    /** The sign-in that makes it so (POST /auth/oidc), or null without an OpenID provider configured. */
+    signIn: type({ label: "string", returnTo: "string" }).or("null"),
+  },
 });
 
 const renameForm = type({ intent: "'rename'", name: "0 < string <= 60" });
 const slugForm = type({ intent: "'slug'", slug: "0 < string <= 40" });
 const deleteForm = type({ intent: "'delete'", confirm: "string" });
+const ssoForm = type({ intent: "'sso'", required: "'on' | 'off'" });
+
+/** How a refused change of the single sign-on requirement answers the form. */
+const SSO_REFUSAL_STATUS: Record<Extract<SsoRequirementChange, { ok: false }>["reason"], number> = { plan_limit: 409, sign_in_with_sso: 403, workspace_gone: 404 };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { workspace } = await requireMember(request, context, params.workspace);
+  const { workspace, signedInWith } = await requireMember(request, context, params.workspace);
+  const oidc = context.settings.AUTH_PROVIDERS.includes("oidc");
   return payload(
     settingsPayload,
-    { workspace: { id: workspace.id, name: workspace.name, slug: workspace.slug }, canUpdate: can(workspace.role, "workspace.update"), canDelete: can(workspace.role, "workspace.delete") },
+    {
+      workspace: { id: workspace.id, name: workspace.name, slug: workspace.slug },
+      canUpdate: can(workspace.role, "workspace.update"),
+      canDelete: can(workspace.role, "workspace.delete"),
+      sso: {
+        required: workspace.requireSso,
+        available: planAllows(workspace.plan, SSO_FEATURE),
+        signedInWithSso: signedInWith === "oidc",
+        signIn: oidc ? { label: `Continue with ${context.settings.OIDC_NAME}`, returnTo: new URL(request.url).pathname } : null,
+      },
+    },
     context,
     { name: "dashboard.settings" },
   );
 }
 
-type ActionResult = { intent: string; fieldErrors?: Record<string, string>; message?: string };
+type ActionResult = { intent: string; fieldErrors?: Record<string, string>; error?: string; message?: string };
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
@@ -55,6 +81,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const change = form.ok ? await changeWorkspaceSlug(context.db, workspace, slug, userActor(user), now) : { ok: false as const, message: "Enter a slug." };
     if (!change.ok) return json<ActionResult>({ intent: "slug", fieldErrors: { slug: change.message } }, { status: 400 });
     return redirect(`/dashboard/${slug}/settings`);
+  }
+  if (fields.intent === "sso") {
+    const { user, workspace, signedInWith } = await requireMember(request, context, params.workspace, "workspace.update");
+    const form = checkForm(ssoForm, fields);
+    if (!form.ok) return json<ActionResult>({ intent: "sso", error: "Choose whether to require single sign-on." }, { status: 400 });
+    const required = form.value.required === "on";
+    const change = await setRequireSso(context.db, workspace, { required, signedInWith, actor: userActor(user), now });
+    if (!change.ok) return json<ActionResult>({ intent: "sso", error: change.message }, { status: SSO_REFUSAL_STATUS[change.reason] });
+    return json<ActionResult>({ intent: "sso", message: required ? "This workspace now requires single sign-on." : "This workspace no longer requires single sign-on." });
   }
   if (fields.intent === "delete") {
     const { user, workspace } = await requireMember(request, context, params.workspace, "workspace.delete");
@@ -130,6 +165,8 @@ export default function WorkspaceSettings() {
         <p className="text-sm text-slate-600">Only owners can rename the workspace or change its slug.</p>
       )}
 
+      <SingleSignOn data={data} result={result} busy={navigation.state !== "idle"} />
+
       {data.canDelete ? (
         <Form method="post" className="space-y-3 rounded-xl border border-rose-200 bg-white p-5" aria-labelledby="delete-heading">
           <h2 id="delete-heading" className="text-lg font-semibold text-rose-700">Delete workspace</h2>
@@ -140,6 +177,46 @@ export default function WorkspaceSettings() {
         </Form>
       ) : null}
     </div>
+  );
+}
+
+/** "Require single sign-on": owners of a plan with single sign-on turn it on (signed in with it) and off. */
+function SingleSignOn({ data, result, busy }: { data: typeof settingsPayload.infer; result: ActionResult | undefined; busy: boolean }) {
+  const { sso } = data;
+  const feedback = result?.intent === "sso" ? result : null;
+  return (
+    <section aria-labelledby="sso-heading" className="space-y-3">
+      <h2 id="sso-heading" className="text-lg font-semibold text-slate-900">Single sign-on</h2>
+      <p className="text-sm text-slate-600" data-testid="sso-state">
+        {sso.required
+          ? "This workspace requires single sign-on: members signed in another way (GitHub, say) must sign in with your organisation's provider to use it. The CLI API is not affected."
+          : "Members may sign in any way this Atmos Pro offers. Requiring single sign-on makes the workspace answer only members signed in with your organisation's provider; the CLI API is not affected."}
+      </p>
+      {!data.canUpdate ? (
+        <p className="text-sm text-slate-600">Only owners can change this.</p>
+      ) : !sso.available && !sso.required ? (
+        <p className="text-sm text-slate-600">Requiring single sign-on comes with the Enterprise plan: see <a href="/pricing" className="text-indigo-700 underline">pricing</a>.</p>
+      ) : (
+        <Form method="post" className="space-y-3">
+          <input type="hidden" name="intent" value="sso" />
+          <input type="hidden" name="required" value={sso.required ? "off" : "on"} />
+          {!sso.required && !sso.signedInWithSso ? (
+            <p className="text-sm text-slate-600">To turn it on, sign in with single sign-on first, so that you keep access yourself.</p>
+          ) : null}
+          {feedback?.error ? <FormMessage tone="error">{feedback.error}</FormMessage> : null}
+          {feedback?.message ? <FormMessage tone="success">{feedback.message}</FormMessage> : null}
+          <button type="submit" className={sso.required ? buttonSecondary : buttonPrimary} disabled={busy}>
+            {sso.required ? "Stop requiring single sign-on" : "Require single sign-on"}
+          </button>
+        </Form>
+      )}
+      {data.canUpdate && sso.available && !sso.required && !sso.signedInWithSso && sso.signIn ? (
+        <Form method="post" action="/auth/oidc">
+          <input type="hidden" name="returnTo" value={sso.signIn.returnTo} />
+          <button type="submit" className={buttonSecondary}>{sso.signIn.label}</button>
+        </Form>
+      ) : null}
+    </section>
   );
 }
 

@@ -1,8 +1,9 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/current-user.server";
 import { assertSameOrigin } from "~/auth/origin.server";
-import { acceptInvitation, findInvitation, invitationMatches } from "~/domain/members.server";
+import type { IdentityFacts } from "~/domain/identities.server";
+import { acceptInvitation, invitationForUser, invitationMismatchMessage } from "~/domain/members.server";
 import { buttonPrimary, FormMessage } from "~/ui/forms";
 import { PublicLayout } from "~/ui/public-layout";
 import { type } from "~/validation";
@@ -16,13 +17,23 @@ export const invitationPayload = type({
   invitee: "string",
   state: "'pending' | 'expired' | 'accepted' | 'revoked'",
   matchesMe: "boolean",
+  /** Who the visitor is signed in as, with which provider ("with GitHub as octocat"). */
   me: "string",
+  /** Whom the invitation is for and how to sign in as them (shown when it is not the visitor). */
+  mismatch: "string",
 });
+
+function signedInAs(identities: readonly IdentityFacts[], fallback: string, settings: AppLoadContext["settings"]): string {
+  const provider = { github: "GitHub", oidc: settings.OIDC_NAME, dev: "the demo provider" } as const;
+  const described = identities.map((identity) => `with ${provider[identity.provider]} as ${identity.login ?? identity.email ?? fallback}`);
+  return described.length > 0 ? described.join(" and ") : `as ${fallback}`;
+}
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const invitation = await findInvitation(context.db, params.token ?? "", context.now());
-  if (!invitation) throw json({ message: "This invitation link is not valid. Ask for a new one." }, { status: 404 });
+  const found = await invitationForUser(context.db, { token: params.token ?? "", userId: user.id, now: context.now(), trust: { environment: context.settings.ENVIRONMENT } });
+  if (!found) throw json({ message: "This invitation link is not valid. Ask for a new one." }, { status: 404 });
+  const { invitation } = found;
   return payload(
     invitationPayload,
     {
@@ -30,8 +41,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       role: invitation.role,
       invitee: invitation.invitee,
       state: invitation.state,
-      matchesMe: invitationMatches(invitation.invitee, user),
-      me: user.login ? `@${user.login}` : (user.email ?? user.name),
+      matchesMe: found.matches,
+      me: signedInAs(found.identities, user.name, context.settings),
+      mismatch: invitationMismatchMessage(invitation.invitee),
     },
     context,
     { name: "invitations.accept" },
@@ -41,7 +53,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const user = await requireUser(request, context);
-  const result = await acceptInvitation(context.db, { token: params.token ?? "", user, now: context.now() });
+  const result = await acceptInvitation(context.db, { token: params.token ?? "", user, now: context.now(), trust: { environment: context.settings.ENVIRONMENT } });
   if (!result.ok) return json({ error: result.message }, { status: result.status });
   return redirect(`/dashboard/${result.workspaceSlug}`);
 }
@@ -61,11 +73,12 @@ export default function Invitation() {
         <h1 className="text-2xl font-semibold text-slate-900">Join {data.workspaceName}</h1>
         <p className="mt-2 text-slate-600">You were invited as {data.role} ({data.invitee}).</p>
         <div className="mt-6 space-y-4">
-          {result && "error" in result ? <FormMessage tone="error">{result.error}</FormMessage> : null}
+          {/* A refused "not you" post says what the page already says below: once is enough. */}
+          {result && "error" in result && result.error !== data.mismatch ? <FormMessage tone="error">{result.error}</FormMessage> : null}
           {data.state !== "pending" ? (
             <FormMessage tone="error">{STATE_MESSAGE[data.state]}</FormMessage>
           ) : !data.matchesMe ? (
-            <FormMessage tone="error">This invitation is for {data.invitee}, but you are signed in as {data.me}. Sign in with that account to accept it.</FormMessage>
+            <FormMessage tone="error">You are signed in {data.me}. {data.mismatch}</FormMessage>
           ) : (
             <Form method="post">
               <button type="submit" className={buttonPrimary}>Accept and join {data.workspaceName}</button>

@@ -51,6 +51,8 @@ describe("log redaction", () => {
     await flow("oidc");
     await flow("oidc", { oidc: { idToken: "bad_signature" } });
     await flow("oidc", { oidc: { idToken: "wrong_nonce" } });
+    await flow("oidc", { oidc: { idToken: "sub_only", userinfo: "jwt" } });
+    await flow("oidc", { oidc: { idToken: "sub_only", userinfo: "jwt_bad_signature" } });
     const dev = await signInWithDev(SEED.ownerLogin, "Ada Owner");
     rememberJar(dev.jar);
     const cookie = await sessionCookieFor(SEED.ownerId);

@@ -20,7 +20,7 @@ export async function control(path: "faults" | "identity" | "reset", body: unkno
   if (!response.ok) throw new Error(`fake provider control ${path} answered ${response.status}`);
 }
 
-export async function providerRequests(): Promise<Array<{ method: string; path: string; query: Record<string, string> }>> {
+export async function providerRequests(): Promise<Array<{ method: string; path: string; query: Record<string, string>; headers: Record<string, string> }>> {
   const response = await fetch(`${fakes().controlUrl}/requests`);
   return response.json();
 }

@@ -9,9 +9,11 @@
  * .dev.vars) and handed to the tests as `inject("e2eOwnerSession")`; harness.newPage(..., { signedIn })
  * puts it in the browser. (A test of the sign-in flow itself should go through /login instead.)
  *
- * Real providers: the fake GitHub/OpenID providers (tests/fakes/providers.ts) start first, on their
- * own free port, and wrangler dev is pointed at them with `--var` (which wrangler applies over
- * .dev.vars): AUTH_PROVIDERS=dev,oidc and the OIDC_* settings below. Their URLs reach the tests as
+ * Providers: OIDC sign-in goes to a certified OpenID provider (oidc-provider, tests/e2e/certified-op.ts)
+ * started on loopback, on the run's clock, before wrangler dev; the fake GitHub and the fake GitHub
+ * Actions issuer (tests/fakes/providers.ts) start beside it. wrangler dev is pointed at them with
+ * `--var` (which wrangler applies over .dev.vars): AUTH_PROVIDERS=dev,oidc and the settings in
+ * server-settings.ts. They reach the tests as `inject("e2eCertifiedProvider")` and
  * `inject("e2eFakeProviders")`; teardown closes them after wrangler has stopped.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -25,6 +27,7 @@ import { SEED } from "../../db/seed";
 import { createSession } from "../../app/auth/session.server";
 import type { Clock } from "../../app/clock";
 import { startFakeProviders, type FakeProvidersInfo } from "../fakes/providers";
+import { startCertifiedProvider, type CertifiedProvider, type CertifiedProviderInfo } from "./certified-op";
 import { runClock, runNow } from "../run-clock";
 import { e2eServerVars } from "./server-settings";
 import { ensureDevVars, migrateAndSeed, QUIET_WRANGLER_ENV, quietEnv, wranglerBin } from "../../scripts/local-d1";
@@ -36,8 +39,10 @@ declare module "vitest" {
     e2eBaseURL: string;
     /** The seeded owner's session cookie (name "atmos_session" over http). */
     e2eOwnerSession: { name: string; value: string };
-    /** The fake GitHub/OIDC providers the e2e server signs in against. */
+    /** The fake GitHub (and Actions issuer) the e2e server talks to. */
     e2eFakeProviders: FakeProvidersInfo;
+    /** The certified OpenID provider the e2e server's OIDC sign-in uses. */
+    e2eCertifiedProvider: CertifiedProviderInfo;
   }
 }
 
@@ -213,17 +218,28 @@ export default async function setup(project: TestProject) {
     return mintOwnerSession(persistTo, vars, "http://127.0.0.1", now);
   });
 
-  // The fake providers must answer before the Worker first needs them (discovery at sign-in).
+  // The providers must answer before the Worker first needs them (discovery at sign-in).
   const fakes = await startFakeProviders({ now });
-  const { close: closeFakes, ...fakesInfo } = fakes;
+  const { close: closeFakesOnly, ...fakesInfo } = fakes;
+  let certified: CertifiedProvider | undefined;
+  const closeFakes = async () => {
+    await Promise.allSettled([certified?.close(), closeFakesOnly()]);
+  };
 
-  // Picked just before wrangler binds it, to keep the window for another process small.
+  // Picked just before wrangler binds it, to keep the window for another process small (the
+  // certified provider, which registers our callback URL, starts in between: about a second).
   let server: Server;
   let baseURL: string;
   try {
     const port = await freePort();
     baseURL = `http://127.0.0.1:${port}`;
-    server = startWrangler(port, persistTo, { ...e2eServerVars(fakesInfo), CLOCK_OFFSET_MS: String(clock.offsetMs) });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    certified = await startCertifiedProvider({
+      redirectUri: `${baseURL}/auth/oidc/callback`,
+      offsetMs: clock.offsetMs,
+      logFile: `${ARTIFACTS}certified-op.log`,
+    });
+    server = startWrangler(port, persistTo, { ...e2eServerVars(fakesInfo, certified.info), CLOCK_OFFSET_MS: String(clock.offsetMs) });
   } catch (error) {
     await closeFakes();
     throw error;
@@ -260,6 +276,7 @@ export default async function setup(project: TestProject) {
   project.provide("e2eBaseURL", baseURL);
   project.provide("e2eOwnerSession", ownerSession);
   project.provide("e2eFakeProviders", fakesInfo);
+  project.provide("e2eCertifiedProvider", certified.info);
   project.provide("runClock", clock);
 
   return stop;

@@ -9,8 +9,10 @@
  *   expectNoConsoleErrors(errors);
  *   await browser.close();                            // afterAll
  *
- * Signing in through the real UI: `signInWithDemoUser(page, "Ada Owner")` on /login (dev provider);
- * the fake OpenID/GitHub providers the server uses are `fakeProviders()`, steered with `fakeControl`.
+ * Signing in through the real UI: `signInWithDemoUser(page, "Ada Owner")` on /login (dev provider),
+ * or through the certified OpenID provider the server's OIDC uses: `certifiedProvider()`, steered with
+ * `certifiedControl` (stop/start/reset) and read with `certifiedLog()`. The fake GitHub (and Actions
+ * issuer) the server uses are `fakeProviders()`, steered with `fakeControl`.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
 import type { FakeProvidersInfo, RecordedRequest } from "../fakes/providers";
+import type { CertifiedProviderInfo, CertifiedProviderLog } from "./certified-op";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -217,6 +220,27 @@ export async function fakeRequests(): Promise<RecordedRequest[]> {
   const response = await fetch(`${fakeProviders().controlUrl}/requests`, { signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`fake provider control /requests answered ${response.status}`);
   return (await response.json()) as RecordedRequest[];
+}
+
+/** The certified OpenID provider (oidc-provider) global-setup.ts started and pointed the server's OIDC at. */
+export function certifiedProvider(): CertifiedProviderInfo {
+  const value = inject("e2eCertifiedProvider");
+  if (!value) throw new Error("e2eCertifiedProvider was not provided: run the e2e tests with --config vitest.e2e.config.ts");
+  return value;
+}
+
+/** POST {controlUrl}/stop | /start | /reset of the certified provider (see tests/e2e/certified-op.ts). */
+export async function certifiedControl(path: "stop" | "start" | "reset"): Promise<void> {
+  const response = await fetch(`${certifiedProvider().controlUrl}/${path}`, { method: "POST", signal: AbortSignal.timeout(40_000) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`certified provider control /${path} answered ${response.status}: ${text}`);
+}
+
+/** The requests the certified provider answered and the ID tokens it issued since the last reset. */
+export async function certifiedLog(): Promise<CertifiedProviderLog> {
+  const response = await fetch(`${certifiedProvider().controlUrl}/log`, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`certified provider control /log answered ${response.status}`);
+  return (await response.json()) as CertifiedProviderLog;
 }
 
 export const DEMO_USER_BUTTON = "Continue with a demo user (local only)";

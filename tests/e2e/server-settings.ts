@@ -4,6 +4,7 @@
  * global-setup.ts (which starts the server) and the tests (which check what it shows).
  */
 import type { FakeProvidersInfo } from "../fakes/providers";
+import type { CertifiedProviderInfo } from "./certified-op";
 
 /** The name of the OIDC provider on the sign-in button ("Continue with Acme SSO"). */
 export const E2E_OIDC_NAME = "Acme SSO";
@@ -12,16 +13,16 @@ export const E2E_OIDC_NAME = "Acme SSO";
 export const E2E_OPERATOR_LOGIN = "acme-owner";
 
 /**
- * GITHUB_URL/GITHUB_API_URL point at the fake GitHub too (github is not in AUTH_PROVIDERS, so it is
- * never used here). The fake GitHub and the fake OpenID provider share one host:port but not a path
- * (/github vs /oidc), which the settings check accepts (it refuses an OIDC_ISSUER *under* GITHUB_URL).
+ * OIDC is the certified OpenID provider (oidc-provider, tests/e2e/certified-op.ts), not the fake:
+ * sign-in in the browser goes through a real implementation. GITHUB_URL/GITHUB_API_URL point at the
+ * fake GitHub (github is not in AUTH_PROVIDERS, so it is never used for sign-in here).
  */
-export function e2eServerVars(fakes: FakeProvidersInfo): Record<string, string> {
+export function e2eServerVars(fakes: FakeProvidersInfo, oidc: CertifiedProviderInfo): Record<string, string> {
   return {
     AUTH_PROVIDERS: "dev,oidc",
-    OIDC_ISSUER: fakes.oidcIssuer,
-    OIDC_CLIENT_ID: fakes.clientId,
-    OIDC_CLIENT_SECRET: fakes.clientSecret,
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_CLIENT_ID: oidc.clientId,
+    OIDC_CLIENT_SECRET: oidc.clientSecret,
     OIDC_NAME: E2E_OIDC_NAME,
     GITHUB_URL: fakes.githubUrl,
     GITHUB_API_URL: fakes.githubApiUrl,

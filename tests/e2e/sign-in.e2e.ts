@@ -1,15 +1,13 @@
 /**
- * Sign-in in a real browser, through the real pages: the dev provider's demo-user picker, an OpenID
- * provider (the local fake from tests/fakes/providers.ts, reached by real browser redirects: our
- * app → the fake's authorize endpoint → our callback), a consent denied at the provider, returnTo
- * values that try to leave our origin, and signing out (this browser, and everywhere).
+ * Sign-in in a real browser, through the real pages: the dev provider's demo-user picker, returnTo
+ * values that try to leave our origin, and signing out (this browser, and everywhere). Sign-in with
+ * an OpenID provider (a certified one, on loopback) is in oidc-certified.e2e.ts.
  *
  * The seeded owner's minted session (harness `signedIn`) is used by other files: nothing here signs
  * the seeded owner out everywhere — "Sign out everywhere" is exercised with the seeded member.
  */
 import type { Page } from "playwright-core";
-import { afterEach, beforeAll, describe, expect, test } from "vitest";
-import { SIGN_IN_ERRORS } from "../../app/auth/sign-in-error";
+import { describe, expect, test } from "vitest";
 import { SEED } from "../../db/seed";
 import { E2E_OIDC_NAME } from "./server-settings";
 import {
@@ -19,9 +17,6 @@ import {
   DESKTOP,
   type E2EPage,
   expectNoConsoleErrors,
-  fakeControl,
-  fakeProviders,
-  fakeRequests,
   isVisible,
   type NewPageOptions,
   type PageError,
@@ -44,14 +39,6 @@ function expectNoErrors(errors: PageError[], allow: (error: PageError) => boolea
 
 const chromium = chromiumForFile();
 const openPage = (options: NewPageOptions = {}) => chromium.openPage(DESKTOP, options);
-
-beforeAll(async () => {
-  await fakeControl("reset");
-});
-
-afterEach(async () => {
-  await fakeControl("reset");
-});
 
 /** Where the server sends this browser for `path`, without following (cookies of the page's context). */
 async function redirectOf(page: Page, path: string): Promise<{ status: number; location: string | null }> {
@@ -93,7 +80,7 @@ async function trapEvilOrigin(target: E2EPage): Promise<string[]> {
 }
 
 describe("the dev provider (demo users)", () => {
-  test("the e2e server runs with the fake providers' settings (--var wins over .dev.vars)", async () => {
+  test("the e2e server runs with its own provider settings (--var wins over .dev.vars)", async () => {
     // .dev.vars says AUTH_PROVIDERS=dev; the OIDC button appears only if --var AUTH_PROVIDERS=dev,oidc won.
     const response = await fetch(url("/login"));
     const html = await response.text();
@@ -181,88 +168,6 @@ describe("the dev provider (demo users)", () => {
       const address = new URL(error.url);
       return /status of 400/.test(error.text) && address.pathname === "/auth/dev/authorize";
     });
-  });
-});
-
-describe("an OpenID provider (the local fake)", () => {
-  test(`"${SSO_BUTTON}" goes to the provider and back, and signs in a new user`, async () => {
-    const target = await openPage();
-    const { page } = target;
-    const fakes = fakeProviders();
-    const documents: string[] = [];
-    page.on("request", (request) => {
-      if (request.isNavigationRequest()) documents.push(request.url());
-    });
-
-    const returnTo = "/?via=sso";
-    await page.goto(url(loginFor(returnTo)));
-    await waitForHydration(page, "main form button");
-    await page.getByRole("button", { name: SSO_BUTTON, exact: true }).click();
-    await page.waitForURL(url(returnTo));
-    expect(await isVisible(page.getByRole("heading", { level: 1, name: /Deploy Terraform/ }))).toBe(true);
-
-    // The browser itself went to the provider's authorize endpoint and came back to our callback.
-    const authorize = documents.find((address) => address.startsWith(`${fakes.oidcIssuer}/authorize?`));
-    expect(authorize, `navigations: ${documents.join(", ")}`).toBeDefined();
-    const callbackIndex = documents.findIndex((address) => address.startsWith(url("/auth/oidc/callback?")));
-    expect(callbackIndex).toBeGreaterThan(documents.indexOf(authorize!));
-
-    // …with a complete authorization request, then the code was redeemed server-side.
-    const requests = await fakeRequests();
-    const seenAuthorize = requests.find((request) => request.path === "/oidc/authorize");
-    expect(seenAuthorize?.query).toMatchObject({
-      response_type: "code",
-      client_id: fakes.clientId,
-      redirect_uri: url("/auth/oidc/callback"),
-      code_challenge_method: "S256",
-    });
-    expect(seenAuthorize?.query.scope?.split(" ")).toEqual(expect.arrayContaining(["openid", "profile", "email"]));
-    expect(seenAuthorize?.query.nonce).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-    expect(seenAuthorize?.query.state).toBeTruthy();
-    const token = requests.find((request) => request.path === "/oidc/token");
-    expect(token?.method).toBe("POST");
-    expect(token?.body).toMatchObject({ grant_type: "authorization_code", redirect_uri: url("/auth/oidc/callback"), code_verifier: "[present]" });
-
-    // Signed in as someone new ("Ada Corp", the fake's default identity): the sign-in page sends
-    // this browser on, and the seeded workspace is not theirs.
-    expect(await redirectOf(page, "/login")).toEqual({ status: 302, location: url("/dashboard") });
-    const acme = await page.request.get(url(DASHBOARD), { maxRedirects: 0 });
-    expect(acme.status()).toBe(404);
-    await acme.dispose();
-    // The flow's cookies are gone; only the session remains.
-    const cookies = (await page.context().cookies(baseURL())).map((cookie) => cookie.name);
-    expect(cookies).toEqual(["atmos_session"]);
-
-    expectNoErrors(target.errors);
-  });
-
-  test("consent denied at the provider → /login?error=access_denied with its message, not signed in", async () => {
-    await fakeControl("faults", { oidc: { authorize: "deny" } });
-    const target = await openPage();
-    const { page } = target;
-
-    await page.goto(url(loginFor(DASHBOARD)));
-    await waitForHydration(page, "main form button");
-    await page.getByRole("button", { name: SSO_BUTTON, exact: true }).click();
-    await page.waitForURL(url("/login?error=access_denied"));
-
-    const alert = page.getByRole("alert");
-    expect(await isVisible(alert)).toBe(true);
-    expect(await alert.getByText("Sign-in did not complete").count()).toBe(1);
-    expect((await page.getByTestId("login-error").textContent())?.trim()).toBe(SIGN_IN_ERRORS.access_denied);
-    // The buttons are still there to start again.
-    expect(await page.getByRole("button", { name: SSO_BUTTON, exact: true }).count()).toBe(1);
-    await waitForHydration(page, "main form button");
-    await screenshot(target, "login-access-denied");
-
-    const requests = await fakeRequests();
-    expect(requests.some((request) => request.path === "/oidc/authorize")).toBe(true);
-    expect(requests.some((request) => request.path === "/oidc/token")).toBe(false);
-    const cookies = (await page.context().cookies(baseURL())).map((cookie) => cookie.name);
-    expect(cookies).toEqual([]);
-    await expectSentToLogin(page, DASHBOARD);
-
-    expectNoErrors(target.errors);
   });
 });
 

@@ -6,6 +6,7 @@
  *
  *   POST {controlUrl}/faults    { github?: GithubFaults, oidc?: OidcFaults }     merged into the current faults
  *   POST {controlUrl}/identity  { github?: Partial<...>, oidc?: Partial<...> }  merged into the current identities
+ *                               (oidc: a null email, email_verified, name or preferred_username leaves that claim out)
  *   POST {controlUrl}/reset     faults, identities, codes, tokens and the request log back to defaults
  *   GET  {controlUrl}/requests  every provider request received since the last reset (control calls excluded)
  *   GET  {controlUrl}/state     the current faults and identities
@@ -46,12 +47,27 @@ export type OidcFaults = {
   /** no_s256: the document lists only "plain" in code_challenge_methods_supported. */
   discovery?: "ok" | "http_500" | "invalid_json" | "missing_endpoints" | "issuer_mismatch" | "no_s256";
   token?: "ok" | "http_500" | "timeout" | "non_json";
-  idToken?: "ok" | "bad_signature" | "wrong_iss" | "wrong_aud" | "expired" | "wrong_nonce" | "unknown_kid";
+  /** sub_only: the ID token carries `sub` and the protocol claims only; the profile is in UserInfo (OIDC Core §5.4). */
+  idToken?: "ok" | "bad_signature" | "wrong_iss" | "wrong_aud" | "expired" | "wrong_nonce" | "unknown_kid" | "sub_only";
   jwks?: "ok" | "http_500";
+  /**
+   * The UserInfo endpoint. unreachable: the discovery document names a closed port (connection
+   * refused); timeout: answers after HOLD_MS; http_401: refuses the access token; wrong_shape: the
+   * right `sub` with claims of the wrong types; other_sub: another person's `sub`; jwt: a signed
+   * `application/jwt` answer (iss, aud = client id); jwt_bad_signature: the same, signed by a key
+   * not in the JWKS.
+   */
+  userinfo?: "ok" | "unreachable" | "http_500" | "timeout" | "http_401" | "non_json" | "wrong_shape" | "other_sub" | "jwt" | "jwt_bad_signature";
+  /**
+   * RFC 9207 `iss` on the authorization response. none: not sent, not advertised; correct: sent and
+   * advertised (`authorization_response_iss_parameter_supported: true`); wrong: another issuer's
+   * sent, not advertised; omitted: advertised but not sent.
+   */
+  issParam?: "none" | "correct" | "wrong" | "omitted";
 };
 export type FakeIdentity = {
   github: { id: number; login: string; name: string | null; email: string; avatar_url: string };
-  oidc: { sub: string; email: string; name: string; picture: string };
+  oidc: { sub: string; email: string | null; email_verified: boolean | null; name: string | null; preferred_username: string | null; picture: string };
 };
 export type FakeProvidersInfo = {
   githubUrl: string;
@@ -87,11 +103,11 @@ export const HOLD_MS = 15_000;
 
 export const DEFAULT_IDENTITY: FakeIdentity = {
   github: { id: 4242, login: "octo-dev", name: "Octo Dev", email: "octo@example.com", avatar_url: "https://avatars.example/4242" },
-  oidc: { sub: "oidc-user-1", email: "ada@corp.example", name: "Ada Corp", picture: "https://pics.example/ada.png" },
+  oidc: { sub: "oidc-user-1", email: "ada@corp.example", email_verified: true, name: "Ada Corp", preferred_username: null, picture: "https://pics.example/ada.png" },
 };
 
 const DEFAULT_GITHUB_FAULTS: Required<GithubFaults> = { authorize: "ok", token: "ok", user: "ok", emails: "ok", issParam: "none" };
-const DEFAULT_OIDC_FAULTS: Required<OidcFaults> = { authorize: "ok", discovery: "ok", token: "ok", idToken: "ok", jwks: "ok" };
+const DEFAULT_OIDC_FAULTS: Required<OidcFaults> = { authorize: "ok", discovery: "ok", token: "ok", idToken: "ok", jwks: "ok", userinfo: "ok", issParam: "none" };
 
 const GITHUB_FAULT_VALUES: { [K in keyof GithubFaults]-?: readonly NonNullable<GithubFaults[K]>[] } = {
   authorize: ["ok", "deny"],
@@ -104,8 +120,10 @@ const OIDC_FAULT_VALUES: { [K in keyof OidcFaults]-?: readonly NonNullable<OidcF
   authorize: ["ok", "deny"],
   discovery: ["ok", "http_500", "invalid_json", "missing_endpoints", "issuer_mismatch", "no_s256"],
   token: ["ok", "http_500", "timeout", "non_json"],
-  idToken: ["ok", "bad_signature", "wrong_iss", "wrong_aud", "expired", "wrong_nonce", "unknown_kid"],
+  idToken: ["ok", "bad_signature", "wrong_iss", "wrong_aud", "expired", "wrong_nonce", "unknown_kid", "sub_only"],
   jwks: ["ok", "http_500"],
+  userinfo: ["ok", "unreachable", "http_500", "timeout", "http_401", "non_json", "wrong_shape", "other_sub", "jwt", "jwt_bad_signature"],
+  issParam: ["none", "correct", "wrong", "omitted"],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -396,8 +414,13 @@ function applyIdentity(ctx: Ctx, body: unknown): string | null {
   if (oidc !== undefined) {
     if (!isRecord(oidc)) return "oidc must be an object";
     for (const [key, value] of Object.entries(oidc)) {
-      if (!["sub", "email", "name", "picture"].includes(key)) return `unknown field oidc.${key}`;
-      if (typeof value !== "string") return `oidc.${key} must be a string`;
+      if (key === "sub" || key === "picture") {
+        if (typeof value !== "string") return `oidc.${key} must be a string`;
+      } else if (key === "email" || key === "name" || key === "preferred_username") {
+        if (typeof value !== "string" && value !== null) return `oidc.${key} must be a string or null`;
+      } else if (key === "email_verified") {
+        if (typeof value !== "boolean" && value !== null) return `oidc.${key} must be a boolean or null`;
+      } else return `unknown field oidc.${key}`;
     }
   }
   if (github) Object.assign(ctx.identity.github, github);
@@ -717,9 +740,12 @@ function handleOidc(
 ): Promise<void> | void {
   if (method === "GET" && sub === "/.well-known/openid-configuration") return oidcDiscovery(ctx, res);
   if (method === "GET" && sub === "/authorize") {
+    const iss = ctx.oidcFaults.issParam;
+    const extra: Record<string, string> =
+      iss === "correct" ? { iss: ctx.info.oidcIssuer } : iss === "wrong" ? { iss: `${ctx.base}/other-issuer` } : {};
     return answerAuthorize(
       res,
-      authorize(ctx, "oidc", url, { error: "access_denied", error_description: "The resource owner denied the request." }, {}),
+      authorize(ctx, "oidc", url, { error: "access_denied", error_description: "The resource owner denied the request." }, extra),
     );
   }
   if (method === "POST" && sub === "/token") return oidcToken(ctx, req, form, res);
@@ -745,7 +771,7 @@ function oidcDiscovery(ctx: Ctx, res: ServerResponse): void {
     issuer: fault === "issuer_mismatch" ? `${ctx.base}/other-issuer` : issuer,
     authorization_endpoint: `${issuer}/authorize`,
     token_endpoint: `${issuer}/token`,
-    userinfo_endpoint: `${issuer}/userinfo`,
+    userinfo_endpoint: ctx.oidcFaults.userinfo === "unreachable" ? "http://127.0.0.1:9/oidc/userinfo" : `${issuer}/userinfo`,
     jwks_uri: `${issuer}/jwks`,
     scopes_supported: ["openid", "email", "profile"],
     response_types_supported: ["code"],
@@ -754,9 +780,11 @@ function oidcDiscovery(ctx: Ctx, res: ServerResponse): void {
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
-    claims_supported: ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "email", "email_verified", "name", "picture"],
+    claims_supported: ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "email", "email_verified", "name", "preferred_username", "picture"],
     code_challenge_methods_supported: fault === "no_s256" ? ["plain"] : ["S256"],
+    userinfo_signing_alg_values_supported: ["RS256"],
   };
+  if (ctx.oidcFaults.issParam === "correct" || ctx.oidcFaults.issParam === "omitted") document.authorization_response_iss_parameter_supported = true;
   if (fault === "missing_endpoints") {
     delete document.token_endpoint;
     delete document.jwks_uri;
@@ -823,10 +851,7 @@ async function idToken(ctx: Ctx, grant: Grant, accessToken: string): Promise<str
   const claims: Record<string, unknown> = {
     auth_time: iat,
     at_hash: digest.subarray(0, digest.length / 2).toString("base64url"),
-    email: grant.oidc.email,
-    email_verified: true,
-    name: grant.oidc.name,
-    picture: grant.oidc.picture,
+    ...(fault === "sub_only" ? {} : profileClaims(grant.oidc)),
   };
   if (fault === "wrong_nonce") claims.nonce = `wrong-${grant.nonce ?? "nonce"}-${randomBytes(4).toString("hex")}`;
   else if (grant.nonce !== null) claims.nonce = grant.nonce;
@@ -842,15 +867,40 @@ async function idToken(ctx: Ctx, grant: Grant, accessToken: string): Promise<str
     .sign(key);
 }
 
-function oidcUserinfo(ctx: Ctx, req: IncomingMessage, res: ServerResponse): void {
+/** The profile claims of an identity; a null field is a claim the provider does not send. */
+function profileClaims(who: FakeIdentity["oidc"]): Record<string, unknown> {
+  const claims: Record<string, unknown> = { picture: who.picture };
+  if (who.email !== null) claims.email = who.email;
+  if (who.email_verified !== null) claims.email_verified = who.email_verified;
+  if (who.name !== null) claims.name = who.name;
+  if (who.preferred_username !== null) claims.preferred_username = who.preferred_username;
+  return claims;
+}
+
+async function oidcUserinfo(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const fault = ctx.oidcFaults.userinfo;
   const token = bearerToken(req, /^Bearer\s+(\S+)\s*$/i);
   const issued = token ? ctx.tokens.get(token) : undefined;
-  if (!issued || issued.provider !== "oidc" || issued.expiresAt < ctx.now().getTime()) {
+  if (fault === "http_401" || !issued || issued.provider !== "oidc" || issued.expiresAt < ctx.now().getTime()) {
     const challenge = token ? 'Bearer error="invalid_token", error_description="The access token is invalid"' : 'Bearer realm="fake-oidc"';
     return send(res, 401, { error: "invalid_token" }, { "www-authenticate": challenge });
   }
+  if (fault === "http_500") return send(res, 500, { error: "server_error" });
+  if (fault === "non_json") return sendHtml(res, 200, "<!DOCTYPE html><html><body>Profile service unavailable</body></html>");
   const who = issued.oidc;
-  send(res, 200, { sub: who.sub, email: who.email, email_verified: true, name: who.name, picture: who.picture });
+  if (fault === "wrong_shape") return send(res, 200, { sub: who.sub, email: [who.email], email_verified: "yes", name: 42 });
+  const claims = { sub: fault === "other_sub" ? "someone-else" : who.sub, ...profileClaims(who) };
+  if (fault === "jwt" || fault === "jwt_bad_signature") {
+    const jwt = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: KID })
+      .setIssuer(ctx.info.oidcIssuer)
+      .setAudience(FAKE_CLIENT_ID)
+      .setIssuedAt(Math.floor(ctx.now().getTime() / 1000))
+      .sign(fault === "jwt" ? ctx.keys.privateKey : ctx.keys.roguePrivateKey);
+    return sendText(res, 200, jwt, "application/jwt");
+  }
+  if (fault === "timeout") return hold(ctx, res, () => send(res, 200, claims));
+  send(res, 200, claims);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -911,8 +961,8 @@ function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.end(html);
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+function sendText(res: ServerResponse, status: number, text: string, contentType = "text/plain; charset=utf-8"): void {
+  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 

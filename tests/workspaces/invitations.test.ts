@@ -136,13 +136,13 @@ describe("accepting an invitation", () => {
     const page = await request(path, jar);
     expect(page.response.status).toBe(200);
     const html = pageText(await page.response.text());
-    expect(html).toContain("This invitation is for new-person, but you are signed in as @someone-else");
+    expect(html).toContain("You are signed in with the demo provider as someone-else. This invitation is for the GitHub account new-person. Sign in with GitHub as new-person to accept it.");
     expect(html).not.toContain("Accept and join");
 
     const before = await dumpDatabase();
     const { response } = await request(path, jar, form({}));
     expect(response.status).toBe(403);
-    expect(pageText(await response.text())).toContain("This invitation is for new-person.");
+    expect(pageText(await response.text())).toContain("This invitation is for the GitHub account new-person.");
     expect(await dumpDatabase()).toEqual(before);
     expect(await membership(otherId)).toBeNull();
     const row = (await db().select().from(invitations).where(eq(invitations.id, id)))[0]!;
@@ -166,7 +166,7 @@ describe("accepting an invitation", () => {
     const strangerJar = await sessionCookieFor(strangerId);
     const strangerPage = await request(path, strangerJar);
     const strangerHtml = pageText(await strangerPage.response.text());
-    expect(strangerHtml).toContain("This invitation is for Jane.Doe@Example.COM, but you are signed in as @jane-doe-example-com");
+    expect(strangerHtml).toContain("You are signed in with the demo provider as jane-doe-example-com. This invitation is for Jane.Doe@Example.COM. To accept it, sign in with an account whose provider has verified Jane.Doe@Example.COM.");
     expect(strangerHtml).not.toContain("Accept and join");
     const refused = await request(path, strangerJar, form({}));
     expect(refused.response.status).toBe(403);

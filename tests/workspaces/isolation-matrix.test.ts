@@ -19,13 +19,21 @@
  *
  * A new dashboard route, a new loader or action, or a new action intent makes the "covers every
  * route" test fail until its row is added to EXPECTATIONS below.
+ *
+ * The same cells run again with Acme on Enterprise requiring single sign-on ("single sign-on
+ * required" below), Acme's owner and member signed in with the organisation's provider (`oidc`) or
+ * another way (`github`): with it, every cell answers as above; without it, they get the 403 page
+ * with the button to sign in with the provider (back to the page) and nothing changes, while
+ * Globex's owner still gets 404.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { SEED } from "../../db/seed";
+import type { SignInProvider } from "~/config/env.server";
 import { sessionCookieFor } from "../auth";
 import { form, request } from "../auth/flow";
 import { dumpDatabase, resetDatabase } from "../db";
-import { ACME_ADMIN, ACME_MARKERS, GLOBEX, GLOBEX_MARKERS, leakedMarkers, restoreWorld, snapshot, type World } from "./world";
+import { env } from "cloudflare:test";
+import { ACME_ADMIN, ACME_MARKERS, GLOBEX, GLOBEX_MARKERS, leakedMarkers, pageText as pageTextOf, restoreWorld, snapshot, type World } from "./world";
 
 // ─── What the app has ────────────────────────────────────────────────────────────────────────
 
@@ -135,6 +143,8 @@ type ActionCell = {
   params?: Params;
   /** The change an allowed request makes. Every intent some visitor may take has one. */
   effect?: Effect;
+  /** What differs when Acme requires single sign-on (and the visitor signed in with it). */
+  whenSsoRequired?: Pick<ActionCell, "fields" | "expect" | "effect">;
 };
 type RouteExpectation = {
   /** Values for the route's object params (besides the workspace): Acme's objects. */
@@ -335,6 +345,23 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
           oneRow(after, "workspace_slug_redirects", { slug: SEED.workspaceSlug, workspace_id: SEED.workspaceId }, "after");
         },
       },
+      // Acme is on Team, which does not include single sign-on: refused (409), nothing changed.
+      // Requiring it: the owner turns it off (turning it on is tests/workspaces/single-sign-on.test.ts).
+      sso: {
+        fields: () => ({ required: "on" }),
+        expect: OWNER_ONLY(409),
+        whenSsoRequired: {
+          fields: () => ({ required: "off" }),
+          expect: OWNER_ONLY(200),
+          effect: ({ before, after, actor }) => {
+            expect(oneRow(before, "workspaces", { id: SEED.workspaceId }, "before").require_sso).toBe(1);
+            expect(oneRow(after, "workspaces", { id: SEED.workspaceId }, "after").require_sso).toBe(0);
+            const event = { workspace_id: SEED.workspaceId, action: "workspace.sso_not_required" };
+            expect(rowsOf(before, "audit_events", event), "before: the audit event").toEqual([]);
+            expect(oneRow(after, "audit_events", event, "after")).toMatchObject({ actor_id: person(actor).id, category: "workspace" });
+          },
+        },
+      },
       delete: {
         fields: () => ({ confirm: "acme" }),
         expect: OWNER_ONLY(to("/dashboard")),
@@ -355,16 +382,16 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
 
 // ─── The cells ───────────────────────────────────────────────────────────────────────────────
 
-async function cookieFor(actor: Actor): Promise<string> {
+async function cookieFor(actor: Actor, provider: SignInProvider = "dev"): Promise<string> {
   switch (actor) {
     case "owner":
-      return sessionCookieFor(SEED.ownerId);
+      return sessionCookieFor(SEED.ownerId, undefined, provider);
     case "admin":
-      return sessionCookieFor(ACME_ADMIN.id);
+      return sessionCookieFor(ACME_ADMIN.id, undefined, provider);
     case "member":
-      return sessionCookieFor(SEED.memberId);
+      return sessionCookieFor(SEED.memberId, undefined, provider);
     case "otherOwner":
-      return sessionCookieFor(GLOBEX.ownerId);
+      return sessionCookieFor(GLOBEX.ownerId, undefined, provider);
     case "signedOut":
       return "";
   }
@@ -498,7 +525,7 @@ describe("tenant isolation matrix: generated from app/routes", () => {
     expect(urlFor("docs_.search.tsx", {})).toBe("/docs/search");
     expect(paramsOf("dashboard.$workspace.instances.$instanceId.tsx")).toEqual(["workspace", "instanceId"]);
     expect(byFile["dashboard.$workspace.members.tsx"]?.intents).toEqual(["invite", "leave", "remove", "revoke", "role"]);
-    expect(byFile["dashboard.$workspace.settings.tsx"]?.intents).toEqual(["delete", "rename", "slug"]);
+    expect(byFile["dashboard.$workspace.settings.tsx"]?.intents).toEqual(["delete", "rename", "slug", "sso"]);
     expect(byFile["dashboard.$workspace.tsx"]?.hasAction).toBe(false);
     // Intents handled by an imported helper count too.
     expect(intentsOf('import { run } from "~/dashboard/lock-actions.server";\nexport async function action() {\n  return run();\n}\n')).toEqual(
@@ -566,6 +593,115 @@ describe("tenant isolation matrix", () => {
                   expect(globexRows(after), "a request to Acme changed a row of Globex").toEqual(globexRows(before));
                 });
               }
+            }
+          }
+        }
+      }
+    });
+  }
+});
+
+// ─── Single sign-on required ─────────────────────────────────────────────────────────────────
+
+/** Acme on Enterprise, requiring single sign-on. */
+async function requireSsoForAcme(): Promise<void> {
+  await env.DB.prepare("UPDATE workspaces SET plan = 'enterprise', require_sso = 1 WHERE id = ?").bind(SEED.workspaceId).run();
+}
+
+/**
+ * Who signs in how: Acme's owner and member with single sign-on (`oidc`) and without (`github`);
+ * Globex's owner without (for them Acme stays a 404: the requirement tells outsiders nothing). The
+ * admin and the signed-out visitor add no case here (same gate; no session), so they are left out.
+ */
+const SSO_VISITORS: Array<{ actor: Actor; provider: SignInProvider }> = [
+  ...(["owner", "member"] as const).flatMap((actor) => (["oidc", "github"] as const).map((provider) => ({ actor, provider }))),
+  { actor: "otherOwner", provider: "github" },
+];
+
+/** The page back to which the provider's sign-in returns: the address without `_data` and `index`. */
+const pageOf = (path: string) => path.replace(/\?index$/, "");
+
+/** The 403 of a workspace that requires single sign-on: its message and the sign-in button back to `path`. */
+function assertSsoRequired(got: { response: Response; body: string }, transport: Transport, path: string) {
+  expect(got.response.status, `status; body starts: ${got.body.slice(0, 300)}`).toBe(403);
+  const returnTo = pageOf(path);
+  if (transport === "data") {
+    expect(JSON.parse(got.body)).toMatchObject({
+      kind: "sso_required",
+      message: expect.stringContaining("requires signing in with your organisation's provider (Acme SSO)"),
+      signIn: { action: "/auth/oidc", label: "Continue with Acme SSO", returnTo },
+    });
+    return;
+  }
+  const text = pageTextOf(got.body);
+  expect(text).toContain("requires signing in with your organisation's provider (Acme SSO)");
+  const form = got.body.match(/<form[^>]*data-testid="sso-sign-in"[^>]*>([\s\S]*?)<\/form>/);
+  expect(form, "the sign-in button's form").not.toBeNull();
+  expect(form![0]).toMatch(/action="\/auth\/oidc"/);
+  expect(form![0]).toMatch(/method="post"/);
+  expect(pageTextOf(form![1]!)).toContain(`name="returnTo" value="${returnTo}"`);
+  expect(pageTextOf(form![1]!)).toContain("Continue with Acme SSO");
+}
+
+describe("single sign-on required: every dashboard route, with single sign-on and without", () => {
+  let world: World;
+  beforeEach(async () => {
+    world = await restoreWorld();
+    await requireSsoForAcme();
+  });
+
+  for (const route of ROUTES) {
+    const entry = EXPECTATIONS[route.file];
+    if (!entry || rowProblems(route, entry).length > 0) continue; // reported by the coverage test
+    const params: Params = { workspace: SEED.workspaceSlug, ...entry.params };
+    const objectParams = Object.fromEntries(objectParamsOf(route).map((param) => [param, params[param]!]));
+    const actionUrl = (path: string) => (route.file.endsWith("._index.tsx") ? `${path}?index` : path);
+    // Not addressed by a workspace (/dashboard): it sends everyone on as before.
+    const addressed = route.params.includes("workspace");
+    /** Without single sign-on, Acme's people are refused; everyone else answers as before. */
+    const refusedFor = (actor: Actor, provider: SignInProvider) => addressed && provider !== "oidc" && actor !== "otherOwner";
+
+    describe(`app/routes/${route.file}`, () => {
+      if (route.hasLoader && entry.loader) {
+        const path = urlFor(route.file, params);
+        for (const transport of TRANSPORTS) {
+          for (const { actor, provider } of SSO_VISITORS) {
+            const refused = refusedFor(actor, provider);
+            const want = expected(entry.loader[actor], path, transport);
+            it(`GET ${path} (${transport}) as ${actor} signed in with ${provider} → ${refused ? "403, sign in with single sign-on" : want.status}`, async () => {
+              const got = await send(await cookieFor(actor, provider), transport, "GET", path, route.routeId);
+              if (refused) assertSsoRequired(got, transport, path);
+              else assertOutcome(got, want, foreignMarkers(actor, false), objectParams);
+            });
+          }
+        }
+      }
+
+      if (route.hasAction && entry.actions) {
+        for (const [intent, base] of Object.entries(entry.actions)) {
+          const cell = { ...base, ...base.whenSsoRequired };
+          const path = urlFor(route.file, { ...params, ...cell.params });
+          for (const transport of TRANSPORTS) {
+            for (const { actor, provider } of SSO_VISITORS) {
+              const ssoRefused = refusedFor(actor, provider);
+              const want = expected(cell.expect[actor], path, transport);
+              const refused = ssoRefused || want.status >= 400 || (want.location?.startsWith("/login?") ?? false);
+              it(`POST ${path} intent=${intent} (${transport}) as ${actor} signed in with ${provider} → ${ssoRefused ? "403, sign in with single sign-on" : want.status}${refused ? ", nothing changed" : ""}`, async () => {
+                const fields = { intent, ...cell.fields(world) };
+                const cookie = await cookieFor(actor, provider);
+                const before = await snapshot();
+                const got = await send(cookie, transport, "POST", actionUrl(path), route.routeId, fields);
+                if (ssoRefused) assertSsoRequired(got, transport, path);
+                else assertOutcome(got, want, foreignMarkers(actor, false), objectParams);
+                const after = await snapshot();
+                if (refused) {
+                  expect(after, "a refused request changed the database").toEqual(before);
+                } else {
+                  expect(cell.effect, `intent=${intent} is allowed for ${actor}: say what it writes (\`effect\` in ${WHERE})`).toBeDefined();
+                  cell.effect!({ before, after, actor, world });
+                }
+                expect(globexRows(after), "a request to Acme changed a row of Globex").toEqual(globexRows(before));
+              });
             }
           }
         }

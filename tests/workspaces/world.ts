@@ -93,14 +93,29 @@ export type World = {
   pendingInvitationToken: string;
 };
 
-/** A user who signs in with the dev provider as `login` (the identity the callback would find). */
-export async function addUser(user: { id?: string; login: string | null; name: string; email: string | null; lastWorkspaceId?: string | null }): Promise<string> {
+/**
+ * A user who signs in with the dev provider as `login` (the identity the callback would find), or,
+ * given `provider`, with GitHub or OIDC. Dev and GitHub emails are verified (as migration 0003 and
+ * the seed have them) unless `emailVerified` says otherwise; OIDC emails are not, unless it says so.
+ */
+export async function addUser(user: {
+  id?: string;
+  login: string | null;
+  name: string;
+  email: string | null;
+  lastWorkspaceId?: string | null;
+  provider?: "dev" | "github" | "oidc";
+  emailVerified?: boolean;
+}): Promise<string> {
   const id = user.id ?? newId("usr");
   const now = FIXED_NOW;
   const database = db();
+  const provider = user.provider ?? "dev";
+  const issuer = { dev: "dev", github: "https://github.com", oidc: "https://idp.example" }[provider];
+  const emailVerified = user.email !== null && (user.emailVerified ?? provider !== "oidc");
   await database.batch([
     database.insert(users).values({ id, login: user.login, name: user.name, email: user.email, lastWorkspaceId: user.lastWorkspaceId ?? null, createdAt: now, updatedAt: now }),
-    database.insert(identities).values({ id: newId("idn"), userId: id, provider: "dev", issuer: "dev", subject: user.login ?? id, login: user.login, email: user.email, createdAt: now }),
+    database.insert(identities).values({ id: newId("idn"), userId: id, provider, issuer, subject: user.login ?? id, login: user.login, email: user.email, emailVerified, createdAt: now }),
   ]);
   return id;
 }

@@ -1,7 +1,8 @@
 /**
  * GitHub sign-in. GitHub is an OAuth 2.0 provider, not an OpenID provider: its endpoints are
  * explicit and it is never "discovered" (see docs/decisions/0005). The profile comes from the API,
- * each answer checked by a schema; a primary, verified email is required.
+ * each answer checked by a schema. The email is the verified primary one; without one the person
+ * still signs in, with no email.
  */
 import { CodeChallengeMethod } from "remix-auth-oauth2";
 import type { Settings } from "../../config/env.server";
@@ -61,13 +62,13 @@ export async function fetchGithubProfile(settings: Settings, accessToken: string
   const emails = validate(githubEmails, emailsBody);
   if (!emails.ok) throw new SignInError("profile_unavailable", "emails_shape");
   const primary = emails.value.find((email) => email.primary && email.verified);
-  if (!primary) throw new SignInError("email_unverified");
 
   return {
     provider: "github",
     issuer: settings.GITHUB_URL,
     subject: String(user.value.id),
-    email: primary.email,
+    email: primary?.email ?? null,
+    emailVerified: primary !== undefined,
     name: user.value.name || user.value.login,
     login: user.value.login,
     avatarUrl: user.value.avatar_url ?? null,

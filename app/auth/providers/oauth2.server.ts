@@ -43,24 +43,38 @@ export class BoundedOAuth2Strategy<User> extends OAuth2Strategy<User> {
   }
 }
 
-/** Fetch JSON from a provider: bounded, status-checked; failures become `code`. */
-export async function fetchProviderJson(
-  url: string,
-  init: RequestInit,
-  code: "profile_unavailable" | "discovery_failed",
-): Promise<unknown> {
+type ProviderFetchCode = "profile_unavailable" | "discovery_failed" | "userinfo_unavailable";
+
+/**
+ * Fetch from a provider: bounded (the body too: the signal covers reading it), status-checked,
+ * no redirects followed; failures become `code`. Returns the answer's media type and its text.
+ */
+export async function fetchProviderText(url: string, init: RequestInit, code: ProviderFetchCode): Promise<{ contentType: string; text: string }> {
+  const failed = (error: unknown) =>
+    new SignInError(code, error instanceof Error && error.name === "TimeoutError" ? "timeout" : "unreachable");
   let response: Response;
   try {
     response = await fetch(url, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS), redirect: "manual" });
   } catch (error) {
-    throw new SignInError(code, error instanceof Error && error.name === "TimeoutError" ? "timeout" : "unreachable");
+    throw failed(error);
   }
   if (!response.ok) {
     await response.body?.cancel();
     throw new SignInError(code, `http_${response.status}`);
   }
   try {
-    return await response.json();
+    const contentType = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    return { contentType, text: await response.text() };
+  } catch (error) {
+    throw failed(error);
+  }
+}
+
+/** Fetch JSON from a provider: bounded, status-checked; failures become `code`. */
+export async function fetchProviderJson(url: string, init: RequestInit, code: ProviderFetchCode): Promise<unknown> {
+  const { text } = await fetchProviderText(url, init, code);
+  try {
+    return JSON.parse(text);
   } catch {
     throw new SignInError(code, "non_json");
   }

@@ -6,6 +6,8 @@ export const providerProfile = type({
   issuer: "string > 0",
   subject: "string > 0",
   email: "string.email | null",
+  /** The provider vouches that the email is the person's (OIDC `email_verified: true`, GitHub's verified primary). */
+  emailVerified: "boolean",
   name: "string > 0",
   login: "string | null",
   avatarUrl: "string | null",

@@ -1,10 +1,13 @@
 import { applyD1Migrations, env } from "cloudflare:test";
 import { afterEach, beforeAll, beforeEach } from "vitest";
 import { resetDatabase } from "./db";
+import { control } from "./fakes/control";
 import { startCapture, stopCapture } from "./logs";
 
 beforeAll(async () => {
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+  // One fake provider serves the run: each file starts with its defaults, whatever the file before set.
+  await control("reset");
 });
 
 beforeEach(async () => {

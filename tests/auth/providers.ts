@@ -3,22 +3,14 @@
  * call. Each step is a real HTTP exchange: our code ↔ fake provider, the "browser" hop included.
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { inject } from "vitest";
 import { completeSignIn, startSignIn } from "~/auth/sign-in.server";
 import { updateJar } from "../auth";
 import { testContext } from "../context";
 import { ORIGIN } from "../http";
 
-export const fakes = () => inject("fakeProviders");
+import { control, fakes } from "../fakes/control";
 
-export async function control(path: "faults" | "identity" | "reset", body: unknown = {}): Promise<void> {
-  const response = await fetch(`${fakes().controlUrl}/${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`fake provider control ${path} answered ${response.status}`);
-}
+export { control, fakes };
 
 export async function providerRequests(): Promise<Array<{ method: string; path: string; query: Record<string, string>; headers: Record<string, string> }>> {
   const response = await fetch(`${fakes().controlUrl}/requests`);

@@ -13,7 +13,7 @@ import { ApiError, envelope, rfc3339 } from "./envelope";
 import { gitCommitBody } from "./git-dto";
 import { receiveInstances, reportInstanceStatus } from "./instances.server";
 import { requireApiToken, signApiToken, verifyGithubActionsToken, workflowIdentity, type ApiTokenClaims } from "./tokens.server";
-import { statusHandler } from "../status/api.server";
+import { statusHandler } from "../status-page/api.server";
 
 export type ApiArgs = { request: Request; context: AppLoadContext; params: Record<string, string>; url: URL };
 export type ApiHandler = (args: ApiArgs) => Promise<Response>;

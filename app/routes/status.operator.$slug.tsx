@@ -1,11 +1,11 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { formatUtc } from "~/site/dates";
-import { getIncident, POSTMORTEM_SECTIONS } from "~/status/incidents.server";
-import { INCIDENT_STATUS_LABELS, INCIDENT_STATUSES } from "~/status/model";
-import { operatorIncidentPayload } from "~/status/payloads.server";
-import { manageIncidentAction, OPERATOR_NOTICES } from "~/status/operator.server";
-import { requireOperator } from "~/status/operators.server";
+import { getIncident, POSTMORTEM_SECTIONS } from "~/status-page/incidents.server";
+import { INCIDENT_STATUS_LABELS, INCIDENT_STATUSES } from "~/status-page/model";
+import { operatorIncidentPayload } from "~/status-page/payloads.server";
+import { manageIncidentAction, OPERATOR_NOTICES } from "~/status-page/incident-actions.server";
+import { requireOperator } from "~/status-page/operator-access.server";
 import { buttonPrimary, buttonSecondary, FormMessage } from "~/ui/forms";
 import { ComponentCheckboxes, ImpactSelect, Select, TextArea } from "~/ui/incident-forms";
 import { PublicLayout } from "~/ui/public-layout";

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { formatUtc } from "~/site/dates";
-import { listIncidents } from "~/status/incidents.server";
-import { IMPACT_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_STATUSES } from "~/status/model";
-import { operatorIndexPayload } from "~/status/payloads.server";
-import { openIncidentAction } from "~/status/operator.server";
-import { requireOperator } from "~/status/operators.server";
+import { listIncidents } from "~/status-page/incidents.server";
+import { IMPACT_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_STATUSES } from "~/status-page/model";
+import { operatorIndexPayload } from "~/status-page/payloads.server";
+import { openIncidentAction } from "~/status-page/incident-actions.server";
+import { requireOperator } from "~/status-page/operator-access.server";
 import { buttonPrimary, Field, FormMessage } from "~/ui/forms";
 import { ComponentCheckboxes, ImpactSelect, Select, TextArea } from "~/ui/incident-forms";
 import { PublicLayout } from "~/ui/public-layout";

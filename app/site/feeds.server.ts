@@ -2,7 +2,7 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import { allChangelog, allDocs, allPosts } from "../content/library.server";
 import { reportError } from "../observability/reporter";
-import { incidentAddresses } from "../status/incidents.server";
+import { incidentAddresses } from "../status-page/incidents.server";
 import { absolutizeLinks, atomFeed, sitemap, type SitemapUrl } from "./xml.server";
 
 /** A YYYY-MM-DD date as the RFC 3339 moment Atom wants (noon UTC, so no time zone moves the day). */

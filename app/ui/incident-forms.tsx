@@ -1,6 +1,6 @@
 /** Inputs of the status operator's forms, each labelled and wired to its error message. */
 import type { ReactNode } from "react";
-import { COMPONENTS, IMPACT_LABELS, IMPACTS, type ComponentId, type Impact } from "~/status/model";
+import { COMPONENTS, IMPACT_LABELS, IMPACTS, type ComponentId, type Impact } from "~/status-page/model";
 
 const control = "mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-slate-900 shadow-sm";
 

@@ -6,8 +6,8 @@
  */
 import { Link, useLocation } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { readStatusEnvelope } from "~/status/api-guard";
-import { STATE_FILL, type ComponentState } from "~/status/model";
+import { readStatusEnvelope } from "~/status-page/api-guard";
+import { STATE_FILL, type ComponentState } from "~/status-page/model";
 
 type Indicator = { kind: "checking" } | { kind: "unavailable" } | { kind: "known"; state: ComponentState; description: string };
 

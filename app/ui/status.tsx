@@ -1,7 +1,7 @@
 /** Pieces of the status pages: state badges, component chips and the 90-day history bars. */
 import { formatShortDay } from "~/site/dates";
-import type { CompactHistory } from "~/status/derive";
-import { COMPONENT_NAMES, INCIDENT_STATUS_LABELS, STATE_FILL, STATE_LABELS, type ComponentId, type ComponentState, type IncidentStatus } from "~/status/model";
+import type { CompactHistory } from "~/status-page/derive";
+import { COMPONENT_NAMES, INCIDENT_STATUS_LABELS, STATE_FILL, STATE_LABELS, type ComponentId, type ComponentState, type IncidentStatus } from "~/status-page/model";
 
 const BADGE: Record<ComponentState, string> = {
   operational: "bg-emerald-50 text-emerald-800 ring-emerald-200",

@@ -22,12 +22,12 @@ import { acceptInvitation, inviteMember } from "~/domain/members.server";
 import type { IdentityProvider } from "~/domain/identities.server";
 import * as manageRoute from "~/routes/status.operator.$slug";
 import * as operatorRoute from "~/routes/status.operator._index";
-import { isOperator } from "~/status/operators.server";
-import { getIncident } from "~/status/incidents.server";
+import { isOperator } from "~/status-page/operator-access.server";
+import { getIncident } from "~/status-page/incidents.server";
 import { testContext } from "../context";
 import { db, dumpDatabase, FIXED_NOW } from "../db";
 import { ORIGIN } from "../http";
-import { answer } from "../status/helpers";
+import { answer } from "../status-page/helpers";
 import { addUser, pageText, restoreWorld } from "../workspaces/world";
 import { form, location, request } from "./flow";
 

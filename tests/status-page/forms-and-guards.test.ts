@@ -5,9 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { searchIndexPayload } from "~/content/payloads.server";
 import { readSearchIndex } from "~/content/search-guard";
-import { statusEnvelope } from "~/status/api-schema.server";
-import { readStatusEnvelope } from "~/status/api-guard";
-import { checkOperatorForm, openIncidentForm, postmortemForm, readOperatorForm, updateForm } from "~/status/forms.server";
+import { statusEnvelope } from "~/status-page/api-schema.server";
+import { readStatusEnvelope } from "~/status-page/api-guard";
+import { checkOperatorForm, openIncidentForm, postmortemForm, readOperatorForm, updateForm } from "~/status-page/forms.server";
 import { validate } from "~/validation";
 
 describe("operator form schemas", () => {

@@ -5,11 +5,11 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { renderMarkdown } from "~/content/markdown";
-import { statusEnvelope, statusSummary } from "~/status/api-schema.server";
-import { createStatusHandler, purgeStatusCache, STATUS_PATH } from "~/status/api.server";
-import { openIncident, writePostmortem, getIncident, addUpdate } from "~/status/incidents.server";
-import { currentStatus } from "~/status/live.server";
-import { statusPage } from "~/status/pages.server";
+import { statusEnvelope, statusSummary } from "~/status-page/api-schema.server";
+import { createStatusHandler, purgeStatusCache, STATUS_PATH } from "~/status-page/api.server";
+import { openIncident, writePostmortem, getIncident, addUpdate } from "~/status-page/incidents.server";
+import { currentStatus } from "~/status-page/live.server";
+import { statusPage } from "~/status-page/pages.server";
 import { validate } from "~/validation";
 import { seedIncidentSlug } from "../../db/seed";
 import { testContext } from "../context";

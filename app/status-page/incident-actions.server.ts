@@ -26,7 +26,7 @@ import {
   writePostmortem,
   type ChangeResult,
 } from "./incidents.server";
-import { requireOperator } from "./operators.server";
+import { requireOperator } from "./operator-access.server";
 
 export type OperatorActionData = { intent: string; fieldErrors: Record<string, string> };
 

@@ -1,7 +1,7 @@
 /** The status rules, on plain values: component states now, the overall sentence, and the 90-day bars. */
 import { describe, expect, it } from "vitest";
-import { compactHistory, componentStates, historyBars, overallStatus, type IncidentFacts } from "~/status/derive";
-import { COMPONENTS } from "~/status/model";
+import { compactHistory, componentStates, historyBars, overallStatus, type IncidentFacts } from "~/status-page/derive";
+import { COMPONENTS } from "~/status-page/model";
 
 const NOW = new Date("2026-11-01T12:00:00Z");
 const at = (iso: string) => new Date(iso);

@@ -6,9 +6,9 @@
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { getPlatformProxy } from "wrangler";
-import { receiveAffectedStacks } from "../app/api/affected-stacks.server";
-import { affectedStacksBody, instancesBody } from "../app/api/dto";
-import { receiveInstances } from "../app/api/instances.server";
+import { receiveAffectedStacks } from "../app/domain/uploads/affected-stacks.server";
+import { affectedStacksBody, instancesBody } from "../app/domain/uploads/payloads";
+import { receiveInstances } from "../app/domain/uploads/instances.server";
 import { validate } from "../app/validation";
 import { createDatabase } from "../db/client";
 import { seed, SEED } from "../db/seed";
@@ -37,7 +37,7 @@ const body = buildAffectedStacksPayload(4 * 1024 * 1024);
 const raw = JSON.stringify(body);
 let started = performance.now();
 const single = await receiveAffectedStacks(db, { ...input, body: parse(affectedStacksBody, body), rawBody: raw, now: new Date() });
-rows.push(["affected stacks, 4 MiB in one body", `${(performance.now() - started).toFixed(0)} ms`, String(single.statements), `${single.items} items, ${single.edges} edges`]);
+rows.push(["affected stacks, 4 MiB in one body", `${(performance.now() - started).toFixed(0)} ms`, String(single.statements), single.ok ? `${single.items} items, ${single.edges} edges` : `refused: ${single.reason}`]);
 
 // The same, as 1 MiB chunks arriving in reverse order.
 const chunks = chunkAffectedStacks({ ...body, head_sha: "0".repeat(40) }, 1024 * 1024).reverse();
@@ -48,13 +48,13 @@ for (const chunk of chunks) {
   last = await receiveAffectedStacks(db, { ...input, body: parse(affectedStacksBody, chunk), rawBody: JSON.stringify(chunk), now: new Date() });
   statements += last.statements;
 }
-rows.push([`affected stacks, 4 MiB as ${chunks.length} chunks (reversed)`, `${(performance.now() - started).toFixed(0)} ms`, String(statements), last ? `${last.items} items, ${last.edges} edges` : ""]);
+rows.push([`affected stacks, 4 MiB as ${chunks.length} chunks (reversed)`, `${(performance.now() - started).toFixed(0)} ms`, String(statements), last?.ok ? `${last.items} items, ${last.edges} edges` : last ? `refused: ${last.reason}` : ""]);
 
 // A 10,000-instance inventory.
 const inventory = buildInstancesBody(Array.from({ length: 10_000 }, (_, i) => ({ stack: `tenant-${Math.floor(i / 50)}-ue2-prod`, component: `component-${i % 50}`, drift: i % 2 === 0 })));
 started = performance.now();
 const uploaded = await receiveInstances(db, { workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, body: parse(instancesBody, inventory), now: new Date() });
-rows.push(["instances inventory, 10,000", `${(performance.now() - started).toFixed(0)} ms`, String(uploaded.statements), `${uploaded.upserted} upserted, ${uploaded.removed} removed`]);
+rows.push(["instances inventory, 10,000", `${(performance.now() - started).toFixed(0)} ms`, String(uploaded.statements), uploaded.ok ? `${uploaded.upserted} upserted, ${uploaded.removed} removed` : `refused: ${uploaded.reason}`]);
 
 await proxy.dispose();
 rmSync(dir, { recursive: true, force: true });

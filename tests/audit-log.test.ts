@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { auditFilterOptions, decodeCursor, encodeCursor, listAuditEvents } from "~/dashboard/audit-log.server";
+import { encodeCursor } from "~/dashboard/cursor";
+import { auditFilterOptions, decodeAuditCursor, encodeAuditCursor, listAuditEvents } from "~/dashboard/audit-log.server";
 import { auditEvent, userActor, type AuditActor } from "~/domain/audit.server";
 import { createWorkspace } from "~/domain/workspaces.server";
 import { SEED } from "../db/seed";
@@ -175,12 +176,12 @@ describe("audit log", () => {
     });
 
     it("cursors are opaque base64url and a malformed one means the first page", async () => {
-      const cursor = encodeCursor(FIXED_NOW, "aud_x");
+      const cursor = encodeAuditCursor(FIXED_NOW, "aud_x");
       expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-      expect(decodeCursor(cursor)).toEqual({ createdAt: FIXED_NOW.getTime(), id: "aud_x" });
+      expect(decodeAuditCursor(cursor)).toEqual({ createdAt: FIXED_NOW.getTime(), id: "aud_x" });
       const first = await listAuditEvents(db(), SEED.workspaceId);
-      for (const bad of ["", "!!!", "bm90LWEtY3Vyc29y", btoa("12:x' OR 1=1 --"), "A", "=".repeat(8), btoa("99999999999999999:aud_x")]) {
-        expect(decodeCursor(bad)).toBeNull();
+      for (const bad of ["", "!!!", "bm90LWEtY3Vyc29y", btoa("12:x' OR 1=1 --"), "A", "=".repeat(8), btoa("99999999999999999:aud_x"), encodeCursor([99999999999999999, "aud_x"]), encodeCursor([-1, "aud_x"]), encodeCursor([1, "aud_x' OR 1=1"])]) {
+        expect(decodeAuditCursor(bad)).toBeNull();
         expect(await listAuditEvents(db(), SEED.workspaceId, { cursor: bad })).toEqual(first);
       }
     });

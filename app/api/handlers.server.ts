@@ -1,24 +1,52 @@
-/** The atmos CLI's endpoints under /api/v1: each parses its body, checks its token and permission, calls the domain. */
+/**
+ * The atmos CLI's endpoints under /api/v1, each the same four steps: authorize (token, then the
+ * permission, checked against the database on every call) → read the body by its schema → one
+ * domain call → map the result. A domain refusal becomes its envelope through REFUSALS, the one
+ * table of what each reason answers; the router (./router.server.ts) holds the route table.
+ */
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { eq, lt } from "drizzle-orm";
-import { usedOidcTokens, workspaces } from "../../db/schema";
 import { acquireLock, releaseLock } from "../domain/locks.server";
-import { findImportedRepository, hasRepositoryPermission, type PermissionType } from "../domain/repository-permissions.server";
+import { hasRepositoryPermission, type PermissionType } from "../domain/repository-permissions.server";
+import type { Refusal } from "../domain/result";
+import { receiveAffectedStacks, type AffectedStacksRefusal } from "../domain/uploads/affected-stacks.server";
+import { receiveInstances, reportInstanceStatus, type InventoryRefusal } from "../domain/uploads/instances.server";
+import { affectedStacksBody, instancesBody, instanceStatusBody } from "../domain/uploads/payloads";
+import { admitWorkflow, type ExchangeRefusal } from "../domain/workflow-tokens.server";
 import { githubAppConfigured, GithubError, type GithubErrorKind } from "../github/app.server";
 import { commitChanges } from "../github/commits.server";
-import { receiveAffectedStacks } from "./affected-stacks.server";
+import { gitCommitBody, lockBody, oidcExchangeBody, unlockBody } from "./bodies";
 import { checkBody, readJsonBody } from "./body.server";
-import { affectedStacksBody, instancesBody, instanceStatusBody, lockBody, oidcExchangeBody, unlockBody } from "./dto";
 import { ApiError, envelope, rfc3339 } from "./envelope";
-import { gitCommitBody } from "./git-dto";
-import { receiveInstances, reportInstanceStatus } from "./instances.server";
+import type { ApiArgs, ApiHandler } from "./handler";
 import { requireApiToken, signApiToken, verifyGithubActionsToken, workflowIdentity, type ApiTokenClaims } from "./tokens.server";
-import { statusHandler } from "../status-page/api.server";
-
-export type ApiArgs = { request: Request; context: AppLoadContext; params: Record<string, string>; url: URL };
-export type ApiHandler = (args: ApiArgs) => Promise<Response>;
 
 const ok = (context: AppLoadContext, data?: unknown) => envelope(context.requestId, 200, data === undefined ? {} : { data });
+
+type DomainReason = AffectedStacksRefusal | InventoryRefusal | ExchangeRefusal | "instance_unknown" | "lock_held" | "lock_not_found";
+
+/**
+ * What each domain refusal answers the CLI. `message` replaces the domain's sentence only where the
+ * CLI's contract fixes the wording (../shared/contracts/README.md). A 413 makes the CLI start over
+ * with smaller chunks and a new batch id.
+ */
+const REFUSALS: Record<DomainReason, { status: number; tag: string; message?: string }> = {
+  batch_conflict: { status: 409, tag: "BatchConflict" },
+  batch_expired: { status: 409, tag: "BatchConflict" },
+  chunk_too_large: { status: 413, tag: "PayloadTooLarge" },
+  workspace_unknown: { status: 404, tag: "NotFound" },
+  repository_not_imported: { status: 404, tag: "NotFound" },
+  not_permitted: { status: 403, tag: "Forbidden" },
+  token_replayed: { status: 401, tag: "TokenReplayed" },
+  instance_unknown: { status: 404, tag: "NotFound" },
+  lock_held: { status: 409, tag: "LockConflict", message: "Stack is already locked" },
+  lock_not_found: { status: 404, tag: "NotFound", message: "Lock not found or already expired" },
+};
+
+/** The envelope of a domain refusal, thrown for the router to answer. */
+function refused(refusal: Refusal<DomainReason>, extra?: ConstructorParameters<typeof ApiError>[3]): ApiError {
+  const answer = REFUSALS[refusal.reason];
+  return new ApiError(answer.status, answer.tag, answer.message ?? refusal.message, extra);
+}
 
 /** Token + the permission this action needs, checked against the database on every call. */
 async function authorize(args: ApiArgs, type: PermissionType): Promise<ApiTokenClaims> {
@@ -40,40 +68,32 @@ function sameRepository(claims: ApiTokenClaims, owner: string, name: string) {
   }
 }
 
-const exchange: ApiHandler = async ({ request, context }) => {
+export const exchange: ApiHandler = async ({ request, context }) => {
   const { json } = await readJsonBody(request);
   const body = checkBody(oidcExchangeBody, json);
   const now = context.now();
   const claims = await verifyGithubActionsToken(context.settings, body.token, now);
-
-  const workspace = await context.db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, body.workspaceId)).limit(1);
-  if (!workspace[0]) throw new ApiError(404, "NotFound", "No workspace has this id. Check ATMOS_PRO_WORKSPACE_ID.");
-  const [owner, name] = claims.repository.split("/") as [string, string];
-  const repository = await findImportedRepository(context.db, body.workspaceId, owner, name);
-  if (!repository) throw new ApiError(404, "NotFound", `${claims.repository} is not imported into this workspace. Install the GitHub App on it and import it.`);
-
   const identity = workflowIdentity(claims);
-  const allowed = await hasRepositoryPermission(context.db, { workspaceId: body.workspaceId, repositoryId: repository.id, type: "Affected Stacks Create", workflow: identity });
-  if (!allowed) throw new ApiError(403, "Forbidden", `No "Affected Stacks Create" permission matches workflow ${identity.workflow || "(unknown)"} on branch ${identity.branch || "(none)"}.`);
-
-  // Single use: the first exchange of a jti wins; a replay is refused.
-  // Expired entries can go: an expired token is refused by its signature check anyway.
-  const [, claimed] = await context.db.batch([
-    context.db.delete(usedOidcTokens).where(lt(usedOidcTokens.expiresAt, now)),
-    context.db.insert(usedOidcTokens).values({ jti: claims.jti, expiresAt: new Date(claims.exp * 1000) }).onConflictDoNothing().returning({ jti: usedOidcTokens.jti }),
-  ]);
-  if (claimed.length === 0) throw new ApiError(401, "TokenReplayed", "This GitHub OIDC token was already exchanged. Request a new one.");
+  const admitted = await admitWorkflow(context.db, {
+    workspaceId: body.workspaceId,
+    repository: claims.repository,
+    workflow: identity,
+    jti: claims.jti,
+    tokenExpiresAt: new Date(claims.exp * 1000),
+    now,
+  });
+  if (!admitted.ok) throw refused(admitted);
 
   const { token, expiresAt } = await signApiToken(
     context.settings,
-    { scope: "ws:gh:action", ws: body.workspaceId, repo: claims.repository, rid: repository.id, wf: identity.workflow, br: identity.branch, env: identity.environment, pr: identity.pullRequest, href: identity.headRef, actor: identity.actor },
+    { scope: "ws:gh:action", ws: body.workspaceId, repo: claims.repository, rid: admitted.repositoryId, wf: identity.workflow, br: identity.branch, env: identity.environment, pr: identity.pullRequest, href: identity.headRef, actor: identity.actor },
     now,
   );
   context.logger.info("api_token_issued", { workspaceId: body.workspaceId, repository: claims.repository, workflow: identity.workflow });
   return ok(context, { token, expiresAt: rfc3339(expiresAt) });
 };
 
-const affectedStacks: ApiHandler = async (args) => {
+export const affectedStacks: ApiHandler = async (args) => {
   const claims = await authorize(args, "Affected Stacks Create");
   const { raw, json } = await readJsonBody(args.request);
   const body = checkBody(affectedStacksBody, json);
@@ -87,40 +107,32 @@ const affectedStacks: ApiHandler = async (args) => {
     rawBody: raw,
     now: args.context.now(),
   });
-  if ("refused" in result && result.refused) {
-    if (result.refused === "too_large") {
-      // 413 makes the CLI start over with smaller chunks and a new batch id.
-      throw new ApiError(413, "PayloadTooLarge", "This chunk is too large to store even compressed. Upload it in smaller chunks with a new batch_id.");
-    }
-    throw new ApiError(409, "BatchConflict", result.refused === "expired" ? "This batch expired before all its chunks arrived. Upload it again with a new batch_id." : "This chunk does not agree with the batch it names (batch_total differs).");
-  }
+  if (!result.ok) throw refused(result);
   return ok(args.context);
 };
 
-const instances: ApiHandler = async (args) => {
+export const instances: ApiHandler = async (args) => {
   const claims = await authorize(args, "Instances Upload");
   const { json } = await readJsonBody(args.request);
   const body = checkBody(instancesBody, json);
   sameRepository(claims, body.repo_owner, body.repo_name);
   const result = await receiveInstances(args.context.db, { workspaceId: claims.ws, repositoryId: claims.rid, body, now: args.context.now() });
-  if ("refused" in result && result.refused) {
-    throw new ApiError(409, "BatchConflict", result.refused === "expired" ? "This inventory batch expired before all its chunks arrived. Upload it again with a new batch_id." : "This chunk does not agree with the batch it names (batch_total differs).");
-  }
+  if (!result.ok) throw refused(result);
   return ok(args.context);
 };
 
-async function instanceStatus(args: ApiArgs, stack: string, component: string): Promise<Response> {
+export async function instanceStatus(args: ApiArgs, stack: string, component: string): Promise<Response> {
   const claims = await authorize(args, "Deployments Create");
   sameRepository(claims, args.params.owner ?? "", args.params.repo ?? "");
   if (!stack || !component) throw new ApiError(400, "ValidationError", "Name the instance with ?stack=…&component=….", { data: { validationErrors: ["stack: required", "component: required"] } });
   const { json } = await readJsonBody(args.request);
   const body = checkBody(instanceStatusBody, json, "DriftDetectionValidationError");
   const result = await reportInstanceStatus(args.context.db, { workspaceId: claims.ws, repositoryId: claims.rid, stack, component, body, now: args.context.now() });
-  if (!result.found) throw new ApiError(404, "NotFound", `No instance ${component} in stack ${stack} for ${claims.repo}. Upload the inventory first (atmos list instances --upload).`);
+  if (!result.ok) throw refused(result);
   return ok(args.context);
 }
 
-const lock: ApiHandler = async (args) => {
+export const lock: ApiHandler = async (args) => {
   const claims = await authorize(args, "Locks Manage");
   const { json } = await readJsonBody(args.request);
   const body = checkBody(lockBody, json);
@@ -136,9 +148,7 @@ const lock: ApiHandler = async (args) => {
     actor: { type: "ci", id: null, label: claims.actor ? `${claims.actor} via ${claims.repo}` : claims.repo },
     now,
   });
-  if (!result.ok) {
-    throw new ApiError(409, "LockConflict", "Stack is already locked", { context: { locked_by: result.lockedBy, locked_at: rfc3339(result.lockedAt), expires_at: rfc3339(result.expiresAt) } });
-  }
+  if (!result.ok) throw refused(result, { context: { locked_by: result.lockedBy, locked_at: rfc3339(result.lockedAt), expires_at: rfc3339(result.expiresAt) } });
   const row = result.lock;
   return ok(args.context, {
     id: row.id,
@@ -152,7 +162,7 @@ const lock: ApiHandler = async (args) => {
   });
 };
 
-const unlock: ApiHandler = async (args) => {
+export const unlock: ApiHandler = async (args) => {
   const claims = await authorize(args, "Locks Manage");
   const { json } = await readJsonBody(args.request);
   const body = checkBody(unlockBody, json);
@@ -163,7 +173,7 @@ const unlock: ApiHandler = async (args) => {
     actor: { type: "ci", id: null, label: claims.actor ? `${claims.actor} via ${claims.repo}` : claims.repo },
     now: args.context.now(),
   });
-  if (!released) throw new ApiError(404, "NotFound", "Lock not found or already expired");
+  if (!released.ok) throw refused(released);
   return ok(args.context);
 };
 
@@ -193,7 +203,7 @@ const GITHUB_FAILURES: Record<GithubErrorKind, { status: number; tag: string }> 
  * `comment` is accepted and ignored for now: posting it needs a pull request and an extra App
  * permission (issues or pull requests: write); the CLI does not depend on it.
  */
-const gitCommit: ApiHandler = async (args) => {
+export const gitCommit: ApiHandler = async (args) => {
   const claims = await authorize(args, "Deployments Create");
   const { settings, logger } = args.context;
   if (!githubAppConfigured(settings)) {
@@ -215,32 +225,10 @@ const gitCommit: ApiHandler = async (args) => {
 };
 
 /** A percent-encoded path segment; a malformed escape is the client's mistake (400), not ours. */
-function decodePathSegment(raw: string, field: string): string {
+export function decodePathSegment(raw: string, field: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
     throw new ApiError(400, "ValidationError", `The ${field} in the path is not valid percent-encoding.`, { data: { validationErrors: [`${field}: malformed percent-encoding`] } });
   }
 }
-
-const SEGMENT = "[^/]+";
-export const API_ROUTES: Array<{ method: string; pattern: RegExp; handler: ApiHandler }> = [
-  { method: "POST", pattern: /^\/api\/v1\/auth\/github-oidc\/?$/, handler: exchange },
-  { method: "POST", pattern: /^\/api\/v1\/affected-stacks\/?$/, handler: affectedStacks },
-  { method: "POST", pattern: /^\/api\/v1\/instances\/?$/, handler: instances },
-  {
-    method: "PATCH",
-    pattern: new RegExp(`^/api/v1/repos/(?<owner>${SEGMENT})/(?<repo>${SEGMENT})/instances/?$`),
-    handler: (args) => instanceStatus(args, args.url.searchParams.get("stack") ?? "", args.url.searchParams.get("component") ?? ""),
-  },
-  {
-    // Deprecated form, still served: /instances/{stack}/{component…} (components may contain "/").
-    method: "PATCH",
-    pattern: new RegExp(`^/api/v1/repos/(?<owner>${SEGMENT})/(?<repo>${SEGMENT})/instances/(?<stack>${SEGMENT})/(?<component>.+)$`),
-    handler: (args) => instanceStatus(args, decodePathSegment(args.params.stack ?? "", "stack"), decodePathSegment(args.params.component ?? "", "component")),
-  },
-  { method: "POST", pattern: /^\/api\/v1\/locks\/?$/, handler: lock },
-  { method: "DELETE", pattern: /^\/api\/v1\/locks\/?$/, handler: unlock },
-  { method: "GET", pattern: /^\/api\/status\/?$/, handler: statusHandler },
-  { method: "POST", pattern: /^\/api\/v1\/git\/commit\/?$/, handler: gitCommit },
-];

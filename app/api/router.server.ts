@@ -6,7 +6,32 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import { reportError } from "../observability/reporter";
 import { ApiError, envelope } from "./envelope";
-import { API_ROUTES, type ApiHandler } from "./handlers.server";
+import type { ApiHandler } from "./handler";
+import { affectedStacks, decodePathSegment, exchange, gitCommit, instances, instanceStatus, lock, unlock } from "./handlers.server";
+import { statusHandler } from "./status.server";
+
+const SEGMENT = "[^/]+";
+/** Every `/api/*` endpoint: method, path pattern (named groups become params), handler. */
+export const API_ROUTES: Array<{ method: string; pattern: RegExp; handler: ApiHandler }> = [
+  { method: "POST", pattern: /^\/api\/v1\/auth\/github-oidc\/?$/, handler: exchange },
+  { method: "POST", pattern: /^\/api\/v1\/affected-stacks\/?$/, handler: affectedStacks },
+  { method: "POST", pattern: /^\/api\/v1\/instances\/?$/, handler: instances },
+  {
+    method: "PATCH",
+    pattern: new RegExp(`^/api/v1/repos/(?<owner>${SEGMENT})/(?<repo>${SEGMENT})/instances/?$`),
+    handler: (args) => instanceStatus(args, args.url.searchParams.get("stack") ?? "", args.url.searchParams.get("component") ?? ""),
+  },
+  {
+    // Deprecated form, still served: /instances/{stack}/{component…} (components may contain "/").
+    method: "PATCH",
+    pattern: new RegExp(`^/api/v1/repos/(?<owner>${SEGMENT})/(?<repo>${SEGMENT})/instances/(?<stack>${SEGMENT})/(?<component>.+)$`),
+    handler: (args) => instanceStatus(args, decodePathSegment(args.params.stack ?? "", "stack"), decodePathSegment(args.params.component ?? "", "component")),
+  },
+  { method: "POST", pattern: /^\/api\/v1\/locks\/?$/, handler: lock },
+  { method: "DELETE", pattern: /^\/api\/v1\/locks\/?$/, handler: unlock },
+  { method: "GET", pattern: /^\/api\/status\/?$/, handler: statusHandler },
+  { method: "POST", pattern: /^\/api\/v1\/git\/commit\/?$/, handler: gitCommit },
+];
 
 type Match = { handler: ApiHandler; params: Record<string, string> } | { allowed: string[] } | null;
 

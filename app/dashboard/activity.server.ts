@@ -2,7 +2,7 @@
 import { and, count, desc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { affectedStackItems, affectedStacksUploads, deployments, type DEPLOYMENT_KINDS, type DEPLOYMENT_STATUSES, driftSchedules, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
-import { uploadGraphQueries } from "../api/affected-stacks.server";
+import { uploadGraphQueries } from "../domain/uploads/graph.server";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { isoTime, isoTimeOrNull } from "./time";
 

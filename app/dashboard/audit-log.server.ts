@@ -10,6 +10,7 @@
 import { and, asc, desc, eq, gte, isNotNull, max, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { auditEvents } from "../../db/schema";
+import { decodeCursor, encodeCursor } from "./cursor";
 import { isoTime } from "./time";
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -45,27 +46,17 @@ export type AuditFilterOptions = { categories: string[]; actors: Array<{ id: str
 
 type Cursor = { createdAt: number; id: string };
 
-/** Opaque to the browser: base64url of `<createdAt ms>:<id>`. */
-export function encodeCursor(createdAt: Date | number, id: string): string {
-  const ms = typeof createdAt === "number" ? createdAt : createdAt.getTime();
-  return btoa(`${ms}:${id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+/** The audit log's cursor: the last event's (createdAt ms, id), in the dashboard's one cursor codec. */
+export function encodeAuditCursor(createdAt: Date | number, id: string): string {
+  return encodeCursor([typeof createdAt === "number" ? createdAt : createdAt.getTime(), id]);
 }
 
 /** The position a cursor names, or null for anything that is not one of ours (→ first page). */
-export function decodeCursor(cursor: string | null | undefined): Cursor | null {
-  if (!cursor || cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  let text: string;
-  try {
-    const base64 = cursor.replace(/-/g, "+").replace(/_/g, "/");
-    text = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
-  } catch {
-    return null;
-  }
-  const match = /^(\d{1,16}):([A-Za-z0-9_]{1,64})$/.exec(text);
-  if (!match) return null;
-  const createdAt = Number(match[1]);
-  if (!Number.isSafeInteger(createdAt)) return null;
-  return { createdAt, id: match[2]! };
+export function decodeAuditCursor(cursor: string | null | undefined): Cursor | null {
+  const [createdAt, id] = decodeCursor(cursor, 2) ?? [];
+  if (typeof createdAt !== "number" || !Number.isSafeInteger(createdAt) || createdAt < 0) return null;
+  if (typeof id !== "string" || !/^[A-Za-z0-9_]{1,64}$/.test(id)) return null;
+  return { createdAt, id };
 }
 
 // ─── Queries ──────────────────────────────────────────────────────────────────────────────────
@@ -103,7 +94,7 @@ export function auditEventsQuery(db: Database, workspaceId: string, filters: Aud
     )`);
   }
 
-  const cursor = decodeCursor(filters.cursor);
+  const cursor = decodeAuditCursor(filters.cursor);
   if (cursor) {
     // A row-value comparison: SQLite uses it as a range on the (workspace_id, …, created_at, id) indexes.
     conditions.push(sql`(${auditEvents.createdAt}, ${auditEvents.id}) < (${cursor.createdAt}, ${cursor.id})`);
@@ -162,7 +153,7 @@ export function toAuditPage(rows: AuditRow[], limit: number): AuditPage {
       metadata: readMetadata(row.metadata),
       createdAt: isoTime(row.createdAt),
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    nextCursor: rows.length > limit && last ? encodeAuditCursor(last.createdAt, last.id) : null,
   };
 }
 

@@ -40,12 +40,12 @@ export async function lockAction(context: AppLoadContext, member: Member, fields
       actor,
       now,
     });
-    if (!result.ok) return json<LockActionResult>({ intent: "lock", ok: false, message: `Already locked by ${result.lockedBy}.` }, { status: 409 });
+    if (!result.ok) return json<LockActionResult>({ intent: "lock", ok: false, message: result.message }, { status: 409 });
     return json<LockActionResult>({ intent: "lock", ok: true, message: "Locked." });
   }
   const form = checkForm(unlockForm, fields);
   if (!form.ok) return json<LockActionResult>({ intent: "unlock", ok: false, message: "Name the lock to release." }, { status: 400 });
   const released = await releaseLock(context.db, { workspaceId: member.workspace.id, key: form.value.key, actor, now });
-  if (!released) return json<LockActionResult>({ intent: "unlock", ok: false, message: "Lock not found or already expired." }, { status: 404 });
+  if (!released.ok) return json<LockActionResult>({ intent: "unlock", ok: false, message: released.message }, { status: 404 });
   return json<LockActionResult>({ intent: "unlock", ok: true, message: "Unlocked." });
 }

@@ -7,10 +7,12 @@ import type { Database } from "../../db/client";
 import { locks } from "../../db/schema";
 import { auditEventIfChanged, type AuditActor } from "./audit.server";
 import { newId } from "./ids";
+import { refuse, type Refusal } from "./result";
 
 export type LockRow = typeof locks.$inferSelect;
 
-export type AcquireResult = { ok: true; lock: LockRow } | { ok: false; lockedBy: string; lockedAt: Date; expiresAt: Date };
+export type LockRefusal = "lock_held" | "lock_not_found";
+export type AcquireResult = { ok: true; lock: LockRow } | (Refusal<"lock_held"> & { lockedBy: string; lockedAt: Date; expiresAt: Date });
 
 export async function acquireLock(
   db: Database,
@@ -46,12 +48,12 @@ export async function acquireLock(
   void inserted;
   const lock = current[0];
   if (lock && lock.id === id) return { ok: true, lock };
-  if (lock) return { ok: false, lockedBy: lock.lockedBy, lockedAt: lock.createdAt, expiresAt: lock.expiresAt };
+  if (lock) return { ...refuse("lock_held", `Already locked by ${lock.lockedBy}.`), lockedBy: lock.lockedBy, lockedAt: lock.createdAt, expiresAt: lock.expiresAt };
   throw new Error("Lock state could not be read back");
 }
 
-/** Force-unlock. False when there is no active lock on the key. */
-export async function releaseLock(db: Database, input: { workspaceId: string; key: string; actor: AuditActor; now: Date }): Promise<boolean> {
+/** Force-unlock; refused when there is no active lock on the key. */
+export async function releaseLock(db: Database, input: { workspaceId: string; key: string; actor: AuditActor; now: Date }): Promise<{ ok: true } | Refusal<"lock_not_found">> {
   const [released] = await db.batch([
     db
       .update(locks)
@@ -60,5 +62,5 @@ export async function releaseLock(db: Database, input: { workspaceId: string; ke
       .returning({ id: locks.id }),
     auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: "lock.released", target: { type: "lock_key", id: input.key }, metadata: { key: input.key }, at: input.now }),
   ]);
-  return released.length > 0;
+  return released.length > 0 ? { ok: true } : refuse("lock_not_found", "Lock not found or already expired.");
 }

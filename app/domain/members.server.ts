@@ -9,7 +9,9 @@ import type { Database } from "../../db/client";
 import { invitations, memberships, users, workspaces } from "../../db/schema";
 import { auditEvent, auditEventIfChanged, type AuditActor } from "./audit.server";
 import { identitiesOfUserQuery, provesEmail, provesLogin, type IdentityFacts, type LoginTrust } from "./identities.server";
+import { randomToken, sha256Hex } from "../encoding";
 import { newId } from "./ids";
+import { refuse, type Refusal } from "./result";
 import { belowPlanLimit, planLimitMessage } from "./plan-limits.server";
 import { withinPlanLimit } from "./plans";
 import { assignableRoles, type Role } from "./roles";
@@ -36,25 +38,28 @@ export function pendingInvitationsQuery(db: Database, workspaceId: string, now: 
     .orderBy(desc(invitations.createdAt));
 }
 
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-}
 
-function newInvitationToken(): string {
-  const raw = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export type MemberChange = { ok: true } | { ok: false; status: 400 | 403 | 404 | 409; message: string };
-const refuse = (status: 400 | 403 | 404 | 409, message: string): MemberChange => ({ ok: false, status, message });
+export type MemberRefusal =
+  | "owners_only"
+  | "plan_limit"
+  | "member_unknown"
+  | "last_owner"
+  | "role_changed_meanwhile"
+  | "invitation_unknown"
+  | "invitation_revoked"
+  | "invitation_used"
+  | "invitation_expired"
+  | "invitation_for_someone_else"
+  | "already_member"
+  | "workspace_full";
+export type MemberChange = { ok: true } | Refusal<MemberRefusal>;
 
 /** Creates a single-use invitation; returns the token for the link (only its hash is stored). */
 export async function inviteMember(
   db: Database,
   input: { workspaceId: string; actorRole: Role; actor: AuditActor; actorId: string; invitee: string; role: Role; now: Date },
-): Promise<{ ok: true; token: string; invitationId: string } | Extract<MemberChange, { ok: false }>> {
-  if (!assignableRoles(input.actorRole).includes(input.role)) return { ok: false, status: 403, message: "Only owners can invite owners." };
+): Promise<{ ok: true; token: string; invitationId: string } | Refusal<MemberRefusal>> {
+  if (!assignableRoles(input.actorRole).includes(input.role)) return refuse("owners_only", "Only owners can invite owners.");
   // The plan's member limit counts members and pending invitations: every invitation can become a member.
   const usage = await db
     .select({
@@ -67,9 +72,9 @@ export async function inviteMember(
     .limit(1);
   const current = usage[0];
   if (current && !withinPlanLimit(current.plan, "members", current.members + current.pending)) {
-    return { ok: false, status: 409, message: planLimitMessage(current.plan, "members", `this workspace has ${current.members} members and ${current.pending} pending invitations. Revoke an invitation or remove a member first`) };
+    return refuse("plan_limit", planLimitMessage(current.plan, "members", `this workspace has ${current.members} members and ${current.pending} pending invitations. Revoke an invitation or remove a member first`));
   }
-  const token = newInvitationToken();
+  const token = randomToken();
   const id = newId("inv");
   await db.batch([
     db.insert(invitations).values({
@@ -96,7 +101,7 @@ export async function revokeInvitation(db: Database, input: { workspaceId: strin
       .returning({ id: invitations.id }),
     auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: "team_member.invitation_revoked", target: { type: "invitation", id: input.invitationId }, at: input.now }),
   ]);
-  if (updated.length === 0) return refuse(404, "That invitation no longer exists.");
+  if (updated.length === 0) return refuse("invitation_unknown", "That invitation no longer exists.");
   return { ok: true };
 }
 
@@ -164,14 +169,14 @@ export async function invitationForUser(
 export async function acceptInvitation(
   db: Database,
   input: { token: string; user: { id: string; login: string | null; name: string }; now: Date; trust: LoginTrust },
-): Promise<{ ok: true; workspaceSlug: string } | Extract<MemberChange, { ok: false }>> {
+): Promise<{ ok: true; workspaceSlug: string } | Refusal<MemberRefusal>> {
   const found = await invitationForUser(db, { token: input.token, userId: input.user.id, now: input.now, trust: input.trust });
-  if (!found) return { ok: false, status: 404, message: "This invitation link is not valid." };
+  if (!found) return refuse("invitation_unknown", "This invitation link is not valid.");
   const { invitation } = found;
-  if (invitation.state === "revoked") return { ok: false, status: 409, message: "This invitation was revoked. Ask for a new one." };
-  if (invitation.state === "accepted") return { ok: false, status: 409, message: "This invitation has already been used." };
-  if (invitation.state === "expired") return { ok: false, status: 409, message: "This invitation has expired. Ask for a new one." };
-  if (!found.matches) return { ok: false, status: 403, message: invitationMismatchMessage(invitation.invitee) };
+  if (invitation.state === "revoked") return refuse("invitation_revoked", "This invitation was revoked. Ask for a new one.");
+  if (invitation.state === "accepted") return refuse("invitation_used", "This invitation has already been used.");
+  if (invitation.state === "expired") return refuse("invitation_expired", "This invitation has expired. Ask for a new one.");
+  if (!found.matches) return refuse("invitation_for_someone_else", invitationMismatchMessage(invitation.invitee));
   const actor = { type: "user" as const, id: input.user.id, label: input.user.login ?? input.user.name };
   // Single use, enforced by the write: only the first acceptance flips accepted_at.
   const [claimed] = await db.batch([
@@ -215,12 +220,12 @@ export async function acceptInvitation(
       .from(memberships)
       .where(and(eq(memberships.workspaceId, invitation.workspaceId), eq(memberships.userId, input.user.id)))
       .limit(1);
-    if (member[0]) return { ok: false, status: 409, message: `You are already a member of ${invitation.workspaceName}.` };
+    if (member[0]) return refuse("already_member", `You are already a member of ${invitation.workspaceName}.`);
     const again = await findInvitation(db, input.token, input.now);
     if (again?.state === "pending") {
-      return { ok: false, status: 409, message: `${invitation.workspaceName} has as many members as its plan includes. Ask an owner to remove a member or change plans; this invitation stays valid until it expires.` };
+      return refuse("workspace_full", `${invitation.workspaceName} has as many members as its plan includes. Ask an owner to remove a member or change plans; this invitation stays valid until it expires.`);
     }
-    return { ok: false, status: 409, message: "This invitation has already been used." };
+    return refuse("invitation_used", "This invitation has already been used.");
   }
   return { ok: true, workspaceSlug: invitation.workspaceSlug };
 }
@@ -237,9 +242,9 @@ export async function changeRole(
     db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId))).limit(1),
   ]);
   const target = current[0];
-  if (!target) return refuse(404, "That person is not a member of this workspace.");
+  if (!target) return refuse("member_unknown", "That person is not a member of this workspace.");
   const allowed = assignableRoles(input.actorRole);
-  if (!allowed.includes(target.role) || !allowed.includes(input.role)) return refuse(403, "Only owners can change an owner's role or make someone an owner.");
+  if (!allowed.includes(target.role) || !allowed.includes(input.role)) return refuse("owners_only", "Only owners can change an owner's role or make someone an owner.");
   if (target.role === input.role) return { ok: true };
 
   const demotingOwner = target.role === "owner";
@@ -252,7 +257,7 @@ export async function changeRole(
     auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: "team_member.role_changed", target: { type: "user", id: input.targetUserId }, metadata: { from: target.role, to: input.role }, at: input.now }),
   ]);
   if (updated.length === 0) {
-    return demotingOwner ? refuse(409, "A workspace needs at least one owner. Make someone else an owner first.") : refuse(409, "That member's role changed meanwhile. Reload and try again.");
+    return demotingOwner ? refuse("last_owner", "A workspace needs at least one owner. Make someone else an owner first.") : refuse("role_changed_meanwhile", "That member's role changed meanwhile. Reload and try again.");
   }
   return { ok: true };
 }
@@ -265,8 +270,8 @@ export async function removeMember(
   const leaving = input.actorId === input.targetUserId;
   const rows = await db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId))).limit(1);
   const target = rows[0];
-  if (!target) return refuse(404, "That person is not a member of this workspace.");
-  if (!leaving && !assignableRoles(input.actorRole).includes(target.role)) return refuse(403, "Only owners can remove an owner.");
+  if (!target) return refuse("member_unknown", "That person is not a member of this workspace.");
+  if (!leaving && !assignableRoles(input.actorRole).includes(target.role)) return refuse("owners_only", "Only owners can remove an owner.");
 
   const [deleted] = await db.batch([
     db
@@ -276,7 +281,7 @@ export async function removeMember(
     auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: leaving ? "team_member.left" : "team_member.removed", target: { type: "user", id: input.targetUserId }, metadata: { role: target.role }, at: input.now }),
   ]);
   if (deleted.length === 0) {
-    return refuse(409, leaving ? "You are the last owner. Make someone else an owner before you leave." : "A workspace needs at least one owner. Make someone else an owner first.");
+    return refuse("last_owner", leaving ? "You are the last owner. Make someone else an owner before you leave." : "A workspace needs at least one owner. Make someone else an owner first.");
   }
   return { ok: true };
 }

@@ -8,6 +8,7 @@ import type { Database } from "../../db/client";
 import { PERMISSION_TYPES, repositories, repositoryPermissions, workspaceRepositories, workspaces } from "../../db/schema";
 import { auditEvent, type AuditActor } from "./audit.server";
 import { newId } from "./ids";
+import { refuse, type Refusal } from "./result";
 import { belowPlanLimit, planLimitMessage } from "./plan-limits.server";
 
 export type PermissionType = (typeof PERMISSION_TYPES)[number];
@@ -65,7 +66,7 @@ export async function findImportedRepository(db: Database, workspaceId: string, 
 export async function importRepository(
   db: Database,
   input: { workspaceId: string; owner: string; name: string; host?: string; actor: AuditActor; now: Date },
-): Promise<{ ok: true; repositoryId: string; created: boolean } | { ok: false; status: 409; message: string }> {
+): Promise<{ ok: true; repositoryId: string; created: boolean } | Refusal<"plan_limit">> {
   const host = input.host ?? "github.com";
   const existing = await db.select({ id: repositories.id }).from(repositories).where(and(eq(repositories.host, host), eq(repositories.owner, input.owner), eq(repositories.name, input.name))).limit(1);
   const repositoryId = existing[0]?.id ?? newId("repo");
@@ -94,7 +95,7 @@ export async function importRepository(
     if (already.length > 0) return { ok: true, repositoryId, created: false };
     const current = usage[0];
     const plan = current?.plan ?? "free";
-    return { ok: false, status: 409, message: planLimitMessage(plan, "repositories", `this workspace has ${current?.count ?? 0} repositories. Remove one first`) };
+    return refuse("plan_limit", planLimitMessage(plan, "repositories", `this workspace has ${current?.count ?? 0} repositories. Remove one first`));
   }
   await db.batch([
     db.insert(repositoryPermissions).values(

@@ -8,6 +8,7 @@ import { memberships, workspaceSlugRedirects, workspaces } from "../../db/schema
 import type { SignInProvider } from "../config/env.server";
 import { auditEvent, auditEventIfChanged, type AuditActor } from "./audit.server";
 import { newId } from "./ids";
+import { refuse, type Refusal } from "./result";
 import { planFeatureMessage, planIncludes } from "./plan-limits.server";
 import { planAllows, type Plan } from "./plans";
 import type { Role } from "./roles";
@@ -73,13 +74,14 @@ export async function renameWorkspace(db: Database, workspace: WorkspaceMembersh
   ]);
 }
 
-export type SlugChange = { ok: true } | { ok: false; message: string };
+export type SlugRefusal = "slug_invalid" | "slug_taken";
+export type SlugChange = { ok: true } | Refusal<SlugRefusal>;
 
 export async function changeWorkspaceSlug(db: Database, workspace: WorkspaceMembership, slug: string, actor: AuditActor, now: Date): Promise<SlugChange> {
   if (slug === workspace.slug) return { ok: true };
   const problem = slugProblem(slug);
-  if (problem) return { ok: false, message: problem };
-  if (await slugTaken(db, slug, workspace.id)) return { ok: false, message: "That slug is taken. Choose another." };
+  if (problem) return refuse("slug_invalid", problem);
+  if (await slugTaken(db, slug, workspace.id)) return refuse("slug_taken", "That slug is taken. Choose another.");
   await db.batch([
     // Taking back one of our own old slugs: it stops being a redirect.
     db.delete(workspaceSlugRedirects).where(and(eq(workspaceSlugRedirects.slug, slug), eq(workspaceSlugRedirects.workspaceId, workspace.id))),
@@ -93,9 +95,8 @@ export async function changeWorkspaceSlug(db: Database, workspace: WorkspaceMemb
 /** What requiring single sign-on needs: a plan with single sign-on (the pricing table's `oidcSignIn`). */
 export const SSO_FEATURE = "oidcSignIn" as const;
 
-export type SsoRequirementChange =
-  | { ok: true; changed: boolean }
-  | { ok: false; reason: "plan_limit" | "sign_in_with_sso" | "workspace_gone"; message: string };
+export type SsoRefusal = "plan_limit" | "sign_in_with_sso" | "workspace_gone";
+export type SsoRequirementChange = { ok: true; changed: boolean } | Refusal<SsoRefusal>;
 
 /**
  * Turns "Require single sign-on" on or off. On: only for a plan that includes single sign-on
@@ -111,13 +112,9 @@ export async function setRequireSso(
 ): Promise<SsoRequirementChange> {
   const planMessage = (plan: Plan) => planFeatureMessage(plan, SSO_FEATURE, "this workspace cannot require it");
   if (input.required) {
-    if (!planAllows(workspace.plan, SSO_FEATURE)) return { ok: false, reason: "plan_limit", message: planMessage(workspace.plan) };
+    if (!planAllows(workspace.plan, SSO_FEATURE)) return refuse("plan_limit", planMessage(workspace.plan));
     if (input.signedInWith !== "oidc") {
-      return {
-        ok: false,
-        reason: "sign_in_with_sso",
-        message: "Sign in with single sign-on first: you are signed in another way, and requiring single sign-on now would lock you out of this workspace.",
-      };
+      return refuse("sign_in_with_sso", "Sign in with single sign-on first: you are signed in another way, and requiring single sign-on now would lock you out of this workspace.");
     }
   }
   const [updated] = await db.batch([
@@ -138,9 +135,9 @@ export async function setRequireSso(
   if (updated.length > 0) return { ok: true, changed: true };
   // Nothing changed: already so, or the plan (read by the UPDATE) does not include it.
   const current = (await db.select({ plan: workspaces.plan, requireSso: workspaces.requireSso }).from(workspaces).where(eq(workspaces.id, workspace.id)).limit(1))[0];
-  if (!current) return { ok: false, reason: "workspace_gone", message: "This workspace no longer exists." };
+  if (!current) return refuse("workspace_gone", "This workspace no longer exists.");
   if (current.requireSso === input.required) return { ok: true, changed: false };
-  return { ok: false, reason: "plan_limit", message: planMessage(current.plan) };
+  return refuse("plan_limit", planMessage(current.plan));
 }
 
 /** Deleting a workspace deletes everything it owns (foreign keys cascade), its audit log included. */

@@ -14,6 +14,7 @@
  */
 import { SignJWT } from "jose";
 import type { Clock } from "../clock";
+import { fromBase64 } from "../encoding";
 import type { Settings } from "../config/env.server";
 import { type, validate } from "../validation";
 import type { Type } from "../validation/arktype";
@@ -82,10 +83,7 @@ function configuredApp(settings: GithubAppSettings): ConfiguredApp {
 
 function pemBody(pem: string): Uint8Array<ArrayBuffer> {
   const base64 = pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, "");
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  return fromBase64(base64);
 }
 
 function derLength(length: number): number[] {

@@ -1,14 +1,14 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { requireMember } from "~/dashboard/membership.server";
-import { userActor } from "~/domain/audit.server";
-import { changeRole, inviteMember, listMembersQuery, pendingInvitationsQuery, removeMember, revokeInvitation } from "~/domain/members.server";
+import { listMembersQuery, pendingInvitationsQuery } from "~/domain/members.server";
 import { assignableRoles, can } from "~/domain/roles";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { buttonPrimary, buttonSecondary, Field, FormMessage } from "~/ui/forms";
 import { type } from "~/validation";
-import { checkForm, readForm } from "~/validation/form.server";
+import { readForm } from "~/forms/form.server";
+import { membersAction } from "~/forms/members.server";
 import { payload } from "~/validation/payload.server";
 import { isoTime } from "~/dashboard/time";
 
@@ -24,16 +24,6 @@ export const membersPayload = type({
   members: type({ userId: "string", name: "string", login: "string | null", email: "string | null", role, joinedAt: "string.date.iso" }).array(),
   invitations: type({ id: "string", invitee: "string", role, expiresAt: "string.date.iso", invitedBy: "string | null" }).array(),
 });
-
-const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
-const inviteForm = type({ intent: "'invite'", invitee: "0 < string <= 254", role }).narrow((form, ctx) =>
-  GITHUB_LOGIN.test(form.invitee) || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.invitee)
-    ? true
-    : ctx.reject({ path: ["invitee"], message: "Enter a GitHub login or an email address." }),
-);
-const revokeForm = type({ intent: "'revoke'", invitationId: /^inv_[0-9A-Za-z]{28}$/ });
-const roleForm = type({ intent: "'role'", userId: /^usr_[0-9A-Za-z]{28}$/, role });
-const removeForm = type({ intent: "'remove'", userId: /^usr_[0-9A-Za-z]{28}$/ });
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { user, workspace } = await requireMember(request, context, params.workspace);
@@ -57,58 +47,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   );
 }
 
-type ActionResult = { intent: string; fieldErrors?: Record<string, string>; error?: string; inviteLink?: string; message?: string };
-const fail = (intent: string, status: number, result: Omit<ActionResult, "intent">) => json<ActionResult>({ intent, ...result }, { status });
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
-  const fields = await readForm(request);
-  const now = context.now();
-
-  switch (fields.intent) {
-    case "invite": {
-      const { user, workspace } = await requireMember(request, context, params.workspace, "members.invite");
-      const form = checkForm(inviteForm, fields);
-      if (!form.ok) return fail("invite", 400, { fieldErrors: form.fieldErrors });
-      const result = await inviteMember(context.db, { workspaceId: workspace.id, actorRole: workspace.role, actor: userActor(user), actorId: user.id, invitee: form.value.invitee, role: form.value.role, now });
-      if (!result.ok) return fail("invite", result.status, result.status === 403 ? { fieldErrors: { role: result.message } } : { error: result.message });
-      const link = `${new URL(request.url).origin}/invitations/${result.token}`;
-      return json<ActionResult>({ intent: "invite", inviteLink: link, message: `Invitation created for ${form.value.invitee}. Send them this link; it works once, for 7 days.` });
-    }
-    case "revoke": {
-      const { user, workspace } = await requireMember(request, context, params.workspace, "members.invite");
-      const form = checkForm(revokeForm, fields);
-      if (!form.ok) return fail("revoke", 400, { error: "That invitation does not exist." });
-      const result = await revokeInvitation(context.db, { workspaceId: workspace.id, invitationId: form.value.invitationId, actor: userActor(user), now });
-      if (!result.ok) return fail("revoke", result.status, { error: result.message });
-      return json<ActionResult>({ intent: "revoke", message: "Invitation revoked." });
-    }
-    case "role": {
-      const { user, workspace } = await requireMember(request, context, params.workspace, "members.manage");
-      const form = checkForm(roleForm, fields);
-      if (!form.ok) return fail("role", 400, { error: "Choose a role." });
-      const result = await changeRole(context.db, { workspaceId: workspace.id, actorRole: workspace.role, actor: userActor(user), targetUserId: form.value.userId, role: form.value.role, now });
-      if (!result.ok) return fail("role", result.status, { error: result.message });
-      return json<ActionResult>({ intent: "role", message: "Role changed." });
-    }
-    case "remove": {
-      const { user, workspace } = await requireMember(request, context, params.workspace, "members.manage");
-      const form = checkForm(removeForm, fields);
-      if (!form.ok) return fail("remove", 400, { error: "That person is not a member." });
-      const result = await removeMember(context.db, { workspaceId: workspace.id, actorRole: workspace.role, actorId: user.id, actor: userActor(user), targetUserId: form.value.userId, now });
-      if (!result.ok) return fail("remove", result.status, { error: result.message });
-      return json<ActionResult>({ intent: "remove", message: "Member removed." });
-    }
-    case "leave": {
-      const { user, workspace } = await requireMember(request, context, params.workspace);
-      const result = await removeMember(context.db, { workspaceId: workspace.id, actorRole: workspace.role, actorId: user.id, actor: userActor(user), targetUserId: user.id, now });
-      if (!result.ok) return fail("leave", result.status, { error: result.message });
-      return redirect("/dashboard");
-    }
-    default:
-      await requireMember(request, context, params.workspace);
-      return fail("unknown", 400, { error: "Unknown action." });
-  }
+  return membersAction(request, context, params.workspace, await readForm(request));
 }
 
 const ROLE_LABEL = { owner: "Owner", admin: "Admin", member: "Member" } as const;
@@ -124,8 +65,8 @@ export default function Members() {
   return (
     <div className="max-w-4xl space-y-10">
       <h1 className="text-2xl font-semibold text-slate-900">Members</h1>
-      {result?.error ? <FormMessage tone="error">{result.error}</FormMessage> : null}
-      {result?.message && !result.inviteLink ? <FormMessage tone="success">{result.message}</FormMessage> : null}
+      {result && !result.ok && result.message ? <FormMessage tone="error">{result.message}</FormMessage> : null}
+      {result?.ok && result.message && !result.link ? <FormMessage tone="success">{result.message}</FormMessage> : null}
 
       <section aria-labelledby="members-heading">
         <h2 id="members-heading" className="sr-only">Current members</h2>
@@ -196,10 +137,10 @@ export default function Members() {
             </div>
             <button type="submit" className={buttonPrimary}>Create invitation</button>
           </Form>
-          {result?.inviteLink ? (
+          {result?.ok && result.link ? (
             <div className="space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900" role="status">
               <p>{result.message}</p>
-              <code className="block break-all rounded bg-white px-2 py-1 font-mono" data-testid="invite-link">{result.inviteLink}</code>
+              <code className="block break-all rounded bg-white px-2 py-1 font-mono" data-testid="invite-link">{result.link}</code>
             </div>
           ) : null}
 

@@ -5,7 +5,7 @@
  */
 import { json, redirect, type AppLoadContext } from "@remix-run/cloudflare";
 import { assertSameOrigin } from "../auth/origin.server";
-import { purgeStatusCache } from "./api.server";
+import { purgeStatusCache } from "./summary-cache.server";
 import {
   checkOperatorForm,
   componentsForm,

@@ -7,6 +7,7 @@ import { and, asc, desc, eq, gte, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { incidentComponents, incidents, incidentUpdates } from "../../db/schema";
 import { newId } from "../domain/ids";
+import { refuse, type Refusal } from "../domain/result";
 import { slugify } from "../content/markdown";
 import { utcDay } from "../site/dates";
 import type { IncidentFacts } from "./derive";
@@ -172,7 +173,8 @@ export async function openIncident(db: Database, input: OpenIncidentInput, by: {
   return { id, slug };
 }
 
-export type ChangeResult = { ok: true } | { ok: false; field: string; message: string };
+export type IncidentRefusal = "incident_resolved" | "already_mitigated" | "already_resolved";
+export type ChangeResult = { ok: true } | Refusal<IncidentRefusal>;
 
 /**
  * A timeline update; the incident takes its status. "resolved" also resolves the incident (and
@@ -185,7 +187,7 @@ export async function addUpdate(
   by: { author: string; now: Date },
 ): Promise<ChangeResult> {
   if (incident.resolvedAt && input.status !== "resolved") {
-    return { ok: false, field: "status", message: "This incident is resolved. Post a resolved update, or open a new incident." };
+    return refuse("incident_resolved", "This incident is resolved. Post a resolved update, or open a new incident.");
   }
   const resolving = input.status === "resolved";
   await db.batch([
@@ -218,7 +220,7 @@ export async function setAffectedComponents(
 
 /** Sets mitigated_at once; mitigating again changes nothing. */
 export async function mitigateIncident(db: Database, incident: IncidentDetail, now: Date): Promise<ChangeResult> {
-  if (incident.mitigatedAt) return { ok: false, field: "mitigate", message: "This incident is already marked mitigated." };
+  if (incident.mitigatedAt) return refuse("already_mitigated", "This incident is already marked mitigated.");
   await db
     .update(incidents)
     .set({ mitigatedAt: now, updatedAt: now })
@@ -227,7 +229,7 @@ export async function mitigateIncident(db: Database, incident: IncidentDetail, n
 }
 
 export async function resolveIncident(db: Database, incident: IncidentDetail, body: string, by: { author: string; now: Date }): Promise<ChangeResult> {
-  if (incident.resolvedAt) return { ok: false, field: "resolve", message: "This incident is already resolved." };
+  if (incident.resolvedAt) return refuse("already_resolved", "This incident is already resolved.");
   return addUpdate(db, incident, { status: "resolved", body }, by);
 }
 

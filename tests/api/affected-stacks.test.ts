@@ -8,17 +8,11 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createDatabase } from "../../db/client";
 import { repositories, workspaceRepositories } from "../../db/schema";
 import { SEED } from "../../db/seed";
-import {
-  decodeChunk,
-  encodeChunk,
-  expireStaleUploads,
-  flattenStacks,
-  loadUploadGraph,
-  MAX_STORED_CHUNK_CHARS,
-  receiveAffectedStacks,
-  type ReceiveAffectedStacksResult,
-} from "~/api/affected-stacks.server";
-import { affectedStacksBody, type AffectedStacksBody } from "~/api/dto";
+import { expireStaleUploads, receiveAffectedStacks, type ReceiveAffectedStacksResult } from "~/domain/uploads/affected-stacks.server";
+import { decodeChunk, encodeChunk, MAX_STORED_CHUNK_CHARS } from "~/domain/uploads/chunks";
+import { flattenStacks } from "~/domain/uploads/flatten";
+import { loadUploadGraph } from "~/domain/uploads/graph.server";
+import { affectedStacksBody, type AffectedStacksBody } from "~/domain/uploads/payloads";
 import { validate } from "~/validation";
 import { MAX_BODY_BYTES } from "~/api/body.server";
 import { dumpDatabase, FIXED_NOW, seedDatabase } from "../db";
@@ -84,7 +78,7 @@ async function send(wire: WireAffectedStacksBody, now: Date = FIXED_NOW, databas
 }
 
 function accepted(result: ReceiveAffectedStacksResult) {
-  if (result.refused) throw new Error(`refused: ${result.refused} (${result.message})`);
+  if (!result.ok) throw new Error(`refused: ${result.reason} (${result.message})`);
   return result;
 }
 
@@ -334,7 +328,7 @@ describe("affected stacks: chunked uploads", () => {
     accepted(await send(chunks[0]!));
     const before = await dumpDatabase();
     const conflicting = await send({ ...chunks[1]!, batch_total: chunks.length + 1 });
-    expect(conflicting).toMatchObject({ refused: "conflict" });
+    expect(conflicting).toMatchObject({ ok: false, reason: "batch_conflict" });
     expect(await dumpDatabase()).toEqual(before);
   });
 
@@ -346,7 +340,7 @@ describe("affected stacks: chunked uploads", () => {
     const chunks = chunkAffectedStacks(smallUpload(), 900);
     accepted(await send(chunks[0]!));
     const before = await dumpDatabase();
-    expect(await send(chunks[1]!, FIXED_NOW, db(), "repo_other0000000000000000000000")).toMatchObject({ refused: "conflict" });
+    expect(await send(chunks[1]!, FIXED_NOW, db(), "repo_other0000000000000000000000")).toMatchObject({ ok: false, reason: "batch_conflict" });
     expect(await dumpDatabase()).toEqual(before);
   });
 
@@ -355,14 +349,14 @@ describe("affected stacks: chunked uploads", () => {
     accepted(await send(chunks[0]!, FIXED_NOW));
     accepted(await send(chunks[1]!, at(59)));
     const late = await send(chunks[2]!, at(61));
-    expect(late).toMatchObject({ refused: "expired" });
+    expect(late).toMatchObject({ ok: false, reason: "batch_expired" });
     const row = await env.DB.prepare("SELECT status, batch_received FROM affected_stacks_uploads").first();
     expect(row).toEqual({ status: "expired", batch_received: 2 });
     expect(await rowCount("affected_stacks_chunks")).toBe(0);
     expect(await rowCount("affected_stack_items")).toBe(0);
     // Still refused on retry, and nothing changes.
     const before = await dumpDatabase();
-    expect(await send(chunks[2]!, at(62))).toMatchObject({ refused: "expired" });
+    expect(await send(chunks[2]!, at(62))).toMatchObject({ ok: false, reason: "batch_expired" });
     expect(await dumpDatabase()).toEqual(before);
   });
 
@@ -384,7 +378,7 @@ describe("affected stacks: chunked uploads", () => {
     expect(chunkOwners.results).toEqual([{ batch_id: "22222222-2222-4222-8222-222222222222" }]);
     expect((await loadUploadGraph(db(), done.uploadId)).items).toHaveLength(9);
 
-    expect(await send(stale[1]!, at(61))).toMatchObject({ refused: "expired" });
+    expect(await send(stale[1]!, at(61))).toMatchObject({ ok: false, reason: "batch_expired" });
     expect(await expireStaleUploads(db(), at(61))).toMatchObject({ expired: 0 });
   });
 

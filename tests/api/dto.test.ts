@@ -3,7 +3,8 @@
  * unknown keys) and refuse what is wrong with a message that names the field.
  */
 import { describe, expect, it } from "vitest";
-import { affectedStacksBody, batchOf, instancesBody, instanceStatusBody, lockBody, oidcExchangeBody, unlockBody } from "~/api/dto";
+import { lockBody, oidcExchangeBody, unlockBody } from "~/api/bodies";
+import { affectedStacksBody, batchOf, instancesBody, instanceStatusBody } from "~/domain/uploads/payloads";
 import { validate, type Issue } from "~/validation";
 import { buildAffectedStacksPayload, buildInstancesBody, REPO } from "./fixtures";
 

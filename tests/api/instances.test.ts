@@ -7,8 +7,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createDatabase } from "../../db/client";
 import { instances, repositories, workspaceRepositories } from "../../db/schema";
 import { SEED, SEED_COMPONENTS, SEED_STACKS } from "../../db/seed";
-import { instancesBody, instanceStatusBody, type InstancesBody, type InstanceStatusBody } from "~/api/dto";
-import { expireStaleInstanceUploads, receiveInstances, reportInstanceStatus, statusFor, type ReceiveInstancesResult } from "~/api/instances.server";
+import { instancesBody, instanceStatusBody, type InstancesBody, type InstanceStatusBody } from "~/domain/uploads/payloads";
+import { expireStaleInstanceUploads, receiveInstances, reportInstanceStatus, statusFor, type ReceiveInstancesResult } from "~/domain/uploads/instances.server";
 import { validate } from "~/validation";
 import { dumpDatabase, FIXED_NOW, seedDatabase } from "../db";
 import { buildInstancesBody, recordingD1 } from "./fixtures";
@@ -34,7 +34,7 @@ async function upload(wire: unknown, now: Date = FIXED_NOW, repositoryId = SEED.
 }
 
 function accepted(result: ReceiveInstancesResult) {
-  if (result.refused) throw new Error(`refused: ${result.refused} (${result.message})`);
+  if (!result.ok) throw new Error(`refused: ${result.reason} (${result.message})`);
   return result;
 }
 
@@ -187,7 +187,7 @@ describe("instances: chunked inventories", () => {
     const parts = chunks(SEEDED, 25);
     accepted(await upload(parts[0]!));
     const before = await dumpDatabase();
-    expect(await upload({ ...parts[1]!, batch_total: 4 })).toMatchObject({ refused: "conflict" });
+    expect(await upload({ ...parts[1]!, batch_total: 4 })).toMatchObject({ ok: false, reason: "batch_conflict" });
     expect(await dumpDatabase()).toEqual(before);
   });
 
@@ -195,7 +195,7 @@ describe("instances: chunked inventories", () => {
     const parts = chunks(SEEDED.slice(0, 30), 10);
     accepted(await upload(parts[0]!, FIXED_NOW));
     accepted(await upload(parts[1]!, at(30)));
-    expect(await upload(parts[2]!, at(61))).toMatchObject({ refused: "expired" });
+    expect(await upload(parts[2]!, at(61))).toMatchObject({ ok: false, reason: "batch_expired" });
     expect(await env.DB.prepare("SELECT status FROM instance_uploads").first()).toEqual({ status: "expired" });
     expect([...(await instanceRows()).values()].filter((row) => row.removedAt !== null)).toHaveLength(0);
   });
@@ -244,14 +244,14 @@ describe("instances: status reports", () => {
   it("writes the instance's status and last run, and a result row (a component with a slash)", async () => {
     const before = await instance();
     const resultsBefore = await results(before.id);
-    expect(await report({ command: "plan", exit_code: 2 }, at(5))).toEqual({ found: true, status: "drifted" });
+    expect(await report({ command: "plan", exit_code: 2 }, at(5))).toEqual({ ok: true, status: "drifted" });
     expect(await instance()).toMatchObject({ status: "drifted", lastCommand: "plan", lastExitCode: 2, lastRunAt: at(5), updatedAt: at(5) });
     expect(await results(before.id)).toEqual([...resultsBefore, { command: "plan", exit_code: 2, status: "drifted", ran_at: at(5).getTime() }]);
 
-    expect(await report({ command: "apply", exit_code: 0, atmos_version: "1.200.0", git_sha: "abc" }, at(10))).toEqual({ found: true, status: "in_sync" });
+    expect(await report({ command: "apply", exit_code: 0, atmos_version: "1.200.0", git_sha: "abc" }, at(10))).toEqual({ ok: true, status: "in_sync" });
     expect(await instance()).toMatchObject({ status: "in_sync", lastCommand: "apply", lastExitCode: 0, lastRunAt: at(10) });
-    expect(await report({ command: "remediate", exit_code: 1 }, at(11))).toEqual({ found: true, status: "error" });
-    expect(await report({ command: "detect", exit_code: 0 }, at(12))).toEqual({ found: true, status: "in_sync" });
+    expect(await report({ command: "remediate", exit_code: 1 }, at(11))).toEqual({ ok: true, status: "error" });
+    expect(await report({ command: "detect", exit_code: 0 }, at(12))).toEqual({ ok: true, status: "in_sync" });
     expect((await results(before.id)).length).toBe(resultsBefore.length + 4);
   });
 
@@ -270,19 +270,23 @@ describe("instances: status reports", () => {
 
   it("accepts the legacy {status} body", async () => {
     const { id } = await instance();
-    expect(await report({ status: "drifted" }, at(1))).toEqual({ found: true, status: "drifted" });
+    expect(await report({ status: "drifted" }, at(1))).toEqual({ ok: true, status: "drifted" });
     expect(await instance()).toMatchObject({ status: "drifted", lastCommand: "detect", lastExitCode: 2, lastRunAt: at(1) });
     expect((await results(id)).at(-1)).toEqual({ command: "detect", exit_code: 2, status: "drifted", ran_at: at(1).getTime() });
     const count = (await results(id)).length;
-    expect(await report({ status: "unknown" }, at(2))).toEqual({ found: true, status: "unknown" });
+    expect(await report({ status: "unknown" }, at(2))).toEqual({ ok: true, status: "unknown" });
     expect(await instance()).toMatchObject({ status: "unknown", lastCommand: "detect", lastRunAt: at(1) });
     expect((await results(id)).length).toBe(count);
   });
 
   it("an unknown instance is not found, and nothing is written", async () => {
     const before = await dumpDatabase();
-    expect(await report({ command: "plan", exit_code: 0 }, FIXED_NOW, { stack: "plat-ue2-prod", component: "eks" })).toEqual({ found: false });
-    expect(await report({ status: "error" }, FIXED_NOW, { stack: "nope", component: "eks/cluster" })).toEqual({ found: false });
+    expect(await report({ command: "plan", exit_code: 0 }, FIXED_NOW, { stack: "plat-ue2-prod", component: "eks" })).toEqual({
+      ok: false,
+      reason: "instance_unknown",
+      message: "No instance eks in stack plat-ue2-prod in this repository. Upload the inventory first (atmos list instances --upload).",
+    });
+    expect(await report({ status: "error" }, FIXED_NOW, { stack: "nope", component: "eks/cluster" })).toMatchObject({ ok: false, reason: "instance_unknown" });
     expect(
       await reportInstanceStatus(db(), { workspaceId: SEED.workspaceId, repositoryId: OTHER_REPO, ...target, body: parseStatus({ command: "plan", exit_code: 0 }), now: FIXED_NOW }),
     ).toEqual({ found: false });

@@ -174,7 +174,7 @@ describe("login invitations: only the GitHub account with that login accepts", (
     const before = await dumpDatabase();
     for (const environment of ["test", "preview", "production"]) {
       const refused = await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment } });
-      expect(refused, environment).toEqual({ ok: false, status: 403, message: "This invitation is for the GitHub account demo-person. Sign in with GitHub as demo-person to accept it." });
+      expect(refused, environment).toEqual({ ok: false, reason: "invitation_for_someone_else", message: "This invitation is for the GitHub account demo-person. Sign in with GitHub as demo-person to accept it." });
     }
     expect(await dumpDatabase()).toEqual(before);
     expect(await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment: "development" } })).toEqual({ ok: true, workspaceSlug: "acme" });
@@ -225,7 +225,7 @@ describe("email invitations: only an email the provider verified", () => {
     const user = { id: dev.userId, login: "jane-dev", name: "Jane Dev" };
     const before = await dumpDatabase();
     for (const environment of ["test", "preview", "production"]) {
-      expect(await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment } }), environment).toEqual({ ok: false, status: 403, message: REFUSAL });
+      expect(await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment } }), environment).toEqual({ ok: false, reason: "invitation_for_someone_else", message: REFUSAL });
     }
     expect(await dumpDatabase()).toEqual(before);
     expect(await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment: "development" } })).toEqual({ ok: true, workspaceSlug: "acme" });

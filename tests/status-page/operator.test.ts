@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import * as manageRoute from "~/routes/status.operator.$slug";
 import * as operatorRoute from "~/routes/status.operator._index";
-import { purgeStatusCache } from "~/status-page/api.server";
+import { purgeStatusCache } from "~/status-page/summary-cache.server";
 import { getIncident } from "~/status-page/incidents.server";
 import { incidents } from "../../db/schema";
 import { SEED, SEED_INCIDENT_ID } from "../../db/seed";

@@ -6,7 +6,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { renderMarkdown } from "~/content/markdown";
 import { statusEnvelope, statusSummary } from "~/status-page/api-schema.server";
-import { createStatusHandler, purgeStatusCache, STATUS_PATH } from "~/status-page/api.server";
+import { createStatusHandler } from "~/api/status.server";
+import { purgeStatusCache, STATUS_PATH } from "~/status-page/summary-cache.server";
 import { openIncident, writePostmortem, getIncident, addUpdate } from "~/status-page/incidents.server";
 import { currentStatus } from "~/status-page/live.server";
 import { statusPage } from "~/status-page/pages.server";

@@ -276,7 +276,7 @@ describe("the last owner", () => {
     ]);
     expect(gate.raced(), "both requests read before either wrote").toBe(2);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(results.filter((result) => !result.ok)).toEqual([expect.objectContaining({ ok: false, status: 409 })]);
+    expect(results.filter((result) => !result.ok)).toEqual([expect.objectContaining({ ok: false, reason: "last_owner" })]);
     expect(await owners()).toHaveLength(1);
     // The refused change left no event.
     expect(await events("team_member.role_changed")).toHaveLength(1);
@@ -291,7 +291,7 @@ describe("the last owner", () => {
     const results = await Promise.all([leave(SEED.ownerId, SEED.ownerLogin), leave(SEED.memberId, SEED.memberLogin)]);
     expect(gate.raced(), "both requests read before either wrote").toBe(2);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(results.filter((result) => !result.ok)).toEqual([expect.objectContaining({ ok: false, status: 409 })]);
+    expect(results.filter((result) => !result.ok)).toEqual([expect.objectContaining({ ok: false, reason: "last_owner" })]);
     expect(await owners()).toHaveLength(1);
     expect(await events("team_member.left")).toHaveLength(1);
   });

@@ -183,7 +183,7 @@ describe("the repository limit", () => {
     const refused = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: "acme", name: "one-too-many", actor: SYSTEM, now: FIXED_NOW });
     expect(refused).toEqual({
       ok: false,
-      status: 409,
+      reason: "plan_limit",
       message: `The Free plan includes up to ${FREE_REPOSITORIES} repositories, and this workspace has ${FREE_REPOSITORIES} repositories. Remove one first. See /pricing for the plans that include more.`,
     });
     // The repository row itself may be known from another workspace; here nothing at all was written.

@@ -5,6 +5,7 @@
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import { Strategy } from "remix-auth/strategy";
+import { textFromBase64Url, toBase64Url } from "../../encoding";
 import { isLocalRequest } from "../current-user.server";
 import { type, validate } from "../../validation";
 import { SignInError } from "../sign-in-error";
@@ -26,12 +27,12 @@ export type DevIdentity = typeof devIdentity.infer;
 
 /** The "authorization code" of the dev provider: the chosen identity, base64url JSON. */
 export function encodeDevCode(identity: DevIdentity): string {
-  return btoa(JSON.stringify(identity)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(JSON.stringify(identity));
 }
 
 function decodeDevCode(code: string): unknown {
   try {
-    return JSON.parse(atob(code.replace(/-/g, "+").replace(/_/g, "/")));
+    return JSON.parse(textFromBase64Url(code));
   } catch {
     return null;
   }

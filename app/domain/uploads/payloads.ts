@@ -1,5 +1,7 @@
 /**
- * Request bodies of the atmos CLI's endpoints (see ../shared/contracts/README.md).
+ * What the atmos CLI uploads (see ../shared/contracts/README.md): affected-stacks uploads, instance
+ * inventories and instance status reports, with their batch fields. The API edge reads bodies by
+ * these schemas; the upload modules beside this one take the inferred types.
  *
  * What the CLI really sends: Go structs marshalled by encoding/json, so a field the CLI did not set
  * arrives as its zero value — "" for strings, null for nil maps and slices, false for booleans — and
@@ -8,9 +10,9 @@
  * right: a wrong type, an empty component or stack, a malformed batch. Every refusal names its
  * field, e.g. "stacks[3].dependents[0].component must be a string (was a number)".
  *
- * Nothing here touches the database; the domain modules take the inferred types.
+ * Nothing here touches the database.
  */
-import { type } from "../validation";
+import { type } from "../../validation";
 
 /** Go's zero value for a string or a nil slice/map may come as "" or null. */
 const optionalString = "string | null";
@@ -198,20 +200,3 @@ export const instanceStatusBody = type({
     return { status: body.status! };
   });
 export type InstanceStatusBody = typeof instanceStatusBody.infer;
-
-/** POST /api/v1/locks — ttl in seconds, at most 30 days. */
-export const lockBody = type({
-  key: "0 < string <= 512",
-  ttl: "1 <= number.integer <= 2592000",
-  "lockMessage?": optionalString,
-  "properties?": "Record<string, unknown> | null",
-}).narrow((body, ctx) => (Array.isArray(body.properties) ? ctx.reject({ path: ["properties"], expected: "an object or null", actual: "an array" }) : true));
-export type LockBody = typeof lockBody.infer;
-
-/** DELETE /api/v1/locks (a force-unlock). */
-export const unlockBody = type({ key: "0 < string <= 512" });
-export type UnlockBody = typeof unlockBody.infer;
-
-/** POST /api/v1/auth/github-oidc — no Authorization header; the token is GitHub's OIDC JWT. */
-export const oidcExchangeBody = type({ token: "string > 0", workspaceId: "string > 0" });
-export type OidcExchangeBody = typeof oidcExchangeBody.infer;

@@ -1,24 +1,38 @@
 /**
+ * Request bodies of the atmos CLI's endpoints that are not uploads (the uploads' payloads are
+ * app/domain/uploads/payloads.ts): the token exchange, locks and git commits.
+ */
+import { paddedBase64 } from "../encoding";
+import { branchNameProblem, MAX_CHANGED_FILES, MAX_COMMIT_MESSAGE_LENGTH, repositoryPathProblem } from "../github/commits.server";
+import { type } from "../validation";
+
+/** POST /api/v1/locks — ttl in seconds, at most 30 days. */
+export const lockBody = type({
+  key: "0 < string <= 512",
+  ttl: "1 <= number.integer <= 2592000",
+  "lockMessage?": "string | null",
+  "properties?": "Record<string, unknown> | null",
+}).narrow((body, ctx) => (Array.isArray(body.properties) ? ctx.reject({ path: ["properties"], expected: "an object or null", actual: "an array" }) : true));
+export type LockBody = typeof lockBody.infer;
+
+/** DELETE /api/v1/locks (a force-unlock). */
+export const unlockBody = type({ key: "0 < string <= 512" });
+export type UnlockBody = typeof unlockBody.infer;
+
+/** POST /api/v1/auth/github-oidc — no Authorization header; the token is GitHub's OIDC JWT. */
+export const oidcExchangeBody = type({ token: "string > 0", workspaceId: "string > 0" });
+export type OidcExchangeBody = typeof oidcExchangeBody.infer;
+
+/**
  * Body of POST /api/v1/git/commit (see ../shared/contracts/README.md):
  *
  *   {branch, changes: {additions: [{path, contents}], deletions: [{path}]}, commitMessage, comment?}
  *
  * `contents` is the file's bytes in standard base64 (Go's encoding of []byte; padding optional).
- * As with the other CLI bodies (./dto.ts), a nil slice may arrive as null, unknown keys are ignored,
+ * As with the upload payloads (app/domain/uploads/payloads.ts), a nil slice may arrive as null, unknown keys are ignored,
  * and each refusal names its field. Values that may be large or odd (contents, paths) are never
  * quoted back in a message.
  */
-import { branchNameProblem, MAX_CHANGED_FILES, MAX_COMMIT_MESSAGE_LENGTH, repositoryPathProblem } from "../github/commits.server";
-import { type } from "../validation";
-
-/** Standard base64, padded or not, as GitHub's blob API takes it (padded); null when it is not base64. */
-export function paddedBase64(value: string): string | null {
-  const bare = value.replace(/={1,2}$/, "");
-  if (!/^[A-Za-z0-9+/]*$/.test(bare) || bare.length % 4 === 1) return null;
-  const padded = bare + "=".repeat((4 - (bare.length % 4)) % 4);
-  return value === bare || value === padded ? padded : null;
-}
-
 const base64Contents = type("string")
   .narrow((value, ctx) => (paddedBase64(value) === null ? ctx.reject({ expected: "base64 (standard alphabet)", actual: "" }) : true))
   .pipe((value) => paddedBase64(value)!);

@@ -16,26 +16,25 @@
  * even on a machine whose clock is behind). A retried identical upload leaves the same rows (only
  * updated_at moves).
  *
- * Refusals are returned, not thrown: `{ refused: "conflict" | "expired" }` → HTTP 409.
- * D1 limits: ≤ 100 bound parameters per statement; client strings are bound, our own ids and
- * booleans are SQL literals.
+ * Refusals are returned (app/domain/result.ts): "batch_conflict" and "batch_expired" (the API answers
+ * 409), "instance_unknown" for a status report (404). D1's limits are kept by db/batch.ts.
  */
 import { and, eq, lte, ne, sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { instanceUploads } from "../../db/schema";
-import { newId } from "../domain/ids";
-import { runBatch, type Query } from "./affected-stacks.server";
-import { batchOf, type InstanceItem, type InstancesBody, type InstanceStatusBody } from "./dto";
+import { boolLiteral, changedRows, idLiteral, NULL, packRows, resultRows, runBatch, type Query, type Row } from "../../../db/batch";
+import type { Database } from "../../../db/client";
+import { instanceUploads } from "../../../db/schema";
+import { newId } from "../ids";
+import { refuse, type Refusal } from "../result";
+import { batchOf, type InstanceItem, type InstancesBody, type InstanceStatusBody } from "./payloads";
 
 /** A chunked inventory whose last chunk has not arrived this long after its first is abandoned. */
 export const INSTANCE_BATCH_TTL_MS = 60 * 60 * 1000;
-const MAX_BOUND_PARAMETERS = 100;
 
 export type InstanceStatus = "in_sync" | "drifted" | "error" | "unknown";
 
 export type ReceiveInstancesResult =
   | {
-      refused?: undefined;
+      ok: true;
       /** Instances this request inserted or updated. */
       upserted: number;
       /** Instances this request marked removed (only when the inventory is complete). */
@@ -44,19 +43,16 @@ export type ReceiveInstancesResult =
       complete: boolean;
       statements: number;
     }
-  | { refused: "conflict" | "expired"; message: string; upserted: 0; removed: 0; complete: false; statements: number };
+  /** Nothing was written for this chunk. */
+  | (Refusal<InventoryRefusal> & { statements: number });
+
+export type InventoryRefusal = "batch_conflict" | "batch_expired";
 
 /** plan/detect: 0 → in_sync, 2 → drifted (terraform's -detailed-exitcode), other → error; apply/remediate: 0 → in_sync, other → error. */
 export function statusFor(command: string, exitCode: number): "in_sync" | "drifted" | "error" {
   if (exitCode === 0) return "in_sync";
   if ((command === "plan" || command === "detect") && exitCode === 2) return "drifted";
   return "error";
-}
-
-const ID_LITERAL = /^inst_[0-9A-Za-z]{28}$/;
-function idLiteral(id: string): SQL {
-  if (!ID_LITERAL.test(id)) throw new Error("Refusing to inline a value that is not one of our ids");
-  return sql.raw(`'${id}'`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -90,38 +86,22 @@ function upsertStatements(
   rows: InventoryRow[],
   options: { workspaceId: string; repositoryId: string; now: Date; stamp: SQL; source: SQL; fixedParams: number },
 ): Query[] {
-  const statements: Query[] = [];
-  let current: SQL[] = [];
-  let params = options.fixedParams;
-  const flush = () => {
-    if (current.length === 0) return;
-    statements.push(
-      sql`
-        INSERT INTO instances (id, workspace_id, repository_id, stack, component, component_type, settings_pro, drift_enabled, removed_at, created_at, updated_at)
-        SELECT v.column1, ${options.workspaceId}, ${options.repositoryId}, v.column2, v.column3, v.column4, v.column5, v.column6, NULL, ${options.now.getTime()}, ${options.stamp}
-        FROM (VALUES ${sql.join(current, sql.raw(", "))}) AS v ${options.source}
-        ON CONFLICT (workspace_id, repository_id, stack, component) DO UPDATE SET
-          component_type = excluded.component_type,
-          settings_pro = excluded.settings_pro,
-          drift_enabled = excluded.drift_enabled,
-          removed_at = NULL,
-          updated_at = excluded.updated_at`,
-    );
-    current = [];
-    params = options.fixedParams;
-  };
-  for (const row of rows) {
-    const rowParams = row.settingsPro ? 4 : 3;
-    if (params + rowParams > MAX_BOUND_PARAMETERS) flush();
-    const settings = row.settingsPro ? sql`${JSON.stringify(row.settingsPro)}` : sql.raw("NULL");
-    current.push(sql`(${idLiteral(newId("inst"))}, ${row.stack}, ${row.component}, ${row.componentType}, ${settings}, ${sql.raw(row.driftEnabled ? "1" : "0")})`);
-    params += rowParams;
-  }
-  flush();
-  return statements;
+  const values: Row[] = rows.map((row) => ({
+    sql: sql`(${idLiteral(newId("inst"))}, ${row.stack}, ${row.component}, ${row.componentType}, ${row.settingsPro ? sql`${JSON.stringify(row.settingsPro)}` : NULL}, ${boolLiteral(row.driftEnabled)})`,
+    params: row.settingsPro ? 4 : 3,
+    bytes: 60,
+  }));
+  return packRows(values, options.fixedParams, (list) => sql`
+    INSERT INTO instances (id, workspace_id, repository_id, stack, component, component_type, settings_pro, drift_enabled, removed_at, created_at, updated_at)
+    SELECT v.column1, ${options.workspaceId}, ${options.repositoryId}, v.column2, v.column3, v.column4, v.column5, v.column6, NULL, ${options.now.getTime()}, ${options.stamp}
+    FROM (VALUES ${list}) AS v ${options.source}
+    ON CONFLICT (workspace_id, repository_id, stack, component) DO UPDATE SET
+      component_type = excluded.component_type,
+      settings_pro = excluded.settings_pro,
+      drift_enabled = excluded.drift_enabled,
+      removed_at = NULL,
+      updated_at = excluded.updated_at`);
 }
-
-const changes = (result: D1Result | undefined) => result?.meta?.changes ?? 0;
 
 export async function receiveInstances(
   db: Database,
@@ -143,8 +123,8 @@ async function receiveInventory(db: Database, input: { workspaceId: string; repo
       UPDATE instances SET removed_at = ${now.getTime()}, updated_at = ${now.getTime()}
       WHERE workspace_id = ${workspaceId} AND repository_id = ${repositoryId} AND removed_at IS NULL AND updated_at < ${now.getTime()}`,
   ]);
-  const upserted = results.slice(0, upserts.length).reduce<number>((sum, result) => sum + changes(result), 0);
-  return { upserted, removed: changes(results[results.length - 1]), complete: true, statements: counter.statements };
+  const upserted = results.slice(0, upserts.length).reduce<number>((sum, result) => sum + changedRows(result), 0);
+  return { ok: true, upserted, removed: changedRows(results[results.length - 1]), complete: true, statements: counter.statements };
 }
 
 type InstanceUploadRow = typeof instanceUploads.$inferSelect;
@@ -164,13 +144,13 @@ async function receiveInventoryChunk(
   const [existing] = await db.select().from(instanceUploads).where(thisBatch);
   const refusal = existing ? checkBatch(existing, input, batch) : null;
   if (refusal) {
-    if (refusal.refused === "expired" && existing!.status === "receiving") {
+    if (refusal.reason === "batch_expired" && existing!.status === "receiving") {
       counter.statements++;
       await db.update(instanceUploads).set({ status: "expired" }).where(and(thisBatch, eq(instanceUploads.status, "receiving")));
     }
-    return { ...refusal, upserted: 0, removed: 0, complete: false, statements: counter.statements };
+    return { ...refusal, statements: counter.statements };
   }
-  if (existing?.status === "complete") return { upserted: 0, removed: 0, complete: true, statements: counter.statements };
+  if (existing?.status === "complete") return { ok: true, upserted: 0, removed: 0, complete: true, statements: counter.statements };
 
   // Every statement below acts only while the batch is receiving, of this repository and this total.
   const receiving = sql`iu.workspace_id = ${workspaceId} AND iu.batch_id = ${batch.id} AND iu.repository_id = ${repositoryId} AND iu.batch_total = ${batch.total} AND iu.status = 'receiving'`;
@@ -201,15 +181,16 @@ async function receiveInventoryChunk(
     sql`UPDATE instance_uploads AS iu SET status = 'complete', completed_at = ${now.getTime()} WHERE ${receiving} AND iu.received = iu.batch_total`,
     sql`SELECT repository_id, batch_total, status, started_at FROM instance_uploads WHERE workspace_id = ${workspaceId} AND batch_id = ${batch.id}`,
   ]);
-  const [raw] = (results[results.length - 1]?.results ?? []) as Array<{ repository_id: string; batch_total: number; status: InstanceUploadRow["status"]; started_at: number }>;
+  const [raw] = resultRows<{ repository_id: string; batch_total: number; status: InstanceUploadRow["status"]; started_at: number }>(results[results.length - 1]);
   const state = raw ? { repositoryId: raw.repository_id, batchTotal: raw.batch_total, status: raw.status, startedAt: new Date(raw.started_at) } : null;
   const raced = state ? checkBatch(state, input, batch) : null;
-  if (raced) return { ...raced, upserted: 0, removed: 0, complete: false, statements: counter.statements };
-  const upserted = results.slice(2, 2 + upserts.length).reduce<number>((sum, result) => sum + changes(result), 0);
-  const claimed = changes(results[results.length - 2]) > 0;
+  if (raced) return { ...raced, statements: counter.statements };
+  const upserted = results.slice(2, 2 + upserts.length).reduce<number>((sum, result) => sum + changedRows(result), 0);
+  const claimed = changedRows(results[results.length - 2]) > 0;
   return {
+    ok: true,
     upserted,
-    removed: claimed ? changes(results[results.length - 3]) : 0,
+    removed: claimed ? changedRows(results[results.length - 3]) : 0,
     complete: state?.status === "complete",
     statements: counter.statements,
   };
@@ -219,11 +200,11 @@ function checkBatch(
   upload: Pick<InstanceUploadRow, "repositoryId" | "batchTotal" | "status" | "startedAt">,
   input: { repositoryId: string; now: Date },
   batch: { total: number },
-): { refused: "conflict" | "expired"; message: string } | null {
-  if (upload.repositoryId !== input.repositoryId) return { refused: "conflict", message: "This batch_id belongs to another repository's inventory." };
-  if (upload.batchTotal !== batch.total) return { refused: "conflict", message: `This batch has batch_total ${upload.batchTotal}, not ${batch.total}.` };
+): Refusal<InventoryRefusal> | null {
+  if (upload.repositoryId !== input.repositoryId) return refuse("batch_conflict", "This batch_id belongs to another repository's inventory. Upload again with a new batch_id.");
+  if (upload.batchTotal !== batch.total) return refuse("batch_conflict", `This batch has batch_total ${upload.batchTotal}, not ${batch.total}. Upload again with a new batch_id.`);
   if (upload.status === "expired" || (upload.status === "receiving" && upload.startedAt.getTime() + INSTANCE_BATCH_TTL_MS <= input.now.getTime())) {
-    return { refused: "expired", message: "This batch expired before all its chunks arrived. Upload again with a new batch_id." };
+    return refuse("batch_expired", "This inventory batch expired before all its chunks arrived. Upload it again with a new batch_id.");
   }
   return null;
 }
@@ -259,7 +240,7 @@ const LEGACY_EXIT_CODES = { in_sync: 0, drifted: 2, error: 1 } as const;
 export async function reportInstanceStatus(
   db: Database,
   input: { workspaceId: string; repositoryId: string; stack: string; component: string; body: InstanceStatusBody; now: Date },
-): Promise<{ found: false } | { found: true; status: InstanceStatus }> {
+): Promise<{ ok: true; status: InstanceStatus } | Refusal<"instance_unknown">> {
   const { workspaceId, repositoryId, stack, component, body, now } = input;
   let status: InstanceStatus;
   let result: { command: "plan" | "apply" | "remediate" | "detect"; exitCode: number; ranAt: Date } | null;
@@ -292,6 +273,6 @@ export async function reportInstanceStatus(
   }
   statements.push(sql`SELECT i.id FROM instances AS i WHERE ${instance}`);
   const results = await runBatch(db, { statements: 0 }, statements);
-  const found = (results[results.length - 1]?.results ?? []).length > 0;
-  return found ? { found: true, status } : { found: false };
+  if (resultRows(results[results.length - 1]).length > 0) return { ok: true, status };
+  return refuse("instance_unknown", `No instance ${component} in stack ${stack} in this repository. Upload the inventory first (atmos list instances --upload).`);
 }

@@ -2,7 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { loadInstance } from "~/dashboard/instance.server";
-import { lockAction } from "~/dashboard/lock-actions.server";
+import { lockAction } from "~/forms/locks.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
@@ -11,7 +11,7 @@ import { FormMessage, textLink } from "~/ui/forms";
 import { LockForm, UnlockButton } from "~/ui/lock-forms";
 import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
 import { type } from "~/validation";
-import { readForm } from "~/validation/form.server";
+import { readForm } from "~/forms/form.server";
 import { payload } from "~/validation/payload.server";
 
 const status = "'in_sync' | 'drifted' | 'error' | 'unknown'";
@@ -105,7 +105,7 @@ export default function Instance() {
           {formatTime(data.instance.lastRunAt)}{data.instance.lastExitCode !== null ? ` (exit ${data.instance.lastExitCode})` : ""}
         </p>
       </div>
-      {result ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
+      {result?.message ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
 
       <Panel title="Lock" slot={data.lock}>
         {(lock) =>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { listActiveLocks } from "~/dashboard/activity.server";
-import { lockAction } from "~/dashboard/lock-actions.server";
+import { lockAction } from "~/forms/locks.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
@@ -11,7 +11,7 @@ import { FormMessage } from "~/ui/forms";
 import { LockForm, UnlockButton } from "~/ui/lock-forms";
 import { EmptyState, formatTime, Panel } from "~/ui/panel";
 import { type } from "~/validation";
-import { readForm } from "~/validation/form.server";
+import { readForm } from "~/forms/form.server";
 import { payload } from "~/validation/payload.server";
 
 export const locksPanel = type({
@@ -40,10 +40,10 @@ export default function Locks() {
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold text-slate-900">Locks</h1>
       <p className="max-w-2xl text-sm text-slate-600">Locks are advisory: while a stack component is locked, Atmos Pro dispatches nothing to it. CI can lock with <code>atmos pro lock</code>; you can lock and unlock here.</p>
-      {result ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
+      {result?.message ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
       <section aria-labelledby="new-lock" className="rounded-xl border border-slate-200 bg-white p-4">
         <h2 id="new-lock" className="mb-3 text-sm font-semibold text-slate-900">Lock a stack component</h2>
-        <LockForm showKey error={result && !result.ok && "fieldErrors" in result ? result.fieldErrors : undefined} />
+        <LockForm showKey error={result && !result.ok ? result.fieldErrors : undefined} />
       </section>
       <Panel title="Active locks" slot={data.list}>
         {(list) =>

@@ -1,16 +1,17 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { requireMember } from "~/dashboard/membership.server";
-import { userActor } from "~/domain/audit.server";
 import { planAllows } from "~/domain/plans";
 import { can } from "~/domain/roles";
-import { changeWorkspaceSlug, deleteWorkspace, renameWorkspace, setRequireSso, SSO_FEATURE, type SsoRequirementChange } from "~/domain/workspaces.server";
+import { SSO_FEATURE } from "~/domain/workspaces.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { buttonDanger, buttonPrimary, buttonSecondary, Field, FormMessage } from "~/ui/forms";
 import { type } from "~/validation";
-import { checkForm, readForm } from "~/validation/form.server";
+import { readForm } from "~/forms/form.server";
+import { settingsAction } from "~/forms/settings.server";
+import type { ActionResult } from "~/forms/result.server";
 import { payload } from "~/validation/payload.server";
 
 export const meta: MetaFunction = () => [{ title: "Workspace settings · Atmos Pro" }];
@@ -30,14 +31,6 @@ export const settingsPayload = type({
     signIn: type({ label: "string", returnTo: "string" }).or("null"),
   },
 });
-
-const renameForm = type({ intent: "'rename'", name: "0 < string <= 60" });
-const slugForm = type({ intent: "'slug'", slug: "0 < string <= 40" });
-const deleteForm = type({ intent: "'delete'", confirm: "string" });
-const ssoForm = type({ intent: "'sso'", required: "'on' | 'off'" });
-
-/** How a refused change of the single sign-on requirement answers the form. */
-const SSO_REFUSAL_STATUS: Record<Extract<SsoRequirementChange, { ok: false }>["reason"], number> = { plan_limit: 409, sign_in_with_sso: 403, workspace_gone: 404 };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace, signedInWith } = await requireMember(request, context, params.workspace);
@@ -60,50 +53,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   );
 }
 
-type ActionResult = { intent: string; fieldErrors?: Record<string, string>; error?: string; message?: string };
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
-  const fields = await readForm(request);
-  const now = context.now();
-
-  if (fields.intent === "rename") {
-    const { user, workspace } = await requireMember(request, context, params.workspace, "workspace.update");
-    const form = checkForm(renameForm, fields);
-    if (!form.ok) return json<ActionResult>({ intent: "rename", fieldErrors: { name: "Enter a name of 1 to 60 characters." } }, { status: 400 });
-    await renameWorkspace(context.db, workspace, form.value.name, userActor(user), now);
-    return json<ActionResult>({ intent: "rename", message: "Workspace renamed." });
-  }
-  if (fields.intent === "slug") {
-    const { user, workspace } = await requireMember(request, context, params.workspace, "workspace.update");
-    const form = checkForm(slugForm, fields);
-    const slug = form.ok ? form.value.slug.toLowerCase() : "";
-    const change = form.ok ? await changeWorkspaceSlug(context.db, workspace, slug, userActor(user), now) : { ok: false as const, message: "Enter a slug." };
-    if (!change.ok) return json<ActionResult>({ intent: "slug", fieldErrors: { slug: change.message } }, { status: 400 });
-    return redirect(`/dashboard/${slug}/settings`);
-  }
-  if (fields.intent === "sso") {
-    const { user, workspace, signedInWith } = await requireMember(request, context, params.workspace, "workspace.update");
-    const form = checkForm(ssoForm, fields);
-    if (!form.ok) return json<ActionResult>({ intent: "sso", error: "Choose whether to require single sign-on." }, { status: 400 });
-    const required = form.value.required === "on";
-    const change = await setRequireSso(context.db, workspace, { required, signedInWith, actor: userActor(user), now });
-    if (!change.ok) return json<ActionResult>({ intent: "sso", error: change.message }, { status: SSO_REFUSAL_STATUS[change.reason] });
-    return json<ActionResult>({ intent: "sso", message: required ? "This workspace now requires single sign-on." : "This workspace no longer requires single sign-on." });
-  }
-  if (fields.intent === "delete") {
-    const { user, workspace } = await requireMember(request, context, params.workspace, "workspace.delete");
-    const form = checkForm(deleteForm, fields);
-    if (!form.ok || form.value.confirm !== workspace.slug) {
-      return json<ActionResult>({ intent: "delete", fieldErrors: { confirm: `Type ${workspace.slug} to confirm.` } }, { status: 400 });
-    }
-    await deleteWorkspace(context.db, workspace.id);
-    // The workspace's audit log goes with it; the deletion itself is recorded in the logs.
-    context.logger.info("audit", { action: "workspace.deleted", workspaceId: workspace.id, slug: workspace.slug, actorId: user.id });
-    return redirect("/dashboard");
-  }
-  await requireMember(request, context, params.workspace);
-  return json<ActionResult>({ intent: "unknown", message: "Unknown action." }, { status: 400 });
+  return settingsAction(request, context, params.workspace, await readForm(request));
 }
 
 export default function WorkspaceSettings() {
@@ -203,8 +155,7 @@ function SingleSignOn({ data, result, busy }: { data: typeof settingsPayload.inf
           {!sso.required && !sso.signedInWithSso ? (
             <p className="text-sm text-slate-600">To turn it on, sign in with single sign-on first, so that you keep access yourself.</p>
           ) : null}
-          {feedback?.error ? <FormMessage tone="error">{feedback.error}</FormMessage> : null}
-          {feedback?.message ? <FormMessage tone="success">{feedback.message}</FormMessage> : null}
+          {feedback?.message ? <FormMessage tone={feedback.ok ? "success" : "error"}>{feedback.message}</FormMessage> : null}
           <button type="submit" className={sso.required ? buttonSecondary : buttonPrimary} disabled={busy}>
             {sso.required ? "Stop requiring single sign-on" : "Require single sign-on"}
           </button>

@@ -4,6 +4,7 @@ import { requireUser } from "~/auth/current-user.server";
 import { assertSameOrigin } from "~/auth/origin.server";
 import type { IdentityFacts } from "~/domain/identities.server";
 import { acceptInvitation, invitationForUser, invitationMismatchMessage } from "~/domain/members.server";
+import { refused } from "~/forms/result.server";
 import { buttonPrimary, FormMessage } from "~/ui/forms";
 import { PublicLayout } from "~/ui/public-layout";
 import { type } from "~/validation";
@@ -54,7 +55,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const user = await requireUser(request, context);
   const result = await acceptInvitation(context.db, { token: params.token ?? "", user, now: context.now(), trust: { environment: context.settings.ENVIRONMENT } });
-  if (!result.ok) return json({ error: result.message }, { status: result.status });
+  if (!result.ok) return refused("accept", result);
   return redirect(`/dashboard/${result.workspaceSlug}`);
 }
 
@@ -74,7 +75,7 @@ export default function Invitation() {
         <p className="mt-2 text-slate-600">You were invited as {data.role} ({data.invitee}).</p>
         <div className="mt-6 space-y-4">
           {/* A refused "not you" post says what the page already says below: once is enough. */}
-          {result && "error" in result && result.error !== data.mismatch ? <FormMessage tone="error">{result.error}</FormMessage> : null}
+          {result && !result.ok && result.message && result.message !== data.mismatch ? <FormMessage tone="error">{result.message}</FormMessage> : null}
           {data.state !== "pending" ? (
             <FormMessage tone="error">{STATE_MESSAGE[data.state]}</FormMessage>
           ) : !data.matchesMe ? (

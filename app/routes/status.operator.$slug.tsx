@@ -4,7 +4,7 @@ import { formatUtc } from "~/site/dates";
 import { getIncident, POSTMORTEM_SECTIONS } from "~/status-page/incidents.server";
 import { INCIDENT_STATUS_LABELS, INCIDENT_STATUSES } from "~/status-page/model";
 import { operatorIncidentPayload } from "~/status-page/payloads.server";
-import { manageIncidentAction, OPERATOR_NOTICES } from "~/status-page/incident-actions.server";
+import { manageIncidentAction, OPERATOR_NOTICES } from "~/forms/incidents.server";
 import { requireOperator } from "~/status-page/operator-access.server";
 import { buttonPrimary, buttonSecondary, FormMessage } from "~/ui/forms";
 import { ComponentCheckboxes, ImpactSelect, Select, TextArea } from "~/ui/incident-forms";
@@ -50,7 +50,7 @@ const ALL_STATUSES = INCIDENT_STATUSES.map((value) => ({ value, label: INCIDENT_
 export default function ManageIncident() {
   const { incident, notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const errorsFor = (intent: string) => (actionData && actionData.intent === intent ? actionData.fieldErrors : {});
+  const errorsFor = (intent: string) => (actionData && actionData.intent === intent ? (actionData.fieldErrors ?? {}) : {});
   const busy = useNavigation().state === "submitting";
   const open = incident.resolvedAt === null;
   const update = errorsFor("update");
@@ -75,7 +75,7 @@ export default function ManageIncident() {
           <Link to={`/status/incidents/${incident.slug}`} className="font-medium text-indigo-700 underline underline-offset-2">Public page</Link>
         </p>
         <div className="mt-4">{notice ? <FormMessage tone="success">{notice}</FormMessage> : null}</div>
-        {actionData ? <div className="mt-4"><FormMessage tone="error">Nothing was saved. {Object.values(actionData.fieldErrors)[0]}</FormMessage></div> : null}
+        {actionData ? <div className="mt-4"><FormMessage tone="error">Nothing was saved. {actionData.message ?? Object.values(actionData.fieldErrors ?? {})[0]}</FormMessage></div> : null}
 
         <section aria-labelledby="timeline-heading" className="mt-8">
           <h2 id="timeline-heading" className="text-xl font-semibold text-slate-900">Timeline</h2>

@@ -4,7 +4,7 @@ import { formatUtc } from "~/site/dates";
 import { listIncidents } from "~/status-page/incidents.server";
 import { IMPACT_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_STATUSES } from "~/status-page/model";
 import { operatorIndexPayload } from "~/status-page/payloads.server";
-import { openIncidentAction } from "~/status-page/incident-actions.server";
+import { openIncidentAction } from "~/forms/incidents.server";
 import { requireOperator } from "~/status-page/operator-access.server";
 import { buttonPrimary, Field, FormMessage } from "~/ui/forms";
 import { ComponentCheckboxes, ImpactSelect, Select, TextArea } from "~/ui/incident-forms";

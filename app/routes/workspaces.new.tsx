@@ -1,4 +1,4 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData } from "@remix-run/react";
 import { requireUser } from "~/auth/current-user.server";
 import { assertSameOrigin } from "~/auth/origin.server";
@@ -7,12 +7,13 @@ import { createWorkspace } from "~/domain/workspaces.server";
 import { buttonPrimary, Field } from "~/ui/forms";
 import { PublicLayout } from "~/ui/public-layout";
 import { type } from "~/validation";
-import { checkForm, readForm } from "~/validation/form.server";
+import { checkForm, defineForm, readForm } from "~/forms/form.server";
+import { invalid } from "~/forms/result.server";
 import { payload } from "~/validation/payload.server";
 
 export const meta: MetaFunction = () => [{ title: "Create a workspace · Atmos Pro" }];
 
-export const newWorkspaceForm = type({ name: "0 < string <= 60" });
+const newWorkspaceForm = defineForm(type({ name: "0 < string <= 60" }), { name: "Enter a name of 1 to 60 characters." });
 const newWorkspacePayload = type({ userName: "string" });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -24,7 +25,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const user = await requireUser(request, context);
   const form = checkForm(newWorkspaceForm, await readForm(request));
-  if (!form.ok) return json({ fieldErrors: { name: "Enter a name of 1 to 60 characters." } }, { status: 400 });
+  if (!form.ok) return invalid("create", form.fieldErrors);
   const workspace = await createWorkspace(context.db, { name: form.value.name, userId: user.id, actor: userActor(user), now: context.now() });
   return redirect(`/dashboard/${workspace.slug}`);
 }
@@ -37,7 +38,7 @@ export default function NewWorkspace() {
         <h1 className="text-2xl font-semibold text-slate-900">Create a workspace</h1>
         <p className="mt-2 text-slate-600">A workspace holds your repositories, instances, deployments and team. You will be its owner.</p>
         <Form method="post" className="mt-8 space-y-4">
-          <Field label="Workspace name" name="name" required maxLength={60} placeholder="Acme Platform" error={actionData?.fieldErrors.name} />
+          <Field label="Workspace name" name="name" required maxLength={60} placeholder="Acme Platform" error={actionData?.fieldErrors?.name} />
           <button type="submit" className={buttonPrimary}>Create workspace</button>
         </Form>
       </div>

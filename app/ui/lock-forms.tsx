@@ -1,13 +1,7 @@
 import { Form } from "@remix-run/react";
+import { LOCK_TTLS } from "~/domain/lock-durations";
 import { buttonPrimary, buttonSecondary } from "./forms";
 
-const TTLS = [
-  { seconds: 1800, label: "30 minutes" },
-  { seconds: 3600, label: "1 hour" },
-  { seconds: 4 * 3600, label: "4 hours" },
-  { seconds: 24 * 3600, label: "1 day" },
-  { seconds: 7 * 24 * 3600, label: "1 week" },
-];
 
 export function LockForm({ lockKey, showKey = false, error }: { lockKey?: string; showKey?: boolean; error?: Record<string, string> }) {
   return (
@@ -29,7 +23,7 @@ export function LockForm({ lockKey, showKey = false, error }: { lockKey?: string
       <div>
         <label htmlFor="lock-ttl" className="block text-sm font-medium text-slate-700">For</label>
         <select id="lock-ttl" name="ttl" defaultValue="3600" className="mt-1 w-full rounded-md border border-slate-300 px-2 py-2">
-          {TTLS.map((ttl) => <option key={ttl.seconds} value={ttl.seconds}>{ttl.label}</option>)}
+          {LOCK_TTLS.map((ttl) => <option key={ttl.seconds} value={ttl.seconds}>{ttl.label}</option>)}
         </select>
       </div>
       <button type="submit" className={buttonPrimary}>Lock</button>

@@ -6,7 +6,7 @@ import { deploymentWaves } from "~/domain/deployment-waves";
 import { env } from "cloudflare:test";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createDatabase } from "../../db/client";
-import { repositories, workspaceRepositories } from "../../db/schema";
+import { repositories, repositoryPermissions, workspaceRepositories } from "../../db/schema";
 import { SEED } from "../../db/seed";
 import { expireStaleUploads, receiveAffectedStacks, type ReceiveAffectedStacksResult } from "~/domain/uploads/affected-stacks.server";
 import { decodeChunk, encodeChunk, MAX_STORED_CHUNK_CHARS } from "~/domain/uploads/chunks";
@@ -438,6 +438,39 @@ describe("affected stacks over HTTP: a chunk too large to store", () => {
       errorMessage: "This chunk is too large to store even compressed. Upload it in smaller chunks with a new batch_id.",
     });
     expect(envelope.traceId).toBe(envelope.request);
+    expect(await dumpDatabase()).toEqual(before);
+  });
+});
+
+describe("affected stacks over HTTP: a batch_id another repository started", () => {
+  beforeEach(async () => {
+    await seedDatabase();
+  });
+
+  it("answers 409 BatchConflict with the domain's sentence, and stores nothing", async () => {
+    const other = "repo_other0000000000000000000000";
+    await db().batch([
+      db().insert(repositories).values({ id: other, owner: "acme", name: "apps" }),
+      db().insert(workspaceRepositories).values({ workspaceId: SEED.workspaceId, repositoryId: other }),
+      db().insert(repositoryPermissions).values({ id: "perm_otherapps000000000000000000", workspaceId: SEED.workspaceId, repositoryId: other, type: "Affected Stacks Create", workflowPattern: "*", branchPattern: "*", environmentPattern: "*" }),
+    ]);
+    const chunks = chunkAffectedStacks(smallUpload(), 900);
+    const first = await api("POST", "/api/v1/affected-stacks", { token: await apiToken(), body: chunks[0] });
+    expect(first.response.status, JSON.stringify(first.envelope)).toBe(200);
+
+    const otherToken = await apiToken({ repository: "acme/apps", repository_owner: "acme" });
+    const before = await dumpDatabase();
+    const { response, envelope } = await api("POST", "/api/v1/affected-stacks", {
+      token: otherToken,
+      body: { ...chunks[1]!, repo_url: "https://github.com/acme/apps", repo_name: "apps" },
+    });
+    expect(response.status).toBe(409);
+    expect(envelope).toMatchObject({
+      status: 409,
+      success: false,
+      errorTag: "BatchConflict",
+      errorMessage: "This batch_id belongs to another repository's upload. Upload again with a new batch_id.",
+    });
     expect(await dumpDatabase()).toEqual(before);
   });
 });

@@ -7,17 +7,18 @@ import { searchIndexPayload } from "~/content/payloads.server";
 import { readSearchIndex } from "~/content/search-guard";
 import { statusEnvelope } from "~/status-page/api-schema.server";
 import { readStatusEnvelope } from "~/status-page/api-guard";
-import { checkOperatorForm, openIncidentForm, postmortemForm, readOperatorForm, updateForm } from "~/status-page/forms.server";
+import { checkForm, readForm } from "~/forms/form.server";
+import { INCIDENT_LISTS, openIncidentForm, postmortemForm, updateForm } from "~/forms/incidents.server";
 import { validate } from "~/validation";
 
 describe("operator form schemas", () => {
   it("trims and accepts a good incident", () => {
-    const result = checkOperatorForm(openIncidentForm, { intent: "open", title: "  API errors  ", impact: "major_outage", status: "identified", components: ["api"], body: " Looking. " });
+    const result = checkForm(openIncidentForm, { intent: "open", title: "  API errors  ", impact: "major_outage", status: "identified", components: ["api"], body: " Looking. " });
     expect(result).toEqual({ ok: true, value: { intent: "open", title: "API errors", impact: "major_outage", status: "identified", components: ["api"], body: "Looking." } });
   });
 
   it("names each bad field with a sentence, never echoing the value", () => {
-    const result = checkOperatorForm(openIncidentForm, { intent: "open", title: "x".repeat(121), impact: "", status: "resolved", components: ["api", "<script>"], body: "ok" });
+    const result = checkForm(openIncidentForm, { intent: "open", title: "x".repeat(121), impact: "", status: "resolved", components: ["api", "<script>"], body: "ok" });
     expect(result.ok).toBe(false);
     const errors = (result as { fieldErrors: Record<string, string> }).fieldErrors;
     expect(Object.keys(errors).sort()).toEqual(["components", "impact", "status", "title"]);
@@ -25,17 +26,17 @@ describe("operator form schemas", () => {
   });
 
   it("updates accept every status; reports allow empty sections but not huge ones", () => {
-    for (const status of ["investigating", "identified", "monitoring", "resolved"]) expect(checkOperatorForm(updateForm, { intent: "update", status, body: "x" }).ok).toBe(true);
+    for (const status of ["investigating", "identified", "monitoring", "resolved"]) expect(checkForm(updateForm, { intent: "update", status, body: "x" }).ok).toBe(true);
     const empty = { intent: "postmortem", summary: "", impactText: "", whatHappened: "", whatWeDid: "", followUp: "" };
-    expect(checkOperatorForm(postmortemForm, empty).ok).toBe(true);
-    expect(checkOperatorForm(postmortemForm, { ...empty, followUp: "y".repeat(20_001) })).toEqual({ ok: false, fieldErrors: { followUp: "Keep each section under 20,000 characters." } });
+    expect(checkForm(postmortemForm, empty).ok).toBe(true);
+    expect(checkForm(postmortemForm, { ...empty, followUp: "y".repeat(20_001) })).toEqual({ ok: false, fieldErrors: { followUp: "Keep each section under 20,000 characters." } });
   });
 
-  it("reads repeated checkbox fields as lists and everything else as its first value", async () => {
-    const body = new URLSearchParams([["intent", "open"], ["components", "api"], ["components", " webhooks "], ["title", "One"], ["title", "Two"]]);
-    const fields = await readOperatorForm(new Request("http://localhost/", { method: "POST", body }));
-    expect(fields).toEqual({ intent: "open", components: ["api", "webhooks"], title: "One" });
-    expect(await readOperatorForm(new Request("http://localhost/", { method: "POST", body: new URLSearchParams() }))).toEqual({ components: [] });
+  it("reads repeated checkbox fields as lists and everything else as its first value, trimmed", async () => {
+    const body = new URLSearchParams([["intent", "open"], ["components", "api"], ["components", " webhooks "], [" title", "x"], ["title", " One "], ["title", "Two"]]);
+    const fields = await readForm(new Request("http://localhost/", { method: "POST", body }), INCIDENT_LISTS);
+    expect(fields).toEqual({ intent: "open", components: ["api", "webhooks"], " title": "x", title: "One" });
+    expect(await readForm(new Request("http://localhost/", { method: "POST", body: new URLSearchParams() }), INCIDENT_LISTS)).toEqual({ components: [] });
   });
 });
 

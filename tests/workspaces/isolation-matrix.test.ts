@@ -88,7 +88,7 @@ function appModule(specifier: string): string | null {
 
 /**
  * The intents an action handles: those in the route's action and form schemas, plus those of the
- * app helpers its action calls (`lockAction(...)` from `~/dashboard/lock-actions.server`). Null when
+ * app helpers its action calls (`lockAction(...)` from `~/forms/locks.server`). Null when
  * the action's source cannot be found (an `export const action = …` shape, say).
  */
 function intentsOf(source: string): string[] | null {
@@ -528,9 +528,8 @@ describe("tenant isolation matrix: generated from app/routes", () => {
     expect(byFile["dashboard.$workspace.settings.tsx"]?.intents).toEqual(["delete", "rename", "slug", "sso"]);
     expect(byFile["dashboard.$workspace.tsx"]?.hasAction).toBe(false);
     // Intents handled by an imported helper count too.
-    expect(intentsOf('import { run } from "~/dashboard/lock-actions.server";\nexport async function action() {\n  return run();\n}\n')).toEqual(
-      appSources[`${APP}dashboard/lock-actions.server.ts`] ? ["lock", "unlock"] : [],
-    );
+    expect(appSources[`${APP}forms/locks.server.ts`]).toBeDefined();
+    expect(intentsOf('import { lockAction } from "~/forms/locks.server";\nexport async function action() {\n  return lockAction();\n}\n')).toEqual(["lock", "unlock"]);
   });
 });
 

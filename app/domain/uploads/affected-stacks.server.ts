@@ -22,7 +22,7 @@
  *
  * D1's limits are kept by db/batch.ts; a stored chunk is gzip-compressed (./chunks.ts).
  */
-import { asc, eq, sql, type SQL } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { bound, boolLiteral, changedRows, idLiteral, NULL, packRows, resultRows, runBatch, type Query, type Row, type StatementCounter } from "../../../db/batch";
 import type { Database } from "../../../db/client";
 import { affectedStacksChunks, affectedStacksUploads } from "../../../db/schema";

@@ -1,11 +1,6 @@
 /**
- * A panel slot in a page payload: its data (already checked by the panel's own schema in
- * `panel()`, see panel.server.ts) or its error. Not a .server module: route modules build their
- * payload schemas with it at module scope, and those modules also load in the browser.
+ * A panel slot in a page payload, as components read it: the panel's data or its error. Types only
+ * (browser-safe); the schema for a slot is `panelSlot()` in panel.server.ts.
  */
-import { type } from "../validation";
-
-export const panelSlot = type({ ok: "true", data: "object" }).or({ ok: "false", error: { message: "string", requestId: "string" } });
-
 export type PanelError = { message: string; requestId: string };
 export type PanelResult<T> = { ok: true; data: T } | { ok: false; error: PanelError };

@@ -4,12 +4,24 @@
  * page renders, and one redacted log line names the failing fields (never the data).
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { issuePaths, validate } from "../validation";
+import { issuePaths, type, validate } from "../validation";
 import type { Type } from "../validation/arktype";
-
 import type { PanelResult } from "./panel-slot";
 
-export { panelSlot, type PanelError, type PanelResult } from "./panel-slot";
+export type { PanelError, PanelResult } from "./panel-slot";
+
+const slot = type({ ok: "true", data: "object" }).or({ ok: "false", error: { message: "string", requestId: "string" } });
+
+/**
+ * The page schema's entry for a panel built by `panel(schema, …)`. The page's check sees only the
+ * slot's shape: `panel()` has already checked the data by the panel's own schema (or replaced it with
+ * the panel's error), so checking it again would only cost time. The type is the panel's, so the
+ * component reads `useLoaderData<typeof loader>()` with the panel's data typed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function panelSlot<S extends Type<any, any>>(_panel: S): Type<PanelResult<S["infer"]>> {
+  return slot as unknown as Type<PanelResult<S["infer"]>>;
+}
 
 export const PANEL_ERROR_MESSAGE = "This panel's data did not come out as expected, so we are not showing it. The rest of the page is fine.";
 

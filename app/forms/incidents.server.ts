@@ -21,7 +21,7 @@ import { requireOperator } from "../status-page/operator-access.server";
 import { purgeStatusCache } from "../status-page/summary-cache.server";
 import type { Refusal } from "../domain/result";
 import { type } from "../validation";
-import { checkForm, defineForm, readForm } from "./form.server";
+import { checkForm, defineForm, fieldValue, readForm } from "./form.server";
 import { invalid, refused, unknownIntent } from "./result.server";
 
 const title = type("string.trim").to("1 <= string <= 120");
@@ -100,7 +100,7 @@ export async function manageIncidentAction(request: Request, context: AppLoadCon
   if (!incident) notFound();
   const fields = await readForm(request, INCIDENT_LISTS);
   const by = { author: user.login, now: context.now() };
-  const intent = typeof fields.intent === "string" ? fields.intent : "";
+  const intent = fieldValue(fields, "intent");
 
   let done: OperatorNotice;
   switch (intent) {

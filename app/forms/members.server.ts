@@ -5,7 +5,7 @@ import { userActor } from "../domain/audit.server";
 import { changeRole, inviteMember, removeMember, revokeInvitation } from "../domain/members.server";
 import { ROLES } from "../domain/roles";
 import { type } from "../validation";
-import { checkForm, defineForm, type FormFields } from "./form.server";
+import { checkForm, defineForm, fieldValue, type FormFields } from "./form.server";
 import { done, invalid, refused, unknownIntent } from "./result.server";
 
 const role = type.enumerated(...ROLES);
@@ -68,6 +68,6 @@ export async function membersAction(request: Request, context: AppLoadContext, s
     }
     default:
       await requireMember(request, context, slug);
-      return unknownIntent(typeof fields.intent === "string" ? fields.intent : "");
+      return unknownIntent(fieldValue(fields, "intent"));
   }
 }

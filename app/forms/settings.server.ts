@@ -4,7 +4,7 @@ import { requireMember } from "../dashboard/membership.server";
 import { userActor } from "../domain/audit.server";
 import { changeWorkspaceSlug, deleteWorkspace, renameWorkspace, setRequireSso } from "../domain/workspaces.server";
 import { type } from "../validation";
-import { checkForm, defineForm, type FormFields } from "./form.server";
+import { checkForm, defineForm, fieldValue, type FormFields } from "./form.server";
 import { done, invalid, refused, unknownIntent } from "./result.server";
 
 const renameForm = defineForm(type({ intent: "'rename'", name: "0 < string <= 60" }), { name: "Enter a name of 1 to 60 characters." });
@@ -51,6 +51,6 @@ export async function settingsAction(request: Request, context: AppLoadContext, 
     }
     default:
       await requireMember(request, context, slug);
-      return unknownIntent(typeof fields.intent === "string" ? fields.intent : "");
+      return unknownIntent(fieldValue(fields, "intent"));
   }
 }

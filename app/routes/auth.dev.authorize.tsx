@@ -1,10 +1,12 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { asc, eq } from "drizzle-orm";
 import { assertSameOrigin } from "~/auth/origin.server";
-import { devIdentity, devProviderAvailable, encodeDevCode } from "~/auth/providers/dev.server";
+import { devProviderAvailable } from "~/auth/providers/dev.server";
 import { PublicLayout } from "~/ui/public-layout";
-import { fieldMessages, type, validate } from "~/validation";
+import { devAuthorizePayload } from "~/auth/payloads.server";
+import { devSignInAction } from "~/forms/dev-sign-in.server";
+import { readForm } from "~/forms/form.server";
 import { payload } from "~/validation/payload.server";
 import { identities, users } from "../../db/schema";
 
@@ -14,11 +16,6 @@ export const meta: MetaFunction = () => [{ title: "Demo sign-in · Atmos Pro" },
 function requireDevProvider(request: Request, context: LoaderFunctionArgs["context"]) {
   if (!devProviderAvailable(request, context)) throw json({ message: "Not found." }, { status: 404 });
 }
-
-export const devAuthorizePayload = type({
-  state: "string",
-  users: type({ login: "string", name: "string" }).array(),
-});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireDevProvider(request, context);
@@ -36,20 +33,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   requireDevProvider(request, context);
   assertSameOrigin(request);
-  const form = await request.formData();
-  const state = String(form.get("state") ?? "");
-  const identity = validate(devIdentity, { login: String(form.get("login") ?? "").trim().toLowerCase(), name: String(form.get("name") ?? "").trim() });
-  if (!identity.ok) {
-    return json({ errors: fieldMessages(identity.issues) }, { status: 400 });
-  }
-  const params = new URLSearchParams({ state, code: encodeDevCode(identity.value) });
-  return redirect(`/auth/dev/callback?${params}`);
+  return devSignInAction(await readForm(request));
 }
 
 export default function DevAuthorize() {
-  const data = useLoaderData<typeof loader>() satisfies typeof devAuthorizePayload.infer;
+  const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const errors: Record<string, string> = actionData && "errors" in actionData ? actionData.errors : {};
+  const errors = actionData?.fieldErrors ?? {};
   return (
     <PublicLayout>
       <div className="mx-auto max-w-lg px-4 py-12">

@@ -3,66 +3,12 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/dashboard/membership.server";
 import { loadOverview } from "~/dashboard/overview.server";
 import { panel } from "~/dashboard/panel.server";
-import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
+import { attentionPanel, overviewPayload, recentPanel, repositoriesPanel, summaryPanel, trendsPanel } from "~/dashboard/payloads/overview.server";
 import { BarChart } from "~/ui/charts";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
-import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
 import { textLink } from "~/ui/forms";
-
-const count = "number.integer >= 0";
-const deploymentKind = "'plan' | 'apply' | 'detect' | 'remediate'";
-const deploymentStatus = "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'";
-
-export const summaryPanel = type({
-  instancesByStatus: { in_sync: count, drifted: count, error: count, unknown: count },
-  repositories: count,
-  activeLocks: count,
-  deploymentsInProgress: count,
-});
-export const trendsPanel = type({
-  driftTrend: type({ day: "string", drifted: count, inSync: count, error: count }).array(),
-  deploymentsPerDay: type({ day: "string", count }).array(),
-});
-export const attentionPanel = type({
-  instances: type({ id: "string", stack: "string", component: "string", status: "'error' | 'drifted'", lastRunAt: "string.date.iso | null" }).array(),
-  failedApplies: type({ id: "string", stack: "string", component: "string", createdAt: "string.date.iso", githubRunUrl: "string | null" }).array(),
-  expiringLocks: type({ id: "string", key: "string", expiresAt: "string.date.iso", lockedBy: "string" }).array(),
-});
-export const recentPanel = type({
-  deployments: type({
-    id: "string",
-    kind: deploymentKind,
-    status: deploymentStatus,
-    createdAt: "string.date.iso",
-    githubRunUrl: "string.url | null",
-    stack: "string",
-    component: "string",
-  }).array(),
-});
-export const repositoriesPanel = type({
-  repositories: type({ id: "string", owner: "string", name: "string", host: "string" }).array(),
-  workspaceId: "string",
-});
-
-export const overviewPayload = type({
-  workspace: { name: "string", slug: "string" },
-  summary: panelSlot,
-  trends: panelSlot,
-  attention: panelSlot,
-  recent: panelSlot,
-  repositories: panelSlot,
-});
-
-type OverviewData = {
-  workspace: { name: string; slug: string };
-  summary: PanelResult<typeof summaryPanel.infer>;
-  trends: PanelResult<typeof trendsPanel.infer>;
-  attention: PanelResult<typeof attentionPanel.infer>;
-  recent: PanelResult<typeof recentPanel.infer>;
-  repositories: PanelResult<typeof repositoriesPanel.infer>;
-};
 
 export const meta: MetaFunction = () => [{ title: "Overview · Atmos Pro" }];
 
@@ -92,7 +38,7 @@ const STATUSES = [
 ] as const;
 
 export default function Overview() {
-  const data = useLoaderData<typeof loader>() as unknown as OverviewData;
+  const data = useLoaderData<typeof loader>();
   const base = `/dashboard/${data.workspace.slug}`;
 
   return (

@@ -6,64 +6,15 @@ import { PLAN_DEFINITIONS, planLimit } from "~/domain/plans";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { TableScroll } from "~/ui/panel";
 import { buttonPrimary } from "~/ui/forms";
-import { type, validate } from "~/validation";
+import { AUDIT_QUERY_KEYS, auditLogPayload, auditLogQuery } from "~/dashboard/payloads/audit.server";
+import { readQuery } from "~/validation/query.server";
 import { payload } from "~/validation/payload.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Atmos Pro" }];
 
-/** The query string. A value that fails its rule is dropped (that filter is off), never a 500. */
-const auditLogQuery = type({
-  "category?": /^[A-Za-z0-9_-]{1,64}$/,
-  "actor?": /^[a-z]{1,8}_[0-9A-Za-z]{1,64}$/,
-  "q?": "0 < string <= 200",
-  "cursor?": /^[A-Za-z0-9_-]{1,200}$/,
-});
-type AuditLogQuery = typeof auditLogQuery.infer;
-const QUERY_KEYS = ["category", "actor", "q", "cursor"] as const;
-
-function readAuditLogQuery(url: URL): AuditLogQuery {
-  const input: Record<string, string> = {};
-  for (const key of QUERY_KEYS) {
-    const value = url.searchParams.get(key)?.trim();
-    if (value) input[key] = value;
-  }
-  const first = validate(auditLogQuery, input);
-  if (first.ok) return first.value;
-  // Keep the valid filters, drop the rest.
-  for (const issue of first.issues) delete input[issue.path.split(".")[0]!];
-  if (first.crashed) return {};
-  const second = validate(auditLogQuery, input);
-  return second.ok ? second.value : {};
-}
-
-const auditEvent = type({
-  id: "string",
-  actorType: "'user' | 'ci' | 'system'",
-  actorId: "string | null",
-  actorLabel: "string",
-  action: "string",
-  category: "string",
-  targetType: "string | null",
-  targetId: "string | null",
-  metadata: type("Record<string, unknown>").or("null"),
-  createdAt: "string.date.iso",
-});
-
-export const auditLogPayload = type({
-  workspace: { name: "string", slug: "string" },
-  retention: { days: "number.integer > 0 | null", plan: "string" },
-  filters: { category: "string | null", actor: "string | null", q: "string", cursor: "string | null" },
-  options: {
-    categories: "string[]",
-    actors: type({ id: "string", label: "string" }).array(),
-  },
-  events: auditEvent.array(),
-  nextCursor: "string | null",
-});
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace, "audit.read");
-  const query = readAuditLogQuery(new URL(request.url));
+  const query = readQuery(new URL(request.url), auditLogQuery, AUDIT_QUERY_KEYS);
   // The plan's audit log retention: older events are not shown.
   const retentionDays = planLimit(workspace.plan, "auditRetentionDays");
   const log = await loadAuditLog(context.db, workspace.id, {
@@ -131,7 +82,7 @@ const ACTOR_TYPE_LABEL = { user: null, ci: "CI", system: "System" } as const;
 const controlClass = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 shadow-sm";
 
 export default function AuditLog() {
-  const data = useLoaderData<typeof loader>() satisfies typeof auditLogPayload.infer;
+  const data = useLoaderData<typeof loader>();
   const { filters } = data;
   const filtered = Boolean(filters.category || filters.actor || filters.q);
   const path = `/dashboard/${data.workspace.slug}/audit`;

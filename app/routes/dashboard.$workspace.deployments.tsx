@@ -3,51 +3,24 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { listDeployments } from "~/dashboard/activity.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
+import { DEPLOYMENT_FILTER_KEYS, deploymentFilters, deploymentsPanel, deploymentsPayload } from "~/dashboard/payloads/deployments.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
-import { type, validate } from "~/validation";
+import { readQuery } from "~/validation/query.server";
 import { payload } from "~/validation/payload.server";
 import { textLink } from "~/ui/forms";
-
-const kind = "'plan' | 'apply' | 'detect' | 'remediate'";
-const status = "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'";
-const filters = type({ "kind?": kind, "status?": status, "cursor?": "0 < string <= 512" });
-
-export const deploymentsPanel = type({
-  deployments: type({
-    id: "string",
-    kind,
-    status,
-    workflow: "string",
-    githubRunUrl: "string | null",
-    createdAt: "string.date.iso",
-    completedAt: "string.date.iso | null",
-    instanceId: "string",
-    stack: "string",
-    component: "string",
-  }).array(),
-  nextCursor: "string | null",
-});
-export const deploymentsPayload = type({ slug: "string", filters: { kind: "string", status: "string" }, list: panelSlot });
 
 export const meta: MetaFunction = () => [{ title: "Deployments · Atmos Pro" }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace);
-  const url = new URL(request.url);
-  const chosen: Record<string, string> = {};
-  for (const key of ["kind", "status", "cursor"]) {
-    const value = url.searchParams.get(key);
-    if (value && validate(filters, { [key]: value }).ok) chosen[key] = value;
-  }
-  const picked = chosen as typeof filters.infer;
+  const picked = readQuery(new URL(request.url), deploymentFilters, DEPLOYMENT_FILTER_KEYS);
   const list = panel(deploymentsPanel, await listDeployments(context.db, workspace.id, picked), context, "deployments.list");
   return payload(deploymentsPayload, { slug: workspace.slug, filters: { kind: picked.kind ?? "", status: picked.status ?? "" }, list }, context, { name: "dashboard.deployments" });
 }
 
 export default function Deployments() {
-  const data = useLoaderData<typeof loader>() as unknown as { slug: string; filters: { kind: string; status: string }; list: PanelResult<typeof deploymentsPanel.infer> };
+  const data = useLoaderData<typeof loader>();
   const base = `/dashboard/${data.slug}`;
   return (
     <div className="space-y-6">

@@ -3,20 +3,10 @@ import { useLoaderData } from "@remix-run/react";
 import { loadDrift } from "~/dashboard/activity.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
+import { driftPayload, driftStatusPanel, schedulesPanel } from "~/dashboard/payloads/drift.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, formatTime, Panel, TableScroll } from "~/ui/panel";
-import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
-
-const n = "number.integer >= 0";
-export const schedulesPanel = type({
-  schedules: type({ id: "string", name: "string", cron: "string", timezone: "string", enabled: "boolean", scope: "string", lastRunAt: "string.date.iso | null", nextRunAt: "string.date.iso | null" }).array(),
-});
-export const driftStatusPanel = type({
-  repositories: type({ repository: "string", in_sync: n, drifted: n, error: n, unknown: n, driftEnabled: n }).array(),
-});
-export const driftPayload = type({ schedules: panelSlot, status: panelSlot });
 
 export const meta: MetaFunction = () => [{ title: "Drift · Atmos Pro" }];
 
@@ -35,7 +25,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function Drift() {
-  const data = useLoaderData<typeof loader>() as unknown as { schedules: PanelResult<typeof schedulesPanel.infer>; status: PanelResult<typeof driftStatusPanel.infer> };
+  const data = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold text-slate-900">Drift</h1>

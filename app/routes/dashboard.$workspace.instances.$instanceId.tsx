@@ -5,52 +5,13 @@ import { loadInstance } from "~/dashboard/instance.server";
 import { lockAction } from "~/forms/locks.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
+import { deploymentsPanel, historyPanel, instancePayload, lockPanel, workflowsPanel } from "~/dashboard/payloads/instance.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { FormMessage, textLink } from "~/ui/forms";
 import { LockForm, UnlockButton } from "~/ui/lock-forms";
 import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
-import { type } from "~/validation";
 import { readForm } from "~/forms/form.server";
 import { payload } from "~/validation/payload.server";
-
-const status = "'in_sync' | 'drifted' | 'error' | 'unknown'";
-const kind = "'plan' | 'apply' | 'detect' | 'remediate'";
-
-export const historyPanel = type({ history: type({ id: "string", command: kind, exitCode: "number.integer", status, ranAt: "string.date.iso" }).array() });
-export const deploymentsPanel = type({
-  deployments: type({ id: "string", kind, status: "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled'", workflow: "string", githubRunUrl: "string | null", createdAt: "string.date.iso" }).array(),
-});
-export const workflowsPanel = type({ workflows: type({ event: "string", workflow: "string", inputs: type({ name: "string", value: "string" }).array() }).array() });
-export const lockPanel = type({ key: "string", lock: type({ lockedBy: "string", message: "string | null", expiresAt: "string.date.iso", createdAt: "string.date.iso" }).or("null") });
-
-export const instancePayload = type({
-  slug: "string",
-  instance: {
-    id: "string",
-    stack: "string",
-    component: "string",
-    componentType: "string",
-    status,
-    driftEnabled: "boolean",
-    lastCommand: "string | null",
-    lastExitCode: "number | null",
-    lastRunAt: "string.date.iso | null",
-    removed: "boolean",
-    repository: "string",
-  },
-  history: panelSlot,
-  deployments: panelSlot,
-  workflows: panelSlot,
-  lock: panelSlot,
-});
-
-type Data = Omit<typeof instancePayload.infer, "history" | "deployments" | "workflows" | "lock"> & {
-  history: PanelResult<typeof historyPanel.infer>;
-  deployments: PanelResult<typeof deploymentsPanel.infer>;
-  workflows: PanelResult<typeof workflowsPanel.infer>;
-  lock: PanelResult<typeof lockPanel.infer>;
-};
 
 export const meta: MetaFunction = () => [{ title: "Instance · Atmos Pro" }];
 
@@ -85,7 +46,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function Instance() {
-  const data = useLoaderData<typeof loader>() as unknown as Data;
+  const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const base = `/dashboard/${data.slug}`;
   const [owner, name] = data.instance.repository.split("/");

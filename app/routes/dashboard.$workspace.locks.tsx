@@ -5,19 +5,13 @@ import { listActiveLocks } from "~/dashboard/activity.server";
 import { lockAction } from "~/forms/locks.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
+import { locksPanel, locksPayload } from "~/dashboard/payloads/locks.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { FormMessage } from "~/ui/forms";
 import { LockForm, UnlockButton } from "~/ui/lock-forms";
 import { EmptyState, formatTime, Panel } from "~/ui/panel";
-import { type } from "~/validation";
 import { readForm } from "~/forms/form.server";
 import { payload } from "~/validation/payload.server";
-
-export const locksPanel = type({
-  locks: type({ id: "string", key: "string", message: "string | null", lockedBy: "string", expiresAt: "string.date.iso", createdAt: "string.date.iso" }).array(),
-});
-export const locksPayload = type({ canManage: "boolean", list: panelSlot });
 
 export const meta: MetaFunction = () => [{ title: "Locks · Atmos Pro" }];
 
@@ -34,7 +28,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function Locks() {
-  const data = useLoaderData<typeof loader>() as unknown as { canManage: boolean; list: PanelResult<typeof locksPanel.infer> };
+  const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-6">

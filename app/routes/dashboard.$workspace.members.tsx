@@ -6,24 +6,13 @@ import { listMembersQuery, pendingInvitationsQuery } from "~/domain/members.serv
 import { assignableRoles, can } from "~/domain/roles";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { buttonPrimary, buttonSecondary, Field, FormMessage } from "~/ui/forms";
-import { type } from "~/validation";
+import { membersPayload } from "~/dashboard/payloads/members.server";
 import { readForm } from "~/forms/form.server";
 import { membersAction } from "~/forms/members.server";
 import { payload } from "~/validation/payload.server";
 import { isoTime } from "~/dashboard/time";
 
 export const meta: MetaFunction = () => [{ title: "Members · Atmos Pro" }];
-
-const role = type("'owner' | 'admin' | 'member'");
-
-export const membersPayload = type({
-  me: { userId: "string", role },
-  canInvite: "boolean",
-  canManage: "boolean",
-  assignableRoles: role.array(),
-  members: type({ userId: "string", name: "string", login: "string | null", email: "string | null", role, joinedAt: "string.date.iso" }).array(),
-  invitations: type({ id: "string", invitee: "string", role, expiresAt: "string.date.iso", invitedBy: "string | null" }).array(),
-});
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { user, workspace } = await requireMember(request, context, params.workspace);
@@ -55,7 +44,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 const ROLE_LABEL = { owner: "Owner", admin: "Admin", member: "Member" } as const;
 
 export default function Members() {
-  const data = useLoaderData<typeof loader>() satisfies typeof membersPayload.infer;
+  const data = useLoaderData<typeof loader>();
   // The action's answer shows once the page's data is revalidated too, so that "Member removed."
   // never sits above a list that still shows the member.
   const answer = useActionData<typeof action>();

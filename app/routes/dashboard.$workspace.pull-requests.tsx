@@ -4,28 +4,11 @@ import { deploymentWaves } from "~/domain/deployment-waves";
 import { loadPullRequests } from "~/dashboard/activity.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
+import { planPanel, pullRequestsPayload, uploadsPanel } from "~/dashboard/payloads/pull-requests.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
-import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
 import { textLink } from "~/ui/forms";
-
-const runState = "'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled' | null";
-
-export const uploadsPanel = type({
-  groups: type({
-    label: "string",
-    repository: "string",
-    uploads: type({ id: "string", headSha: "string", baseSha: "string", status: "'receiving' | 'complete' | 'expired'", createdAt: "string.date.iso", items: "number.integer >= 0" }).array(),
-  }).array(),
-});
-export const planPanel = type({
-  upload: { id: "string", label: "string", headSha: "string", status: "string" },
-  waves: type({ stack: "string", component: "string", deleted: "boolean", planStatus: runState, applyStatus: runState }).array().array(),
-  brokenEdges: "number.integer >= 0",
-});
-export const pullRequestsPayload = type({ slug: "string", uploads: panelSlot, plan: panelSlot.or("null") });
 
 export const meta: MetaFunction = () => [{ title: "Pull requests · Atmos Pro" }];
 
@@ -65,10 +48,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   );
 }
 
-type Data = { slug: string; uploads: PanelResult<typeof uploadsPanel.infer>; plan: PanelResult<typeof planPanel.infer> | null };
 
 export default function PullRequests() {
-  const data = useLoaderData<typeof loader>() as unknown as Data;
+  const data = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold text-slate-900">Pull requests</h1>

@@ -2,63 +2,20 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
+import { INSTANCE_FILTER_KEYS, instanceFilters, instancesPanel, repositoryPayload } from "~/dashboard/payloads/repository.server";
+import { INSTANCE_SORTS } from "~/domain/vocabulary";
 import { loadRepositoryInstances } from "~/dashboard/repositories.server";
 
-const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as const;
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
-import { type, validate } from "~/validation";
+import { readQuery } from "~/validation/query.server";
 import { payload } from "~/validation/payload.server";
-
-const status = "'in_sync' | 'drifted' | 'error' | 'unknown'";
-const filtersSchema = type({
-  "status?": status,
-  "stack?": "0 < string <= 200",
-  "q?": "0 < string <= 200",
-  "sort?": "'component' | 'stack' | 'status' | 'last_run'",
-  "cursor?": "0 < string <= 2048",
-});
-
-export const instancesPanel = type({
-  instances: type({
-    id: "string",
-    stack: "string",
-    component: "string",
-    componentType: "string",
-    status,
-    lastCommand: "string | null",
-    lastRunAt: "string.date.iso | null",
-    lock: type({ lockedBy: "string", expiresAt: "string.date.iso" }).or("null"),
-  }).array(),
-  stacks: "string[]",
-  nextCursor: "string | null",
-});
-
-export const repositoryPayload = type({
-  slug: "string",
-  repository: { owner: "string", name: "string", host: "string" },
-  filters: { status: "string", stack: "string", q: "string", sort: "string" },
-  table: panelSlot,
-});
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `${params.owner}/${params.name} · Atmos Pro` }];
 
-/** Query parameters: each one that is not valid is dropped, never an error. */
-function readFilters(url: URL) {
-  const out: Record<string, string> = {};
-  for (const key of ["status", "stack", "q", "sort", "cursor"]) {
-    const value = url.searchParams.get(key)?.trim();
-    if (!value) continue;
-    const single = validate(filtersSchema, { [key]: value });
-    if (single.ok) out[key] = value;
-  }
-  return out as typeof filtersSchema.infer;
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace);
-  const filters = readFilters(new URL(request.url));
+  const filters = readQuery(new URL(request.url), instanceFilters, INSTANCE_FILTER_KEYS);
   const sort = filters.sort ?? "component";
   const found = await loadRepositoryInstances(context.db, { workspaceId: workspace.id, owner: params.owner ?? "", name: params.name ?? "", filters: { ...filters, sort }, now: context.now() });
   if (!found) throw json({ message: "This repository is not imported into this workspace." }, { status: 404 });
@@ -76,10 +33,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   );
 }
 
-type Data = Omit<typeof repositoryPayload.infer, "table"> & { table: PanelResult<typeof instancesPanel.infer> };
 
 export default function Repository() {
-  const data = useLoaderData<typeof loader>() as unknown as Data;
+  const data = useLoaderData<typeof loader>();
   const base = `/dashboard/${data.slug}`;
   const keep = (extra: Record<string, string>) => {
     const params = new URLSearchParams();

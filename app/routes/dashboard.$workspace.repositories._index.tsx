@@ -2,26 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { panelSlot, type PanelResult } from "~/dashboard/panel-slot";
+import { repositoriesPanel, repositoriesPayload } from "~/dashboard/payloads/repositories.server";
 import { listRepositories } from "~/dashboard/repositories.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, Panel, TableScroll } from "~/ui/panel";
-import { type } from "~/validation";
 import { payload } from "~/validation/payload.server";
-
-const n = "number.integer >= 0";
-export const repositoriesPanel = type({
-  workspaceId: "string",
-  repositories: type({
-    id: "string",
-    owner: "string",
-    name: "string",
-    host: "string",
-    total: n,
-    byStatus: { in_sync: n, drifted: n, error: n, unknown: n },
-  }).array(),
-});
-export const repositoriesPayload = type({ slug: "string", list: panelSlot });
 
 export const meta: MetaFunction = () => [{ title: "Repositories · Atmos Pro" }];
 
@@ -32,7 +17,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function Repositories() {
-  const data = useLoaderData<typeof loader>() as unknown as { slug: string; list: PanelResult<typeof repositoriesPanel.infer> };
+  const data = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold text-slate-900">Repositories</h1>

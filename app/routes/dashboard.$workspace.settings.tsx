@@ -8,29 +8,13 @@ import { can } from "~/domain/roles";
 import { SSO_FEATURE } from "~/domain/workspaces.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { buttonDanger, buttonPrimary, buttonSecondary, Field, FormMessage } from "~/ui/forms";
-import { type } from "~/validation";
+import { settingsPayload } from "~/dashboard/payloads/settings.server";
 import { readForm } from "~/forms/form.server";
 import { settingsAction } from "~/forms/settings.server";
 import type { ActionResult } from "~/forms/result.server";
 import { payload } from "~/validation/payload.server";
 
 export const meta: MetaFunction = () => [{ title: "Workspace settings · Atmos Pro" }];
-
-export const settingsPayload = type({
-  workspace: { id: "string", name: "string", slug: "string" },
-  canUpdate: "boolean",
-  canDelete: "boolean",
-  sso: {
-    /** The workspace requires single sign-on now. */
-    required: "boolean",
-    /** Its plan includes single sign-on. */
-    available: "boolean",
-    /** This session signed in with the organisation's provider. */
-    signedInWithSso: "boolean",
-    /** The sign-in that makes it so (POST /auth/oidc), or null without an OpenID provider configured. */
-    signIn: type({ label: "string", returnTo: "string" }).or("null"),
-  },
-});
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace, signedInWith } = await requireMember(request, context, params.workspace);
@@ -59,7 +43,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function WorkspaceSettings() {
-  const data = useLoaderData<typeof loader>() satisfies typeof settingsPayload.infer;
+  const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [copied, setCopied] = useState(false);

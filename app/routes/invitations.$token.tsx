@@ -7,22 +7,10 @@ import { acceptInvitation, invitationForUser, invitationMismatchMessage } from "
 import { refused } from "~/forms/result.server";
 import { buttonPrimary, FormMessage } from "~/ui/forms";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
+import { invitationPayload } from "~/dashboard/payloads/workspace-entry.server";
 import { payload } from "~/validation/payload.server";
 
 export const meta: MetaFunction = () => [{ title: "Invitation · Atmos Pro" }, { name: "robots", content: "noindex" }];
-
-export const invitationPayload = type({
-  workspaceName: "string",
-  role: "'owner' | 'admin' | 'member'",
-  invitee: "string",
-  state: "'pending' | 'expired' | 'accepted' | 'revoked'",
-  matchesMe: "boolean",
-  /** Who the visitor is signed in as, with which provider ("with GitHub as octocat"). */
-  me: "string",
-  /** Whom the invitation is for and how to sign in as them (shown when it is not the visitor). */
-  mismatch: "string",
-});
 
 function signedInAs(identities: readonly IdentityFacts[], fallback: string, settings: AppLoadContext["settings"]): string {
   const provider = { github: "GitHub", oidc: settings.OIDC_NAME, dev: "the demo provider" } as const;
@@ -66,7 +54,7 @@ const STATE_MESSAGE = {
 } as const;
 
 export default function Invitation() {
-  const data = useLoaderData<typeof loader>() satisfies typeof invitationPayload.infer;
+  const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <PublicLayout>

@@ -5,16 +5,10 @@ import { devProviderAvailable } from "~/auth/providers/dev.server";
 import { safeReturnTo } from "~/auth/return-to";
 import { isSignInErrorCode, SIGN_IN_ERRORS } from "~/auth/sign-in-error";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
+import { loginPayload } from "~/auth/payloads.server";
 import { payload } from "~/validation/payload.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Atmos Pro" }, { name: "robots", content: "noindex" }];
-
-export const loginPayload = type({
-  returnTo: "string",
-  error: type({ code: "string", message: "string" }).or("null"),
-  providers: type({ id: "'github' | 'oidc' | 'dev'", label: "string" }).array(),
-});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
@@ -34,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Login() {
-  const data = useLoaderData<typeof loader>() satisfies typeof loginPayload.infer;
+  const data = useLoaderData<typeof loader>();
   return (
     <PublicLayout>
       <div className="mx-auto max-w-md px-4 py-16">

@@ -1,20 +1,15 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData } from "@remix-run/react";
 import { requireUser } from "~/auth/current-user.server";
 import { assertSameOrigin } from "~/auth/origin.server";
-import { userActor } from "~/domain/audit.server";
-import { createWorkspace } from "~/domain/workspaces.server";
 import { buttonPrimary, Field } from "~/ui/forms";
 import { PublicLayout } from "~/ui/public-layout";
-import { type } from "~/validation";
-import { checkForm, defineForm, readForm } from "~/forms/form.server";
-import { invalid } from "~/forms/result.server";
+import { readForm } from "~/forms/form.server";
+import { newWorkspaceAction } from "~/forms/workspaces.server";
+import { newWorkspacePayload } from "~/dashboard/payloads/workspace-entry.server";
 import { payload } from "~/validation/payload.server";
 
 export const meta: MetaFunction = () => [{ title: "Create a workspace · Atmos Pro" }];
-
-const newWorkspaceForm = defineForm(type({ name: "0 < string <= 60" }), { name: "Enter a name of 1 to 60 characters." });
-const newWorkspacePayload = type({ userName: "string" });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -24,10 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const user = await requireUser(request, context);
-  const form = checkForm(newWorkspaceForm, await readForm(request));
-  if (!form.ok) return invalid("create", form.fieldErrors);
-  const workspace = await createWorkspace(context.db, { name: form.value.name, userId: user.id, actor: userActor(user), now: context.now() });
-  return redirect(`/dashboard/${workspace.slug}`);
+  return newWorkspaceAction(context, user, await readForm(request));
 }
 
 export default function NewWorkspace() {

@@ -1,10 +1,8 @@
 import { Component, type ErrorInfo, type ReactNode } from "react";
-
-type PanelError = { message: string; requestId: string };
-type Slot<T> = { ok: true; data: T } | { ok: false; error: PanelError };
+import type { PanelError, PanelResult } from "~/dashboard/panel-slot";
 
 /** A panel's frame: heading, and either its content or its own error — never the page's. */
-export function Panel<T>(props: { title: string; slot: Slot<T>; actions?: ReactNode; children: (data: T) => ReactNode; id?: string }) {
+export function Panel<T>(props: { title: string; slot: PanelResult<T>; actions?: ReactNode; children: (data: T) => ReactNode; id?: string }) {
   const id = props.id ?? `panel-${props.title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   return (
     <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white">

@@ -289,7 +289,11 @@ describe("instances: status reports", () => {
     expect(await report({ status: "error" }, FIXED_NOW, { stack: "nope", component: "eks/cluster" })).toMatchObject({ ok: false, reason: "instance_unknown" });
     expect(
       await reportInstanceStatus(db(), { workspaceId: SEED.workspaceId, repositoryId: OTHER_REPO, ...target, body: parseStatus({ command: "plan", exit_code: 0 }), now: FIXED_NOW }),
-    ).toEqual({ found: false });
+    ).toEqual({
+      ok: false,
+      reason: "instance_unknown",
+      message: "No instance eks/cluster in stack plat-ue2-prod in this repository. Upload the inventory first (atmos list instances --upload).",
+    });
     expect(await dumpDatabase()).toEqual(before);
   });
 });

@@ -22,6 +22,18 @@ import { createLogger, type LogLevel } from "~/observability/logger";
 import { validate } from "~/validation";
 import { payload, PAYLOAD_ERROR_MESSAGE } from "~/validation/payload.server";
 import type { Type } from "~/validation/arktype";
+import * as auditPayloads from "~/dashboard/payloads/audit.server";
+import * as deploymentsPayloads from "~/dashboard/payloads/deployments.server";
+import * as driftPayloads from "~/dashboard/payloads/drift.server";
+import * as instancePayloads from "~/dashboard/payloads/instance.server";
+import * as layoutPayloads from "~/dashboard/payloads/layout.server";
+import * as locksPayloads from "~/dashboard/payloads/locks.server";
+import * as membersPayloads from "~/dashboard/payloads/members.server";
+import * as overviewPayloads from "~/dashboard/payloads/overview.server";
+import * as pullRequestsPayloads from "~/dashboard/payloads/pull-requests.server";
+import * as repositoriesPayloads from "~/dashboard/payloads/repositories.server";
+import * as repositoryPayloads from "~/dashboard/payloads/repository.server";
+import * as settingsPayloads from "~/dashboard/payloads/settings.server";
 import * as layoutRoute from "~/routes/dashboard.$workspace";
 import * as overviewRoute from "~/routes/dashboard.$workspace._index";
 import * as auditRoute from "~/routes/dashboard.$workspace.audit";
@@ -812,6 +824,10 @@ function exportedSchemas(module: Record<string, unknown>): Record<string, AnyTyp
 type GuardedRoute = {
   file: string;
   module: RouteModule;
+  /** The page's payload module (app/dashboard/payloads/*.server.ts): its schemas. */
+  payloads: Record<string, unknown>;
+  /** Exported schemas of the query string, not of the output. */
+  queries?: string[];
   path: (target: PageTarget & { slug: string }) => string;
   params: (target: PageTarget & { slug: string }) => Record<string, string>;
   /** Export name → where its value is in the loader's output: "" the whole payload, else the slot key. */
@@ -819,36 +835,36 @@ type GuardedRoute = {
 };
 
 const GUARDED: GuardedRoute[] = [
-  { file: "dashboard.$workspace.tsx", module: layoutRoute as unknown as RouteModule, path: (t) => `/dashboard/${t.slug}`, params: (t) => ({ workspace: t.slug }), schemas: { dashboardLayoutPayload: "" } },
+  { file: "dashboard.$workspace.tsx", module: layoutRoute as unknown as RouteModule, payloads: layoutPayloads, path: (t) => `/dashboard/${t.slug}`, params: (t) => ({ workspace: t.slug }), schemas: { dashboardLayoutPayload: "" } },
   {
     file: "dashboard.$workspace._index.tsx",
-    module: overviewRoute as unknown as RouteModule,
+    module: overviewRoute as unknown as RouteModule, payloads: overviewPayloads,
     path: (t) => `/dashboard/${t.slug}`,
     params: (t) => ({ workspace: t.slug }),
     schemas: { overviewPayload: "", summaryPanel: "summary", trendsPanel: "trends", attentionPanel: "attention", recentPanel: "recent", repositoriesPanel: "repositories" },
   },
-  { file: "dashboard.$workspace.repositories._index.tsx", module: repositoriesRoute as unknown as RouteModule, path: (t) => `/dashboard/${t.slug}/repositories`, params: (t) => ({ workspace: t.slug }), schemas: { repositoriesPayload: "", repositoriesPanel: "list" } },
+  { file: "dashboard.$workspace.repositories._index.tsx", module: repositoriesRoute as unknown as RouteModule, payloads: repositoriesPayloads, path: (t) => `/dashboard/${t.slug}/repositories`, params: (t) => ({ workspace: t.slug }), schemas: { repositoriesPayload: "", repositoriesPanel: "list" } },
   {
     file: "dashboard.$workspace.repositories.$owner.$name.tsx",
-    module: repositoryRoute as unknown as RouteModule,
+    module: repositoryRoute as unknown as RouteModule, payloads: repositoryPayloads, queries: ["instanceFilters"],
     path: (t) => `/dashboard/${t.slug}/repositories/${t.owner}/${t.name}`,
     params: (t) => ({ workspace: t.slug, owner: t.owner!, name: t.name! }),
     schemas: { repositoryPayload: "", instancesPanel: "table" },
   },
   {
     file: "dashboard.$workspace.instances.$instanceId.tsx",
-    module: instanceRoute as unknown as RouteModule,
+    module: instanceRoute as unknown as RouteModule, payloads: instancePayloads,
     path: (t) => `/dashboard/${t.slug}/instances/${t.instanceId}`,
     params: (t) => ({ workspace: t.slug, instanceId: t.instanceId! }),
     schemas: { instancePayload: "", historyPanel: "history", deploymentsPanel: "deployments", workflowsPanel: "workflows", lockPanel: "lock" },
   },
-  { file: "dashboard.$workspace.pull-requests.tsx", module: pullRequestsRoute as unknown as RouteModule, path: (t) => `/dashboard/${t.slug}/pull-requests`, params: (t) => ({ workspace: t.slug }), schemas: { pullRequestsPayload: "", uploadsPanel: "uploads", planPanel: "plan" } },
-  { file: "dashboard.$workspace.deployments.tsx", module: deploymentsRoute as unknown as RouteModule, path: (t) => `/dashboard/${t.slug}/deployments`, params: (t) => ({ workspace: t.slug }), schemas: { deploymentsPayload: "", deploymentsPanel: "list" } },
-  { file: "dashboard.$workspace.locks.tsx", module: locksRoute as unknown as RouteModule, path: (t) => `/dashboard/${t.slug}/locks`, params: (t) => ({ workspace: t.slug }), schemas: { locksPayload: "", locksPanel: "list" } },
-  { file: "dashboard.$workspace.drift.tsx", module: driftRoute as unknown as RouteModule, path: (t) => `/dashboard/${t.slug}/drift`, params: (t) => ({ workspace: t.slug }), schemas: { driftPayload: "", schedulesPanel: "schedules", driftStatusPanel: "status" } },
-  { file: "dashboard.$workspace.members.tsx", module: membersRoute as unknown as RouteModule, path: (t) => `/dashboard/${t.slug}/members`, params: (t) => ({ workspace: t.slug }), schemas: { membersPayload: "" } },
-  { file: "dashboard.$workspace.audit.tsx", module: auditRoute as unknown as RouteModule, path: (t) => `/dashboard/${t.slug}/audit`, params: (t) => ({ workspace: t.slug }), schemas: { auditLogPayload: "" } },
-  { file: "dashboard.$workspace.settings.tsx", module: settingsRoute as unknown as RouteModule, path: (t) => `/dashboard/${t.slug}/settings`, params: (t) => ({ workspace: t.slug }), schemas: { settingsPayload: "" } },
+  { file: "dashboard.$workspace.pull-requests.tsx", module: pullRequestsRoute as unknown as RouteModule, payloads: pullRequestsPayloads, path: (t) => `/dashboard/${t.slug}/pull-requests`, params: (t) => ({ workspace: t.slug }), schemas: { pullRequestsPayload: "", uploadsPanel: "uploads", planPanel: "plan" } },
+  { file: "dashboard.$workspace.deployments.tsx", module: deploymentsRoute as unknown as RouteModule, payloads: deploymentsPayloads, queries: ["deploymentFilters"], path: (t) => `/dashboard/${t.slug}/deployments`, params: (t) => ({ workspace: t.slug }), schemas: { deploymentsPayload: "", deploymentsPanel: "list" } },
+  { file: "dashboard.$workspace.locks.tsx", module: locksRoute as unknown as RouteModule, payloads: locksPayloads, path: (t) => `/dashboard/${t.slug}/locks`, params: (t) => ({ workspace: t.slug }), schemas: { locksPayload: "", locksPanel: "list" } },
+  { file: "dashboard.$workspace.drift.tsx", module: driftRoute as unknown as RouteModule, payloads: driftPayloads, path: (t) => `/dashboard/${t.slug}/drift`, params: (t) => ({ workspace: t.slug }), schemas: { driftPayload: "", schedulesPanel: "schedules", driftStatusPanel: "status" } },
+  { file: "dashboard.$workspace.members.tsx", module: membersRoute as unknown as RouteModule, payloads: membersPayloads, path: (t) => `/dashboard/${t.slug}/members`, params: (t) => ({ workspace: t.slug }), schemas: { membersPayload: "" } },
+  { file: "dashboard.$workspace.audit.tsx", module: auditRoute as unknown as RouteModule, payloads: auditPayloads, queries: ["auditLogQuery"], path: (t) => `/dashboard/${t.slug}/audit`, params: (t) => ({ workspace: t.slug }), schemas: { auditLogPayload: "" } },
+  { file: "dashboard.$workspace.settings.tsx", module: settingsRoute as unknown as RouteModule, payloads: settingsPayloads, path: (t) => `/dashboard/${t.slug}/settings`, params: (t) => ({ workspace: t.slug }), schemas: { settingsPayload: "" } },
 ];
 
 /**
@@ -901,8 +917,10 @@ describe("dashboard response validation: the schema-drift guard", () => {
 
   it.each(GUARDED.map((route) => [route.file, route] as const))("%s: its exported schemas accept the loader's real output", async (_file, route) => {
     const world = await richSeed();
-    // Every exported schema is mapped to where the loader puts its value (a new export fails here).
-    expect(Object.keys(exportedSchemas(route.module)).sort()).toEqual(Object.keys(route.schemas).sort());
+    // Every exported schema is mapped to where the loader puts its value (a new export fails here);
+    // the route module itself exports none (schemas stay out of the browser's bundle).
+    expect(Object.keys(exportedSchemas(route.payloads)).sort()).toEqual([...Object.keys(route.schemas), ...(route.queries ?? [])].sort());
+    expect(Object.keys(exportedSchemas(route.module))).toEqual([]);
 
     const path = route.path(world.target);
     const request = new Request(`${ORIGIN}${path}`, { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
@@ -911,7 +929,7 @@ describe("dashboard response validation: the schema-drift guard", () => {
     const output = (await response.json()) as Json;
 
     for (const [name, where] of Object.entries(route.schemas)) {
-      const schema = exportedSchemas(route.module)[name]!;
+      const schema = exportedSchemas(route.payloads)[name]!;
       let value: unknown = output;
       if (where) {
         const slot = output[where] as Slot | null;
@@ -938,7 +956,7 @@ describe("dashboard response validation: the schema-drift guard", () => {
       const logger = createLogger({ requestId: "req-drift", sink: (level, line) => lines.push({ level, line }) });
       let thrown: unknown;
       try {
-        payload(exportedSchemas(route.module)[name]!, data, { logger, requestId: "req-drift" }, { name: `test.${name}` });
+        payload(exportedSchemas(route.payloads)[name]!, data, { logger, requestId: "req-drift" }, { name: `test.${name}` });
       } catch (error) {
         thrown = error;
       }
@@ -962,7 +980,7 @@ describe("dashboard response validation: the schema-drift guard", () => {
 
       const lines: Array<{ level: LogLevel; line: string }> = [];
       const logger = createLogger({ requestId: "req-drift", sink: (level, line) => lines.push({ level, line }) });
-      const result = panel(exportedSchemas(route.module)[name]!, data, { logger, requestId: "req-drift" }, `test.${name}`);
+      const result = panel(exportedSchemas(route.payloads)[name]!, data, { logger, requestId: "req-drift" }, `test.${name}`);
       expect(result).toEqual({ ok: false, error: { message: PANEL_ERROR_MESSAGE, requestId: "req-drift" } });
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]!.line)).toMatchObject({ level: "error", event: "panel_payload_invalid", panel: `test.${name}`, fields: [missing], crashed: false });

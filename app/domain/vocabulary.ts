@@ -1,0 +1,51 @@
+/**
+ * The words the database, the server and the browser share: roles, plans, instance and deployment
+ * statuses, deployment kinds. Browser-safe (no schema library, no db/schema.ts, which must not reach
+ * the browser): the lists are repeated from db/schema.ts, and the type checks below fail the build if
+ * the two ever disagree. Schemas build on these (`type.enumerated(...INSTANCE_STATUSES)`), components
+ * on their types; nothing else spells them out.
+ */
+import type {
+  DEPLOYMENT_KINDS as DB_DEPLOYMENT_KINDS,
+  DEPLOYMENT_STATUSES as DB_DEPLOYMENT_STATUSES,
+  INSTANCE_STATUSES as DB_INSTANCE_STATUSES,
+  ROLES as DB_ROLES,
+  AUTH_PROVIDERS as DB_AUTH_PROVIDERS,
+  affectedStacksUploads,
+  instanceUploads,
+  workspaces,
+} from "../../db/schema";
+import { PLANS } from "./plans";
+import { ROLES } from "./roles";
+
+export { PLANS, ROLES };
+export type { Plan } from "./plans";
+export type { Role } from "./roles";
+
+export const INSTANCE_STATUSES = ["in_sync", "drifted", "error", "unknown"] as const;
+export const DEPLOYMENT_KINDS = ["plan", "apply", "detect", "remediate"] as const;
+export const DEPLOYMENT_STATUSES = ["queued", "in_progress", "success", "failure", "cancelled"] as const;
+export const AUTH_PROVIDERS = ["github", "oidc", "dev"] as const;
+/** The orders a repository's instances can be listed in. */
+export const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as const;
+/** An upload's (affected stacks or an inventory) progress through its chunks. */
+export const UPLOAD_STATUSES = ["receiving", "complete", "expired"] as const;
+
+export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
+export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+export type AuthProvider = (typeof AUTH_PROVIDERS)[number];
+export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type _SchemaAgrees = [
+  Assert<Same<typeof ROLES, typeof DB_ROLES>>,
+  Assert<Same<typeof INSTANCE_STATUSES, typeof DB_INSTANCE_STATUSES>>,
+  Assert<Same<typeof DEPLOYMENT_KINDS, typeof DB_DEPLOYMENT_KINDS>>,
+  Assert<Same<typeof DEPLOYMENT_STATUSES, typeof DB_DEPLOYMENT_STATUSES>>,
+  Assert<Same<typeof AUTH_PROVIDERS, typeof DB_AUTH_PROVIDERS>>,
+  Assert<Same<(typeof PLANS)[number], typeof workspaces.$inferSelect.plan>>,
+  Assert<Same<UploadStatus, typeof affectedStacksUploads.$inferSelect.status>>,
+  Assert<Same<UploadStatus, typeof instanceUploads.$inferSelect.status>>,
+];

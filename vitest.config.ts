@@ -6,7 +6,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import type { FakeProvidersInfo } from "./tests/fakes/providers";
+import type { FakeProvidersInfo } from "./tests/fakes/server";
 import { TEST_SETTINGS } from "./tests/settings";
 
 /** Sign-in settings pointing at the local fake GitHub and OpenID provider (tests/fakes). */

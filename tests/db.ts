@@ -15,24 +15,28 @@ export async function seedDatabase(now: Date = FIXED_NOW) {
   await seed(db(), now);
 }
 
-/** Every row of every table of ours, for before/after comparisons. */
-export async function dumpDatabase(): Promise<Record<string, unknown[]>> {
-  const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' ORDER BY name",
-  ).all<{ name: string }>();
-  const out: Record<string, unknown[]> = {};
-  for (const { name } of tables.results) {
-    const rows = await env.DB.prepare(`SELECT * FROM "${name}" ORDER BY 1`).all();
-    out[name] = rows.results;
-  }
-  return out;
+/** Our tables: not SQLite's own, not Cloudflare's (`_cf_…`), not the migrations' bookkeeping. */
+const OUR_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'";
+
+/** Table name → its rows. */
+export type Dump = Record<string, Array<Record<string, unknown>>>;
+
+/**
+ * Every row of every table of ours, for before/after comparisons: tables by name, rows by their
+ * first column, all read in one D1 batch. `tables` reads just those, in that order, without looking
+ * the table names up (for a dump taken many times over); `except` leaves the tables it names out.
+ */
+export async function dumpDatabase(options: { tables?: readonly string[]; except?: readonly string[] } = {}): Promise<Dump> {
+  const all = options.tables ?? (await env.DB.prepare(`${OUR_TABLES} ORDER BY name`).all<{ name: string }>()).results.map((row) => row.name);
+  const tables = options.except ? all.filter((name) => !options.except!.includes(name)) : all;
+  if (tables.length === 0) return {};
+  const results = await env.DB.batch(tables.map((name) => env.DB.prepare(`SELECT * FROM "${name}" ORDER BY 1`)));
+  return Object.fromEntries(tables.map((name, i) => [name, results[i]!.results as Array<Record<string, unknown>>]));
 }
 
 /** Empties every table (storage is shared by the tests of a file): each test starts from nothing. */
 export async function resetDatabase(): Promise<void> {
-  const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'",
-  ).all<{ name: string }>();
+  const tables = await env.DB.prepare(OUR_TABLES).all<{ name: string }>();
   await env.DB.batch([
     env.DB.prepare("PRAGMA defer_foreign_keys = on"),
     ...tables.results.map(({ name }) => env.DB.prepare(`DELETE FROM "${name}"`)),

@@ -1,7 +1,7 @@
 /** Calls the API as the atmos CLI does: JSON, a User-Agent, the bearer token from the exchange. */
 import { SELF } from "cloudflare:test";
 import { expect } from "vitest";
-import { fakes } from "../auth/providers";
+import { fakes } from "../fakes/control";
 import { ORIGIN } from "../http";
 import { SEED } from "../../db/seed";
 

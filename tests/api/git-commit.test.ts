@@ -1,5 +1,5 @@
 /**
- * POST /api/v1/git/commit against the fake GitHub (tests/fakes/providers.ts, "GitHub App"): the
+ * POST /api/v1/git/commit against the fake GitHub App (tests/fakes/github-app.ts): the
  * commit lands on the fake's branch through the App's installation, and every failure has its answer.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
@@ -9,7 +9,7 @@ import worker from "../../build/index.js";
 import { readSettings } from "~/config/env.server";
 import { appJwt, clearGithubAppCaches, GithubError, pkcs1ToPkcs8 } from "~/github/app.server";
 import { commitChanges } from "~/github/commits.server";
-import { fakes } from "../auth/providers";
+import { fakes } from "../fakes/control";
 import { testNow } from "../context";
 import { seedDatabase } from "../db";
 import { ORIGIN } from "../http";

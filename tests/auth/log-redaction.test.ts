@@ -10,8 +10,9 @@ import { seedDatabase } from "../db";
 import { get } from "../http";
 import { capturedLines, expectErrorLogs } from "../logs";
 import { TEST_SETTINGS } from "../settings";
-import { atProvider, callback, control, fakes, start } from "./providers";
-import { signInWithDev } from "./flow";
+import { control, fakes } from "../fakes/control";
+import { atProvider, callback, start } from "./providers";
+import { signInWithDev } from "./sign-in";
 
 const seen = new Set<string>();
 const lines: string[] = [];

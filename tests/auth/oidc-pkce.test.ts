@@ -13,7 +13,8 @@ import { testContext } from "../context";
 import { seedDatabase } from "../db";
 import { get } from "../http";
 import { logRecords } from "../logs";
-import { control, providerRequests, signIn, start } from "./providers";
+import { control } from "../fakes/control";
+import { providerRequests, signIn, start } from "./providers";
 
 async function sessionCount(): Promise<number> {
   return (await env.DB.prepare("SELECT count(*) AS n FROM sessions").first<{ n: number }>())!.n;

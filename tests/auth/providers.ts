@@ -6,11 +6,8 @@ import type { AppLoadContext } from "@remix-run/cloudflare";
 import { completeSignIn, startSignIn } from "~/auth/sign-in.server";
 import { updateJar } from "../auth";
 import { testContext } from "../context";
+import { fakes } from "../fakes/control";
 import { ORIGIN } from "../http";
-
-import { control, fakes } from "../fakes/control";
-
-export { control, fakes };
 
 export async function providerRequests(): Promise<Array<{ method: string; path: string; query: Record<string, string>; headers: Record<string, string> }>> {
   const response = await fetch(`${fakes().controlUrl}/requests`);

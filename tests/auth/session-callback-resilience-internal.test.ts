@@ -11,7 +11,8 @@ import { testContext } from "../context";
 import { seedDatabase } from "../db";
 import { get } from "../http";
 import { expectErrorLogs, logRecords } from "../logs";
-import { atProvider, callback, control, start } from "./providers";
+import { control } from "../fakes/control";
+import { atProvider, callback, start } from "./providers";
 import type * as GithubProvider from "~/auth/providers/github.server";
 import type * as Validation from "~/validation";
 

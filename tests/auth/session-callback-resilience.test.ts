@@ -15,7 +15,8 @@ import { testContext } from "../context";
 import { seedDatabase } from "../db";
 import { get } from "../http";
 import { expectErrorLogs, logRecords } from "../logs";
-import { atProvider, callback, control, providerRequests, signIn, start } from "./providers";
+import { control } from "../fakes/control";
+import { atProvider, callback, providerRequests, signIn, start } from "./providers";
 
 async function sessionCount(): Promise<number> {
   return (await env.DB.prepare("SELECT count(*) AS n FROM sessions").first<{ n: number }>())!.n;

@@ -6,7 +6,7 @@ import { setCookies, sessionCookieFor } from "../auth";
 import { FIXED_NOW, seedDatabase } from "../db";
 import { get } from "../http";
 import { TEST_SETTINGS } from "../settings";
-import { form, location, request, signInWithDev } from "./flow";
+import { form, location, request, signInWithDev } from "./sign-in";
 
 function expectCleared(response: Response, name = "atmos_session") {
   const header = setCookies(response).get(name);

@@ -27,9 +27,9 @@ import { getIncident } from "~/status-page/incidents.server";
 import { testContext } from "../context";
 import { db, dumpDatabase, FIXED_NOW } from "../db";
 import { ORIGIN } from "../http";
-import { answer } from "../status-page/helpers";
-import { addUser, pageText, restoreWorld } from "../workspaces/world";
-import { form, location, request } from "./flow";
+import { answer } from "../status-page/fixtures";
+import { addUser, pageText, restoreWorld } from "../workspaces/fixtures";
+import { form, location, request } from "./sign-in";
 
 const OPERATOR = "octocat";
 /** The Worker's OIDC_NAME under test (vitest.config.ts). */

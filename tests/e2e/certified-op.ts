@@ -5,7 +5,7 @@
  * the UserInfo endpoint only — the ID token carries `sub` and the protocol claims, as OpenID Connect
  * Core §5.4 says when an access token is issued. RFC 9207 `iss` is in every authorization response.
  * The browser signs in on the library's own login page (any password); consent is pre-granted.
- * (Fault injection is the fake's job: tests/fakes/providers.ts.)
+ * (Fault injection is the fake's job: tests/fakes/oidc.ts.)
  *
  *   const op = await startCertifiedProvider({ redirectUri, offsetMs, logFile });
  *   op.info                       issuer, client, account, controlUrl (plain data, for `provide`)

@@ -11,7 +11,7 @@
  *
  * Providers: OIDC sign-in goes to a certified OpenID provider (oidc-provider, tests/e2e/certified-op.ts)
  * started on loopback, on the run's clock, before wrangler dev; the fake GitHub and the fake GitHub
- * Actions issuer (tests/fakes/providers.ts) start beside it. wrangler dev is pointed at them with
+ * Actions issuer (tests/fakes/server.ts) start beside it. wrangler dev is pointed at them with
  * `--var` (which wrangler applies over .dev.vars): AUTH_PROVIDERS=dev,oidc and the settings in
  * server-settings.ts. They reach the tests as `inject("e2eCertifiedProvider")` and
  * `inject("e2eFakeProviders")`; teardown closes them after wrangler has stopped.
@@ -26,7 +26,7 @@ import { createDatabase } from "../../db/client";
 import { SEED } from "../../db/seed";
 import { createSession } from "../../app/auth/session.server";
 import type { Clock } from "../../app/clock";
-import { startFakeProviders, type FakeProvidersInfo } from "../fakes/providers";
+import { startFakeProviders, type FakeProvidersInfo } from "../fakes/server";
 import { startCertifiedProvider, type CertifiedProvider, type CertifiedProviderInfo } from "./certified-op";
 import { runClock, runNow } from "../run-clock";
 import { e2eServerVars } from "./server-settings";

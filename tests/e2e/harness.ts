@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
-import type { FakeProvidersInfo, RecordedRequest } from "../fakes/providers";
+import type { FakeProvidersInfo, RecordedRequest } from "../fakes/server";
 import type { CertifiedProviderInfo, CertifiedProviderLog } from "./certified-op";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -203,7 +203,7 @@ export function fakeProviders(): FakeProvidersInfo {
   return value;
 }
 
-/** POST {controlUrl}/reset | /faults | /identity (see tests/fakes/providers.ts). */
+/** POST {controlUrl}/reset | /faults | /identity (see tests/fakes/server.ts). */
 export async function fakeControl(path: "reset" | "faults" | "identity", body: unknown = {}): Promise<void> {
   const response = await fetch(`${fakeProviders().controlUrl}/${path}`, {
     method: "POST",

@@ -7,7 +7,7 @@
  * preferred_username) from its UserInfo endpoint only, not in the ID token.
  *
  * Fault injection (provider down at sign-in, bad tokens, UserInfo failures) stays with the fake in the
- * workerd suite (tests/fakes/providers.ts); here the provider is only stopped after sign-in, to show a
+ * workerd suite (tests/fakes/oidc.ts); here the provider is only stopped after sign-in, to show a
  * session does not depend on it.
  */
 import type { Page } from "playwright-core";

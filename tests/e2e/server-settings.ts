@@ -3,7 +3,7 @@
  * `--var KEY:VALUE` (wrangler applies --var last, so it wins over .dev.vars). Shared by
  * global-setup.ts (which starts the server) and the tests (which check what it shows).
  */
-import type { FakeProvidersInfo } from "../fakes/providers";
+import type { FakeProvidersInfo } from "../fakes/server";
 import type { CertifiedProviderInfo } from "./certified-op";
 
 /** The name of the OIDC provider on the sign-in button ("Continue with Acme SSO"). */

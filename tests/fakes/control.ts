@@ -1,5 +1,5 @@
 /**
- * The fake providers' control endpoints (tests/fakes/providers.ts), as the tests inside workerd
+ * The fake providers' control endpoints (tests/fakes/server.ts), as the tests inside workerd
  * reach them. One fake serves the whole run, so tests/setup.ts resets it before each file: faults
  * one file sets never reach the next.
  */

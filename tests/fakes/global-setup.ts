@@ -1,5 +1,5 @@
 /**
- * vitest globalSetup: starts the fake GitHub and OIDC providers (tests/fakes/providers.ts) once
+ * vitest globalSetup: starts the fake GitHub and OIDC providers (tests/fakes/server.ts) once
  * per run, hands their URLs and client credentials to the tests as `inject("fakeProviders")`, and
  * stops them (open sockets included) on teardown.
  *
@@ -8,7 +8,7 @@
  */
 import type { TestProject } from "vitest/node";
 import { runClock, runNow } from "../run-clock";
-import { startFakeProviders, type FakeProvidersInfo } from "./providers";
+import { startFakeProviders, type FakeProvidersInfo } from "./server";
 import { startFakeSentry, type FakeSentryInfo } from "./sentry";
 
 declare module "vitest" {

@@ -14,7 +14,7 @@ import { SEED } from "../../db/seed";
 import type { RecordedEnvelope } from "../fakes/sentry";
 import { actionsToken, apiToken } from "../api/client";
 import { sessionCookieFor } from "../auth";
-import { fakes } from "../auth/providers";
+import { fakes } from "../fakes/control";
 import { seedDatabase } from "../db";
 import { expectErrorLogs, logRecords } from "../logs";
 import { TEST_SETTINGS } from "../settings";

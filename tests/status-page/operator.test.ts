@@ -16,7 +16,7 @@ import { SEED, SEED_INCIDENT_ID } from "../../db/seed";
 import { db, FIXED_NOW, seedDatabase } from "../db";
 import { ORIGIN, get } from "../http";
 import { sessionCookieFor } from "../auth";
-import { answer, dumpContent, formRequest, getRequest, operatorContext } from "./helpers";
+import { answer, dumpContent, formRequest, getRequest, operatorContext } from "./fixtures";
 
 const OPEN = { intent: "open", title: "Slow dashboard pages", impact: "degraded", status: "investigating", components: ["dashboard", "api"], body: "Pages take **10 s** to load. We are looking into it." };
 

@@ -10,10 +10,10 @@ import { auditEvents, invitations, memberships } from "../../db/schema";
 import { SEED } from "../../db/seed";
 import { changeRole, removeMember, type MemberChange } from "~/domain/members.server";
 import { sessionCookieFor } from "../auth";
-import { form, location, request, signInWithDev } from "../auth/flow";
+import { form, location, request, signInWithDev } from "../auth/sign-in";
 import { testContext } from "../context";
 import { db, dumpDatabase, FIXED_NOW } from "../db";
-import { ACME_ADMIN, addUser, count, GLOBEX, GLOBEX_MARKERS, inviteLinkIn, leakedMarkers, pageText, restoreWorld } from "./world";
+import { ACME_ADMIN, addUser, count, GLOBEX, GLOBEX_MARKERS, inviteLinkIn, leakedMarkers, pageText, restoreWorld } from "./fixtures";
 
 /** An invitation created the way an owner does it: the members form, link read from the page. */
 async function invite(invitee: string, role: "owner" | "admin" | "member", actorId: string = SEED.ownerId) {

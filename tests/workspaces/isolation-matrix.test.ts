@@ -30,10 +30,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { SEED } from "../../db/seed";
 import type { SignInProvider } from "~/config/env.server";
 import { sessionCookieFor } from "../auth";
-import { form, request } from "../auth/flow";
+import { form, request } from "../auth/sign-in";
 import { dumpDatabase, resetDatabase } from "../db";
 import { env } from "cloudflare:test";
-import { ACME_ADMIN, ACME_MARKERS, GLOBEX, GLOBEX_MARKERS, leakedMarkers, pageText as pageTextOf, restoreWorld, snapshot, type World } from "./world";
+import { ACME_ADMIN, ACME_MARKERS, GLOBEX, GLOBEX_MARKERS, leakedMarkers, pageText as pageTextOf, restoreWorld, snapshot, type World } from "./fixtures";
 
 // ─── What the app has ────────────────────────────────────────────────────────────────────────
 

@@ -10,9 +10,9 @@ import { SEED } from "../../db/seed";
 import { importRepository } from "~/domain/repository-permissions.server";
 import { planLimit, type Plan } from "~/domain/plans";
 import { sessionCookieFor } from "../auth";
-import { form, request } from "../auth/flow";
+import { form, request } from "../auth/sign-in";
 import { db, dumpDatabase, FIXED_NOW } from "../db";
-import { addMembership, addUser, count, inviteLinkIn, pageText, restoreWorld } from "./world";
+import { addMembership, addUser, count, inviteLinkIn, pageText, restoreWorld } from "./fixtures";
 
 const SYSTEM = { type: "system" as const, id: null, label: "plan limit test" };
 

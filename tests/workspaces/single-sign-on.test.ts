@@ -15,9 +15,9 @@ import { setRequireSso } from "~/domain/workspaces.server";
 import { api, apiToken } from "../api/client";
 import { sessionCookieFor } from "../auth";
 import { testNow } from "../context";
-import { form, request } from "../auth/flow";
+import { form, request } from "../auth/sign-in";
 import { db, dumpDatabase, FIXED_NOW } from "../db";
-import { ACME_ADMIN, addMembership, GLOBEX, pageText, restoreWorld } from "./world";
+import { ACME_ADMIN, addMembership, GLOBEX, pageText, restoreWorld } from "./fixtures";
 
 type Plan = "free" | "team" | "enterprise";
 

@@ -12,10 +12,10 @@ import doc from "../../docs/roles.md?raw";
 import { rolesMarkdownTable } from "~/domain/roles-doc";
 import { PERMISSIONS } from "~/domain/roles";
 import { sessionCookieFor } from "../auth";
-import { form, location, request } from "../auth/flow";
+import { form, location, request } from "../auth/sign-in";
 import { db, dumpDatabase } from "../db";
 import { logRecords } from "../logs";
-import { ACME_MARKERS, addMembership, addUser, GLOBEX, GLOBEX_MARKERS, leakedMarkers, pageText, restoreWorld } from "./world";
+import { ACME_MARKERS, addMembership, addUser, GLOBEX, GLOBEX_MARKERS, leakedMarkers, pageText, restoreWorld } from "./fixtures";
 
 beforeEach(async () => {
   await restoreWorld();

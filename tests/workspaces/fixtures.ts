@@ -25,7 +25,7 @@ import {
 import { inviteMember } from "~/domain/members.server";
 import { newId } from "~/domain/ids";
 import type { Role } from "~/domain/roles";
-import { db, FIXED_NOW, seedDatabase } from "../db";
+import { db, dumpDatabase, FIXED_NOW, seedDatabase, type Dump } from "../db";
 
 const pad = (base: string) => base + "0".repeat(28 - base.length);
 
@@ -213,17 +213,12 @@ export async function buildWorld(): Promise<World> {
   return { pendingInvitationId: acmeInvitation.invitationId, pendingInvitationToken: acmeInvitation.token };
 }
 
-const TABLES_SQL =
-  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' ORDER BY name";
-
-/** Every row of every table, like tests/db.ts `dumpDatabase()` (same tables, same order), in one round trip. */
-export async function snapshot(): Promise<Record<string, Array<Record<string, unknown>>>> {
-  const tables = (await env.DB.prepare(TABLES_SQL).all<{ name: string }>()).results.map((row) => row.name);
-  const results = await env.DB.batch(tables.map((name) => env.DB.prepare(`SELECT * FROM "${name}" ORDER BY 1`)));
-  return Object.fromEntries(tables.map((name, i) => [name, results[i]!.results as Array<Record<string, unknown>>]));
+/** Every row of every table: tests/db.ts `dumpDatabase()` (one D1 batch), under the name these suites use. */
+export function snapshot(): Promise<Dump> {
+  return dumpDatabase();
 }
 
-let saved: { world: World; rows: Record<string, Array<Record<string, unknown>>> } | null = null;
+let saved: { world: World; rows: Dump } | null = null;
 
 /**
  * `buildWorld()`, fast: the first call builds it and keeps its rows; later calls (each test starts

@@ -1,0 +1,500 @@
+/**
+ * The fake GitHub App (api.github.com): installations, installation tokens, the Git Data API.
+ *
+ *   GET   /github-api/repos/:o/:r/installation               app JWT → the installation covering the repository
+ *   POST  /github-api/app/installations/:id/access_tokens    app JWT → ghs_ token (1 h), optionally narrowed
+ *                                                            to `repositories` and `permissions`
+ *   GET   /github-api/repos/:o/:r/git/ref/heads/:branch      \
+ *   GET   /github-api/repos/:o/:r/git/commits/:sha            |
+ *   POST  /github-api/repos/:o/:r/git/blobs                   |  installation token (Bearer or `token`)
+ *   POST  /github-api/repos/:o/:r/git/trees                   |  covering the repository
+ *   POST  /github-api/repos/:o/:r/git/commits                 |
+ *   PATCH /github-api/repos/:o/:r/git/refs/heads/:branch      /  fast-forward only unless `force`
+ *
+ * The app JWT is verified against the public half of the key handed out as `githubAppPrivateKey`
+ * (PKCS#1 PEM, as GitHub's download): RS256, iss = `githubAppId`, exp at most 10 minutes ahead.
+ * Like GitHub, these routes refuse a request without User-Agent (403) and an unknown
+ * X-GitHub-Api-Version (400). Blob shas are git's (sha1 of "blob <size>\0<bytes>"); trees are flat
+ * (path → blob) with a deterministic sha, so identical contents give the same tree sha.
+ *
+ * Control (separate from /reset, so other test files resetting the OAuth fakes never touch it):
+ *   GET  {controlUrl}/git         { installations, branches: {repo: {branch: {sha, message, parents, files: {path: utf8}}}},
+ *                                   installationTokens, faults, requests }
+ *   POST {controlUrl}/git         { faults?: GitFaults, installed?: {"owner/repo": boolean} }  merged
+ *   POST {controlUrl}/git/reset   installations, repositories (branch main: README.md + old.txt), tokens, faults, requests
+ */
+import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { jwtVerify } from "jose";
+import type { Clock } from "../../app/clock";
+import { GH_DOCS } from "./github-oauth";
+import { bearerToken, hold, isRecord, randomAlnum, send, sendText } from "./http";
+import type { Ctx } from "./server";
+
+export const FAKE_GITHUB_APP_ID = "424242";
+
+export type GitFaults = {
+  installation?: "ok" | "http_500";
+  accessToken?: "ok" | "http_500" | "timeout" | "permissions_not_granted";
+  blobs?: "ok" | "http_500" | "wrong_shape";
+  /** "race": another push lands on the branch just before our ref update (which is then not a fast forward). */
+  updateRef?: "ok" | "race";
+};
+const GIT_FAULT_VALUES: { [K in keyof GitFaults]-?: readonly NonNullable<GitFaults[K]>[] } = {
+  installation: ["ok", "http_500"],
+  accessToken: ["ok", "http_500", "timeout", "permissions_not_granted"],
+  blobs: ["ok", "http_500", "wrong_shape"],
+  updateRef: ["ok", "race"],
+};
+const DEFAULT_GIT_FAULTS: Required<GitFaults> = { installation: "ok", accessToken: "ok", blobs: "ok", updateRef: "ok" };
+
+/** One entry of `requests` in `GET {controlUrl}/git`: what our client sent, never a credential. */
+export type GitRecordedRequest = {
+  method: string;
+  path: string;
+  userAgent: string | null;
+  accept: string | null;
+  apiVersion: string | null;
+  /** "jwt" (an app JWT), "installation_token", "other" or "none". */
+  auth: "jwt" | "installation_token" | "other" | "none";
+};
+
+type GitCommitObject = { tree: string; parents: string[]; message: string; date: string };
+type GitInstallation = { id: number; account: string; repos: Set<string> };
+type GitToken = { installationId: number; repos: Set<string>; expiresAt: number };
+type GitState = {
+  appPublicKey: KeyObject;
+  installations: Map<number, GitInstallation>;
+  /** "owner/repo" (lower case) → branch → commit sha. */
+  branches: Map<string, Map<string, string>>;
+  blobs: Map<string, Buffer>;
+  /** Flat trees: path → blob sha. */
+  trees: Map<string, Map<string, string>>;
+  commits: Map<string, GitCommitObject>;
+  tokens: Map<string, GitToken>;
+  faults: Required<GitFaults>;
+  requests: GitRecordedRequest[];
+  counter: number;
+  now: Clock;
+};
+
+const GIT_INSTALLATIONS: Array<{ id: number; account: string; repos: string[] }> = [
+  { id: 1001, account: "acme", repos: ["acme/infra"] },
+  { id: 1002, account: "org", repos: ["org/repo"] },
+];
+
+const gitStates = new WeakMap<Ctx, GitState>();
+
+/** The App's key pair; the private half is what `githubAppPrivateKey` hands out. */
+export function createGitState(ctx: Ctx): { privateKeyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const state: GitState = {
+    appPublicKey: publicKey,
+    installations: new Map(),
+    branches: new Map(),
+    blobs: new Map(),
+    trees: new Map(),
+    commits: new Map(),
+    tokens: new Map(),
+    faults: { ...DEFAULT_GIT_FAULTS },
+    requests: [],
+    counter: 0,
+    now: ctx.now,
+  };
+  gitStates.set(ctx, state);
+  resetGitState(state);
+  return { privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString() };
+}
+
+function gitState(ctx: Ctx): GitState {
+  const state = gitStates.get(ctx);
+  if (!state) throw new Error("the fake GitHub App was not started");
+  return state;
+}
+
+function resetGitState(state: GitState): void {
+  state.installations.clear();
+  state.branches.clear();
+  state.blobs.clear();
+  state.trees.clear();
+  state.commits.clear();
+  state.tokens.clear();
+  state.faults = { ...DEFAULT_GIT_FAULTS };
+  state.requests.length = 0;
+  for (const installation of GIT_INSTALLATIONS) {
+    state.installations.set(installation.id, { id: installation.id, account: installation.account, repos: new Set(installation.repos) });
+    for (const repo of installation.repos) {
+      const files = new Map<string, string>([
+        ["README.md", putBlob(state, Buffer.from(`# ${repo}\n`))],
+        ["old.txt", putBlob(state, Buffer.from("this file is about to go\n"))],
+      ]);
+      const commit = putCommit(state, { tree: putTree(state, files), parents: [], message: "Initial commit", date: "2026-01-01T00:00:00Z" });
+      state.branches.set(repo, new Map([["main", commit]]));
+    }
+  }
+}
+
+const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
+
+function putBlob(state: GitState, bytes: Buffer): string {
+  const sha = sha1(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]));
+  state.blobs.set(sha, bytes);
+  return sha;
+}
+
+function putTree(state: GitState, files: Map<string, string>): string {
+  const sorted = [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sha = sha1(`tree\0${sorted.map(([path, blob]) => `100644 ${path}\0${blob}`).join("\n")}`);
+  state.trees.set(sha, new Map(sorted));
+  return sha;
+}
+
+function putCommit(state: GitState, commit: GitCommitObject): string {
+  state.counter += 1;
+  const sha = sha1(`commit\0tree ${commit.tree}\n${commit.parents.map((p) => `parent ${p}\n`).join("")}date ${commit.date} ${state.counter}\n\n${commit.message}`);
+  state.commits.set(sha, commit);
+  return sha;
+}
+
+function isAncestor(state: GitState, ancestor: string, of: string): boolean {
+  const queue = [of];
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const sha = queue.shift()!;
+    if (sha === ancestor) return true;
+    if (seen.has(sha)) continue;
+    seen.add(sha);
+    queue.push(...(state.commits.get(sha)?.parents ?? []));
+  }
+  return false;
+}
+
+export function gitControl(ctx: Ctx, method: string, sub: string, raw: string, res: ServerResponse): void {
+  const state = gitState(ctx);
+  if (method === "GET" && sub === "") return send(res, 200, gitSnapshot(state));
+  if (method === "POST" && sub === "/reset") {
+    resetGitState(state);
+    return send(res, 200, gitSnapshot(state));
+  }
+  if (method === "POST" && sub === "") {
+    let body: unknown;
+    try {
+      body = raw.trim() === "" ? {} : JSON.parse(raw);
+    } catch {
+      return send(res, 400, { error: "invalid_json" });
+    }
+    const problem = applyGitControl(state, body);
+    if (problem) return send(res, 400, { error: "invalid_control_body", message: problem });
+    return send(res, 200, gitSnapshot(state));
+  }
+  send(res, 404, { error: "not_found", message: "git control endpoints: GET /git, POST /git, POST /git/reset" });
+}
+
+/** Validates everything first, then applies: a bad body changes nothing. */
+function applyGitControl(state: GitState, body: unknown): string | null {
+  if (!isRecord(body)) return "body must be an object";
+  for (const key of Object.keys(body)) if (key !== "faults" && key !== "installed") return `unknown field "${key}"`;
+  const { faults, installed } = body;
+  if (faults !== undefined) {
+    if (!isRecord(faults)) return "faults must be an object";
+    for (const [key, value] of Object.entries(faults)) {
+      const values = (GIT_FAULT_VALUES as Record<string, readonly string[]>)[key];
+      if (!values) return `unknown fault ${key}`;
+      if (typeof value !== "string" || !values.includes(value)) return `faults.${key} must be one of ${values.join(", ")}`;
+    }
+  }
+  if (installed !== undefined) {
+    if (!isRecord(installed)) return "installed must be an object";
+    for (const [repo, value] of Object.entries(installed)) {
+      if (typeof value !== "boolean") return `installed.${repo} must be a boolean`;
+      if (!GIT_INSTALLATIONS.some((installation) => installation.repos.includes(repo.toLowerCase()))) return `unknown repository ${repo}`;
+    }
+  }
+  if (faults) Object.assign(state.faults, faults);
+  if (installed) {
+    for (const [repo, value] of Object.entries(installed as Record<string, boolean>)) {
+      const home = GIT_INSTALLATIONS.find((installation) => installation.repos.includes(repo.toLowerCase()))!;
+      const installation = state.installations.get(home.id)!;
+      if (value) installation.repos.add(repo.toLowerCase());
+      else installation.repos.delete(repo.toLowerCase());
+    }
+  }
+  return null;
+}
+
+function gitSnapshot(state: GitState) {
+  const installations: Record<string, number> = {};
+  for (const installation of state.installations.values()) for (const repo of installation.repos) installations[repo] = installation.id;
+  const branches: Record<string, Record<string, { sha: string; message: string; parents: string[]; files: Record<string, string> }>> = {};
+  for (const [repo, refs] of state.branches) {
+    branches[repo] = {};
+    for (const [branch, sha] of refs) {
+      const commit = state.commits.get(sha)!;
+      const files: Record<string, string> = {};
+      for (const [path, blob] of state.trees.get(commit.tree) ?? []) files[path] = state.blobs.get(blob)?.toString("utf8") ?? "";
+      branches[repo][branch] = { sha, message: commit.message, parents: commit.parents, files };
+    }
+  }
+  return { installations, branches, installationTokens: [...state.tokens.keys()], faults: state.faults, requests: state.requests };
+}
+
+const ghNotFound = (res: ServerResponse, docs = "rest") => send(res, 404, { message: "Not Found", documentation_url: `${GH_DOCS}/${docs}`, status: "404" });
+const ghUnprocessable = (res: ServerResponse, message: string, docs = "rest") => send(res, 422, { message, documentation_url: `${GH_DOCS}/${docs}`, status: "422" });
+
+export async function handleGithubApp(ctx: Ctx, method: string, sub: string, req: IncomingMessage, raw: string, res: ServerResponse): Promise<void> {
+  const state = gitState(ctx);
+  const header = req.headers.authorization ?? "";
+  const credential = bearerToken(req, /^(?:Bearer|token)\s+(\S+)\s*$/i);
+  state.requests.push({
+    method,
+    path: sub,
+    userAgent: req.headers["user-agent"] ?? null,
+    accept: req.headers.accept ?? null,
+    apiVersion: (req.headers["x-github-api-version"] as string | undefined) ?? null,
+    auth: !header ? "none" : credential?.startsWith("eyJ") ? "jwt" : credential && state.tokens.has(credential) ? "installation_token" : "other",
+  });
+
+  if (!req.headers["user-agent"]) {
+    return sendText(res, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).");
+  }
+  const version = req.headers["x-github-api-version"];
+  if (version !== undefined && version !== "2022-11-28" && version !== "2026-03-10") {
+    return send(res, 400, { message: `API version '${String(version)}' is not supported.`, documentation_url: `${GH_DOCS}/rest/overview/api-versions`, status: "400" });
+  }
+  let body: Record<string, unknown> = {};
+  if (method === "POST" || method === "PATCH") {
+    try {
+      const parsed: unknown = raw.trim() === "" ? {} : JSON.parse(raw);
+      if (!isRecord(parsed)) throw new Error("not an object");
+      body = parsed;
+    } catch {
+      return send(res, 400, { message: "Problems parsing JSON", documentation_url: `${GH_DOCS}/rest`, status: "400" });
+    }
+  }
+
+  // App endpoints: the app JWT.
+  const installationOf = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(sub);
+  const accessTokens = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(sub);
+  if ((method === "GET" && installationOf) || (method === "POST" && accessTokens)) {
+    const problem = await appJwtProblem(state, credential);
+    if (problem) return send(res, 401, { message: problem, documentation_url: `${GH_DOCS}/rest`, status: "401" });
+    if (installationOf) return githubInstallation(ctx, state, `${installationOf[1]}/${installationOf[2]}`.toLowerCase(), res);
+    return githubAccessToken(ctx, state, Number(accessTokens![1]), body, res);
+  }
+
+  // Repository endpoints: an installation token covering the repository.
+  const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/git\/.*)$/.exec(sub);
+  if (!repoMatch) return ghNotFound(res);
+  const repo = `${decodeURIComponent(repoMatch[1]!)}/${decodeURIComponent(repoMatch[2]!)}`.toLowerCase();
+  const issued = credential ? state.tokens.get(credential) : undefined;
+  if (!header) return send(res, 401, { message: "Requires authentication", documentation_url: `${GH_DOCS}/rest`, status: "401" });
+  if (!issued || issued.expiresAt < ctx.now().getTime() || !state.installations.get(issued.installationId)) {
+    return send(res, 401, { message: "Bad credentials", documentation_url: `${GH_DOCS}/rest`, status: "401" });
+  }
+  const installation = state.installations.get(issued.installationId)!;
+  if (!issued.repos.has(repo) || !installation.repos.has(repo) || !state.branches.has(repo)) return ghNotFound(res);
+  return gitDataApi(state, method, repo, repoMatch[3]!, body, res);
+}
+
+/** Why this is not a valid app JWT for our App (GitHub's wording), or null. */
+async function appJwtProblem(state: GitState, credential: string | null): Promise<string | null> {
+  if (!credential || !credential.startsWith("eyJ")) return "A JSON web token could not be decoded";
+  try {
+    const { payload } = await jwtVerify(credential, state.appPublicKey, { algorithms: ["RS256"], clockTolerance: 0, currentDate: state.now() });
+    const now = Math.floor(state.now().getTime() / 1000);
+    if (payload.iss !== FAKE_GITHUB_APP_ID) return "'Issuer' claim ('iss') must be an Integer";
+    if (typeof payload.iat !== "number" || payload.iat > now + 60) return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued.";
+    if (typeof payload.exp !== "number" || payload.exp > now + 600) return "'Expiration time' claim ('exp') is too far in the future";
+    if (payload.exp - payload.iat > 600) return "'Expiration time' claim ('exp') is too far in the future";
+    return null;
+  } catch (error) {
+    const code = error && typeof error === "object" && "code" in error ? String((error as { code: unknown }).code) : "";
+    if (code === "ERR_JWT_EXPIRED") return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
+    return "A JSON web token could not be decoded";
+  }
+}
+
+function installationAnswer(ctx: Ctx, installation: GitInstallation) {
+  const api = ctx.info.githubApiUrl;
+  return {
+    id: installation.id,
+    client_id: "Iv23liFakeAtmosPro",
+    account: { login: installation.account, id: installation.id * 10, type: "Organization", url: `${api}/users/${installation.account}` },
+    repository_selection: "selected",
+    access_tokens_url: `${api}/app/installations/${installation.id}/access_tokens`,
+    repositories_url: `${api}/installation/repositories`,
+    html_url: `${ctx.info.githubUrl}/organizations/${installation.account}/settings/installations/${installation.id}`,
+    app_id: Number(FAKE_GITHUB_APP_ID),
+    app_slug: "atmos-pro-fake",
+    target_id: installation.id * 10,
+    target_type: "Organization",
+    permissions: { contents: "write", metadata: "read" },
+    events: ["push", "pull_request"],
+    created_at: "2026-01-01T00:00:00.000Z",
+    updated_at: "2026-01-01T00:00:00.000Z",
+    single_file_name: null,
+    has_multiple_single_files: false,
+    single_file_paths: [],
+    suspended_by: null,
+    suspended_at: null,
+  };
+}
+
+function githubInstallation(ctx: Ctx, state: GitState, repo: string, res: ServerResponse): void {
+  if (state.faults.installation === "http_500") return send(res, 500, { message: "Server Error" });
+  const installation = [...state.installations.values()].find((candidate) => candidate.repos.has(repo));
+  if (!installation) return ghNotFound(res, "rest/apps/apps#get-a-repository-installation-for-the-authenticated-app");
+  send(res, 200, installationAnswer(ctx, installation));
+}
+
+function githubAccessToken(ctx: Ctx, state: GitState, id: number, body: Record<string, unknown>, res: ServerResponse): void {
+  const fault = state.faults.accessToken;
+  if (fault === "http_500") return send(res, 500, { message: "Server Error" });
+  const installation = state.installations.get(id);
+  if (!installation) return ghNotFound(res, "rest/apps/apps#create-an-installation-access-token-for-an-app");
+  const granted: Record<string, string> = { contents: "write", metadata: "read" };
+  const permissions = body.permissions;
+  if (fault === "permissions_not_granted" || (isRecord(permissions) && Object.entries(permissions).some(([name, level]) => granted[name] === undefined || (level === "write" && granted[name] !== "write")))) {
+    return ghUnprocessable(res, "The permissions requested are not granted to this installation.");
+  }
+  let repos = new Set(installation.repos);
+  if (body.repositories !== undefined) {
+    const names = body.repositories;
+    if (!Array.isArray(names) || names.some((name) => typeof name !== "string")) return ghUnprocessable(res, "Invalid request.\n\nFor 'properties/repositories', is not an array of strings.");
+    const wanted = names.map((name: string) => `${installation.account}/${name}`.toLowerCase());
+    if (wanted.some((repo) => !installation.repos.has(repo))) return ghUnprocessable(res, "There is at least one repository that does not exist or is not accessible to the parent installation.");
+    repos = new Set(wanted);
+  }
+  const token = `ghs_${randomAlnum(36)}`;
+  const expiresAt = ctx.now().getTime() + 3_600_000;
+  state.tokens.set(token, { installationId: id, repos, expiresAt });
+  const answer = {
+    token,
+    expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    permissions: isRecord(permissions) ? permissions : granted,
+    repository_selection: "selected",
+    repositories: [...repos].map((repo, index) => ({ id: 5000 + index, name: repo.split("/")[1], full_name: repo, private: true })),
+  };
+  if (fault === "timeout") return hold(ctx, res, () => send(res, 201, answer));
+  send(res, 201, answer);
+}
+
+function refAnswer(repo: string, branch: string, sha: string) {
+  return { ref: `refs/heads/${branch}`, node_id: Buffer.from(`REF_${repo}_${branch}`).toString("base64url"), url: `/repos/${repo}/git/refs/heads/${branch}`, object: { sha, type: "commit", url: `/repos/${repo}/git/commits/${sha}` } };
+}
+
+function commitAnswer(repo: string, sha: string, commit: GitCommitObject) {
+  const bot = { name: "atmos-pro-fake[bot]", email: `${FAKE_GITHUB_APP_ID}+atmos-pro-fake[bot]@users.noreply.github.com`, date: commit.date };
+  return {
+    sha,
+    node_id: Buffer.from(`C_${sha}`).toString("base64url"),
+    url: `/repos/${repo}/git/commits/${sha}`,
+    html_url: `/${repo}/commit/${sha}`,
+    author: bot,
+    committer: { name: "GitHub", email: "noreply@github.com", date: commit.date },
+    tree: { sha: commit.tree, url: `/repos/${repo}/git/trees/${commit.tree}` },
+    message: commit.message,
+    parents: commit.parents.map((parent) => ({ sha: parent, url: `/repos/${repo}/git/commits/${parent}`, html_url: `/${repo}/commit/${parent}` })),
+    verification: { verified: true, reason: "valid", signature: null, payload: null, verified_at: commit.date },
+  };
+}
+
+function gitDataApi(state: GitState, method: string, repo: string, sub: string, body: Record<string, unknown>, res: ServerResponse): void {
+  const refs = state.branches.get(repo)!;
+  const branchOf = (prefix: string) => (sub.startsWith(prefix) && sub.length > prefix.length ? sub.slice(prefix.length).split("/").map(decodeURIComponent).join("/") : null);
+
+  const getRef = method === "GET" ? branchOf("/git/ref/heads/") : null;
+  if (getRef !== null) {
+    const sha = refs.get(getRef);
+    return sha ? send(res, 200, refAnswer(repo, getRef, sha)) : ghNotFound(res, "rest/git/refs#get-a-reference");
+  }
+
+  const commitSha = method === "GET" ? /^\/git\/commits\/([0-9a-f]{40})$/.exec(sub)?.[1] : undefined;
+  if (commitSha) {
+    const commit = state.commits.get(commitSha);
+    return commit ? send(res, 200, commitAnswer(repo, commitSha, commit)) : ghNotFound(res, "rest/git/commits#get-a-commit-object");
+  }
+
+  if (method === "POST" && sub === "/git/blobs") {
+    if (state.faults.blobs === "http_500") return send(res, 500, { message: "Server Error" });
+    const { content, encoding = "utf-8" } = body;
+    if (typeof content !== "string") return ghUnprocessable(res, "Invalid request.\n\n\"content\" wasn't supplied.", "rest/git/blobs#create-a-blob");
+    if (encoding !== "utf-8" && encoding !== "base64") return ghUnprocessable(res, `encoding must be utf-8 or base64`, "rest/git/blobs#create-a-blob");
+    if (encoding === "base64" && !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(content)) {
+      return ghUnprocessable(res, "content is not valid Base64", "rest/git/blobs#create-a-blob");
+    }
+    const sha = putBlob(state, Buffer.from(content, encoding === "base64" ? "base64" : "utf8"));
+    if (state.faults.blobs === "wrong_shape") return send(res, 201, { id: sha });
+    return send(res, 201, { sha, url: `/repos/${repo}/git/blobs/${sha}` });
+  }
+
+  if (method === "POST" && sub === "/git/trees") return createTree(state, repo, body, res);
+
+  if (method === "POST" && sub === "/git/commits") {
+    const { message, tree, parents = [] } = body;
+    if (typeof message !== "string") return ghUnprocessable(res, "Invalid request.\n\n\"message\" wasn't supplied.", "rest/git/commits#create-a-commit");
+    if (typeof tree !== "string" || !state.trees.has(tree)) return ghUnprocessable(res, "Tree SHA does not exist", "rest/git/commits#create-a-commit");
+    if (!Array.isArray(parents) || parents.some((parent) => typeof parent !== "string" || !state.commits.has(parent))) {
+      return ghUnprocessable(res, "Parent SHA does not exist or is not a commit object", "rest/git/commits#create-a-commit");
+    }
+    const commit: GitCommitObject = { tree, parents: parents as string[], message, date: state.now().toISOString().replace(/\.\d{3}Z$/, "Z") };
+    const sha = putCommit(state, commit);
+    return send(res, 201, commitAnswer(repo, sha, commit));
+  }
+
+  const patchRef = method === "PATCH" ? branchOf("/git/refs/heads/") : null;
+  if (patchRef !== null) {
+    const { sha, force = false } = body;
+    const current = refs.get(patchRef);
+    if (!current) return ghUnprocessable(res, "Reference does not exist", "rest/git/refs#update-a-reference");
+    if (typeof sha !== "string" || !state.commits.has(sha)) return ghUnprocessable(res, "Object does not exist", "rest/git/refs#update-a-reference");
+    let head = current;
+    if (state.faults.updateRef === "race") {
+      // Somebody else pushed first.
+      const theirs = state.commits.get(current)!;
+      head = putCommit(state, { tree: theirs.tree, parents: [current], message: "A concurrent push", date: state.now().toISOString().replace(/\.\d{3}Z$/, "Z") });
+      refs.set(patchRef, head);
+    }
+    if (force !== true && !isAncestor(state, head, sha)) return ghUnprocessable(res, "Update is not a fast forward", "rest/git/refs#update-a-reference");
+    refs.set(patchRef, sha);
+    return send(res, 200, refAnswer(repo, patchRef, sha));
+  }
+  ghNotFound(res);
+}
+
+function createTree(state: GitState, repo: string, body: Record<string, unknown>, res: ServerResponse): void {
+  const docs = "rest/git/trees#create-a-tree";
+  const { base_tree: baseTree, tree } = body;
+  let files = new Map<string, string>();
+  if (baseTree !== undefined) {
+    const base = typeof baseTree === "string" ? state.trees.get(baseTree) : undefined;
+    if (!base) return ghUnprocessable(res, "base_tree is not a valid tree oid", docs);
+    files = new Map(base);
+  }
+  if (!Array.isArray(tree)) return ghUnprocessable(res, "Invalid request.\n\n\"tree\" wasn't supplied.", docs);
+  for (const entry of tree as unknown[]) {
+    if (!isRecord(entry) || typeof entry.path !== "string" || entry.path === "") return ghUnprocessable(res, "Invalid tree info", docs);
+    if (entry.mode !== "100644" && entry.mode !== "100755") return ghUnprocessable(res, `tree.mode ${String(entry.mode)} is not supported by this fake`, docs);
+    if (entry.type !== "blob") return ghUnprocessable(res, `tree.type ${String(entry.type)} is not supported by this fake`, docs);
+    const hasSha = "sha" in entry;
+    const hasContent = "content" in entry;
+    if (hasSha === hasContent) return ghUnprocessable(res, "Must supply either tree.sha or tree.content. Request will be rejected if both are present.", docs);
+    if (hasContent) {
+      if (typeof entry.content !== "string") return ghUnprocessable(res, "Invalid tree info", docs);
+      files.set(entry.path, putBlob(state, Buffer.from(entry.content, "utf8")));
+    } else if (entry.sha === null) {
+      if (!files.has(entry.path)) return ghUnprocessable(res, "GitRPC::BadObjectState", docs);
+      files.delete(entry.path);
+    } else {
+      if (typeof entry.sha !== "string" || !state.blobs.has(entry.sha)) return ghUnprocessable(res, `tree.sha ${String(entry.sha)} is not a valid blob`, docs);
+      files.set(entry.path, entry.sha);
+    }
+  }
+  const sha = putTree(state, files);
+  send(res, 201, {
+    sha,
+    url: `/repos/${repo}/git/trees/${sha}`,
+    tree: [...state.trees.get(sha)!].map(([path, blob]) => ({ path, mode: "100644", type: "blob", sha: blob, size: state.blobs.get(blob)?.length ?? 0, url: `/repos/${repo}/git/blobs/${blob}` })),
+    truncated: false,
+  });
+}

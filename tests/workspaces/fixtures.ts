@@ -213,11 +213,6 @@ export async function buildWorld(): Promise<World> {
   return { pendingInvitationId: acmeInvitation.invitationId, pendingInvitationToken: acmeInvitation.token };
 }
 
-/** Every row of every table: tests/db.ts `dumpDatabase()` (one D1 batch), under the name these suites use. */
-export function snapshot(): Promise<Dump> {
-  return dumpDatabase();
-}
-
 let saved: { world: World; rows: Dump } | null = null;
 
 /**
@@ -227,7 +222,7 @@ let saved: { world: World; rows: Dump } | null = null;
 export async function restoreWorld(): Promise<World> {
   if (!saved) {
     const world = await buildWorld();
-    saved = { world, rows: await snapshot() };
+    saved = { world, rows: await dumpDatabase() };
     return world;
   }
   const inserts = Object.entries(saved.rows).flatMap(([table, rows]) =>

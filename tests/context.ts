@@ -1,10 +1,9 @@
-/** A load context for calling app modules directly in tests, as worker/fetch.server.ts builds it. */
+/** A load context for calling app modules directly in tests: the Worker's own createLoadContext over the test env. */
 import { createExecutionContext, env } from "cloudflare:test";
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { createDatabase } from "../db/client";
 import { clockWithOffset } from "~/clock";
 import { readSettings } from "~/config/env.server";
-import { createLogger } from "~/observability/logger";
+import { createLoadContext } from "~/worker/load-context";
 
 /** The run's clock, exactly as the app under test reads it (`context.now()`). */
 export function testNow(): Date {
@@ -17,14 +16,5 @@ export function testContext(overrides: Partial<AppLoadContext> = {}, envOverride
   const testEnv = { ...env, ...envOverrides } as Env;
   const settings = readSettings(testEnv);
   if (!settings.ok) throw new Error(`Test settings invalid: ${settings.invalid.join(", ")}`);
-  const requestId = crypto.randomUUID();
-  return {
-    cloudflare: { env: testEnv, ctx: createExecutionContext() },
-    settings: settings.settings,
-    db: createDatabase(testEnv.DB),
-    logger: createLogger({ requestId }),
-    requestId,
-    now: clockWithOffset(settings.settings.CLOCK_OFFSET_MS),
-    ...overrides,
-  };
+  return { ...createLoadContext({ env: testEnv, ctx: createExecutionContext(), settings: settings.settings, requestId: crypto.randomUUID() }), ...overrides };
 }

@@ -2,15 +2,14 @@
  * The Worker's `fetch`: request id, settings (fail closed), database handle, then Remix.
  * Anything that escapes Remix reaches the reporter and becomes a plain error page.
  */
-import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/cloudflare";
-import { createDatabase } from "../../db/client";
-import { clockWithOffset } from "../clock";
+import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
 import { handleApi } from "../api/router.server";
 import { envelope } from "../api/envelope";
 import { readSettings } from "../config/env.server";
 import { createLogger, newRequestId } from "../observability/logger";
 import { reportError } from "../observability/reporter";
 import { errorDocument } from "./error-document";
+import { createLoadContext } from "./load-context";
 
 const handlers = new WeakMap<ServerBuild, ReturnType<typeof createRequestHandler>>();
 
@@ -56,15 +55,8 @@ export async function handleFetch(
     );
   }
 
-  const logger = createLogger({ requestId, level: settings.settings.LOG_LEVEL ?? "info" });
-  const context: AppLoadContext = {
-    cloudflare: { env, ctx },
-    settings: settings.settings,
-    db: createDatabase(env.DB),
-    logger,
-    requestId,
-    now: clockWithOffset(settings.settings.CLOCK_OFFSET_MS),
-  };
+  const context = createLoadContext({ env, ctx, settings: settings.settings, requestId });
+  const logger = context.logger;
 
   if (isApi) return withStandardHeaders(await handleApi(request, context), request, requestId);
 

@@ -6,9 +6,10 @@ import { panel } from "~/dashboard/panel.server";
 import { attentionPanel, overviewPayload, recentPanel, repositoriesPanel, summaryPanel, trendsPanel } from "~/dashboard/payloads/overview.server";
 import { BarChart } from "~/ui/charts";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
+import { ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
 import { textLink } from "~/ui/forms";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Atmos Pro" }];
 
@@ -43,7 +44,7 @@ export default function Overview() {
 
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold text-slate-900">Overview</h1>
+      <PageTitle>Overview</PageTitle>
 
       <Panel title="Instances by status" slot={data.summary}>
         {(summary) => (
@@ -141,11 +142,11 @@ export default function Overview() {
               <table className="min-w-full text-left text-sm">
                 <thead className="text-slate-600">
                   <tr>
-                    <th scope="col" className="py-2 pr-4 font-medium">Instance</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Kind</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Status</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Created</th>
-                    <th scope="col" className="py-2 font-medium"><span className="sr-only">Run</span></th>
+                    <ColumnHeader>Instance</ColumnHeader>
+                    <ColumnHeader>Kind</ColumnHeader>
+                    <ColumnHeader>Status</ColumnHeader>
+                    <ColumnHeader>Created</ColumnHeader>
+                    <ColumnHeader last><span className="sr-only">Run</span></ColumnHeader>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">

@@ -9,6 +9,7 @@ import { buttonPrimary } from "~/ui/forms";
 import { AUDIT_QUERY_KEYS, auditLogPayload, auditLogQuery } from "~/dashboard/payloads/audit.server";
 import { readQuery } from "~/validation/query.server";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Atmos Pro" }];
 
@@ -90,7 +91,7 @@ export default function AuditLog() {
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold text-slate-900">Audit log</h1>
+        <PageTitle>Audit log</PageTitle>
         <p className="mt-1 text-sm text-slate-600">
           Every change made in {data.workspace.name}, newest first. Times are UTC.
           {data.retention.days !== null ? ` The ${data.retention.plan} plan keeps the last ${data.retention.days} days.` : ""}

@@ -5,10 +5,11 @@ import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { DEPLOYMENT_FILTER_KEYS, deploymentFilters, deploymentsPanel, deploymentsPayload } from "~/dashboard/payloads/deployments.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
+import { ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { readQuery } from "~/validation/query.server";
 import { payload } from "~/validation/payload.server";
 import { textLink } from "~/ui/forms";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Deployments · Atmos Pro" }];
 
@@ -24,7 +25,7 @@ export default function Deployments() {
   const base = `/dashboard/${data.slug}`;
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold text-slate-900">Deployments</h1>
+      <PageTitle>Deployments</PageTitle>
       <Form method="get" className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4">
         <div>
           <label htmlFor="kind" className="block text-sm font-medium text-slate-700">Kind</label>
@@ -52,12 +53,12 @@ export default function Deployments() {
                 <table className="min-w-full text-left text-sm">
                   <thead className="text-slate-600">
                     <tr>
-                      <th scope="col" className="py-2 pr-4 font-medium">Instance</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Kind</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Status</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Workflow</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Created</th>
-                      <th scope="col" className="py-2 font-medium"><span className="sr-only">GitHub run</span></th>
+                      <ColumnHeader>Instance</ColumnHeader>
+                      <ColumnHeader>Kind</ColumnHeader>
+                      <ColumnHeader>Status</ColumnHeader>
+                      <ColumnHeader>Workflow</ColumnHeader>
+                      <ColumnHeader>Created</ColumnHeader>
+                      <ColumnHeader last><span className="sr-only">GitHub run</span></ColumnHeader>
                     </tr>
                   </thead>
                   <tbody className="divide-y divide-slate-100">

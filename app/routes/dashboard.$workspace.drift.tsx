@@ -5,8 +5,9 @@ import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { driftPayload, driftStatusPanel, schedulesPanel } from "~/dashboard/payloads/drift.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, formatTime, Panel, TableScroll } from "~/ui/panel";
+import { ColumnHeader, EmptyState, formatTime, Panel, TableScroll } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Drift · Atmos Pro" }];
 
@@ -28,7 +29,7 @@ export default function Drift() {
   const data = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold text-slate-900">Drift</h1>
+      <PageTitle>Drift</PageTitle>
       <Panel title="Schedules" slot={data.schedules}>
         {(list) =>
           list.schedules.length === 0 ? (
@@ -56,12 +57,12 @@ export default function Drift() {
               <table className="min-w-full text-left text-sm">
                 <thead className="text-slate-600">
                   <tr>
-                    <th scope="col" className="py-2 pr-4 font-medium">Repository</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Drift detection on</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">In sync</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Drifted</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Error</th>
-                    <th scope="col" className="py-2 font-medium">Unknown</th>
+                    <ColumnHeader>Repository</ColumnHeader>
+                    <ColumnHeader>Drift detection on</ColumnHeader>
+                    <ColumnHeader>In sync</ColumnHeader>
+                    <ColumnHeader>Drifted</ColumnHeader>
+                    <ColumnHeader>Error</ColumnHeader>
+                    <ColumnHeader last>Unknown</ColumnHeader>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">

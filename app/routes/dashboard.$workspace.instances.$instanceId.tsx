@@ -12,6 +12,7 @@ import { LockForm, UnlockButton } from "~/ui/lock-forms";
 import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
 import { readForm } from "~/forms/form.server";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Instance · Atmos Pro" }];
 
@@ -57,7 +58,7 @@ export default function Instance() {
           <Link to={`${base}/repositories/${owner}/${name}`} className="hover:underline">{data.instance.repository}</Link> / {data.instance.stack}
         </p>
         <div className="mt-1 flex flex-wrap items-center gap-3">
-          <h1 className="text-2xl font-semibold text-slate-900">{data.instance.component}</h1>
+          <PageTitle>{data.instance.component}</PageTitle>
           <StatusBadge status={data.instance.status} />
           {data.instance.removed ? <span className="text-sm text-slate-500">(no longer in the inventory)</span> : null}
         </div>

@@ -12,6 +12,7 @@ import { LockForm, UnlockButton } from "~/ui/lock-forms";
 import { EmptyState, formatTime, Panel } from "~/ui/panel";
 import { readForm } from "~/forms/form.server";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Locks · Atmos Pro" }];
 
@@ -32,7 +33,7 @@ export default function Locks() {
   const result = useActionData<typeof action>();
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold text-slate-900">Locks</h1>
+      <PageTitle>Locks</PageTitle>
       <p className="max-w-2xl text-sm text-slate-600">Locks are advisory: while a stack component is locked, Atmos Pro dispatches nothing to it. CI can lock with <code>atmos pro lock</code>; you can lock and unlock here.</p>
       {result?.message ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
       <section aria-labelledby="new-lock" className="rounded-xl border border-slate-200 bg-white p-4">

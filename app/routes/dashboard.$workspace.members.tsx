@@ -11,6 +11,7 @@ import { readForm } from "~/forms/form.server";
 import { membersAction } from "~/forms/members.server";
 import { payload } from "~/validation/payload.server";
 import { isoTime } from "~/dashboard/time";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Members · Atmos Pro" }];
 
@@ -53,7 +54,7 @@ export default function Members() {
 
   return (
     <div className="max-w-4xl space-y-10">
-      <h1 className="text-2xl font-semibold text-slate-900">Members</h1>
+      <PageTitle>Members</PageTitle>
       {result && !result.ok && result.message ? <FormMessage tone="error">{result.message}</FormMessage> : null}
       {result?.ok && result.message && !result.link ? <FormMessage tone="success">{result.message}</FormMessage> : null}
 

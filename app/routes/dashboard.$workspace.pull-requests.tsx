@@ -9,6 +9,7 @@ import { RouteErrorBoundary } from "~/ui/error-panel";
 import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
 import { textLink } from "~/ui/forms";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Pull requests · Atmos Pro" }];
 
@@ -53,7 +54,7 @@ export default function PullRequests() {
   const data = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold text-slate-900">Pull requests</h1>
+      <PageTitle>Pull requests</PageTitle>
       <div className="grid gap-6 lg:grid-cols-[20rem_1fr]">
         <Panel title="Affected-stacks uploads" slot={data.uploads}>
           {(list) =>

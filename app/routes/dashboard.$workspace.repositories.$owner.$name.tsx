@@ -7,9 +7,10 @@ import { INSTANCE_SORTS } from "~/domain/vocabulary";
 import { loadRepositoryInstances } from "~/dashboard/repositories.server";
 
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
+import { ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { readQuery } from "~/validation/query.server";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `${params.owner}/${params.name} · Atmos Pro` }];
 
@@ -48,7 +49,7 @@ export default function Repository() {
     <div className="space-y-6">
       <div>
         <p className="text-sm text-slate-500"><Link to={`${base}/repositories`} className="hover:underline">Repositories</Link> /</p>
-        <h1 className="text-2xl font-semibold text-slate-900">{data.repository.owner}/{data.repository.name}</h1>
+        <PageTitle>{data.repository.owner}/{data.repository.name}</PageTitle>
       </div>
       <Form method="get" className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-5 sm:items-end">
         <div className="sm:col-span-2">
@@ -97,12 +98,12 @@ export default function Repository() {
                 <table className="min-w-full text-left text-sm">
                   <thead className="text-slate-600">
                     <tr>
-                      <th scope="col" className="py-2 pr-4 font-medium">Component</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Stack</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Type</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Status</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Last run</th>
-                      <th scope="col" className="py-2 font-medium">Lock</th>
+                      <ColumnHeader>Component</ColumnHeader>
+                      <ColumnHeader>Stack</ColumnHeader>
+                      <ColumnHeader>Type</ColumnHeader>
+                      <ColumnHeader>Status</ColumnHeader>
+                      <ColumnHeader>Last run</ColumnHeader>
+                      <ColumnHeader last>Lock</ColumnHeader>
                     </tr>
                   </thead>
                   <tbody className="divide-y divide-slate-100">

@@ -5,8 +5,9 @@ import { panel } from "~/dashboard/panel.server";
 import { repositoriesPanel, repositoriesPayload } from "~/dashboard/payloads/repositories.server";
 import { listRepositories } from "~/dashboard/repositories.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { EmptyState, Panel, TableScroll } from "~/ui/panel";
+import { ColumnHeader, EmptyState, Panel, TableScroll } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Repositories · Atmos Pro" }];
 
@@ -20,7 +21,7 @@ export default function Repositories() {
   const data = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold text-slate-900">Repositories</h1>
+      <PageTitle>Repositories</PageTitle>
       <Panel title="Imported repositories" slot={data.list}>
         {(list) =>
           list.repositories.length === 0 ? (
@@ -33,12 +34,12 @@ export default function Repositories() {
               <table className="min-w-full text-left text-sm">
                 <thead className="text-slate-600">
                   <tr>
-                    <th scope="col" className="py-2 pr-4 font-medium">Repository</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Instances</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">In sync</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Drifted</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Error</th>
-                    <th scope="col" className="py-2 font-medium">Unknown</th>
+                    <ColumnHeader>Repository</ColumnHeader>
+                    <ColumnHeader>Instances</ColumnHeader>
+                    <ColumnHeader>In sync</ColumnHeader>
+                    <ColumnHeader>Drifted</ColumnHeader>
+                    <ColumnHeader>Error</ColumnHeader>
+                    <ColumnHeader last>Unknown</ColumnHeader>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">

@@ -13,6 +13,7 @@ import { readForm } from "~/forms/form.server";
 import { settingsAction } from "~/forms/settings.server";
 import type { ActionResult } from "~/forms/result.server";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Workspace settings · Atmos Pro" }];
 
@@ -52,7 +53,7 @@ export default function WorkspaceSettings() {
 
   return (
     <div className="max-w-2xl space-y-10">
-      <h1 className="text-2xl font-semibold text-slate-900">Workspace settings</h1>
+      <PageTitle>Workspace settings</PageTitle>
 
       <section aria-labelledby="id-heading" className="space-y-3">
         <h2 id="id-heading" className="text-lg font-semibold text-slate-900">Workspace id</h2>

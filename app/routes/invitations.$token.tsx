@@ -9,6 +9,7 @@ import { buttonPrimary, FormMessage } from "~/ui/forms";
 import { PublicLayout } from "~/ui/public-layout";
 import { invitationPayload } from "~/dashboard/payloads/workspace-entry.server";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Invitation · Atmos Pro" }, { name: "robots", content: "noindex" }];
 
@@ -59,7 +60,7 @@ export default function Invitation() {
   return (
     <PublicLayout>
       <div className="mx-auto max-w-md px-4 py-16">
-        <h1 className="text-2xl font-semibold text-slate-900">Join {data.workspaceName}</h1>
+        <PageTitle>Join {data.workspaceName}</PageTitle>
         <p className="mt-2 text-slate-600">You were invited as {data.role} ({data.invitee}).</p>
         <div className="mt-6 space-y-4">
           {/* A refused "not you" post says what the page already says below: once is enough. */}

@@ -7,6 +7,7 @@ import { isSignInErrorCode, SIGN_IN_ERRORS } from "~/auth/sign-in-error";
 import { PublicLayout } from "~/ui/public-layout";
 import { loginPayload } from "~/auth/payloads.server";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Atmos Pro" }, { name: "robots", content: "noindex" }];
 
@@ -32,7 +33,7 @@ export default function Login() {
   return (
     <PublicLayout>
       <div className="mx-auto max-w-md px-4 py-16">
-        <h1 className="text-2xl font-semibold text-slate-900">Sign in to Atmos Pro</h1>
+        <PageTitle>Sign in to Atmos Pro</PageTitle>
         <p className="mt-2 text-slate-600">Use your GitHub account or your company&apos;s identity provider.</p>
         {data.error ? (
           <div role="alert" className="mt-6 rounded-lg border border-rose-200 bg-rose-50 p-4 text-sm text-rose-800">

@@ -8,6 +8,7 @@ import { readForm } from "~/forms/form.server";
 import { newWorkspaceAction } from "~/forms/workspaces.server";
 import { newWorkspacePayload } from "~/dashboard/payloads/workspace-entry.server";
 import { payload } from "~/validation/payload.server";
+import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Create a workspace · Atmos Pro" }];
 
@@ -27,7 +28,7 @@ export default function NewWorkspace() {
   return (
     <PublicLayout>
       <div className="mx-auto max-w-md px-4 py-16">
-        <h1 className="text-2xl font-semibold text-slate-900">Create a workspace</h1>
+        <PageTitle>Create a workspace</PageTitle>
         <p className="mt-2 text-slate-600">A workspace holds your repositories, instances, deployments and team. You will be its owner.</p>
         <Form method="post" className="mt-8 space-y-4">
           <Field label="Workspace name" name="name" required maxLength={60} placeholder="Acme Platform" error={actionData?.fieldErrors?.name} />

@@ -95,3 +95,12 @@ export function TableScroll({ label, className, children }: { label: string; cla
     </div>
   );
 }
+
+/** A column heading of a dashboard table; the last column has no right padding. */
+export function ColumnHeader({ last = false, children }: { last?: boolean; children?: ReactNode }) {
+  return (
+    <th scope="col" className={last ? "py-2 font-medium" : "py-2 pr-4 font-medium"}>
+      {children}
+    </th>
+  );
+}

@@ -6,7 +6,7 @@ import { panel } from "~/dashboard/panel.server";
 import { attentionPanel, overviewPayload, recentPanel, repositoriesPanel, summaryPanel, trendsPanel } from "~/dashboard/payloads/overview.server";
 import { BarChart } from "~/ui/charts";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
+import { Cell, ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
 import { textLink } from "~/ui/forms";
 import { PageTitle } from "~/ui/page-title";
@@ -153,9 +153,9 @@ export default function Overview() {
                   {recent.deployments.map((deployment) => (
                     <tr key={deployment.id}>
                       <td className="py-2 pr-4 text-slate-900">{deployment.component} <span className="text-slate-500">in {deployment.stack}</span></td>
-                      <td className="py-2 pr-4">{deployment.kind}</td>
-                      <td className="py-2 pr-4"><StatusBadge status={deployment.status} /></td>
-                      <td className="py-2 pr-4 text-slate-600"><time dateTime={deployment.createdAt}>{formatTime(deployment.createdAt)}</time></td>
+                      <Cell>{deployment.kind}</Cell>
+                      <Cell><StatusBadge status={deployment.status} /></Cell>
+                      <Cell muted><time dateTime={deployment.createdAt}>{formatTime(deployment.createdAt)}</time></Cell>
                       <td className="py-2">
                         {deployment.githubRunUrl ? (
                           <a href={deployment.githubRunUrl} className={textLink} rel="noreferrer" target="_blank">

@@ -5,7 +5,7 @@ import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { DEPLOYMENT_FILTER_KEYS, deploymentFilters, deploymentsPanel, deploymentsPayload } from "~/dashboard/payloads/deployments.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
+import { Cell, ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { readQuery } from "~/validation/query.server";
 import { payload } from "~/validation/payload.server";
 import { textLink } from "~/ui/forms";
@@ -64,12 +64,12 @@ export default function Deployments() {
                   <tbody className="divide-y divide-slate-100">
                     {list.deployments.map((run) => (
                       <tr key={run.id}>
-                        <td className="py-2 pr-4"><Link to={`${base}/instances/${run.instanceId}`} className={textLink}>{run.component}</Link> <span className="text-slate-500">in {run.stack}</span></td>
-                        <td className="py-2 pr-4">{run.kind}</td>
-                        <td className="py-2 pr-4"><StatusBadge status={run.status} /></td>
-                        <td className="py-2 pr-4 text-slate-600">{run.workflow}</td>
-                        <td className="py-2 pr-4 text-slate-600">{formatTime(run.createdAt)}</td>
-                        <td className="py-2">{run.githubRunUrl ? <a href={run.githubRunUrl} className={textLink} target="_blank" rel="noreferrer">GitHub run<span className="sr-only"> for {run.component} in {run.stack}</span></a> : <span className="text-slate-500">not started</span>}</td>
+                        <Cell><Link to={`${base}/instances/${run.instanceId}`} className={textLink}>{run.component}</Link> <span className="text-slate-500">in {run.stack}</span></Cell>
+                        <Cell>{run.kind}</Cell>
+                        <Cell><StatusBadge status={run.status} /></Cell>
+                        <Cell muted>{run.workflow}</Cell>
+                        <Cell muted>{formatTime(run.createdAt)}</Cell>
+                        <Cell last>{run.githubRunUrl ? <a href={run.githubRunUrl} className={textLink} target="_blank" rel="noreferrer">GitHub run<span className="sr-only"> for {run.component} in {run.stack}</span></a> : <span className="text-slate-500">not started</span>}</Cell>
                       </tr>
                     ))}
                   </tbody>

@@ -5,7 +5,7 @@ import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import { driftPayload, driftStatusPanel, schedulesPanel } from "~/dashboard/payloads/drift.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { ColumnHeader, EmptyState, formatTime, Panel, TableScroll } from "~/ui/panel";
+import { Cell, ColumnHeader, EmptyState, formatTime, Panel, TableScroll } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
 import { PageTitle } from "~/ui/page-title";
 
@@ -69,11 +69,11 @@ export default function Drift() {
                   {status.repositories.map((repo) => (
                     <tr key={repo.repository}>
                       <td className="py-2 pr-4 font-medium text-slate-900">{repo.repository}</td>
-                      <td className="py-2 pr-4">{repo.driftEnabled}</td>
-                      <td className="py-2 pr-4">{repo.in_sync}</td>
-                      <td className="py-2 pr-4">{repo.drifted}</td>
-                      <td className="py-2 pr-4">{repo.error}</td>
-                      <td className="py-2">{repo.unknown}</td>
+                      <Cell>{repo.driftEnabled}</Cell>
+                      <Cell>{repo.in_sync}</Cell>
+                      <Cell>{repo.drifted}</Cell>
+                      <Cell>{repo.error}</Cell>
+                      <Cell last>{repo.unknown}</Cell>
                     </tr>
                   ))}
                 </tbody>

@@ -7,7 +7,7 @@ import { INSTANCE_SORTS } from "~/domain/vocabulary";
 import { loadRepositoryInstances } from "~/dashboard/repositories.server";
 
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
+import { Cell, ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { readQuery } from "~/validation/query.server";
 import { payload } from "~/validation/payload.server";
 import { PageTitle } from "~/ui/page-title";
@@ -112,11 +112,11 @@ export default function Repository() {
                         <td className="py-2 pr-4">
                           <Link to={`${base}/instances/${instance.id}`} className="font-medium text-indigo-700 hover:underline">{instance.component}</Link>
                         </td>
-                        <td className="py-2 pr-4">{instance.stack}</td>
-                        <td className="py-2 pr-4 text-slate-600">{instance.componentType}</td>
-                        <td className="py-2 pr-4"><StatusBadge status={instance.status} /></td>
-                        <td className="py-2 pr-4 text-slate-600">{instance.lastCommand ? `${instance.lastCommand} · ` : ""}{formatTime(instance.lastRunAt)}</td>
-                        <td className="py-2 text-slate-600">{instance.lock ? `🔒 ${instance.lock.lockedBy}` : "—"}</td>
+                        <Cell>{instance.stack}</Cell>
+                        <Cell muted>{instance.componentType}</Cell>
+                        <Cell><StatusBadge status={instance.status} /></Cell>
+                        <Cell muted>{instance.lastCommand ? `${instance.lastCommand} · ` : ""}{formatTime(instance.lastRunAt)}</Cell>
+                        <Cell last muted>{instance.lock ? `🔒 ${instance.lock.lockedBy}` : "—"}</Cell>
                       </tr>
                     ))}
                   </tbody>

@@ -5,7 +5,7 @@ import { panel } from "~/dashboard/panel.server";
 import { repositoriesPanel, repositoriesPayload } from "~/dashboard/payloads/repositories.server";
 import { listRepositories } from "~/dashboard/repositories.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { ColumnHeader, EmptyState, Panel, TableScroll } from "~/ui/panel";
+import { Cell, ColumnHeader, EmptyState, Panel, TableScroll } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
 import { PageTitle } from "~/ui/page-title";
 
@@ -50,11 +50,11 @@ export default function Repositories() {
                           {repo.owner}/{repo.name}
                         </Link>
                       </td>
-                      <td className="py-2 pr-4">{repo.total}</td>
-                      <td className="py-2 pr-4">{repo.byStatus.in_sync}</td>
-                      <td className="py-2 pr-4">{repo.byStatus.drifted}</td>
-                      <td className="py-2 pr-4">{repo.byStatus.error}</td>
-                      <td className="py-2">{repo.byStatus.unknown}</td>
+                      <Cell>{repo.total}</Cell>
+                      <Cell>{repo.byStatus.in_sync}</Cell>
+                      <Cell>{repo.byStatus.drifted}</Cell>
+                      <Cell>{repo.byStatus.error}</Cell>
+                      <Cell last>{repo.byStatus.unknown}</Cell>
                     </tr>
                   ))}
                 </tbody>

@@ -104,3 +104,8 @@ export function ColumnHeader({ last = false, children }: { last?: boolean; child
     </th>
   );
 }
+
+/** A cell of a dashboard table, under a `ColumnHeader`: `muted` for secondary values (times, counts of little note). */
+export function Cell({ last = false, muted = false, children }: { last?: boolean; muted?: boolean; children?: ReactNode }) {
+  return <td className={`py-2${last ? "" : " pr-4"}${muted ? " text-slate-600" : ""}`}>{children}</td>;
+}

@@ -14,3 +14,8 @@ export function clockWithOffset(offsetMs = 0): Clock {
   if (offsetMs === 0) return () => new Date();
   return () => new Date(Date.now() + offsetMs);
 }
+
+/** RFC 3339 in UTC with whole seconds ("2026-12-03T06:00:00Z"), as the CLI's contract and /api/status write times. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -41,7 +41,3 @@ export class ApiError extends Error {
   }
 }
 
-/** RFC 3339 UTC without fractional seconds, as the CLI's contract expects (`2026-06-09T10:00:00Z`). */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

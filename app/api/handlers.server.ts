@@ -16,7 +16,8 @@ import { githubAppConfigured, GithubError, type GithubErrorKind } from "../githu
 import { commitChanges } from "../github/commits.server";
 import { gitCommitBody, lockBody, oidcExchangeBody, unlockBody } from "./bodies";
 import { checkBody, readJsonBody } from "./body.server";
-import { ApiError, envelope, rfc3339 } from "./envelope";
+import { rfc3339 } from "../clock";
+import { ApiError, envelope } from "./envelope";
 import type { ApiArgs, ApiHandler } from "./handler";
 import { requireApiToken, signApiToken, verifyGithubActionsToken, workflowIdentity, type ApiTokenClaims } from "./tokens.server";
 

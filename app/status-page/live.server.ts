@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { rfc3339 } from "../api/envelope";
+import { rfc3339 } from "../clock";
 import type { StatusSummary } from "./api-schema.server";
 import { componentStates, overallStatus } from "./derive";
 import { listOpenIncidents, type IncidentSummary } from "./incidents.server";

@@ -3,7 +3,17 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/**", "public/build/**", ".wrangler/**", ".e2e/**", "node_modules/**", "app/env.d.ts", "tests/e2e/artifacts/**"] },
+  {
+    ignores: [
+      "build/**",
+      "public/build/**",
+      ".wrangler/**",
+      ".e2e/**",
+      "node_modules/**",
+      "app/env.d.ts",
+      "tests/e2e/artifacts/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,11 +13,17 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [
   { title: "Atmos Pro — ordered Terraform deployments for Atmos on GitHub Actions" },
-  { name: "description", content: "Atmos Pro dispatches your Atmos plan and apply workflows in dependency order, detects drift, and keeps an audit log." },
+  {
+    name: "description",
+    content:
+      "Atmos Pro dispatches your Atmos plan and apply workflows in dependency order, detects drift, and keeps an audit log.",
+  },
 ];
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  return payload(rootPayload, { requestId: context.requestId, year: context.now().getUTCFullYear() }, context, { name: "root" });
+  return payload(rootPayload, { requestId: context.requestId, year: context.now().getUTCFullYear() }, context, {
+    name: "root",
+  });
 }
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -79,7 +79,13 @@ export function packRows(rows: Row[], fixedParams: number, build: (values: SQL) 
     bytes = 0;
   };
   for (const row of rows) {
-    if (current.length > 0 && (params + row.params > MAX_BOUND_PARAMETERS || bytes + row.bytes > MAX_SQL_BYTES || current.length >= MAX_ROWS_PER_STATEMENT)) flush();
+    if (
+      current.length > 0 &&
+      (params + row.params > MAX_BOUND_PARAMETERS ||
+        bytes + row.bytes > MAX_SQL_BYTES ||
+        current.length >= MAX_ROWS_PER_STATEMENT)
+    )
+      flush();
     current.push(row.sql);
     params += row.params;
     bytes += row.bytes;

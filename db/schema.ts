@@ -9,14 +9,7 @@
  *   deleting a workspace cascades to everything it owns.
  */
 import { sql } from "drizzle-orm";
-import {
-  index,
-  integer,
-  primaryKey,
-  sqliteTable,
-  text,
-  uniqueIndex,
-} from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -30,13 +23,7 @@ const updatedAt = () =>
 export const ROLES = ["owner", "admin", "member"] as const;
 export const INSTANCE_STATUSES = ["in_sync", "drifted", "error", "unknown"] as const;
 export const DEPLOYMENT_KINDS = ["plan", "apply", "detect", "remediate"] as const;
-export const DEPLOYMENT_STATUSES = [
-  "queued",
-  "in_progress",
-  "success",
-  "failure",
-  "cancelled",
-] as const;
+export const DEPLOYMENT_STATUSES = ["queued", "in_progress", "success", "failure", "cancelled"] as const;
 export const PERMISSION_TYPES = [
   "Affected Stacks Create",
   "Deployments Create",
@@ -45,13 +32,7 @@ export const PERMISSION_TYPES = [
 ] as const;
 export const AUTH_PROVIDERS = ["github", "oidc", "dev"] as const;
 export const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
-export const STATUS_COMPONENTS = [
-  "authentication",
-  "dashboard",
-  "api",
-  "webhooks",
-  "deployments",
-] as const;
+export const STATUS_COMPONENTS = ["authentication", "dashboard", "api", "webhooks", "deployments"] as const;
 
 // ─── People and sign-in ────────────────────────────────────────────────────────────────────────
 
@@ -150,10 +131,7 @@ export const memberships = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    primaryKey({ columns: [t.workspaceId, t.userId] }),
-    index("memberships_user").on(t.userId),
-  ],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index("memberships_user").on(t.userId)],
 );
 
 export const invitations = sqliteTable(
@@ -286,7 +264,13 @@ export const instances = sqliteTable(
     index("instances_repository_status").on(t.workspaceId, t.repositoryId, t.status),
     index("instances_workspace_status").on(t.workspaceId, t.status),
     // The instances table sorted by last run (never-run last), in the exact order the page reads it.
-    index("instances_repository_last_run_page").on(t.workspaceId, t.repositoryId, sql`coalesce(${t.lastRunAt}, -1)`, t.component, t.stack),
+    index("instances_repository_last_run_page").on(
+      t.workspaceId,
+      t.repositoryId,
+      sql`coalesce(${t.lastRunAt}, -1)`,
+      t.component,
+      t.stack,
+    ),
   ],
 );
 
@@ -374,9 +358,7 @@ export const affectedStackItems = sqliteTable(
     componentPath: text("component_path"),
     affected: text("affected"),
     affectedAll: integer("affected_all", { mode: "boolean" }).notNull().default(false),
-    includedInDependents: integer("included_in_dependents", { mode: "boolean" })
-      .notNull()
-      .default(false),
+    includedInDependents: integer("included_in_dependents", { mode: "boolean" }).notNull().default(false),
     deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
     deletionType: text("deletion_type", { enum: ["component", "stack"] }),
     settingsPro: text("settings_pro", { mode: "json" }).$type<Record<string, unknown> | null>(),
@@ -573,10 +555,7 @@ export const incidentComponents = sqliteTable(
       .references(() => incidents.id, { onDelete: "cascade" }),
     component: text("component", { enum: STATUS_COMPONENTS }).notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.incidentId, t.component] }),
-    index("incident_components_component").on(t.component),
-  ],
+  (t) => [primaryKey({ columns: [t.incidentId, t.component] }), index("incident_components_component").on(t.component)],
 );
 
 // ─── Instance inventory uploads ───────────────────────────────────────────────────────────────

@@ -109,28 +109,79 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
     db
       .insert(identities)
       .values([
-        { id: `idn_${pad("acmeowner")}`, userId: SEED.ownerId, provider: "dev", issuer: "dev", subject: SEED.ownerLogin, login: SEED.ownerLogin, email: "ada@acme.example", emailVerified: true, createdAt: at(-90 * DAY) },
-        { id: `idn_${pad("acmemember")}`, userId: SEED.memberId, provider: "dev", issuer: "dev", subject: SEED.memberLogin, login: SEED.memberLogin, email: "max@acme.example", emailVerified: true, createdAt: at(-60 * DAY) },
+        {
+          id: `idn_${pad("acmeowner")}`,
+          userId: SEED.ownerId,
+          provider: "dev",
+          issuer: "dev",
+          subject: SEED.ownerLogin,
+          login: SEED.ownerLogin,
+          email: "ada@acme.example",
+          emailVerified: true,
+          createdAt: at(-90 * DAY),
+        },
+        {
+          id: `idn_${pad("acmemember")}`,
+          userId: SEED.memberId,
+          provider: "dev",
+          issuer: "dev",
+          subject: SEED.memberLogin,
+          login: SEED.memberLogin,
+          email: "max@acme.example",
+          emailVerified: true,
+          createdAt: at(-60 * DAY),
+        },
       ])
       .onConflictDoNothing(),
     db
       .insert(workspaces)
-      .values({ id: SEED.workspaceId, name: SEED.workspaceName, slug: SEED.workspaceSlug, plan: "team", createdAt: at(-90 * DAY), updatedAt: at(-90 * DAY) })
+      .values({
+        id: SEED.workspaceId,
+        name: SEED.workspaceName,
+        slug: SEED.workspaceSlug,
+        plan: "team",
+        createdAt: at(-90 * DAY),
+        updatedAt: at(-90 * DAY),
+      })
       .onConflictDoNothing(),
     db
       .insert(memberships)
       .values([
-        { workspaceId: SEED.workspaceId, userId: SEED.ownerId, role: "owner", createdAt: at(-90 * DAY), updatedAt: at(-90 * DAY) },
-        { workspaceId: SEED.workspaceId, userId: SEED.memberId, role: "member", createdAt: at(-60 * DAY), updatedAt: at(-60 * DAY) },
+        {
+          workspaceId: SEED.workspaceId,
+          userId: SEED.ownerId,
+          role: "owner",
+          createdAt: at(-90 * DAY),
+          updatedAt: at(-90 * DAY),
+        },
+        {
+          workspaceId: SEED.workspaceId,
+          userId: SEED.memberId,
+          role: "member",
+          createdAt: at(-60 * DAY),
+          updatedAt: at(-60 * DAY),
+        },
       ])
       .onConflictDoNothing(),
     db
       .insert(repositories)
-      .values({ id: SEED.repositoryId, host: "github.com", owner: "acme", name: "infra", createdAt: at(-89 * DAY), updatedAt: at(-89 * DAY) })
+      .values({
+        id: SEED.repositoryId,
+        host: "github.com",
+        owner: "acme",
+        name: "infra",
+        createdAt: at(-89 * DAY),
+        updatedAt: at(-89 * DAY),
+      })
       .onConflictDoNothing(),
     db
       .insert(workspaceRepositories)
-      .values({ workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, importedBy: SEED.ownerId, createdAt: at(-89 * DAY) })
+      .values({
+        workspaceId: SEED.workspaceId,
+        repositoryId: SEED.repositoryId,
+        importedBy: SEED.ownerId,
+        createdAt: at(-89 * DAY),
+      })
       .onConflictDoNothing(),
     db
       .insert(repositoryPermissions)
@@ -166,12 +217,30 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
         settingsPro: {
           enabled: true,
           pull_request: {
-            opened: { workflows: { "atmos-terraform-plan.yaml": { inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" } } } },
-            merged: { workflows: { "atmos-terraform-apply.yaml": { inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" } } } },
+            opened: {
+              workflows: {
+                "atmos-terraform-plan.yaml": {
+                  inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" },
+                },
+              },
+            },
+            merged: {
+              workflows: {
+                "atmos-terraform-apply.yaml": {
+                  inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" },
+                },
+              },
+            },
           },
           drift_detection: {
             enabled: n % 3 !== 0,
-            detect: { workflows: { "atmos-terraform-plan.yaml": { inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}", upload_status: true } } } },
+            detect: {
+              workflows: {
+                "atmos-terraform-plan.yaml": {
+                  inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}", upload_status: true },
+                },
+              },
+            },
           },
         },
         driftEnabled: n % 3 !== 0,
@@ -192,7 +261,11 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
     .flatMap((row, i) =>
       [3, 2, 1].map((daysAgo, k) => {
         const last = k === 2;
-        const command: "plan" | "apply" | "detect" = last ? (row.lastCommand as "plan" | "apply") : k === 0 ? "detect" : "plan";
+        const command: "plan" | "apply" | "detect" = last
+          ? (row.lastCommand as "plan" | "apply")
+          : k === 0
+            ? "detect"
+            : "plan";
         return {
           id: `res_${pad(`acme${String(i).padStart(3, "0")}${k}`)}`,
           workspaceId: SEED.workspaceId,
@@ -267,10 +340,58 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
     db
       .insert(auditEvents)
       .values([
-        { id: `aud_${pad("acme001")}`, workspaceId: SEED.workspaceId, actorType: "user", actorId: SEED.ownerId, actorLabel: SEED.ownerLogin, action: "workspace.created", category: "workspace", targetType: "workspace", targetId: SEED.workspaceId, metadata: { name: "Acme", slug: "acme" }, createdAt: at(-90 * DAY) },
-        { id: `aud_${pad("acme002")}`, workspaceId: SEED.workspaceId, actorType: "user", actorId: SEED.ownerId, actorLabel: SEED.ownerLogin, action: "permission.default_created", category: "permission", targetType: "repository", targetId: SEED.repositoryId, metadata: { repository: "acme/infra", types: [...PERMISSION_TYPES] }, createdAt: at(-89 * DAY) },
-        { id: `aud_${pad("acme003")}`, workspaceId: SEED.workspaceId, actorType: "user", actorId: SEED.ownerId, actorLabel: SEED.ownerLogin, action: "team_member.invited", category: "team_member", targetType: "user", targetId: SEED.memberId, metadata: { invitee: SEED.memberLogin, role: "member" }, createdAt: at(-61 * DAY) },
-        { id: `aud_${pad("acme004")}`, workspaceId: SEED.workspaceId, actorType: "ci", actorId: null, actorLabel: "acme/infra", action: "lock.created", category: "lock", targetType: "lock", targetId: `lock_${pad("acmeprodeks")}`, metadata: { key: SEED.lockKey }, createdAt: at(-2 * HOUR) },
+        {
+          id: `aud_${pad("acme001")}`,
+          workspaceId: SEED.workspaceId,
+          actorType: "user",
+          actorId: SEED.ownerId,
+          actorLabel: SEED.ownerLogin,
+          action: "workspace.created",
+          category: "workspace",
+          targetType: "workspace",
+          targetId: SEED.workspaceId,
+          metadata: { name: "Acme", slug: "acme" },
+          createdAt: at(-90 * DAY),
+        },
+        {
+          id: `aud_${pad("acme002")}`,
+          workspaceId: SEED.workspaceId,
+          actorType: "user",
+          actorId: SEED.ownerId,
+          actorLabel: SEED.ownerLogin,
+          action: "permission.default_created",
+          category: "permission",
+          targetType: "repository",
+          targetId: SEED.repositoryId,
+          metadata: { repository: "acme/infra", types: [...PERMISSION_TYPES] },
+          createdAt: at(-89 * DAY),
+        },
+        {
+          id: `aud_${pad("acme003")}`,
+          workspaceId: SEED.workspaceId,
+          actorType: "user",
+          actorId: SEED.ownerId,
+          actorLabel: SEED.ownerLogin,
+          action: "team_member.invited",
+          category: "team_member",
+          targetType: "user",
+          targetId: SEED.memberId,
+          metadata: { invitee: SEED.memberLogin, role: "member" },
+          createdAt: at(-61 * DAY),
+        },
+        {
+          id: `aud_${pad("acme004")}`,
+          workspaceId: SEED.workspaceId,
+          actorType: "ci",
+          actorId: null,
+          actorLabel: "acme/infra",
+          action: "lock.created",
+          category: "lock",
+          targetType: "lock",
+          targetId: `lock_${pad("acmeprodeks")}`,
+          metadata: { key: SEED.lockKey },
+          createdAt: at(-2 * HOUR),
+        },
       ])
       .onConflictDoNothing(),
   ]);
@@ -343,10 +464,38 @@ export async function seedIncidents(db: Database, now: Date = new Date()): Promi
     db
       .insert(incidentUpdates)
       .values([
-        { id: `incu_${pad("cachedispatch1")}`, incidentId: id, status: "investigating", author, createdAt: at(0), body: "We are looking into reports of pull requests that show no plan check runs. Uploads are being accepted." },
-        { id: `incu_${pad("cachedispatch2")}`, incidentId: id, status: "identified", author, createdAt: at(26), body: "Dispatches are failing because expired GitHub App tokens are being reused. We are pausing dispatching and rolling back the change that caused it." },
-        { id: `incu_${pad("cachedispatch3")}`, incidentId: id, status: "monitoring", author, createdAt: at(41), body: "The rollback is complete and dispatching has resumed. Delayed runs are being started in dependency order." },
-        { id: `incu_${pad("cachedispatch4")}`, incidentId: id, status: "resolved", author, createdAt: at(95), body: "All delayed runs have been dispatched and new pull requests are planned normally. We will publish a full report." },
+        {
+          id: `incu_${pad("cachedispatch1")}`,
+          incidentId: id,
+          status: "investigating",
+          author,
+          createdAt: at(0),
+          body: "We are looking into reports of pull requests that show no plan check runs. Uploads are being accepted.",
+        },
+        {
+          id: `incu_${pad("cachedispatch2")}`,
+          incidentId: id,
+          status: "identified",
+          author,
+          createdAt: at(26),
+          body: "Dispatches are failing because expired GitHub App tokens are being reused. We are pausing dispatching and rolling back the change that caused it.",
+        },
+        {
+          id: `incu_${pad("cachedispatch3")}`,
+          incidentId: id,
+          status: "monitoring",
+          author,
+          createdAt: at(41),
+          body: "The rollback is complete and dispatching has resumed. Delayed runs are being started in dependency order.",
+        },
+        {
+          id: `incu_${pad("cachedispatch4")}`,
+          incidentId: id,
+          status: "resolved",
+          author,
+          createdAt: at(95),
+          body: "All delayed runs have been dispatched and new pull requests are planned normally. We will publish a full report.",
+        },
       ])
       .onConflictDoNothing(),
   ]);

@@ -67,7 +67,8 @@ function checked<S extends Type<any, any>>(schema: S, data: Record<string, strin
 
 function slugOf(file: string): string {
   const slug = basename(file, ".md");
-  if (!SLUG.test(slug)) throw new ContentError(`${relative(ROOT, file)}: file names are the page's address: lowercase words joined by "-"`);
+  if (!SLUG.test(slug))
+    throw new ContentError(`${relative(ROOT, file)}: file names are the page's address: lowercase words joined by "-"`);
   return slug;
 }
 
@@ -85,12 +86,24 @@ function readDocs(): DocPage[] {
     const name = relative(ROOT, file);
     const { data, body } = parseFrontMatter(readFileSync(file, "utf8"), name);
     const meta = checked(docFrontMatter, data, name);
-    if (/^# /m.test(body.replace(/```[\s\S]*?```/g, ""))) throw new ContentError(`${name}: the title is the page's only h1; start sections at ##`);
+    if (/^# /m.test(body.replace(/```[\s\S]*?```/g, "")))
+      throw new ContentError(`${name}: the title is the page's only h1; start sections at ##`);
     const { html, headings } = renderMarkdown(body, { topHeading: 2 });
-    return { slug: slugOf(file), title: meta.title, section: meta.section, order: meta.order, description: meta.description, html, headings };
+    return {
+      slug: slugOf(file),
+      title: meta.title,
+      section: meta.section,
+      order: meta.order,
+      description: meta.description,
+      html,
+      headings,
+    };
   });
   return unique(docs, "docs pages").sort(
-    (a, b) => DOC_SECTIONS.indexOf(a.section) - DOC_SECTIONS.indexOf(b.section) || a.order - b.order || a.slug.localeCompare(b.slug),
+    (a, b) =>
+      DOC_SECTIONS.indexOf(a.section) - DOC_SECTIONS.indexOf(b.section) ||
+      a.order - b.order ||
+      a.slug.localeCompare(b.slug),
   );
 }
 
@@ -111,11 +124,15 @@ function readChangelog(): ChangelogEntry[] {
     const meta = checked(changelogFrontMatter, data, name);
     const slug = slugOf(file);
     if (!slug.startsWith(`${meta.date}-`) || slug.length === meta.date.length + 1) {
-      throw new ContentError(`${name}: changelog files are named <date>-<name>.md with the date of their front matter (${meta.date})`);
+      throw new ContentError(
+        `${name}: changelog files are named <date>-<name>.md with the date of their front matter (${meta.date})`,
+      );
     }
     return { slug, ...meta, html: renderMarkdown(body, { topHeading: 2 }).html };
   });
-  return unique(entries, "changelog entries").sort((a, b) => b.date.localeCompare(a.date) || a.slug.localeCompare(b.slug));
+  return unique(entries, "changelog entries").sort(
+    (a, b) => b.date.localeCompare(a.date) || a.slug.localeCompare(b.slug),
+  );
 }
 
 /** A page's opening and each h2/h3 section, as separate entries (a result can jump to its heading). */
@@ -123,17 +140,32 @@ export function searchEntries(doc: DocPage): SearchEntry[] {
   const pattern = /<h([23]) id="([^"]+)">([\s\S]*?)<\/h\1>/g;
   const cuts: Array<{ index: number; end: number; anchor: string; heading: string }> = [];
   for (const match of doc.html.matchAll(pattern)) {
-    cuts.push({ index: match.index, end: match.index + match[0].length, anchor: match[2]!, heading: htmlToText(match[3]!) });
+    cuts.push({
+      index: match.index,
+      end: match.index + match[0].length,
+      anchor: match[2]!,
+      heading: htmlToText(match[3]!),
+    });
   }
   const clip = (html: string) => {
     const text = htmlToText(html);
     return text.length > SEARCH_TEXT_LIMIT ? `${text.slice(0, SEARCH_TEXT_LIMIT).replace(/\s+\S*$/, "")} …` : text;
   };
   const base = { slug: doc.slug, page: doc.title, section: doc.section };
-  const opening = { ...base, anchor: "", heading: "", text: clip(`${doc.description} ${doc.html.slice(0, cuts[0]?.index ?? doc.html.length)}`) };
+  const opening = {
+    ...base,
+    anchor: "",
+    heading: "",
+    text: clip(`${doc.description} ${doc.html.slice(0, cuts[0]?.index ?? doc.html.length)}`),
+  };
   return [
     opening,
-    ...cuts.map((cut, i) => ({ ...base, anchor: cut.anchor, heading: cut.heading, text: clip(doc.html.slice(cut.end, cuts[i + 1]?.index ?? doc.html.length)) })),
+    ...cuts.map((cut, i) => ({
+      ...base,
+      anchor: cut.anchor,
+      heading: cut.heading,
+      text: clip(doc.html.slice(cut.end, cuts[i + 1]?.index ?? doc.html.length)),
+    })),
   ];
 }
 
@@ -143,7 +175,19 @@ function checkLinks(docs: DocPage[], posts: Post[], changelog: ChangelogEntry[])
   for (const doc of docs) pages.set(`/docs/${doc.slug}`, new Set(doc.headings.map((heading) => heading.id)));
   for (const post of posts) pages.set(`/blog/${post.slug}`, new Set());
   for (const entry of changelog) pages.set(`/changelog/${entry.slug}`, new Set());
-  const known = new Set(["/", "/product", "/pricing", "/docs", "/blog", "/changelog", "/status", "/workspaces/new", "/login", "/dashboard", "/status/operator"]);
+  const known = new Set([
+    "/",
+    "/product",
+    "/pricing",
+    "/docs",
+    "/blog",
+    "/changelog",
+    "/status",
+    "/workspaces/new",
+    "/login",
+    "/dashboard",
+    "/status/operator",
+  ]);
   const problems: string[] = [];
   const items: Array<{ where: string; html: string }> = [
     ...docs.map((doc) => ({ where: `docs/${doc.slug}`, html: doc.html })),

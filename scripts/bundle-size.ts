@@ -9,7 +9,9 @@ import { gzipSync } from "node:zlib";
 const BUDGET_KIB = 700;
 const bundle = readFileSync("build/index.js");
 const gzipKiB = gzipSync(bundle, { level: 9 }).length / 1024;
-console.log(`Server bundle: ${(bundle.length / 1024).toFixed(1)} KiB, ${gzipKiB.toFixed(1)} KiB gzip (budget ${BUDGET_KIB} KiB gzip)`);
+console.log(
+  `Server bundle: ${(bundle.length / 1024).toFixed(1)} KiB, ${gzipKiB.toFixed(1)} KiB gzip (budget ${BUDGET_KIB} KiB gzip)`,
+);
 let failed = false;
 if (gzipKiB > BUDGET_KIB) {
   console.error(`The server bundle exceeds its budget of ${BUDGET_KIB} KiB gzip.`);
@@ -24,9 +26,13 @@ for (const [chunk, output] of Object.entries(browser.outputs)) {
   browserBytes += output.bytes;
   const leaked = Object.keys(output.inputs).filter((input) => SERVER_ONLY.some((pattern) => pattern.test(input)));
   if (leaked.length > 0) {
-    console.error(`${chunk} contains the schema library (${leaked.length} modules, e.g. ${leaked[0]}): a route module imports a schema. Move it to a *.server.ts module.`);
+    console.error(
+      `${chunk} contains the schema library (${leaked.length} modules, e.g. ${leaked[0]}): a route module imports a schema. Move it to a *.server.ts module.`,
+    );
     failed = true;
   }
 }
-console.log(`Browser chunks: ${Object.keys(browser.outputs).length} files, ${(browserBytes / 1024).toFixed(1)} KiB; none contains the schema library${failed ? " — see above" : ""}.`);
+console.log(
+  `Browser chunks: ${Object.keys(browser.outputs).length} files, ${(browserBytes / 1024).toFixed(1)} KiB; none contains the schema library${failed ? " — see above" : ""}.`,
+);
 if (failed) process.exit(1);

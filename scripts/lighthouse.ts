@@ -43,7 +43,11 @@ type Provided = { e2eBaseURL?: string };
 /** patrickhulce/lighthouse-cpu-throttling-calculator, linked from Lighthouse's throttling docs. */
 function calibratedMultiplier(benchmarkIndex: number): number {
   const raw =
-    benchmarkIndex >= 1300 ? 3 + (benchmarkIndex - 1300) / 233 : benchmarkIndex >= 800 ? 2 + (benchmarkIndex - 800) / 500 : 1 + (benchmarkIndex - 150) / 650;
+    benchmarkIndex >= 1300
+      ? 3 + (benchmarkIndex - 1300) / 233
+      : benchmarkIndex >= 800
+        ? 2 + (benchmarkIndex - 800) / 500
+        : 1 + (benchmarkIndex - 150) / 650;
   return Math.round(Math.min(4, Math.max(1, raw)) * 100) / 100;
 }
 
@@ -132,15 +136,27 @@ async function main() {
       multiplier = pinnedValue;
       console.log(`CPU slowdown pinned by LIGHTHOUSE_CPU_MULTIPLIER: ${multiplier}x`);
     } else {
-      const calibration = await lighthouse(`${server.baseURL}/`, { port: chromium.port, output: "json", logLevel: "error", onlyCategories: ["performance"] });
+      const calibration = await lighthouse(`${server.baseURL}/`, {
+        port: chromium.port,
+        output: "json",
+        logLevel: "error",
+        onlyCategories: ["performance"],
+      });
       benchmarkIndex = Math.round(calibration?.lhr.environment.benchmarkIndex ?? 1500);
       multiplier = calibratedMultiplier(benchmarkIndex);
-      console.log(`Host benchmark index ${benchmarkIndex} → CPU slowdown ${multiplier}x (Lighthouse's default 4x assumes ≈ 1500)`);
+      console.log(
+        `Host benchmark index ${benchmarkIndex} → CPU slowdown ${multiplier}x (Lighthouse's default 4x assumes ≈ 1500)`,
+      );
     }
 
     for (const { page, path } of pages) {
       const pageStarted = Date.now();
-      const runs: Array<{ scores: Record<Category, number>; benchmarkIndex: number; multiplier: number; failing: string[] }> = [];
+      const runs: Array<{
+        scores: Record<Category, number>;
+        benchmarkIndex: number;
+        multiplier: number;
+        failing: string[];
+      }> = [];
       for (let run = 0; run < RUNS; run++) {
         const result = await lighthouse(
           `${server.baseURL}${path}`,
@@ -150,24 +166,36 @@ async function main() {
         if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
         const { lhr } = result;
         if (lhr.runtimeError) throw new Error(`Lighthouse could not audit ${path}: ${lhr.runtimeError.message}`);
-        const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])) as Record<Category, number>;
+        const scores = Object.fromEntries(
+          CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]),
+        ) as Record<Category, number>;
         const failing = CATEGORIES.filter((c) => scores[c] < THRESHOLDS[c]).flatMap((c) =>
           Object.values(lhr.audits)
-            .filter((audit) => audit.score !== null && audit.score < 1 && lhr.categories[c]?.auditRefs.some((ref) => ref.id === audit.id && ref.weight > 0))
+            .filter(
+              (audit) =>
+                audit.score !== null &&
+                audit.score < 1 &&
+                lhr.categories[c]?.auditRefs.some((ref) => ref.id === audit.id && ref.weight > 0),
+            )
             .map((audit) => `${c}: ${audit.id} (${audit.displayValue ?? audit.title})`),
         );
         runs.push({ scores, benchmarkIndex: Math.round(lhr.environment.benchmarkIndex), multiplier, failing });
         // The host's speed drifts with its load: the next run uses this run's measurement.
         if (!pinned) multiplier = calibratedMultiplier(lhr.environment.benchmarkIndex);
       }
-      const scores = Object.fromEntries(CATEGORIES.map((c) => [c, median(runs.map((r) => r.scores[c]))])) as Record<Category, number>;
+      const scores = Object.fromEntries(CATEGORIES.map((c) => [c, median(runs.map((r) => r.scores[c]))])) as Record<
+        Category,
+        number
+      >;
       rows.push({
         page: `${page} (${path})`,
         scores,
         seconds: (Date.now() - pageStarted) / 1000,
         runs: runs.map((r) => `${r.scores.performance}@${r.multiplier}x/${r.benchmarkIndex}`).join(" "),
       });
-      for (const r of runs) if (r.failing.length > 0) console.log(`  ${page}, run at ${r.multiplier}x (host index ${r.benchmarkIndex}): ${r.failing.join("; ")}`);
+      for (const r of runs)
+        if (r.failing.length > 0)
+          console.log(`  ${page}, run at ${r.multiplier}x (host index ${r.benchmarkIndex}): ${r.failing.join("; ")}`);
     }
   } finally {
     await stopAll();
@@ -177,9 +205,13 @@ async function main() {
   const header = `${"Page".padEnd(width)} | ${CATEGORIES.map((c) => c.padStart(14)).join(" | ")} | seconds | performance per run (score@cpu/host index)`;
   console.log(`\n${header}\n${"-".repeat(header.length)}`);
   for (const row of rows) {
-    console.log(`${row.page.padEnd(width)} | ${CATEGORIES.map((c) => String(row.scores[c]).padStart(14)).join(" | ")} | ${row.seconds.toFixed(1).padStart(7)} | ${row.runs}`);
+    console.log(
+      `${row.page.padEnd(width)} | ${CATEGORIES.map((c) => String(row.scores[c]).padStart(14)).join(" | ")} | ${row.seconds.toFixed(1).padStart(7)} | ${row.runs}`,
+    );
   }
-  const below = rows.flatMap((row) => CATEGORIES.filter((c) => row.scores[c] < THRESHOLDS[c]).map((c) => `${row.page} ${c} ${row.scores[c]}`));
+  const below = rows.flatMap((row) =>
+    CATEGORIES.filter((c) => row.scores[c] < THRESHOLDS[c]).map((c) => `${row.page} ${c} ${row.scores[c]}`),
+  );
   console.log(
     `\nMedian of ${RUNS} runs per page. Mobile, simulated slow 4G, CPU slowdown ${pinned ? `pinned at ${multiplier}x` : `calibrated to the host before each run (first: host index ${benchmarkIndex})`}.` +
       ` Thresholds: ${CATEGORIES.map((c) => `${c} ≥ ${THRESHOLDS[c]}`).join(", ")}. Total ${((Date.now() - started) / 1000).toFixed(1)} s.`,

@@ -29,10 +29,12 @@ export function ensureDevVars(): void {
   }
   const keyOf = (line: string) => line.match(/^\s*([A-Z][A-Z0-9_]*)\s*=/)?.[1];
   const current = new Set(readFileSync(".dev.vars", "utf8").split("\n").map(keyOf).filter(Boolean));
-  const missing = readFileSync(".dev.vars.example", "utf8").split("\n").filter((line) => {
-    const key = keyOf(line);
-    return key !== undefined && !current.has(key);
-  });
+  const missing = readFileSync(".dev.vars.example", "utf8")
+    .split("\n")
+    .filter((line) => {
+      const key = keyOf(line);
+      return key !== undefined && !current.has(key);
+    });
   if (missing.length > 0) {
     appendFileSync(".dev.vars", `\n# Added from .dev.vars.example\n${missing.join("\n")}\n`);
     console.log(`Added to .dev.vars: ${missing.map(keyOf).join(", ")}`);

@@ -1,7 +1,12 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { encodeCursor } from "~/dashboard/cursor";
-import { auditFilterOptions, decodeAuditCursor, encodeAuditCursor, listAuditEvents } from "~/dashboard/audit-log.server";
+import {
+  auditFilterOptions,
+  decodeAuditCursor,
+  encodeAuditCursor,
+  listAuditEvents,
+} from "~/dashboard/audit-log.server";
 import { auditEvent, userActor, type AuditActor } from "~/domain/audit.server";
 import { createWorkspace } from "~/domain/workspaces.server";
 import { SEED } from "../db/seed";
@@ -53,7 +58,14 @@ async function insertAcmeEvents() {
     return auditEvent(handle, {
       workspaceId: SEED.workspaceId,
       actor: kind === 3 ? MEMBER : kind === 2 ? CI : OWNER,
-      action: kind === 0 ? "deployment.dispatched" : kind === 1 ? "schedule.updated" : kind === 2 ? "lock.released" : "lock.created",
+      action:
+        kind === 0
+          ? "deployment.dispatched"
+          : kind === 1
+            ? "schedule.updated"
+            : kind === 2
+              ? "lock.released"
+              : "lock.created",
       target: { type: "instance", id: `inst_bulk${String(i).padStart(3, "0")}` },
       metadata: { sequence: i, note: i === 7 ? "rollout 100% done" : i === 8 ? "rollout 1000 done" : `step ${i}` },
       at: new Date(FIXED_NOW.getTime() - 10 * MINUTE - Math.floor(i / 3) * MINUTE),
@@ -68,33 +80,72 @@ async function insertAcmeEvents() {
 /** Another tenant, Globex, with its own owner and events that must never show in acme's log. */
 async function insertOtherWorkspace() {
   const handle = db();
-  await handle.insert(users).values({ id: OTHER.userId, login: OTHER.login, name: OTHER.name, email: "gloria@globex.example", createdAt: FIXED_NOW, updatedAt: FIXED_NOW });
+  await handle.insert(users).values({
+    id: OTHER.userId,
+    login: OTHER.login,
+    name: OTHER.name,
+    email: "gloria@globex.example",
+    createdAt: FIXED_NOW,
+    updatedAt: FIXED_NOW,
+  });
   const actor = userActor({ id: OTHER.userId, login: OTHER.login, name: OTHER.name });
-  const workspace = await createWorkspace(handle, { name: "Globex", userId: OTHER.userId, actor, now: new Date(FIXED_NOW.getTime() - 5 * MINUTE) });
+  const workspace = await createWorkspace(handle, {
+    name: "Globex",
+    userId: OTHER.userId,
+    actor,
+    now: new Date(FIXED_NOW.getTime() - 5 * MINUTE),
+  });
   await handle.batch([
     // Same category as acme events, and a timestamp shared with acme events.
-    auditEvent(handle, { workspaceId: workspace.id, actor, action: "lock.created", target: { type: "lock", id: "lock_globex" }, metadata: { key: "globex/platform/prod", note: OTHER.secret }, at: new Date(FIXED_NOW.getTime() - 10 * MINUTE) }),
-    auditEvent(handle, { workspaceId: workspace.id, actor, action: "secretstore.rotated", metadata: { note: "100% of globex keys" }, at: new Date(FIXED_NOW.getTime() - 11 * MINUTE) }),
+    auditEvent(handle, {
+      workspaceId: workspace.id,
+      actor,
+      action: "lock.created",
+      target: { type: "lock", id: "lock_globex" },
+      metadata: { key: "globex/platform/prod", note: OTHER.secret },
+      at: new Date(FIXED_NOW.getTime() - 10 * MINUTE),
+    }),
+    auditEvent(handle, {
+      workspaceId: workspace.id,
+      actor,
+      action: "secretstore.rotated",
+      metadata: { note: "100% of globex keys" },
+      at: new Date(FIXED_NOW.getTime() - 11 * MINUTE),
+    }),
     // Claims to be acme's owner, but belongs to globex: the actor filter must not leak it either.
-    auditEvent(handle, { workspaceId: workspace.id, actor: OWNER, action: "deployment.dispatched", metadata: { note: OTHER.secret }, at: new Date(FIXED_NOW.getTime() - 12 * MINUTE) }),
+    auditEvent(handle, {
+      workspaceId: workspace.id,
+      actor: OWNER,
+      action: "deployment.dispatched",
+      metadata: { note: OTHER.secret },
+      at: new Date(FIXED_NOW.getTime() - 12 * MINUTE),
+    }),
   ]);
   return workspace;
 }
 
 async function acmeEventIds(): Promise<string[]> {
-  const rows = await env.DB.prepare("SELECT id FROM audit_events WHERE workspace_id = ? ORDER BY created_at DESC, id DESC").bind(SEED.workspaceId).all<{ id: string }>();
+  const rows = await env.DB.prepare(
+    "SELECT id FROM audit_events WHERE workspace_id = ? ORDER BY created_at DESC, id DESC",
+  )
+    .bind(SEED.workspaceId)
+    .all<{ id: string }>();
   return rows.results.map((row) => row.id);
 }
 
 async function pageData(query: string, userId: string = SEED.ownerId): Promise<PageJson> {
   const separator = query ? "&" : "";
-  const response = await get(`${PATH}?${query}${separator}_data=${encodeURIComponent(ROUTE_ID)}`, { headers: { Cookie: await sessionCookieFor(userId) } });
+  const response = await get(`${PATH}?${query}${separator}_data=${encodeURIComponent(ROUTE_ID)}`, {
+    headers: { Cookie: await sessionCookieFor(userId) },
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as PageJson;
 }
 
 async function pageHtml(query: string, userId: string = SEED.ownerId): Promise<{ status: number; html: string }> {
-  const response = await get(`${PATH}${query ? `?${query}` : ""}`, { headers: { Cookie: await sessionCookieFor(userId) } });
+  const response = await get(`${PATH}${query ? `?${query}` : ""}`, {
+    headers: { Cookie: await sessionCookieFor(userId) },
+  });
   return { status: response.status, html: await response.text() };
 }
 
@@ -102,13 +153,19 @@ function expectNewestFirst(events: Array<{ createdAt: string; id: string }>) {
   for (let i = 1; i < events.length; i++) {
     const before = events[i - 1]!;
     const after = events[i]!;
-    const ordered = before.createdAt > after.createdAt || (before.createdAt === after.createdAt && before.id > after.id);
+    const ordered =
+      before.createdAt > after.createdAt || (before.createdAt === after.createdAt && before.id > after.id);
     expect(ordered, `${before.createdAt} ${before.id} before ${after.createdAt} ${after.id}`).toBe(true);
   }
 }
 
 function decodeHtml(text: string): string {
-  return text.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  return text
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 }
 
 function olderLink(html: string): string | null {
@@ -163,7 +220,12 @@ describe("audit log", () => {
       expect(seen).toHaveLength(124);
       expect(JSON.stringify(seen)).not.toContain("globex");
       const theirs = await listAuditEvents(db(), otherWorkspace.id, { limit: 200 });
-      expect(theirs.events.map((event) => event.action).sort()).toEqual(["deployment.dispatched", "lock.created", "secretstore.rotated", "workspace.created"]);
+      expect(theirs.events.map((event) => event.action).sort()).toEqual([
+        "deployment.dispatched",
+        "lock.created",
+        "secretstore.rotated",
+        "workspace.created",
+      ]);
     });
 
     it("filter options list the categories and actors present in this workspace only", async () => {
@@ -180,7 +242,18 @@ describe("audit log", () => {
       expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(decodeAuditCursor(cursor)).toEqual({ createdAt: FIXED_NOW.getTime(), id: "aud_x" });
       const first = await listAuditEvents(db(), SEED.workspaceId);
-      for (const bad of ["", "!!!", "bm90LWEtY3Vyc29y", btoa("12:x' OR 1=1 --"), "A", "=".repeat(8), btoa("99999999999999999:aud_x"), encodeCursor([1e17, "aud_x"]), encodeCursor([-1, "aud_x"]), encodeCursor([1, "aud_x' OR 1=1"])]) {
+      for (const bad of [
+        "",
+        "!!!",
+        "bm90LWEtY3Vyc29y",
+        btoa("12:x' OR 1=1 --"),
+        "A",
+        "=".repeat(8),
+        btoa("99999999999999999:aud_x"),
+        encodeCursor([1e17, "aud_x"]),
+        encodeCursor([-1, "aud_x"]),
+        encodeCursor([1, "aud_x' OR 1=1"]),
+      ]) {
         expect(decodeAuditCursor(bad)).toBeNull();
         expect(await listAuditEvents(db(), SEED.workspaceId, { cursor: bad })).toEqual(first);
       }
@@ -192,8 +265,10 @@ describe("audit log", () => {
       const { status, html } = await pageHtml("");
       expect(status).toBe(200);
       expect(html).toContain("Audit log");
-      for (const header of ["Time UTC", "Actor", "Action", "Target", "Details"]) expect(html).toContain(`>${header}</th>`);
-      for (const control of ["audit-category", "audit-actor", "audit-search"]) expect(html).toMatch(new RegExp(`<label[^>]*for="${control}"`));
+      for (const header of ["Time UTC", "Actor", "Action", "Target", "Details"])
+        expect(html).toContain(`>${header}</th>`);
+      for (const control of ["audit-category", "audit-actor", "audit-search"])
+        expect(html).toMatch(new RegExp(`<label[^>]*for="${control}"`));
       expect(html).toMatch(/<form[^>]*method="get"/);
       expect(html).toContain(">Apply</button>");
       expect(html).toContain("sequence:</dt>");
@@ -243,7 +318,9 @@ describe("audit log", () => {
       const events = [...firstData.events, ...secondData.events];
       expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
       expect(events).toHaveLength(59);
-      expect(events.every((event) => event.category === "lock" && String(event.metadata?.note).startsWith("step "))).toBe(true);
+      expect(
+        events.every((event) => event.category === "lock" && String(event.metadata?.note).startsWith("step ")),
+      ).toBe(true);
       expectNewestFirst(events);
     });
 
@@ -251,7 +328,9 @@ describe("audit log", () => {
       const data = await pageData("category=schedule");
       expect(data.filters.category).toBe("schedule");
       expect(data.events).toHaveLength(30);
-      expect(data.events.every((event) => event.category === "schedule" && event.action === "schedule.updated")).toBe(true);
+      expect(data.events.every((event) => event.category === "schedule" && event.action === "schedule.updated")).toBe(
+        true,
+      );
       expect(data.nextCursor).toBeNull();
 
       const locks = await pageData("category=lock");
@@ -282,7 +361,9 @@ describe("audit log", () => {
     it("combines filters", async () => {
       const data = await pageData(`category=lock&actor=${SEED.memberId}`);
       expect(data.events).toHaveLength(30);
-      expect(data.events.every((event) => event.action === "lock.created" && event.actorId === SEED.memberId)).toBe(true);
+      expect(data.events.every((event) => event.action === "lock.created" && event.actorId === SEED.memberId)).toBe(
+        true,
+      );
     });
 
     it("searches action, actor, target and details, case-insensitively", async () => {
@@ -292,7 +373,11 @@ describe("audit log", () => {
       // The member's 30 events, and the invitation whose details name them.
       const byActor = await pageData("q=Acme-Memb");
       expect(byActor.events).toHaveLength(31);
-      expect(byActor.events.every((event) => event.actorLabel === SEED.memberLogin || event.action === "team_member.invited")).toBe(true);
+      expect(
+        byActor.events.every(
+          (event) => event.actorLabel === SEED.memberLogin || event.action === "team_member.invited",
+        ),
+      ).toBe(true);
 
       const byTarget = await pageData("q=inst_bulk042");
       expect(byTarget.events.map((event) => event.targetId)).toEqual(["inst_bulk042"]);
@@ -366,7 +451,9 @@ describe("audit log", () => {
 
     it("bad filter values are ignored, never a 500", async () => {
       const first = await pageData("");
-      const data = await pageData(`category=${encodeURIComponent("../../etc")}&actor=${encodeURIComponent("<script>")}&q=${"q".repeat(300)}`);
+      const data = await pageData(
+        `category=${encodeURIComponent("../../etc")}&actor=${encodeURIComponent("<script>")}&q=${"q".repeat(300)}`,
+      );
       expect(data.filters).toEqual({ category: null, actor: null, q: "", cursor: null });
       expect(data.events.map((event) => event.id)).toEqual(first.events.map((event) => event.id));
 
@@ -378,7 +465,9 @@ describe("audit log", () => {
     });
 
     it("admins can read it too", async () => {
-      await env.DB.prepare("UPDATE memberships SET role = 'admin' WHERE user_id = ? AND workspace_id = ?").bind(SEED.memberId, SEED.workspaceId).run();
+      await env.DB.prepare("UPDATE memberships SET role = 'admin' WHERE user_id = ? AND workspace_id = ?")
+        .bind(SEED.memberId, SEED.workspaceId)
+        .run();
       const { status, html } = await pageHtml("", SEED.memberId);
       expect(status).toBe(200);
       expect(html).toContain("Audit log");
@@ -392,7 +481,9 @@ describe("audit log", () => {
       expect(html).not.toContain("team_member.invited");
       expect(html).not.toContain("inst_bulk");
 
-      const data = await get(`${PATH}?_data=${encodeURIComponent(ROUTE_ID)}`, { headers: { Cookie: await sessionCookieFor(SEED.memberId) } });
+      const data = await get(`${PATH}?_data=${encodeURIComponent(ROUTE_ID)}`, {
+        headers: { Cookie: await sessionCookieFor(SEED.memberId) },
+      });
       expect(data.status).toBe(403);
       expect(await data.text()).not.toContain("inst_bulk");
     });
@@ -406,7 +497,19 @@ describe("audit log", () => {
     it("a user of another workspace gets 404 and learns nothing about acme", async () => {
       const { status, html } = await pageHtml("", OTHER.userId);
       expect(status).toBe(404);
-      for (const secret of [SEED.workspaceId, SEED.workspaceName, SEED.ownerId, SEED.memberId, SEED.ownerLogin, SEED.memberLogin, "Ada Owner", "Max Member", "acme/infra", "aud_", "inst_bulk"]) {
+      for (const secret of [
+        SEED.workspaceId,
+        SEED.workspaceName,
+        SEED.ownerId,
+        SEED.memberId,
+        SEED.ownerLogin,
+        SEED.memberLogin,
+        "Ada Owner",
+        "Max Member",
+        "acme/infra",
+        "aud_",
+        "inst_bulk",
+      ]) {
         expect(html, secret).not.toContain(secret);
       }
     });
@@ -424,7 +527,15 @@ describe("audit log", () => {
       }
       expect(pages).toHaveLength(3);
       for (const html of pages) {
-        for (const text of [OTHER.secret, OTHER.login, OTHER.name, "Globex", "globex", "secretstore", otherWorkspace.id]) {
+        for (const text of [
+          OTHER.secret,
+          OTHER.login,
+          OTHER.name,
+          "Globex",
+          "globex",
+          "secretstore",
+          otherWorkspace.id,
+        ]) {
           expect(html, text).not.toContain(text);
         }
       }

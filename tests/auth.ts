@@ -5,7 +5,11 @@ import { createSession } from "~/auth/session.server";
 import type { SignInProvider } from "~/config/env.server";
 
 /** The `Cookie` header value of a fresh session for `userId`, signed in with `provider` (`oidc`: single sign-on). */
-export async function sessionCookieFor(userId: string, origin = ORIGIN, provider: SignInProvider = "dev"): Promise<string> {
+export async function sessionCookieFor(
+  userId: string,
+  origin = ORIGIN,
+  provider: SignInProvider = "dev",
+): Promise<string> {
   const setCookie = await createSession(new Request(`${origin}/`), testContext(), userId, provider);
   return setCookie.split(";")[0]!;
 }
@@ -19,7 +23,13 @@ export function setCookies(response: Response): Map<string, string> {
 
 /** Merge a response's cookies into a jar (a `Cookie` header string), honouring deletions. */
 export function updateJar(jar: string, response: Response): string {
-  const cookies = new Map(jar.split(";").map((pair) => pair.trim()).filter(Boolean).map((pair) => [pair.split("=")[0]!, pair] as const));
+  const cookies = new Map(
+    jar
+      .split(";")
+      .map((pair) => pair.trim())
+      .filter(Boolean)
+      .map((pair) => [pair.split("=")[0]!, pair] as const),
+  );
   for (const header of response.headers.getSetCookie()) {
     const pair = header.split(";")[0]!;
     const name = pair.split("=")[0]!;

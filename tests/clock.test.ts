@@ -38,9 +38,14 @@ describe("the test run's clock", () => {
   it("the Worker under test reads the same clock: it accepts the fake issuer's token, and what it dates is dated on the run's clock", async () => {
     await seedDatabase();
     const before = testNow();
-    const { envelope } = await api("POST", "/api/v1/auth/github-oidc", { body: { token: await actionsToken(), workspaceId: SEED.workspaceId } });
+    const { envelope } = await api("POST", "/api/v1/auth/github-oidc", {
+      body: { token: await actionsToken(), workspaceId: SEED.workspaceId },
+    });
     expect(envelope.success, JSON.stringify(envelope)).toBe(true);
-    const locked = await api("POST", "/api/v1/locks", { token: envelope.data!.token as string, body: { key: "acme/infra/clock-check", ttl: 600 } });
+    const locked = await api("POST", "/api/v1/locks", {
+      token: envelope.data!.token as string,
+      body: { key: "acme/infra/clock-check", ttl: 600 },
+    });
     const after = testNow();
     expect(locked.envelope.success, JSON.stringify(locked.envelope)).toBe(true);
     // The API token lives one hour from the Worker's now, the lock `ttl` seconds; both are whole seconds.
@@ -73,14 +78,32 @@ describe("CLOCK_OFFSET_MS", () => {
 
   it("is a development and test setting: preview and production refuse it, naming it", () => {
     for (const ENVIRONMENT of ["preview", "production"]) {
-      const result = readSettings({ ...env, ENVIRONMENT, AUTH_PROVIDERS: "github", GITHUB_CLIENT_ID: "id", GITHUB_CLIENT_SECRET: "secret", CLOCK_OFFSET_MS: "1000" });
+      const result = readSettings({
+        ...env,
+        ENVIRONMENT,
+        AUTH_PROVIDERS: "github",
+        GITHUB_CLIENT_ID: "id",
+        GITHUB_CLIENT_SECRET: "secret",
+        CLOCK_OFFSET_MS: "1000",
+      });
       expect(result).toMatchObject({ ok: false, invalid: ["CLOCK_OFFSET_MS"] });
-      expect(result.ok ? [] : result.messages).toContain("CLOCK_OFFSET_MS moves the clock for development and tests only: remove it");
+      expect(result.ok ? [] : result.messages).toContain(
+        "CLOCK_OFFSET_MS moves the clock for development and tests only: remove it",
+      );
       const { CLOCK_OFFSET_MS: _unset, ...withoutOffset } = env;
-      const without = readSettings({ ...withoutOffset, ENVIRONMENT, AUTH_PROVIDERS: "github", GITHUB_CLIENT_ID: "id", GITHUB_CLIENT_SECRET: "secret" });
+      const without = readSettings({
+        ...withoutOffset,
+        ENVIRONMENT,
+        AUTH_PROVIDERS: "github",
+        GITHUB_CLIENT_ID: "id",
+        GITHUB_CLIENT_SECRET: "secret",
+      });
       expect(without.ok, JSON.stringify(without)).toBe(true);
     }
-    expect(readSettings({ ...env, ENVIRONMENT: "test", CLOCK_OFFSET_MS: "-5" })).toMatchObject({ ok: true, settings: { CLOCK_OFFSET_MS: -5 } });
+    expect(readSettings({ ...env, ENVIRONMENT: "test", CLOCK_OFFSET_MS: "-5" })).toMatchObject({
+      ok: true,
+      settings: { CLOCK_OFFSET_MS: -5 },
+    });
   });
 
   it("must be an integer", () => {

@@ -12,9 +12,20 @@ export function testNow(): Date {
   return clockWithOffset(settings.settings.CLOCK_OFFSET_MS)();
 }
 
-export function testContext(overrides: Partial<AppLoadContext> = {}, envOverrides: Record<string, unknown> = {}): AppLoadContext {
+export function testContext(
+  overrides: Partial<AppLoadContext> = {},
+  envOverrides: Record<string, unknown> = {},
+): AppLoadContext {
   const testEnv = { ...env, ...envOverrides } as Env;
   const settings = readSettings(testEnv);
   if (!settings.ok) throw new Error(`Test settings invalid: ${settings.invalid.join(", ")}`);
-  return { ...createLoadContext({ env: testEnv, ctx: createExecutionContext(), settings: settings.settings, requestId: crypto.randomUUID() }), ...overrides };
+  return {
+    ...createLoadContext({
+      env: testEnv,
+      ctx: createExecutionContext(),
+      settings: settings.settings,
+      requestId: crypto.randomUUID(),
+    }),
+    ...overrides,
+  };
 }

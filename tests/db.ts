@@ -16,7 +16,8 @@ export async function seedDatabase(now: Date = FIXED_NOW) {
 }
 
 /** Our tables: not SQLite's own, not Cloudflare's (`_cf_…`), not the migrations' bookkeeping. */
-const OUR_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'";
+const OUR_TABLES =
+  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'";
 
 /** Table name → its rows. */
 export type Dump = Record<string, Array<Record<string, unknown>>>;
@@ -26,8 +27,12 @@ export type Dump = Record<string, Array<Record<string, unknown>>>;
  * first column, all read in one D1 batch. `tables` reads just those, in that order, without looking
  * the table names up (for a dump taken many times over); `except` leaves the tables it names out.
  */
-export async function dumpDatabase(options: { tables?: readonly string[]; except?: readonly string[] } = {}): Promise<Dump> {
-  const all = options.tables ?? (await env.DB.prepare(`${OUR_TABLES} ORDER BY name`).all<{ name: string }>()).results.map((row) => row.name);
+export async function dumpDatabase(
+  options: { tables?: readonly string[]; except?: readonly string[] } = {},
+): Promise<Dump> {
+  const all =
+    options.tables ??
+    (await env.DB.prepare(`${OUR_TABLES} ORDER BY name`).all<{ name: string }>()).results.map((row) => row.name);
   const tables = options.except ? all.filter((name) => !options.except!.includes(name)) : all;
   if (tables.length === 0) return {};
   const results = await env.DB.batch(tables.map((name) => env.DB.prepare(`SELECT * FROM "${name}" ORDER BY 1`)));

@@ -15,7 +15,9 @@ const schema = type({ workspace: { name: "string", slug: "string" }, count: "num
 describe("loader payloads", () => {
   it("returns a payload that satisfies its schema as JSON", async () => {
     const context = { logger: createLogger({ requestId: "req-1" }), requestId: "req-1" };
-    const response = payload(schema, { workspace: { name: "Acme", slug: "acme" }, count: 3 }, context, { name: "test" });
+    const response = payload(schema, { workspace: { name: "Acme", slug: "acme" }, count: 3 }, context, {
+      name: "test",
+    });
     expect(await response.json()).toEqual({ workspace: { name: "Acme", slug: "acme" }, count: 3 });
   });
 
@@ -32,9 +34,15 @@ describe("loader payloads", () => {
     expect(thrown).toBeInstanceOf(Response);
     const response = thrown as Response;
     expect(response.status).toBe(500);
-    expect(await response.json()).toEqual({ kind: "payload_invalid", message: PAYLOAD_ERROR_MESSAGE, requestId: "req-2" });
+    expect(await response.json()).toEqual({
+      kind: "payload_invalid",
+      message: PAYLOAD_ERROR_MESSAGE,
+      requestId: "req-2",
+    });
     const records = logRecords().filter((record) => record.event === "loader_payload_invalid");
-    expect(records).toEqual([expect.objectContaining({ payload: "test.page", fields: ["workspace.slug"], requestId: "req-2" })]);
+    expect(records).toEqual([
+      expect.objectContaining({ payload: "test.page", fields: ["workspace.slug"], requestId: "req-2" }),
+    ]);
     expect(JSON.stringify(logRecords())).not.toContain("Top Secret Corp");
   });
 });
@@ -47,9 +55,13 @@ describe("a dashboard loader whose data breaks its schema", () => {
   it("renders the route's error boundary with a clear message and request id, inside the dashboard shell", async () => {
     expectErrorLogs();
     // A row the schema refuses (an unknown role), as a bad migration or writer could leave behind.
-    await env.DB.prepare("UPDATE memberships SET role = 'superuser-secret-value' WHERE user_id = ?").bind(SEED.memberId).run();
+    await env.DB.prepare("UPDATE memberships SET role = 'superuser-secret-value' WHERE user_id = ?")
+      .bind(SEED.memberId)
+      .run();
 
-    const response = await get("/dashboard/acme/members", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
+    const response = await get("/dashboard/acme/members", {
+      headers: { Cookie: await sessionCookieFor(SEED.ownerId) },
+    });
     expect(response.status).toBe(500);
     const html = await response.text();
     expect(html).toContain("We could not show this page");
@@ -67,7 +79,9 @@ describe("a dashboard loader whose data breaks its schema", () => {
 
   it("one broken panel shows its own error while the rest of the page renders", async () => {
     expectErrorLogs();
-    await env.DB.prepare("UPDATE deployments SET kind = 'exfiltrate-secret-value' WHERE id = (SELECT id FROM deployments ORDER BY created_at DESC LIMIT 1)").run();
+    await env.DB.prepare(
+      "UPDATE deployments SET kind = 'exfiltrate-secret-value' WHERE id = (SELECT id FROM deployments ORDER BY created_at DESC LIMIT 1)",
+    ).run();
     const response = await get("/dashboard/acme", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
     expect(response.status).toBe(200);
     const html = await response.text();

@@ -12,16 +12,28 @@ const state = {
 };
 
 function stringify(args: unknown[]): string {
-  return args.map((arg) => (typeof arg === "string" ? arg : arg instanceof Error ? `${arg.name}: ${arg.message}` : JSON.stringify(arg))).join(" ");
+  return args
+    .map((arg) =>
+      typeof arg === "string" ? arg : arg instanceof Error ? `${arg.name}: ${arg.message}` : JSON.stringify(arg),
+    )
+    .join(" ");
 }
 
 export function startCapture(): void {
   state.lines = [];
   state.errorsExpected = false;
-  state.originals = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
-  const push = (level: CapturedLine["level"]) => (...args: unknown[]) => {
-    state.lines.push({ level, text: stringify(args) });
+  state.originals = {
+    log: console.log,
+    warn: console.warn,
+    error: console.error,
+    info: console.info,
+    debug: console.debug,
   };
+  const push =
+    (level: CapturedLine["level"]) =>
+    (...args: unknown[]) => {
+      state.lines.push({ level, text: stringify(args) });
+    };
   console.log = push("log");
   console.info = push("log");
   console.debug = push("log");

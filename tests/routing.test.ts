@@ -26,7 +26,9 @@ describe("pages", () => {
   });
 
   it("answers 404 for a workspace the user is not a member of", async () => {
-    const response = await get("/dashboard/someone-else", { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
+    const response = await get("/dashboard/someone-else", {
+      headers: { Cookie: await sessionCookieFor(SEED.ownerId) },
+    });
     expect(response.status).toBe(404);
   });
 

@@ -30,7 +30,10 @@ export function runClock(): RunClock {
   if (memo) return JSON.parse(memo) as RunClock;
   const raw = process.env.TEST_NOW?.trim() || DEFAULT_FIXED_NOW;
   const fixed = new Date(raw);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) || Number.isNaN(fixed.getTime())) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ||
+    Number.isNaN(fixed.getTime())
+  ) {
     throw new Error(`TEST_NOW must be an ISO date-time such as 2027-12-31T23:30:00Z (was "${raw}")`);
   }
   const clock: RunClock = { fixedNow: fixed.toISOString(), offsetMs: fixed.getTime() - Date.now() };

@@ -19,8 +19,15 @@ describe("seed", () => {
     expect(rows.workspaces).toEqual([expect.objectContaining({ id: SEED.workspaceId, slug: "acme", name: "Acme" })]);
     expect(rows.repositories).toEqual([expect.objectContaining({ owner: "acme", name: "infra", host: "github.com" })]);
     const permissions = rows.repository_permissions as Array<Record<string, unknown>>;
-    expect(permissions.map((p) => p.type).sort()).toEqual(["Affected Stacks Create", "Deployments Create", "Instances Upload", "Locks Manage"]);
-    expect(permissions.every((p) => p.workflow_pattern === "*" && p.branch_pattern === "*" && p.environment_pattern === "*")).toBe(true);
+    expect(permissions.map((p) => p.type).sort()).toEqual([
+      "Affected Stacks Create",
+      "Deployments Create",
+      "Instances Upload",
+      "Locks Manage",
+    ]);
+    expect(
+      permissions.every((p) => p.workflow_pattern === "*" && p.branch_pattern === "*" && p.environment_pattern === "*"),
+    ).toBe(true);
 
     const statuses = new Set((rows.instances as Array<{ status: string }>).map((i) => i.status));
     expect([...statuses].sort()).toEqual(["drifted", "error", "in_sync", "unknown"]);

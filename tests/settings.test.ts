@@ -8,8 +8,13 @@ import { expectErrorLogs, logRecords } from "./logs";
 async function fetchWith(overrides: Record<string, unknown>, path = "/") {
   const ctx = createExecutionContext();
   const brokenEnv = { ...env, ...overrides };
-  for (const [key, value] of Object.entries(overrides)) if (value === undefined) delete (brokenEnv as Record<string, unknown>)[key];
-  const response = await (worker as ExportedHandler<Env>).fetch!(new Request(`http://localhost${path}`) as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0], brokenEnv as Env, ctx);
+  for (const [key, value] of Object.entries(overrides))
+    if (value === undefined) delete (brokenEnv as Record<string, unknown>)[key];
+  const response = await (worker as ExportedHandler<Env>).fetch!(
+    new Request(`http://localhost${path}`) as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0],
+    brokenEnv as Env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return response;
 }

@@ -15,7 +15,10 @@ describe("validation compatibility", () => {
   });
 
   it("validate() gives ok + the value for good input", () => {
-    expect(validate(user, { id: "u1", avatar: null, age: 3 })).toEqual({ ok: true, value: { id: "u1", avatar: null, age: 3 } });
+    expect(validate(user, { id: "u1", avatar: null, age: 3 })).toEqual({
+      ok: true,
+      value: { id: "u1", avatar: null, age: 3 },
+    });
   });
 
   it("reports dotted paths and codes for nested and array fields", () => {
@@ -61,7 +64,9 @@ describe("validation compatibility", () => {
   });
 
   it("pipes and narrows run and report through the same result", () => {
-    const list = type("string").pipe((raw) => raw.split(",")).narrow((parts, ctx) => parts.length > 1 || ctx.mustBe("a list"));
+    const list = type("string")
+      .pipe((raw) => raw.split(","))
+      .narrow((parts, ctx) => parts.length > 1 || ctx.mustBe("a list"));
     expect(validate(list, "a,b")).toEqual({ ok: true, value: ["a", "b"] });
     const bad = validate(list, "a");
     expect(bad.ok).toBe(false);

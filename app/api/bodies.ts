@@ -3,7 +3,12 @@
  * app/domain/uploads/payloads.ts): the token exchange, locks and git commits.
  */
 import { paddedBase64 } from "../encoding";
-import { branchNameProblem, MAX_CHANGED_FILES, MAX_COMMIT_MESSAGE_LENGTH, repositoryPathProblem } from "../github/commits.server";
+import {
+  branchNameProblem,
+  MAX_CHANGED_FILES,
+  MAX_COMMIT_MESSAGE_LENGTH,
+  repositoryPathProblem,
+} from "../github/commits.server";
 import { type } from "../validation";
 
 /** POST /api/v1/locks — ttl in seconds, at most 30 days. */
@@ -12,7 +17,11 @@ export const lockBody = type({
   ttl: "1 <= number.integer <= 2592000",
   "lockMessage?": "string | null",
   "properties?": "Record<string, unknown> | null",
-}).narrow((body, ctx) => (Array.isArray(body.properties) ? ctx.reject({ path: ["properties"], expected: "an object or null", actual: "an array" }) : true));
+}).narrow((body, ctx) =>
+  Array.isArray(body.properties)
+    ? ctx.reject({ path: ["properties"], expected: "an object or null", actual: "an array" })
+    : true,
+);
 export type LockBody = typeof lockBody.infer;
 
 /** DELETE /api/v1/locks (a force-unlock). */
@@ -34,7 +43,9 @@ export type OidcExchangeBody = typeof oidcExchangeBody.infer;
  * quoted back in a message.
  */
 const base64Contents = type("string")
-  .narrow((value, ctx) => (paddedBase64(value) === null ? ctx.reject({ expected: "base64 (standard alphabet)", actual: "" }) : true))
+  .narrow((value, ctx) =>
+    paddedBase64(value) === null ? ctx.reject({ expected: "base64 (standard alphabet)", actual: "" }) : true,
+  )
   .pipe((value) => paddedBase64(value)!);
 
 const repositoryPath = type("string").narrow((path, ctx) => {
@@ -57,18 +68,25 @@ export const gitCommitBody = type({
     "deletions?": type({ path: repositoryPath }).array().or("null"),
   },
   commitMessage: type("string").narrow((message, ctx) =>
-    message.trim() !== "" && message.length <= MAX_COMMIT_MESSAGE_LENGTH ? true : ctx.reject({ expected: `a non-empty message of at most ${MAX_COMMIT_MESSAGE_LENGTH} characters`, actual: "" }),
+    message.trim() !== "" && message.length <= MAX_COMMIT_MESSAGE_LENGTH
+      ? true
+      : ctx.reject({ expected: `a non-empty message of at most ${MAX_COMMIT_MESSAGE_LENGTH} characters`, actual: "" }),
   ),
   "comment?": "string | null",
 })
   .narrow((body, ctx) => {
     const changed = [...(body.changes.additions ?? []), ...(body.changes.deletions ?? [])];
     if (changed.length > MAX_CHANGED_FILES) {
-      return ctx.reject({ path: ["changes"], expected: `at most ${MAX_CHANGED_FILES} added or deleted files in one commit`, actual: `${changed.length}` });
+      return ctx.reject({
+        path: ["changes"],
+        expected: `at most ${MAX_CHANGED_FILES} added or deleted files in one commit`,
+        actual: `${changed.length}`,
+      });
     }
     const seen = new Set<string>();
     for (const { path } of changed) {
-      if (seen.has(path)) return ctx.reject({ path: ["changes"], expected: "each path added or deleted at most once", actual: "" });
+      if (seen.has(path))
+        return ctx.reject({ path: ["changes"], expected: "each path added or deleted at most once", actual: "" });
       seen.add(path);
     }
     return true;

@@ -8,14 +8,20 @@ import { ApiError } from "./envelope";
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<{ raw: string; json: unknown }> {
+export async function readJsonBody(
+  request: Request,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<{ raw: string; json: unknown }> {
   const contentType = request.headers.get("Content-Type") ?? "";
   if (!/^application\/json\b/i.test(contentType.trim())) {
     throw new ApiError(415, "UnsupportedMediaType", "Send the body as JSON with Content-Type: application/json.");
   }
   const declared = Number(request.headers.get("Content-Length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (!request.body) throw new ApiError(400, "ValidationError", "The request has no body.", { data: { validationErrors: ["body: required"] } });
+  if (!request.body)
+    throw new ApiError(400, "ValidationError", "The request has no body.", {
+      data: { validationErrors: ["body: required"] },
+    });
 
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -40,30 +46,50 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
   try {
     raw = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new ApiError(400, "ValidationError", "The body is not valid UTF-8.", { data: { validationErrors: ["body: must be UTF-8 JSON"] } });
+    throw new ApiError(400, "ValidationError", "The body is not valid UTF-8.", {
+      data: { validationErrors: ["body: must be UTF-8 JSON"] },
+    });
   }
   try {
     return { raw, json: JSON.parse(raw) };
   } catch {
-    throw new ApiError(400, "ValidationError", "The body is not valid JSON.", { data: { validationErrors: ["body: must be valid JSON"] } });
+    throw new ApiError(400, "ValidationError", "The body is not valid JSON.", {
+      data: { validationErrors: ["body: must be valid JSON"] },
+    });
   }
 }
 
 function tooLarge(maxBytes: number) {
-  return new ApiError(413, "PayloadTooLarge", `The body is larger than ${Math.floor(maxBytes / 1024 / 1024)} MiB. Split it into chunks (batch_id, batch_index, batch_total).`);
+  return new ApiError(
+    413,
+    "PayloadTooLarge",
+    `The body is larger than ${Math.floor(maxBytes / 1024 / 1024)} MiB. Split it into chunks (batch_id, batch_index, batch_total).`,
+  );
 }
 
 /** Messages that name the field, e.g. "stacks[3].component must be a string (was number)". */
 export function validationMessages(issues: Issue[]): string[] {
-  return issues.map((issue) => (issue.message.startsWith(issue.path) || issue.path === "(root)" ? issue.message : `${issue.path}: ${issue.message}`)).slice(0, 50);
+  return issues
+    .map((issue) =>
+      issue.message.startsWith(issue.path) || issue.path === "(root)"
+        ? issue.message
+        : `${issue.path}: ${issue.message}`,
+    )
+    .slice(0, 50);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function checkBody<S extends Type<any, any>>(schema: S, json: unknown, errorTag = "ValidationError"): S["infer"] {
+export function checkBody<S extends Type<any, any>>(
+  schema: S,
+  json: unknown,
+  errorTag = "ValidationError",
+): S["infer"] {
   const result = validate(schema, json);
   if (!result.ok) {
     const messages = validationMessages(result.issues);
-    throw new ApiError(400, errorTag, `The request body is invalid: ${messages[0] ?? "unknown problem"}`, { data: { validationErrors: messages } });
+    throw new ApiError(400, errorTag, `The request body is invalid: ${messages[0] ?? "unknown problem"}`, {
+      data: { validationErrors: messages },
+    });
   }
   return result.value;
 }

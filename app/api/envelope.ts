@@ -40,4 +40,3 @@ export class ApiError extends Error {
     this.name = "ApiError";
   }
 }
-

@@ -19,11 +19,24 @@ import { checkBody, readJsonBody } from "./body.server";
 import { rfc3339 } from "../clock";
 import { ApiError, envelope } from "./envelope";
 import type { ApiArgs, ApiHandler } from "./handler";
-import { requireApiToken, signApiToken, verifyGithubActionsToken, workflowIdentity, type ApiTokenClaims } from "./tokens.server";
+import {
+  requireApiToken,
+  signApiToken,
+  verifyGithubActionsToken,
+  workflowIdentity,
+  type ApiTokenClaims,
+} from "./tokens.server";
 
-const ok = (context: AppLoadContext, data?: unknown) => envelope(context.requestId, 200, data === undefined ? {} : { data });
+const ok = (context: AppLoadContext, data?: unknown) =>
+  envelope(context.requestId, 200, data === undefined ? {} : { data });
 
-type DomainReason = AffectedStacksRefusal | InventoryRefusal | ExchangeRefusal | "instance_unknown" | "lock_held" | "lock_not_found";
+type DomainReason =
+  | AffectedStacksRefusal
+  | InventoryRefusal
+  | ExchangeRefusal
+  | "instance_unknown"
+  | "lock_held"
+  | "lock_not_found";
 
 /**
  * What each domain refusal answers the CLI. `message` replaces the domain's sentence only where the
@@ -58,7 +71,12 @@ async function authorize(args: ApiArgs, type: PermissionType): Promise<ApiTokenC
     type,
     workflow: { workflow: claims.wf, branch: claims.br, environment: claims.env },
   });
-  if (!allowed) throw new ApiError(403, "Forbidden", `This workflow has no "${type}" permission for ${claims.repo}. An admin can add one in the repository's permissions.`);
+  if (!allowed)
+    throw new ApiError(
+      403,
+      "Forbidden",
+      `This workflow has no "${type}" permission for ${claims.repo}. An admin can add one in the repository's permissions.`,
+    );
   return claims;
 }
 
@@ -87,10 +105,25 @@ export const exchange: ApiHandler = async ({ request, context }) => {
 
   const { token, expiresAt } = await signApiToken(
     context.settings,
-    { scope: "ws:gh:action", ws: body.workspaceId, repo: claims.repository, rid: admitted.repositoryId, wf: identity.workflow, br: identity.branch, env: identity.environment, pr: identity.pullRequest, href: identity.headRef, actor: identity.actor },
+    {
+      scope: "ws:gh:action",
+      ws: body.workspaceId,
+      repo: claims.repository,
+      rid: admitted.repositoryId,
+      wf: identity.workflow,
+      br: identity.branch,
+      env: identity.environment,
+      pr: identity.pullRequest,
+      href: identity.headRef,
+      actor: identity.actor,
+    },
     now,
   );
-  context.logger.info("api_token_issued", { workspaceId: body.workspaceId, repository: claims.repository, workflow: identity.workflow });
+  context.logger.info("api_token_issued", {
+    workspaceId: body.workspaceId,
+    repository: claims.repository,
+    workflow: identity.workflow,
+  });
   return ok(context, { token, expiresAt: rfc3339(expiresAt) });
 };
 
@@ -117,7 +150,12 @@ export const instances: ApiHandler = async (args) => {
   const { json } = await readJsonBody(args.request);
   const body = checkBody(instancesBody, json);
   sameRepository(claims, body.repo_owner, body.repo_name);
-  const result = await receiveInstances(args.context.db, { workspaceId: claims.ws, repositoryId: claims.rid, body, now: args.context.now() });
+  const result = await receiveInstances(args.context.db, {
+    workspaceId: claims.ws,
+    repositoryId: claims.rid,
+    body,
+    now: args.context.now(),
+  });
   if (!result.ok) throw refused(result);
   return ok(args.context);
 };
@@ -125,10 +163,20 @@ export const instances: ApiHandler = async (args) => {
 export async function instanceStatus(args: ApiArgs, stack: string, component: string): Promise<Response> {
   const claims = await authorize(args, "Deployments Create");
   sameRepository(claims, args.params.owner ?? "", args.params.repo ?? "");
-  if (!stack || !component) throw new ApiError(400, "ValidationError", "Name the instance with ?stack=…&component=….", { data: { validationErrors: ["stack: required", "component: required"] } });
+  if (!stack || !component)
+    throw new ApiError(400, "ValidationError", "Name the instance with ?stack=…&component=….", {
+      data: { validationErrors: ["stack: required", "component: required"] },
+    });
   const { json } = await readJsonBody(args.request);
   const body = checkBody(instanceStatusBody, json, "DriftDetectionValidationError");
-  const result = await reportInstanceStatus(args.context.db, { workspaceId: claims.ws, repositoryId: claims.rid, stack, component, body, now: args.context.now() });
+  const result = await reportInstanceStatus(args.context.db, {
+    workspaceId: claims.ws,
+    repositoryId: claims.rid,
+    stack,
+    component,
+    body,
+    now: args.context.now(),
+  });
   if (!result.ok) throw refused(result);
   return ok(args.context);
 }
@@ -137,7 +185,8 @@ export const lock: ApiHandler = async (args) => {
   const claims = await authorize(args, "Locks Manage");
   const { json } = await readJsonBody(args.request);
   const body = checkBody(lockBody, json);
-  if (!body.key.toLowerCase().startsWith(`${claims.repo.toLowerCase()}/`)) throw new ApiError(403, "Forbidden", `Lock keys of this token start with ${claims.repo}/.`);
+  if (!body.key.toLowerCase().startsWith(`${claims.repo.toLowerCase()}/`))
+    throw new ApiError(403, "Forbidden", `Lock keys of this token start with ${claims.repo}/.`);
   const now = args.context.now();
   const result = await acquireLock(args.context.db, {
     workspaceId: claims.ws,
@@ -149,7 +198,14 @@ export const lock: ApiHandler = async (args) => {
     actor: { type: "ci", id: null, label: claims.actor ? `${claims.actor} via ${claims.repo}` : claims.repo },
     now,
   });
-  if (!result.ok) throw refused(result, { context: { locked_by: result.lockedBy, locked_at: rfc3339(result.lockedAt), expires_at: rfc3339(result.expiresAt) } });
+  if (!result.ok)
+    throw refused(result, {
+      context: {
+        locked_by: result.lockedBy,
+        locked_at: rfc3339(result.lockedAt),
+        expires_at: rfc3339(result.expiresAt),
+      },
+    });
   const row = result.lock;
   return ok(args.context, {
     id: row.id,
@@ -167,7 +223,8 @@ export const unlock: ApiHandler = async (args) => {
   const claims = await authorize(args, "Locks Manage");
   const { json } = await readJsonBody(args.request);
   const body = checkBody(unlockBody, json);
-  if (!body.key.toLowerCase().startsWith(`${claims.repo.toLowerCase()}/`)) throw new ApiError(403, "Forbidden", `Lock keys of this token start with ${claims.repo}/.`);
+  if (!body.key.toLowerCase().startsWith(`${claims.repo.toLowerCase()}/`))
+    throw new ApiError(403, "Forbidden", `Lock keys of this token start with ${claims.repo}/.`);
   const released = await releaseLock(args.context.db, {
     workspaceId: claims.ws,
     key: body.key,
@@ -208,19 +265,48 @@ export const gitCommit: ApiHandler = async (args) => {
   const claims = await authorize(args, "Deployments Create");
   const { settings, logger } = args.context;
   if (!githubAppConfigured(settings)) {
-    throw new ApiError(503, "GitHubAppNotConfigured", "GitHub App is not configured on this server. An operator sets GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY.");
+    throw new ApiError(
+      503,
+      "GitHubAppNotConfigured",
+      "GitHub App is not configured on this server. An operator sets GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY.",
+    );
   }
   const { json } = await readJsonBody(args.request);
   const body = checkBody(gitCommitBody, json);
   const [owner, repo] = claims.repo.split("/") as [string, string];
   try {
-    const result = await commitChanges(settings, { owner, repo, branch: body.branch, additions: body.additions, deletions: body.deletions, message: body.commitMessage }, args.context.now);
-    logger.info("git_commit_created", { repository: claims.repo, branch: body.branch, sha: result.sha, unchanged: result.unchanged, additions: body.additions.length, deletions: body.deletions.length, workflow: claims.wf });
+    const result = await commitChanges(
+      settings,
+      {
+        owner,
+        repo,
+        branch: body.branch,
+        additions: body.additions,
+        deletions: body.deletions,
+        message: body.commitMessage,
+      },
+      args.context.now,
+    );
+    logger.info("git_commit_created", {
+      repository: claims.repo,
+      branch: body.branch,
+      sha: result.sha,
+      unchanged: result.unchanged,
+      additions: body.additions.length,
+      deletions: body.deletions.length,
+      workflow: claims.wf,
+    });
     return ok(args.context, { sha: result.sha });
   } catch (error) {
     if (!(error instanceof GithubError)) throw error;
     const failure = GITHUB_FAILURES[error.kind];
-    logger.warn("git_commit_failed", { repository: claims.repo, branch: body.branch, kind: error.kind, step: error.step, githubStatus: error.status });
+    logger.warn("git_commit_failed", {
+      repository: claims.repo,
+      branch: body.branch,
+      kind: error.kind,
+      step: error.step,
+      githubStatus: error.status,
+    });
     throw new ApiError(failure.status, failure.tag, /[.!?]$/.test(error.message) ? error.message : `${error.message}.`);
   }
 };
@@ -230,6 +316,8 @@ export function decodePathSegment(raw: string, field: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new ApiError(400, "ValidationError", `The ${field} in the path is not valid percent-encoding.`, { data: { validationErrors: [`${field}: malformed percent-encoding`] } });
+    throw new ApiError(400, "ValidationError", `The ${field} in the path is not valid percent-encoding.`, {
+      data: { validationErrors: [`${field}: malformed percent-encoding`] },
+    });
   }
 }

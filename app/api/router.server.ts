@@ -7,7 +7,16 @@ import type { AppLoadContext } from "@remix-run/cloudflare";
 import { reportError } from "../observability/reporter";
 import { ApiError, envelope } from "./envelope";
 import type { ApiHandler } from "./handler";
-import { affectedStacks, decodePathSegment, exchange, gitCommit, instances, instanceStatus, lock, unlock } from "./handlers.server";
+import {
+  affectedStacks,
+  decodePathSegment,
+  exchange,
+  gitCommit,
+  instances,
+  instanceStatus,
+  lock,
+  unlock,
+} from "./handlers.server";
 import { statusHandler } from "./status.server";
 
 const SEGMENT = "[^/]+";
@@ -19,13 +28,21 @@ export const API_ROUTES: Array<{ method: string; pattern: RegExp; handler: ApiHa
   {
     method: "PATCH",
     pattern: new RegExp(`^/api/v1/repos/(?<owner>${SEGMENT})/(?<repo>${SEGMENT})/instances/?$`),
-    handler: (args) => instanceStatus(args, args.url.searchParams.get("stack") ?? "", args.url.searchParams.get("component") ?? ""),
+    handler: (args) =>
+      instanceStatus(args, args.url.searchParams.get("stack") ?? "", args.url.searchParams.get("component") ?? ""),
   },
   {
     // Deprecated form, still served: /instances/{stack}/{component…} (components may contain "/").
     method: "PATCH",
-    pattern: new RegExp(`^/api/v1/repos/(?<owner>${SEGMENT})/(?<repo>${SEGMENT})/instances/(?<stack>${SEGMENT})/(?<component>.+)$`),
-    handler: (args) => instanceStatus(args, decodePathSegment(args.params.stack ?? "", "stack"), decodePathSegment(args.params.component ?? "", "component")),
+    pattern: new RegExp(
+      `^/api/v1/repos/(?<owner>${SEGMENT})/(?<repo>${SEGMENT})/instances/(?<stack>${SEGMENT})/(?<component>.+)$`,
+    ),
+    handler: (args) =>
+      instanceStatus(
+        args,
+        decodePathSegment(args.params.stack ?? "", "stack"),
+        decodePathSegment(args.params.component ?? "", "component"),
+      ),
   },
   { method: "POST", pattern: /^\/api\/v1\/locks\/?$/, handler: lock },
   { method: "DELETE", pattern: /^\/api\/v1\/locks\/?$/, handler: unlock },
@@ -52,12 +69,18 @@ export async function handleApi(request: Request, context: AppLoadContext): Prom
   try {
     if (!found) throw new ApiError(404, "NotFound", `There is no API endpoint ${request.method} ${url.pathname}.`);
     if ("allowed" in found) {
-      throw new ApiError(405, "MethodNotAllowed", `${request.method} is not allowed here. Use ${found.allowed.join(" or ")}.`, { headers: { Allow: found.allowed.join(", ") } });
+      throw new ApiError(
+        405,
+        "MethodNotAllowed",
+        `${request.method} is not allowed here. Use ${found.allowed.join(" or ")}.`,
+        { headers: { Allow: found.allowed.join(", ") } },
+      );
     }
     return await found.handler({ request, context, params: found.params, url });
   } catch (error) {
     if (error instanceof ApiError) {
-      if (error.status >= 500) context.logger.error("api_error", { status: error.status, errorTag: error.errorTag, path: url.pathname });
+      if (error.status >= 500)
+        context.logger.error("api_error", { status: error.status, errorTag: error.errorTag, path: url.pathname });
       return envelope(context.requestId, error.status, {
         errorTag: error.errorTag,
         errorMessage: error.message,
@@ -67,6 +90,9 @@ export async function handleApi(request: Request, context: AppLoadContext): Prom
       });
     }
     reportError(context.logger, error, { route: url.pathname, method: request.method });
-    return envelope(context.requestId, 500, { errorTag: "InternalError", errorMessage: "Something went wrong on our side. The request can be retried." });
+    return envelope(context.requestId, 500, {
+      errorTag: "InternalError",
+      errorMessage: "Something went wrong on our side. The request can be retried.",
+    });
   }
 }

@@ -36,13 +36,21 @@ const jwksCache = new Map<string, JWTVerifyGetKey>();
 function issuerJwks(issuer: string): JWTVerifyGetKey {
   let jwks = jwksCache.get(issuer);
   if (!jwks) {
-    jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks`), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks`), {
+      timeoutDuration: 5_000,
+      cooldownDuration: 30_000,
+      cacheMaxAge: 10 * 60_000,
+    });
     jwksCache.set(issuer, jwks);
   }
   return jwks;
 }
 
-export async function verifyGithubActionsToken(settings: Settings, token: string, now: Date): Promise<GithubActionsClaims> {
+export async function verifyGithubActionsToken(
+  settings: Settings,
+  token: string,
+  now: Date,
+): Promise<GithubActionsClaims> {
   let payload: unknown;
   try {
     const verified = await jwtVerify(token, issuerJwks(settings.GITHUB_OIDC_ISSUER), {
@@ -55,16 +63,29 @@ export async function verifyGithubActionsToken(settings: Settings, token: string
     });
     payload = verified.payload;
   } catch (error) {
-    const reason = error && typeof error === "object" && "code" in error ? String((error as { code: unknown }).code) : "invalid";
+    const reason =
+      error && typeof error === "object" && "code" in error ? String((error as { code: unknown }).code) : "invalid";
     throw new ApiError(401, "InvalidOIDCToken", `The GitHub OIDC token was refused (${reason}).`);
   }
   const claims = validate(githubActionsClaims, payload);
-  if (!claims.ok) throw new ApiError(401, "InvalidOIDCToken", `The GitHub OIDC token lacks required claims: ${claims.issues.map((i) => i.path).join(", ")}.`);
+  if (!claims.ok)
+    throw new ApiError(
+      401,
+      "InvalidOIDCToken",
+      `The GitHub OIDC token lacks required claims: ${claims.issues.map((i) => i.path).join(", ")}.`,
+    );
   return claims.value;
 }
 
 /** What a CI workflow is, in the terms repository permissions are written in. */
-export type WorkflowIdentity = { workflow: string; branch: string; environment: string; pullRequest: number | null; headRef: string | null; actor: string | null };
+export type WorkflowIdentity = {
+  workflow: string;
+  branch: string;
+  environment: string;
+  pullRequest: number | null;
+  headRef: string | null;
+  actor: string | null;
+};
 
 export function workflowIdentity(claims: GithubActionsClaims): WorkflowIdentity {
   const workflowRef = claims.job_workflow_ref ?? claims.workflow_ref ?? "";
@@ -99,7 +120,11 @@ export type ApiTokenClaims = typeof apiTokenClaims.infer;
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-export async function signApiToken(settings: Settings, claims: ApiTokenClaims, now: Date): Promise<{ token: string; expiresAt: Date }> {
+export async function signApiToken(
+  settings: Settings,
+  claims: ApiTokenClaims,
+  now: Date,
+): Promise<{ token: string; expiresAt: Date }> {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const token = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -116,10 +141,20 @@ export async function signApiToken(settings: Settings, claims: ApiTokenClaims, n
 export async function requireApiToken(settings: Settings, request: Request, now: Date): Promise<ApiTokenClaims> {
   const header = request.headers.get("Authorization") ?? "";
   const match = header.match(/^Bearer\s+(\S+)$/i);
-  if (!match) throw new ApiError(401, "Unauthorized", "Send `Authorization: Bearer <token>` with the token from /api/v1/auth/github-oidc.");
+  if (!match)
+    throw new ApiError(
+      401,
+      "Unauthorized",
+      "Send `Authorization: Bearer <token>` with the token from /api/v1/auth/github-oidc.",
+    );
   for (const secret of settings.API_TOKEN_SECRET) {
     try {
-      const { payload } = await jwtVerify(match[1]!, key(secret), { issuer: API_TOKEN_ISSUER, audience: API_TOKEN_AUDIENCE, algorithms: ["HS256"], currentDate: now });
+      const { payload } = await jwtVerify(match[1]!, key(secret), {
+        issuer: API_TOKEN_ISSUER,
+        audience: API_TOKEN_AUDIENCE,
+        algorithms: ["HS256"],
+        currentDate: now,
+      });
       const claims = validate(apiTokenClaims, payload);
       if (claims.ok) return claims.value;
       break;

@@ -28,12 +28,19 @@ function flowCookie(request: Request, context: Pick<AppLoadContext, "settings">)
   });
 }
 
-export async function writeFlow(request: Request, context: Pick<AppLoadContext, "settings">, flow: SignInFlow): Promise<string> {
+export async function writeFlow(
+  request: Request,
+  context: Pick<AppLoadContext, "settings">,
+  flow: SignInFlow,
+): Promise<string> {
   return flowCookie(request, context).serialize(flow);
 }
 
 /** The flow, or null when the cookie is missing, tampered with or not in our shape. */
-export async function readFlow(request: Request, context: Pick<AppLoadContext, "settings">): Promise<SignInFlow | null> {
+export async function readFlow(
+  request: Request,
+  context: Pick<AppLoadContext, "settings">,
+): Promise<SignInFlow | null> {
   let value: unknown;
   try {
     value = await flowCookie(request, context).parse(request.headers.get("Cookie"));
@@ -58,4 +65,3 @@ export function clearOAuthStateCookies(request: Request, baseName: string): stri
     .filter((name) => name.startsWith(`${baseName}:`))
     .map((name) => `${name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure}`);
 }
-

@@ -178,7 +178,11 @@ export async function createSession(
   return sessionCookieFor(request, context, id);
 }
 
-export async function sessionCookieFor(request: Request, context: Pick<Ctx, "settings">, sessionId: string): Promise<string> {
+export async function sessionCookieFor(
+  request: Request,
+  context: Pick<Ctx, "settings">,
+  sessionId: string,
+): Promise<string> {
   const storage = sessionStorage(request, context.settings);
   const session = await storage.getSession();
   session.set("v", 1);

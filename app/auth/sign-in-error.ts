@@ -5,18 +5,24 @@
 export const SIGN_IN_ERRORS = {
   access_denied: "You cancelled sign-in at the provider. Start again whenever you are ready.",
   provider_error: "The sign-in provider reported an error. Try again, or ask your administrator.",
-  state_missing: "Your sign-in attempt expired or your browser blocked our cookie. Allow cookies for this site and try again.",
-  state_mismatch: "This sign-in response does not belong to the sign-in you started (perhaps another tab). Start again.",
+  state_missing:
+    "Your sign-in attempt expired or your browser blocked our cookie. Allow cookies for this site and try again.",
+  state_mismatch:
+    "This sign-in response does not belong to the sign-in you started (perhaps another tab). Start again.",
   code_missing: "The provider did not send back an authorization code. Start again.",
   issuer_mismatch: "The sign-in response did not come from the expected issuer, so we refused it. Start again.",
   token_exchange_failed: "We could not complete sign-in with the provider. Try again in a minute.",
   profile_unavailable: "We could not read your profile from the provider. Try again in a minute.",
-  userinfo_unavailable: "The identity provider did not give us your profile (its UserInfo endpoint failed). Try again in a minute.",
-  userinfo_invalid: "The identity provider's profile answer did not match your sign-in, so we refused it. Ask your administrator if this persists.",
+  userinfo_unavailable:
+    "The identity provider did not give us your profile (its UserInfo endpoint failed). Try again in a minute.",
+  userinfo_invalid:
+    "The identity provider's profile answer did not match your sign-in, so we refused it. Ask your administrator if this persists.",
   // No longer produced (people without a verified email sign in); kept so old links still explain themselves.
   email_unverified: "Your account has no verified primary email address. Verify one with the provider, then try again.",
-  discovery_failed: "We could not load the identity provider's configuration. Try again later, or ask your administrator.",
-  id_token_invalid: "We could not verify the identity provider's answer, so we refused it. Ask your administrator if this persists.",
+  discovery_failed:
+    "We could not load the identity provider's configuration. Try again later, or ask your administrator.",
+  id_token_invalid:
+    "We could not verify the identity provider's answer, so we refused it. Ask your administrator if this persists.",
   account_unavailable: "We could not open your account just now. Please try again in a minute.",
   provider_unavailable: "That sign-in method is not available here.",
   unexpected: "Sign-in failed unexpectedly. Please try again.",

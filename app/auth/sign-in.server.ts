@@ -22,7 +22,11 @@ import { recordSignIn, upsertUser } from "./users.server";
 
 const BOOKKEEPING_TIMEOUT_MS = 3_000;
 
-export function providerEnabled(provider: string, request: Request, context: AppLoadContext): provider is SignInProvider {
+export function providerEnabled(
+  provider: string,
+  request: Request,
+  context: AppLoadContext,
+): provider is SignInProvider {
   if (provider === "dev") return devProviderAvailable(request, context);
   return (context.settings.AUTH_PROVIDERS as string[]).includes(provider) && provider !== "dev";
 }
@@ -47,7 +51,13 @@ async function authenticatorFor(
   } else if (provider === "oidc") {
     const document = discovered ?? (await discover(context.settings.OIDC_ISSUER ?? "", context.now()));
     authenticator.use(
-      oidcStrategy(context.settings, document, { redirectURI, cookie, nonce: flow.nonce, expectedNonce: flow.expected?.nonce ?? null, now: context.now }),
+      oidcStrategy(context.settings, document, {
+        redirectURI,
+        cookie,
+        nonce: flow.nonce,
+        expectedNonce: flow.expected?.nonce ?? null,
+        now: context.now,
+      }),
       "oidc",
     );
   } else {
@@ -61,10 +71,16 @@ async function authenticatorFor(
  * an OpenID provider that promises `iss` (`authorization_response_iss_parameter_supported`) must
  * send it. Either failure means the response may belong to another provider: refuse it.
  */
-function checkResponseIssuer(provider: SignInProvider, iss: string | null, context: AppLoadContext, document: DiscoveryDocument | null) {
+function checkResponseIssuer(
+  provider: SignInProvider,
+  iss: string | null,
+  context: AppLoadContext,
+  document: DiscoveryDocument | null,
+) {
   if (provider === "oidc" && document) {
     if (iss === null) {
-      if (document.authorization_response_iss_parameter_supported === true) throw new SignInError("issuer_mismatch", "iss_missing");
+      if (document.authorization_response_iss_parameter_supported === true)
+        throw new SignInError("issuer_mismatch", "iss_missing");
       return;
     }
     // A simple string comparison, as RFC 9207 §2.4 asks.
@@ -110,7 +126,8 @@ async function failure(request: Request, context: AppLoadContext, provider: stri
   const headers = new Headers();
   try {
     headers.append("Set-Cookie", await clearFlow(request, context));
-    for (const cookie of clearOAuthStateCookies(request, oauthStateCookieName(request))) headers.append("Set-Cookie", cookie);
+    for (const cookie of clearOAuthStateCookies(request, oauthStateCookieName(request)))
+      headers.append("Set-Cookie", cookie);
   } catch {
     // Clearing cookies is best effort; the redirect must still happen.
   }
@@ -118,7 +135,12 @@ async function failure(request: Request, context: AppLoadContext, provider: stri
 }
 
 /** POST /auth/:provider — leave for the provider. */
-export async function startSignIn(provider: string, request: Request, context: AppLoadContext, returnToInput: unknown): Promise<Response> {
+export async function startSignIn(
+  provider: string,
+  request: Request,
+  context: AppLoadContext,
+  returnToInput: unknown,
+): Promise<Response> {
   if (!providerEnabled(provider, request, context)) {
     return failure(request, context, provider, new SignInError("provider_unavailable"));
   }
@@ -126,7 +148,9 @@ export async function startSignIn(provider: string, request: Request, context: A
   try {
     const authenticator = await authenticatorFor(provider, request, context, { nonce: flow.nonce, expected: null });
     // Strip the query: the start request must not look like a callback.
-    const start = new Request(new URL(request.url).origin + new URL(request.url).pathname, { headers: request.headers });
+    const start = new Request(new URL(request.url).origin + new URL(request.url).pathname, {
+      headers: request.headers,
+    });
     await authenticator.authenticate(provider, start);
     throw new SignInError("unexpected", "start_did_not_redirect");
   } catch (thrown) {
@@ -146,14 +170,22 @@ export async function completeSignIn(provider: string, request: Request, context
     const flow = await readFlow(request, context);
     const url = new URL(request.url);
     if (url.searchParams.get("error") === "access_denied") throw new SignInError("access_denied");
-    if (!flow || flow.provider !== provider) throw new SignInError("state_missing", flow ? "provider_mismatch" : "no_flow_cookie");
+    if (!flow || flow.provider !== provider)
+      throw new SignInError("state_missing", flow ? "provider_mismatch" : "no_flow_cookie");
 
     const document = provider === "oidc" ? await discover(context.settings.OIDC_ISSUER ?? "", context.now()) : null;
     checkResponseIssuer(provider, url.searchParams.get("iss"), context, document);
 
-    const authenticator = await authenticatorFor(provider, request, context, { nonce: flow.nonce, expected: flow }, document ?? undefined);
+    const authenticator = await authenticatorFor(
+      provider,
+      request,
+      context,
+      { nonce: flow.nonce, expected: flow },
+      document ?? undefined,
+    );
     const profile = validate(providerProfile, await authenticator.authenticate(provider, request));
-    if (!profile.ok) throw new SignInError("profile_unavailable", profile.crashed ? "validator_crashed" : "profile_shape");
+    if (!profile.ok)
+      throw new SignInError("profile_unavailable", profile.crashed ? "validator_crashed" : "profile_shape");
 
     const now = context.now();
     let sessionCookie: string;
@@ -170,14 +202,19 @@ export async function completeSignIn(provider: string, request: Request, context
         BOOKKEEPING_TIMEOUT_MS,
         recordSignIn(context.db, { ...account, provider, now }),
         () => new Error("sign-in bookkeeping timed out"),
-      ).catch((error: unknown) => context.logger.warn("sign_in_bookkeeping_failed", { error: error instanceof Error ? error.message : "non_error" })),
+      ).catch((error: unknown) =>
+        context.logger.warn("sign_in_bookkeeping_failed", {
+          error: error instanceof Error ? error.message : "non_error",
+        }),
+      ),
     );
     context.logger.info("signed_in", { provider, userId: account.userId });
 
     const headers = new Headers();
     headers.append("Set-Cookie", sessionCookie);
     headers.append("Set-Cookie", await clearFlow(request, context));
-    for (const cookie of clearOAuthStateCookies(request, oauthStateCookieName(request))) headers.append("Set-Cookie", cookie);
+    for (const cookie of clearOAuthStateCookies(request, oauthStateCookieName(request)))
+      headers.append("Set-Cookie", cookie);
     return redirect(safeReturnTo(flow.returnTo), { headers });
   } catch (error) {
     return failure(request, context, provider, error);

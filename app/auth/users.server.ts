@@ -9,20 +9,39 @@ async function findIdentity(db: Database, profile: ProviderProfile) {
   const rows = await db
     .select({ id: identities.id, userId: identities.userId })
     .from(identities)
-    .where(and(eq(identities.provider, profile.provider), eq(identities.issuer, profile.issuer), eq(identities.subject, profile.subject)))
+    .where(
+      and(
+        eq(identities.provider, profile.provider),
+        eq(identities.issuer, profile.issuer),
+        eq(identities.subject, profile.subject),
+      ),
+    )
     .limit(1);
   return rows[0] ?? null;
 }
 
-export async function upsertUser(db: Database, profile: ProviderProfile, now: Date): Promise<{ userId: string; identityId: string }> {
+export async function upsertUser(
+  db: Database,
+  profile: ProviderProfile,
+  now: Date,
+): Promise<{ userId: string; identityId: string }> {
   const existing = await findIdentity(db, profile);
   if (existing) {
     await db.batch([
       db
         .update(users)
-        .set({ name: profile.name, email: profile.email, login: profile.login, avatarUrl: profile.avatarUrl, updatedAt: now })
+        .set({
+          name: profile.name,
+          email: profile.email,
+          login: profile.login,
+          avatarUrl: profile.avatarUrl,
+          updatedAt: now,
+        })
         .where(eq(users.id, existing.userId)),
-      db.update(identities).set({ email: profile.email, emailVerified: profile.emailVerified, login: profile.login }).where(eq(identities.id, existing.id)),
+      db
+        .update(identities)
+        .set({ email: profile.email, emailVerified: profile.emailVerified, login: profile.login })
+        .where(eq(identities.id, existing.id)),
     ]);
     return { userId: existing.userId, identityId: existing.id };
   }
@@ -31,8 +50,26 @@ export async function upsertUser(db: Database, profile: ProviderProfile, now: Da
   const identityId = newId("idn");
   try {
     await db.batch([
-      db.insert(users).values({ id: userId, name: profile.name, email: profile.email, login: profile.login, avatarUrl: profile.avatarUrl, createdAt: now, updatedAt: now }),
-      db.insert(identities).values({ id: identityId, userId, provider: profile.provider, issuer: profile.issuer, subject: profile.subject, email: profile.email, emailVerified: profile.emailVerified, login: profile.login, createdAt: now }),
+      db.insert(users).values({
+        id: userId,
+        name: profile.name,
+        email: profile.email,
+        login: profile.login,
+        avatarUrl: profile.avatarUrl,
+        createdAt: now,
+        updatedAt: now,
+      }),
+      db.insert(identities).values({
+        id: identityId,
+        userId,
+        provider: profile.provider,
+        issuer: profile.issuer,
+        subject: profile.subject,
+        email: profile.email,
+        emailVerified: profile.emailVerified,
+        login: profile.login,
+        createdAt: now,
+      }),
     ]);
   } catch (error) {
     // Two first sign-ins raced: the other one created the identity (the batch rolled back ours).
@@ -47,7 +84,10 @@ export async function upsertUser(db: Database, profile: ProviderProfile, now: Da
  * Non-essential bookkeeping after a sign-in (last use, an audit event per workspace). Callers run it
  * through `waitUntil` with a time bound: it never blocks or fails a sign-in.
  */
-export async function recordSignIn(db: Database, input: { userId: string; identityId: string; provider: string; now: Date }) {
+export async function recordSignIn(
+  db: Database,
+  input: { userId: string; identityId: string; provider: string; now: Date },
+) {
   await db.batch([
     db.update(identities).set({ lastUsedAt: input.now }).where(eq(identities.id, input.identityId)),
     db.insert(auditEvents).select(

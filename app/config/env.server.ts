@@ -11,7 +11,12 @@ export type SignInProvider = (typeof SIGN_IN_PROVIDERS)[number];
 
 /** A comma list of secrets: the first signs, all verify (rotation). Each ≥ 32 characters. */
 const secretList = type("string")
-  .pipe((raw) => raw.split(",").map((part) => part.trim()).filter(Boolean))
+  .pipe((raw) =>
+    raw
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
   .narrow((parts, ctx) =>
     parts.length > 0 && parts.every((part) => part.length >= 32)
       ? true
@@ -19,7 +24,14 @@ const secretList = type("string")
   );
 
 const providerList = type("string")
-  .pipe((raw) => [...new Set(raw.split(",").map((part) => part.trim().toLowerCase()).filter(Boolean))])
+  .pipe((raw) => [
+    ...new Set(
+      raw
+        .split(",")
+        .map((part) => part.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ])
   .narrow((parts, ctx) =>
     parts.length > 0 && parts.every((part) => (SIGN_IN_PROVIDERS as readonly string[]).includes(part))
       ? true
@@ -29,7 +41,14 @@ const providerList = type("string")
 
 /** Logins (GitHub or dev) allowed to operate the status page; compared case-insensitively. */
 const loginList = type("string")
-  .pipe((raw) => [...new Set(raw.split(",").map((part) => part.trim().toLowerCase()).filter(Boolean))])
+  .pipe((raw) => [
+    ...new Set(
+      raw
+        .split(",")
+        .map((part) => part.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ])
   .narrow((parts, ctx) =>
     parts.every((part) => /^[a-z0-9][a-z0-9._-]{0,99}$/.test(part)) ? true : ctx.mustBe("a comma list of logins"),
   );
@@ -89,8 +108,16 @@ export function contradictions(s: Fields): Problem[] {
   const problems: Problem[] = [];
   const listed = new Set(s.AUTH_PROVIDERS);
   if (listed.has("github")) {
-    if (!s.GITHUB_CLIENT_ID) problems.push({ setting: "GITHUB_CLIENT_ID", message: "GITHUB_CLIENT_ID is required when AUTH_PROVIDERS includes github (from your GitHub OAuth app)" });
-    if (!s.GITHUB_CLIENT_SECRET) problems.push({ setting: "GITHUB_CLIENT_SECRET", message: "GITHUB_CLIENT_SECRET is required when AUTH_PROVIDERS includes github (from your GitHub OAuth app)" });
+    if (!s.GITHUB_CLIENT_ID)
+      problems.push({
+        setting: "GITHUB_CLIENT_ID",
+        message: "GITHUB_CLIENT_ID is required when AUTH_PROVIDERS includes github (from your GitHub OAuth app)",
+      });
+    if (!s.GITHUB_CLIENT_SECRET)
+      problems.push({
+        setting: "GITHUB_CLIENT_SECRET",
+        message: "GITHUB_CLIENT_SECRET is required when AUTH_PROVIDERS includes github (from your GitHub OAuth app)",
+      });
   }
   if (listed.has("oidc")) {
     for (const name of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
@@ -100,11 +127,13 @@ export function contradictions(s: Fields): Problem[] {
   if (s.OIDC_ISSUER) {
     const issuer = new URL(s.OIDC_ISSUER);
     const github = new URL(s.GITHUB_URL);
-    const underGithub = issuer.host === github.host && `${issuer.pathname}/`.startsWith(`${github.pathname.replace(/\/$/, "")}/`);
+    const underGithub =
+      issuer.host === github.host && `${issuer.pathname}/`.startsWith(`${github.pathname.replace(/\/$/, "")}/`);
     if (issuer.host === "github.com" || underGithub) {
       problems.push({
         setting: "OIDC_ISSUER",
-        message: "OIDC_ISSUER points at GitHub, which is not an OpenID Connect provider and has no discovery document: remove it and list github in AUTH_PROVIDERS instead",
+        message:
+          "OIDC_ISSUER points at GitHub, which is not an OpenID Connect provider and has no discovery document: remove it and list github in AUTH_PROVIDERS instead",
       });
     }
   }
@@ -116,16 +145,30 @@ export function contradictions(s: Fields): Problem[] {
   }
   // The GitHub App (commits from the CLI's POST /api/v1/git/commit): both settings or neither.
   if (s.GITHUB_APP_ID && !s.GITHUB_APP_PRIVATE_KEY) {
-    problems.push({ setting: "GITHUB_APP_PRIVATE_KEY", message: "GITHUB_APP_PRIVATE_KEY is required when GITHUB_APP_ID is set (a private key generated in your GitHub App's settings)" });
+    problems.push({
+      setting: "GITHUB_APP_PRIVATE_KEY",
+      message:
+        "GITHUB_APP_PRIVATE_KEY is required when GITHUB_APP_ID is set (a private key generated in your GitHub App's settings)",
+    });
   }
   if (s.GITHUB_APP_PRIVATE_KEY && !s.GITHUB_APP_ID) {
-    problems.push({ setting: "GITHUB_APP_ID", message: "GITHUB_APP_ID is required when GITHUB_APP_PRIVATE_KEY is set (the App ID or Client ID from your GitHub App's settings)" });
+    problems.push({
+      setting: "GITHUB_APP_ID",
+      message:
+        "GITHUB_APP_ID is required when GITHUB_APP_PRIVATE_KEY is set (the App ID or Client ID from your GitHub App's settings)",
+    });
   }
   if (listed.has("dev") && s.ENVIRONMENT !== "development" && s.ENVIRONMENT !== "test") {
-    problems.push({ setting: "AUTH_PROVIDERS", message: "AUTH_PROVIDERS may include dev only when ENVIRONMENT is development: remove dev" });
+    problems.push({
+      setting: "AUTH_PROVIDERS",
+      message: "AUTH_PROVIDERS may include dev only when ENVIRONMENT is development: remove dev",
+    });
   }
   if (s.CLOCK_OFFSET_MS !== undefined && s.ENVIRONMENT !== "development" && s.ENVIRONMENT !== "test") {
-    problems.push({ setting: "CLOCK_OFFSET_MS", message: "CLOCK_OFFSET_MS moves the clock for development and tests only: remove it" });
+    problems.push({
+      setting: "CLOCK_OFFSET_MS",
+      message: "CLOCK_OFFSET_MS moves the clock for development and tests only: remove it",
+    });
   }
   return problems;
 }
@@ -138,9 +181,7 @@ export const settingsSchema = fields.narrow((settings, ctx) => {
 
 export type Settings = Omit<typeof settingsSchema.infer, "DB"> & { DB: D1Database };
 
-export type SettingsResult =
-  | { ok: true; settings: Settings }
-  | { ok: false; invalid: string[]; messages: string[] };
+export type SettingsResult = { ok: true; settings: Settings } | { ok: false; invalid: string[]; messages: string[] };
 
 const cache = new WeakMap<object, SettingsResult>();
 

@@ -45,4 +45,3 @@ export function allChangelog(): ChangelogEntry[] {
 export function findChangelogEntry(slug: string): ChangelogEntry | null {
   return CHANGELOG.find((entry) => entry.slug === slug) ?? null;
 }
-

@@ -69,7 +69,10 @@ function highestHeading(tokens: Token[]): number {
   let min = 7;
   for (const token of tokens) {
     if (token.type === "heading") min = Math.min(min, (token as Tokens.Heading).depth);
-    const nested = [...("tokens" in token && Array.isArray(token.tokens) ? token.tokens : []), ...("items" in token && Array.isArray(token.items) ? token.items : [])];
+    const nested = [
+      ...("tokens" in token && Array.isArray(token.tokens) ? token.tokens : []),
+      ...("items" in token && Array.isArray(token.items) ? token.items : []),
+    ];
     if (nested.length > 0) min = Math.min(min, highestHeading(nested as Token[]));
   }
   return min;

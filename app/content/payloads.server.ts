@@ -23,7 +23,14 @@ export const docPayload = type({
 
 /** `/docs/search-index.json`; the browser checks it again with search-guard.ts. */
 export const searchIndexPayload = type({
-  entries: type({ slug: "string", anchor: "string", page: "string", section, heading: "string", text: "string" }).array(),
+  entries: type({
+    slug: "string",
+    anchor: "string",
+    page: "string",
+    section,
+    heading: "string",
+    text: "string",
+  }).array(),
 });
 
 export const blogPayload = type({
@@ -31,11 +38,24 @@ export const blogPayload = type({
   posts: type({ slug: "string", title: "string", description: "string", author: "string", date: "string" }).array(),
 });
 
-export const postPayload = type({ seo: seoPayload, title: "string", author: "string", date: "string", description: "string", html: "string" });
+export const postPayload = type({
+  seo: seoPayload,
+  title: "string",
+  author: "string",
+  date: "string",
+  description: "string",
+  html: "string",
+});
 
 export const changelogPayload = type({
   seo: seoPayload,
   entries: type({ slug: "string", title: "string", date: "string", html: "string" }).array(),
 });
 
-export const changelogEntryPayload = type({ seo: seoPayload, title: "string", date: "string", description: "string", html: "string" });
+export const changelogEntryPayload = type({
+  seo: seoPayload,
+  title: "string",
+  date: "string",
+  description: "string",
+  html: "string",
+});

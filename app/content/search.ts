@@ -8,7 +8,15 @@ import type { SearchEntry } from "./types";
 export type SearchHit = SearchEntry & { score: number; snippet: string };
 
 export function queryWords(query: string): string[] {
-  return [...new Set(query.toLowerCase().split(/[^\p{L}\p{N}_./-]+/u).map((word) => word.replace(/^[./-]+|[./-]+$/g, "")).filter(Boolean))];
+  return [
+    ...new Set(
+      query
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}_./-]+/u)
+        .map((word) => word.replace(/^[./-]+|[./-]+$/g, ""))
+        .filter(Boolean),
+    ),
+  ];
 }
 
 function fieldScore(field: string, word: string, weight: number): number {
@@ -20,8 +28,12 @@ function fieldScore(field: string, word: string, weight: number): number {
 
 function snippet(text: string, words: string[], length = 140): string {
   const lower = text.toLowerCase();
-  const at = Math.min(...words.map((word) => lower.indexOf(word)).filter((index) => index >= 0), Number.MAX_SAFE_INTEGER);
-  if (at === Number.MAX_SAFE_INTEGER || at < 40) return text.length > length ? `${text.slice(0, length).replace(/\s+\S*$/, "")} …` : text;
+  const at = Math.min(
+    ...words.map((word) => lower.indexOf(word)).filter((index) => index >= 0),
+    Number.MAX_SAFE_INTEGER,
+  );
+  if (at === Number.MAX_SAFE_INTEGER || at < 40)
+    return text.length > length ? `${text.slice(0, length).replace(/\s+\S*$/, "")} …` : text;
   const start = text.lastIndexOf(" ", at - 30) + 1;
   const piece = text.slice(start, start + length);
   return `… ${piece.length < text.length - start ? `${piece.replace(/\s+\S*$/, "")} …` : piece}`;

@@ -172,7 +172,11 @@ export function auditCategoriesQuery(db: Database, workspaceId: string) {
  */
 export function auditActorsQuery(db: Database, workspaceId: string) {
   return db
-    .select({ id: sql<string>`${auditEvents.actorId}`, label: auditEvents.actorLabel, lastAt: max(auditEvents.createdAt) })
+    .select({
+      id: sql<string>`${auditEvents.actorId}`,
+      label: auditEvents.actorLabel,
+      lastAt: max(auditEvents.createdAt),
+    })
     .from(auditEvents)
     .where(and(eq(auditEvents.workspaceId, workspaceId), isNotNull(auditEvents.actorId)))
     .groupBy(auditEvents.actorId);
@@ -193,20 +197,35 @@ function toFilterOptions(categoryRows: CategoryRow[], actorRows: ActorRow[]): Au
 // ─── Entry points ─────────────────────────────────────────────────────────────────────────────
 
 /** One page of the workspace's audit log (one D1 round trip). */
-export async function listAuditEvents(db: Database, workspaceId: string, filters: AuditFilters = {}): Promise<AuditPage> {
+export async function listAuditEvents(
+  db: Database,
+  workspaceId: string,
+  filters: AuditFilters = {},
+): Promise<AuditPage> {
   const { query, limit } = auditEventsQuery(db, workspaceId, filters);
   return toAuditPage(await query, limit);
 }
 
 /** The categories and actors present in the workspace's audit log (one D1 round trip). */
 export async function auditFilterOptions(db: Database, workspaceId: string): Promise<AuditFilterOptions> {
-  const [categoryRows, actorRows] = await db.batch([auditCategoriesQuery(db, workspaceId), auditActorsQuery(db, workspaceId)]);
+  const [categoryRows, actorRows] = await db.batch([
+    auditCategoriesQuery(db, workspaceId),
+    auditActorsQuery(db, workspaceId),
+  ]);
   return toFilterOptions(categoryRows, actorRows);
 }
 
 /** What the audit log page shows: the page and the filter options, in one D1 round trip. */
-export async function loadAuditLog(db: Database, workspaceId: string, filters: AuditFilters = {}): Promise<AuditPage & { options: AuditFilterOptions }> {
+export async function loadAuditLog(
+  db: Database,
+  workspaceId: string,
+  filters: AuditFilters = {},
+): Promise<AuditPage & { options: AuditFilterOptions }> {
   const { query, limit } = auditEventsQuery(db, workspaceId, filters);
-  const [rows, categoryRows, actorRows] = await db.batch([query, auditCategoriesQuery(db, workspaceId), auditActorsQuery(db, workspaceId)]);
+  const [rows, categoryRows, actorRows] = await db.batch([
+    query,
+    auditCategoriesQuery(db, workspaceId),
+    auditActorsQuery(db, workspaceId),
+  ]);
   return { ...toAuditPage(rows, limit), options: toFilterOptions(categoryRows, actorRows) };
 }

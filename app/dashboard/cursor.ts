@@ -13,7 +13,8 @@ export function decodeCursor(cursor: string | null | undefined, length: number):
   try {
     const values: unknown = JSON.parse(textFromBase64Url(cursor));
     if (!Array.isArray(values) || values.length !== length) return null;
-    if (!values.every((value) => typeof value === "string" || (typeof value === "number" && Number.isFinite(value)))) return null;
+    if (!values.every((value) => typeof value === "string" || (typeof value === "number" && Number.isFinite(value))))
+      return null;
     return values as Array<string | number>;
   } catch {
     return null;

@@ -34,7 +34,10 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
         locks,
         and(
           eq(locks.workspaceId, workspaceId),
-          eq(locks.key, sql`${repositories.owner} || '/' || ${repositories.name} || '/' || ${instances.stack} || '/' || ${instances.component}`),
+          eq(
+            locks.key,
+            sql`${repositories.owner} || '/' || ${repositories.name} || '/' || ${instances.stack} || '/' || ${instances.component}`,
+          ),
           isNull(locks.deletedAt),
           gt(locks.expiresAt, now),
         ),
@@ -42,13 +45,26 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
       .where(and(eq(instances.id, instanceId), eq(instances.workspaceId, workspaceId)))
       .limit(1),
     db
-      .select({ id: instanceResults.id, command: instanceResults.command, exitCode: instanceResults.exitCode, status: instanceResults.status, ranAt: instanceResults.ranAt })
+      .select({
+        id: instanceResults.id,
+        command: instanceResults.command,
+        exitCode: instanceResults.exitCode,
+        status: instanceResults.status,
+        ranAt: instanceResults.ranAt,
+      })
       .from(instanceResults)
       .where(and(eq(instanceResults.instanceId, instanceId), eq(instanceResults.workspaceId, workspaceId)))
       .orderBy(desc(instanceResults.ranAt))
       .limit(50),
     db
-      .select({ id: deployments.id, kind: deployments.kind, status: deployments.status, workflow: deployments.workflow, githubRunUrl: deployments.githubRunUrl, createdAt: deployments.createdAt })
+      .select({
+        id: deployments.id,
+        kind: deployments.kind,
+        status: deployments.status,
+        workflow: deployments.workflow,
+        githubRunUrl: deployments.githubRunUrl,
+        createdAt: deployments.createdAt,
+      })
       .from(deployments)
       .where(and(eq(deployments.instanceId, instanceId), eq(deployments.workspaceId, workspaceId)))
       .orderBy(desc(deployments.createdAt))
@@ -75,12 +91,22 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
     workflows: () => describeWorkflows(row.settingsPro === null ? null : JSON.parse(row.settingsPro)),
     history: history.map((h) => ({ ...h, ranAt: isoTime(h.ranAt) })),
     deployments: runs.map((d) => ({ ...d, createdAt: isoTime(d.createdAt) })),
-    lock: row.lockedBy !== null && row.lockExpiresAt && row.lockCreatedAt ? { lockedBy: row.lockedBy, message: row.lockMessage, expiresAt: isoTime(row.lockExpiresAt), createdAt: isoTime(row.lockCreatedAt) } : null,
+    lock:
+      row.lockedBy !== null && row.lockExpiresAt && row.lockCreatedAt
+        ? {
+            lockedBy: row.lockedBy,
+            message: row.lockMessage,
+            expiresAt: isoTime(row.lockExpiresAt),
+            createdAt: isoTime(row.lockCreatedAt),
+          }
+        : null,
   };
 }
 
 /** `settings.pro` in readable form: which workflow runs on which event, with its inputs. */
-export function describeWorkflows(settingsPro: unknown): Array<{ event: string; workflow: string; inputs: Array<{ name: string; value: string }> }> {
+export function describeWorkflows(
+  settingsPro: unknown,
+): Array<{ event: string; workflow: string; inputs: Array<{ name: string; value: string }> }> {
   const out: Array<{ event: string; workflow: string; inputs: Array<{ name: string; value: string }> }> = [];
   if (!settingsPro || typeof settingsPro !== "object") return out;
   const walk = (node: unknown, path: string[]) => {
@@ -88,8 +114,22 @@ export function describeWorkflows(settingsPro: unknown): Array<{ event: string; 
     const record = node as Record<string, unknown>;
     if (record.workflows && typeof record.workflows === "object") {
       for (const [workflow, config] of Object.entries(record.workflows as Record<string, unknown>)) {
-        const inputs = config && typeof config === "object" && "inputs" in config && config.inputs && typeof config.inputs === "object" ? (config.inputs as Record<string, unknown>) : {};
-        out.push({ event: path.join("."), workflow, inputs: Object.entries(inputs).map(([name, value]) => ({ name, value: typeof value === "string" ? value : JSON.stringify(value) })) });
+        const inputs =
+          config &&
+          typeof config === "object" &&
+          "inputs" in config &&
+          config.inputs &&
+          typeof config.inputs === "object"
+            ? (config.inputs as Record<string, unknown>)
+            : {};
+        out.push({
+          event: path.join("."),
+          workflow,
+          inputs: Object.entries(inputs).map(([name, value]) => ({
+            name,
+            value: typeof value === "string" ? value : JSON.stringify(value),
+          })),
+        });
       }
       return;
     }

@@ -53,16 +53,29 @@ export async function requireMember(
  * requireMember for the dashboard layout, which also lists every workspace of the user (the
  * switcher): one query answers both, so the layout stays at one D1 round trip.
  */
-export async function requireMemberWithWorkspaces(request: Request, context: AppLoadContext, slug: string | undefined): Promise<Member & { workspaces: WorkspaceMembership[] }> {
+export async function requireMemberWithWorkspaces(
+  request: Request,
+  context: AppLoadContext,
+  slug: string | undefined,
+): Promise<Member & { workspaces: WorkspaceMembership[] }> {
   const { member, workspaces } = await resolveMember(request, context, slug, "workspace.read", true);
   return { ...member, workspaces };
 }
 
-async function resolveMember(request: Request, context: AppLoadContext, slug: string | undefined, permission: Permission, everyWorkspace: boolean) {
+async function resolveMember(
+  request: Request,
+  context: AppLoadContext,
+  slug: string | undefined,
+  permission: Permission,
+  everyWorkspace: boolean,
+) {
   // Session and membership in one D1 round trip: the membership query reaches the user through
   // the session id, and only counts if the session itself turns out valid.
   const { read, alongside } = await readSessionWith(request, context, (sessionId) => {
-    const ofUser = eq(memberships.userId, sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`);
+    const ofUser = eq(
+      memberships.userId,
+      sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`,
+    );
     return context.db
       .select({
         id: workspaces.id,
@@ -72,7 +85,9 @@ async function resolveMember(request: Request, context: AppLoadContext, slug: st
         plan: workspaces.plan,
         requireSso: workspaces.requireSso,
         // The session's provider, in the same statement (the session row is read beside it).
-        signedInWith: sql<string | null>`(SELECT ${sessions.provider} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`.as("signed_in_with"),
+        signedInWith: sql<
+          string | null
+        >`(SELECT ${sessions.provider} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`.as("signed_in_with"),
       })
       .from(workspaces)
       .innerJoin(memberships, eq(memberships.workspaceId, workspaces.id))
@@ -88,18 +103,37 @@ async function resolveMember(request: Request, context: AppLoadContext, slug: st
     throw notFound();
   }
   const signedInWith = SIGNED_IN_WITH[found.signedInWith ?? ""] ?? "dev";
-  const workspace = { id: found.id, name: found.name, slug: found.slug, role: found.role, plan: found.plan, requireSso: found.requireSso };
+  const workspace = {
+    id: found.id,
+    name: found.name,
+    slug: found.slug,
+    role: found.role,
+    plan: found.plan,
+    requireSso: found.requireSso,
+  };
   // Before the role: whatever the page or action, this workspace first wants single sign-on.
   if (workspace.requireSso && signedInWith !== "oidc") {
-    throw ssoRequired(request, context, workspace.name, everyWorkspace ? rows.filter((row) => row.id !== workspace.id) : []);
+    throw ssoRequired(
+      request,
+      context,
+      workspace.name,
+      everyWorkspace ? rows.filter((row) => row.id !== workspace.id) : [],
+    );
   }
   if (!can(workspace.role, permission)) {
     throw json(
-      { message: `Your role (${workspace.role}) does not allow this: ${PERMISSION_LABELS[permission].toLowerCase()}. Ask an owner of ${workspace.name}.` },
+      {
+        message: `Your role (${workspace.role}) does not allow this: ${PERMISSION_LABELS[permission].toLowerCase()}. Ask an owner of ${workspace.name}.`,
+      },
       { status: 403 },
     );
   }
-  const list: WorkspaceMembership[] = rows.map((row) => ({ id: row.id, name: row.name, slug: row.slug, role: row.role }));
+  const list: WorkspaceMembership[] = rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    role: row.role,
+  }));
   return { member: { user, workspace, signedInWith } satisfies Member, workspaces: list };
 }
 
@@ -107,7 +141,12 @@ async function resolveMember(request: Request, context: AppLoadContext, slug: st
 const SIGNED_IN_WITH: Record<string, SignInProvider> = { github: "github", oidc: "oidc", dev: "dev" };
 
 /** The 403 a member signed in without single sign-on gets from a workspace that requires it. */
-function ssoRequired(request: Request, context: AppLoadContext, workspaceName: string, others: Array<{ name: string; slug: string }>): Response {
+function ssoRequired(
+  request: Request,
+  context: AppLoadContext,
+  workspaceName: string,
+  others: Array<{ name: string; slug: string }>,
+): Response {
   const url = new URL(request.url);
   // Back to the page: not to its data (`_data`), not to an index route's action (`index`).
   url.searchParams.delete("_data");
@@ -119,14 +158,21 @@ function ssoRequired(request: Request, context: AppLoadContext, workspaceName: s
     message: oidc
       ? `${workspaceName} requires signing in with your organisation's provider (${providerName}). You are signed in another way: sign in with ${providerName} to continue.`
       : `${workspaceName} requires signing in with your organisation's provider, and this Atmos Pro has none configured. Ask your administrator.`,
-    signIn: oidc ? { action: "/auth/oidc", label: `Continue with ${providerName}`, returnTo: `${url.pathname}${url.search}` } : null,
+    signIn: oidc
+      ? { action: "/auth/oidc", label: `Continue with ${providerName}`, returnTo: `${url.pathname}${url.search}` }
+      : null,
     otherWorkspaces: others.map((other) => ({ name: other.name, slug: other.slug })),
   };
   return json(data, { status: 403 });
 }
 
 /** A renamed workspace's old links keep working — for its members only. */
-async function redirectFromOldSlug(request: Request, context: AppLoadContext, userId: string, slug: string): Promise<void> {
+async function redirectFromOldSlug(
+  request: Request,
+  context: AppLoadContext,
+  userId: string,
+  slug: string,
+): Promise<void> {
   const rows = await context.db
     .select({ slug: workspaces.slug })
     .from(workspaceSlugRedirects)

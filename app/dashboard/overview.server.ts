@@ -16,8 +16,22 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
 
   // Counts and "needs attention" cover the repositories in the workspace now: the instance rows of a
   // repository removed from it stay behind (for its history) but are no longer the workspace's.
-  const currentRepository = and(eq(workspaceRepositories.workspaceId, instances.workspaceId), eq(workspaceRepositories.repositoryId, instances.repositoryId));
-  const [statusRows, repositoryRows, lockRows, runningRows, recent, driftRows, deployRows, attention, failedApplies, expiring] = await db.batch([
+  const currentRepository = and(
+    eq(workspaceRepositories.workspaceId, instances.workspaceId),
+    eq(workspaceRepositories.repositoryId, instances.repositoryId),
+  );
+  const [
+    statusRows,
+    repositoryRows,
+    lockRows,
+    runningRows,
+    recent,
+    driftRows,
+    deployRows,
+    attention,
+    failedApplies,
+    expiring,
+  ] = await db.batch([
     db
       .select({ status: instances.status, count: count() })
       .from(instances)
@@ -64,24 +78,51 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
       .where(and(eq(deployments.workspaceId, workspaceId), gt(deployments.createdAt, since)))
       .groupBy(day(deployments.createdAt)),
     db
-      .select({ id: instances.id, stack: instances.stack, component: instances.component, status: instances.status, lastRunAt: instances.lastRunAt })
+      .select({
+        id: instances.id,
+        stack: instances.stack,
+        component: instances.component,
+        status: instances.status,
+        lastRunAt: instances.lastRunAt,
+      })
       .from(instances)
       .innerJoin(workspaceRepositories, currentRepository)
-      .where(and(eq(instances.workspaceId, workspaceId), isNull(instances.removedAt), inArray(instances.status, ["error", "drifted"])))
+      .where(
+        and(
+          eq(instances.workspaceId, workspaceId),
+          isNull(instances.removedAt),
+          inArray(instances.status, ["error", "drifted"]),
+        ),
+      )
       .orderBy(sql`case ${instances.status} when 'error' then 0 else 1 end`, desc(instances.lastRunAt))
       .limit(10),
     db
-      .select({ id: deployments.id, stack: instances.stack, component: instances.component, createdAt: deployments.createdAt, githubRunUrl: deployments.githubRunUrl })
+      .select({
+        id: deployments.id,
+        stack: instances.stack,
+        component: instances.component,
+        createdAt: deployments.createdAt,
+        githubRunUrl: deployments.githubRunUrl,
+      })
       .from(deployments)
       .innerJoin(instances, eq(instances.id, deployments.instanceId))
       .innerJoin(workspaceRepositories, currentRepository)
-      .where(and(eq(deployments.workspaceId, workspaceId), eq(deployments.kind, "apply"), eq(deployments.status, "failure")))
+      .where(
+        and(eq(deployments.workspaceId, workspaceId), eq(deployments.kind, "apply"), eq(deployments.status, "failure")),
+      )
       .orderBy(desc(deployments.createdAt))
       .limit(5),
     db
       .select({ id: locks.id, key: locks.key, expiresAt: locks.expiresAt, lockedBy: locks.lockedBy })
       .from(locks)
-      .where(and(eq(locks.workspaceId, workspaceId), isNull(locks.deletedAt), gt(locks.expiresAt, now), lte(locks.expiresAt, soon)))
+      .where(
+        and(
+          eq(locks.workspaceId, workspaceId),
+          isNull(locks.deletedAt),
+          gt(locks.expiresAt, now),
+          lte(locks.expiresAt, soon),
+        ),
+      )
       .orderBy(locks.expiresAt)
       .limit(5),
   ]);
@@ -89,7 +130,9 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
   const byStatus = { in_sync: 0, drifted: 0, error: 0, unknown: 0 };
   for (const row of statusRows) if (row.status in byStatus) byStatus[row.status] = row.count;
 
-  const days = Array.from({ length: TREND_DAYS }, (_, i) => new Date(since.getTime() + i * DAY).toISOString().slice(0, 10));
+  const days = Array.from({ length: TREND_DAYS }, (_, i) =>
+    new Date(since.getTime() + i * DAY).toISOString().slice(0, 10),
+  );
   const drift = new Map(days.map((d) => [d, { day: d, drifted: 0, inSync: 0, error: 0 }]));
   for (const row of driftRows) {
     const entry = drift.get(row.day);

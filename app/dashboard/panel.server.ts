@@ -10,7 +10,10 @@ import type { PanelResult } from "./panel-slot";
 
 export type { PanelError, PanelResult } from "./panel-slot";
 
-const slot = type({ ok: "true", data: "object" }).or({ ok: "false", error: { message: "string", requestId: "string" } });
+const slot = type({ ok: "true", data: "object" }).or({
+  ok: "false",
+  error: { message: "string", requestId: "string" },
+});
 
 /**
  * The page schema's entry for a panel built by `panel(schema, …)`. The page's check sees only the
@@ -23,7 +26,8 @@ export function panelSlot<S extends Type<any, any>>(_panel: S): Type<PanelResult
   return slot as unknown as Type<PanelResult<S["infer"]>>;
 }
 
-export const PANEL_ERROR_MESSAGE = "This panel's data did not come out as expected, so we are not showing it. The rest of the page is fine.";
+export const PANEL_ERROR_MESSAGE =
+  "This panel's data did not come out as expected, so we are not showing it. The rest of the page is fine.";
 
 /**
  * `data` is the panel's data, or a function that builds it: a function that throws (a stored value
@@ -41,11 +45,18 @@ export function panel<S extends Type<any, any>>(
   try {
     built = typeof data === "function" ? (data as () => S["inferIn"])() : data;
   } catch (error) {
-    context.logger.error("panel_data_unreadable", { panel: name, error: error instanceof Error ? error.name : "unknown" });
+    context.logger.error("panel_data_unreadable", {
+      panel: name,
+      error: error instanceof Error ? error.name : "unknown",
+    });
     return { ok: false, error: { message: PANEL_ERROR_MESSAGE, requestId: context.requestId } };
   }
   const result = validate(schema, built);
   if (result.ok) return { ok: true, data: result.value };
-  context.logger.error("panel_payload_invalid", { panel: name, fields: issuePaths(result.issues), crashed: result.crashed === true });
+  context.logger.error("panel_payload_invalid", {
+    panel: name,
+    fields: issuePaths(result.issues),
+    crashed: result.crashed === true,
+  });
   return { ok: false, error: { message: PANEL_ERROR_MESSAGE, requestId: context.requestId } };
 }

@@ -27,7 +27,8 @@ export async function listRepositories(db: Database, workspaceId: string) {
   ]);
   return repos.map((repo) => {
     const byStatus = { in_sync: 0, drifted: 0, error: 0, unknown: 0 };
-    for (const row of counts) if (row.repositoryId === repo.id && row.status in byStatus) byStatus[row.status] = row.count;
+    for (const row of counts)
+      if (row.repositoryId === repo.id && row.status in byStatus) byStatus[row.status] = row.count;
     return { ...repo, byStatus, total: byStatus.in_sync + byStatus.drifted + byStatus.error + byStatus.unknown };
   });
 }
@@ -38,7 +39,13 @@ function repositoryQuery(db: Database, workspaceId: string, owner: string, name:
     .select({ id: repositories.id, owner: repositories.owner, name: repositories.name, host: repositories.host })
     .from(workspaceRepositories)
     .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
-    .where(and(eq(workspaceRepositories.workspaceId, workspaceId), eq(repositories.owner, owner), eq(repositories.name, name)));
+    .where(
+      and(
+        eq(workspaceRepositories.workspaceId, workspaceId),
+        eq(repositories.owner, owner),
+        eq(repositories.name, name),
+      ),
+    );
 }
 
 type InstancesTable = Record<"stack" | "component" | "status" | "lastRunAt", AnySQLiteColumn>;
@@ -54,35 +61,59 @@ function sortColumns(sort: InstanceSort, table: InstancesTable): { columns: SQL[
     case "status":
       return { columns: [sql`${table.status}`, sql`${table.component}`, sql`${table.stack}`], direction: "asc" };
     case "last_run":
-      return { columns: [sql`coalesce(${table.lastRunAt}, -1)`, sql`${table.component}`, sql`${table.stack}`], direction: "desc" };
+      return {
+        columns: [sql`coalesce(${table.lastRunAt}, -1)`, sql`${table.component}`, sql`${table.stack}`],
+        direction: "desc",
+      };
     default:
       return { columns: [sql`${table.component}`, sql`${table.stack}`], direction: "asc" };
   }
 }
 
-export type InstanceFilters = { status?: InstanceStatus; stack?: string; q?: string; sort: InstanceSort; cursor?: string | null };
+export type InstanceFilters = {
+  status?: InstanceStatus;
+  stack?: string;
+  q?: string;
+  sort: InstanceSort;
+  cursor?: string | null;
+};
 
 /**
  * One repository's page: the repository (null when it is not imported into the workspace) and a
  * page of its instances, in one D1 round trip — the instance queries find the repository by
  * owner/name themselves instead of waiting for its id.
  */
-export async function loadRepositoryInstances(db: Database, input: { workspaceId: string; owner: string; name: string; filters: InstanceFilters; now: Date }) {
+export async function loadRepositoryInstances(
+  db: Database,
+  input: { workspaceId: string; owner: string; name: string; filters: InstanceFilters; now: Date },
+) {
   const { filters } = input;
   const { columns, direction } = sortColumns(filters.sort, instances);
   const repositoryId = db
     .select({ id: repositories.id })
     .from(workspaceRepositories)
     .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
-    .where(and(eq(workspaceRepositories.workspaceId, input.workspaceId), eq(repositories.owner, input.owner), eq(repositories.name, input.name)));
+    .where(
+      and(
+        eq(workspaceRepositories.workspaceId, input.workspaceId),
+        eq(repositories.owner, input.owner),
+        eq(repositories.name, input.name),
+      ),
+    );
   // Equality with a scalar subquery (not IN): the planner then walks the page index in sort order.
-  const ofRepository = and(eq(instances.workspaceId, input.workspaceId), sql`${instances.repositoryId} = (${repositoryId.limit(1)})`, isNull(instances.removedAt))!;
+  const ofRepository = and(
+    eq(instances.workspaceId, input.workspaceId),
+    sql`${instances.repositoryId} = (${repositoryId.limit(1)})`,
+    isNull(instances.removedAt),
+  )!;
   const conditions: SQL[] = [ofRepository];
   if (filters.status) conditions.push(eq(instances.status, filters.status));
   if (filters.stack) conditions.push(eq(instances.stack, filters.stack));
   if (filters.q) {
     const pattern = `%${filters.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    conditions.push(or(sql`${instances.component} LIKE ${pattern} ESCAPE '\\'`, sql`${instances.stack} LIKE ${pattern} ESCAPE '\\'`)!);
+    conditions.push(
+      or(sql`${instances.component} LIKE ${pattern} ESCAPE '\\'`, sql`${instances.stack} LIKE ${pattern} ESCAPE '\\'`)!,
+    );
   }
   // The cursor names the last row shown (its id), not its sort values: component and stack names have
   // no length limit, and a cursor must stay a short URL parameter. The row's current sort values are
@@ -94,7 +125,9 @@ export async function loadRepositoryInstances(db: Database, input: { workspaceId
     const left = sql.join(columns, sql`, `);
     const right = sql`(SELECT ${sql.join(sortColumns(filters.sort, previous).columns, sql`, `)} FROM ${instances} AS previous WHERE ${where})`;
     const comparison = direction === "asc" ? sql`(${left}) > ${right}` : sql`(${left}) < ${right}`;
-    conditions.push(sql`(CASE WHEN EXISTS (SELECT 1 FROM ${instances} AS previous WHERE ${where}) THEN ${comparison} ELSE 1 END)`);
+    conditions.push(
+      sql`(CASE WHEN EXISTS (SELECT 1 FROM ${instances} AS previous WHERE ${where}) THEN ${comparison} ELSE 1 END)`,
+    );
   }
   const order = columns.map((column) => (direction === "asc" ? sql`${column} ASC` : sql`${column} DESC`));
 
@@ -149,7 +182,10 @@ export async function loadRepositoryInstances(db: Database, input: { workspaceId
         status: row.status,
         lastCommand: row.lastCommand,
         lastRunAt: isoTimeOrNull(row.lastRunAt),
-        lock: row.lockedBy !== null && row.lockExpiresAt ? { lockedBy: row.lockedBy, expiresAt: isoTime(row.lockExpiresAt) } : null,
+        lock:
+          row.lockedBy !== null && row.lockExpiresAt
+            ? { lockedBy: row.lockedBy, expiresAt: isoTime(row.lockExpiresAt) }
+            : null,
       };
     }),
     stacks: stacks.map((row) => row.stack),

@@ -17,7 +17,19 @@ export type DeploymentWaves<T extends WaveItem> = {
 };
 
 const compareItems = (a: WaveItem, b: WaveItem) =>
-  a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : a.component < b.component ? -1 : a.component > b.component ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  a.stack < b.stack
+    ? -1
+    : a.stack > b.stack
+      ? 1
+      : a.component < b.component
+        ? -1
+        : a.component > b.component
+          ? 1
+          : a.id < b.id
+            ? -1
+            : a.id > b.id
+              ? 1
+              : 0;
 
 /**
  * Topological layers of the upload's graph: an item waits for the items it is a dependent of.
@@ -25,7 +37,10 @@ const compareItems = (a: WaveItem, b: WaveItem) =>
  * holding the smallest item (by stack, component), drop that item's incoming edges from inside the
  * cycle, and report them. Edges naming unknown items are ignored.
  */
-export function deploymentWaves<T extends WaveItem>(items: readonly T[], edges: readonly FlatEdge[]): DeploymentWaves<T> {
+export function deploymentWaves<T extends WaveItem>(
+  items: readonly T[],
+  edges: readonly FlatEdge[],
+): DeploymentWaves<T> {
   const byId = new Map(items.map((item) => [item.id, item]));
   const successors = new Map<string, Set<string>>();
   const predecessors = new Map<string, Set<string>>();
@@ -135,4 +150,3 @@ function cycleBreaker<T extends WaveItem>(
   }
   return best!;
 }
-

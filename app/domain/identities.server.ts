@@ -16,12 +16,22 @@ import type { Database } from "../../db/client";
 import { identities, type AUTH_PROVIDERS } from "../../db/schema";
 
 export type IdentityProvider = (typeof AUTH_PROVIDERS)[number];
-export type IdentityFacts = { provider: IdentityProvider; login: string | null; email: string | null; emailVerified: boolean };
+export type IdentityFacts = {
+  provider: IdentityProvider;
+  login: string | null;
+  email: string | null;
+  emailVerified: boolean;
+};
 
 /** Every identity of a user (one query; callers put it in the batch of their other reads). */
 export function identitiesOfUserQuery(db: Database, userId: string) {
   return db
-    .select({ provider: identities.provider, login: identities.login, email: identities.email, emailVerified: identities.emailVerified })
+    .select({
+      provider: identities.provider,
+      login: identities.login,
+      email: identities.email,
+      emailVerified: identities.emailVerified,
+    })
     .from(identities)
     .where(eq(identities.userId, userId));
 }
@@ -40,12 +50,16 @@ function vouchesForLogin(identity: IdentityFacts, trust: LoginTrust): boolean {
 
 /** The logins these identities prove, as the provider spells them: GitHub's, and dev's in development. */
 export function provenLogins(identityList: readonly IdentityFacts[], trust: LoginTrust): string[] {
-  return identityList.flatMap((identity) => (identity.login && vouchesForLogin(identity, trust) ? [identity.login] : []));
+  return identityList.flatMap((identity) =>
+    identity.login && vouchesForLogin(identity, trust) ? [identity.login] : [],
+  );
 }
 
 /** The emails these identities prove (lowercase): only those their provider verified (and dev's only in development). */
 export function provenEmails(identityList: readonly IdentityFacts[], trust: LoginTrust): string[] {
-  return identityList.flatMap((identity) => (identity.email && identity.emailVerified && trustedHere(identity, trust) ? [identity.email.toLowerCase()] : []));
+  return identityList.flatMap((identity) =>
+    identity.email && identity.emailVerified && trustedHere(identity, trust) ? [identity.email.toLowerCase()] : [],
+  );
 }
 
 export function provesLogin(identityList: readonly IdentityFacts[], login: string, trust: LoginTrust): boolean {

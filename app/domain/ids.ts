@@ -6,8 +6,23 @@ const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 export const ID_LENGTH = 28;
 
 export type IdPrefix =
-  | "ws" | "usr" | "idn" | "ses" | "inv" | "repo" | "perm" | "inst" | "res"
-  | "upl" | "itm" | "dep" | "lock" | "drs" | "aud" | "inc" | "incu";
+  | "ws"
+  | "usr"
+  | "idn"
+  | "ses"
+  | "inv"
+  | "repo"
+  | "perm"
+  | "inst"
+  | "res"
+  | "upl"
+  | "itm"
+  | "dep"
+  | "lock"
+  | "drs"
+  | "aud"
+  | "inc"
+  | "incu";
 
 export function newId(prefix: IdPrefix): string {
   let out = "";

@@ -12,18 +12,39 @@ import { refuse, type Refusal } from "./result";
 export type LockRow = typeof locks.$inferSelect;
 
 export type LockRefusal = "lock_held" | "lock_not_found";
-export type AcquireResult = { ok: true; lock: LockRow } | (Refusal<"lock_held"> & { lockedBy: string; lockedAt: Date; expiresAt: Date });
+export type AcquireResult =
+  | { ok: true; lock: LockRow }
+  | (Refusal<"lock_held"> & { lockedBy: string; lockedAt: Date; expiresAt: Date });
 
 export async function acquireLock(
   db: Database,
-  input: { workspaceId: string; key: string; ttlSeconds: number; message: string | null; properties: Record<string, unknown> | null; lockedBy: string; actor: AuditActor; now: Date },
+  input: {
+    workspaceId: string;
+    key: string;
+    ttlSeconds: number;
+    message: string | null;
+    properties: Record<string, unknown> | null;
+    lockedBy: string;
+    actor: AuditActor;
+    now: Date;
+  },
 ): Promise<AcquireResult> {
   const id = newId("lock");
   const nowMs = input.now.getTime();
   const expiresAt = nowMs + input.ttlSeconds * 1000;
   const [, inserted, , current] = await db.batch([
     // Expired locks of this key are over: close them so the history stays readable.
-    db.update(locks).set({ deletedAt: input.now, updatedAt: input.now }).where(and(eq(locks.workspaceId, input.workspaceId), eq(locks.key, input.key), isNull(locks.deletedAt), lte(locks.expiresAt, input.now))),
+    db
+      .update(locks)
+      .set({ deletedAt: input.now, updatedAt: input.now })
+      .where(
+        and(
+          eq(locks.workspaceId, input.workspaceId),
+          eq(locks.key, input.key),
+          isNull(locks.deletedAt),
+          lte(locks.expiresAt, input.now),
+        ),
+      ),
     // INSERT … SELECT … WHERE NOT EXISTS (an active lock on the key): atomic inside the batch.
     db.insert(locks).select(
       db
@@ -33,34 +54,79 @@ export async function acquireLock(
           key: sql<string>`${input.key}`.as("key"),
           message: sql<string | null>`${input.message}`.as("message"),
           lockedBy: sql<string>`${input.lockedBy}`.as("locked_by"),
-          properties: sql<string | null>`${input.properties ? JSON.stringify(input.properties) : null}`.as("properties"),
+          properties: sql<string | null>`${input.properties ? JSON.stringify(input.properties) : null}`.as(
+            "properties",
+          ),
           expiresAt: sql<number>`${expiresAt}`.as("expires_at"),
           createdAt: sql<number>`${nowMs}`.as("created_at"),
           updatedAt: sql<number>`${nowMs}`.as("updated_at"),
           deletedAt: sql<null>`NULL`.as("deleted_at"),
         })
         .from(sql`(SELECT 1)`)
-        .where(sql`NOT EXISTS (SELECT 1 FROM ${locks} WHERE workspace_id = ${input.workspaceId} AND key = ${input.key} AND deleted_at IS NULL AND expires_at > ${nowMs})`),
+        .where(
+          sql`NOT EXISTS (SELECT 1 FROM ${locks} WHERE workspace_id = ${input.workspaceId} AND key = ${input.key} AND deleted_at IS NULL AND expires_at > ${nowMs})`,
+        ),
     ),
-    auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: "lock.created", target: { type: "lock", id }, metadata: { key: input.key, ttl: input.ttlSeconds, message: input.message }, at: input.now }),
-    db.select().from(locks).where(and(eq(locks.workspaceId, input.workspaceId), eq(locks.key, input.key), isNull(locks.deletedAt), gt(locks.expiresAt, input.now))).limit(1),
+    auditEventIfChanged(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "lock.created",
+      target: { type: "lock", id },
+      metadata: { key: input.key, ttl: input.ttlSeconds, message: input.message },
+      at: input.now,
+    }),
+    db
+      .select()
+      .from(locks)
+      .where(
+        and(
+          eq(locks.workspaceId, input.workspaceId),
+          eq(locks.key, input.key),
+          isNull(locks.deletedAt),
+          gt(locks.expiresAt, input.now),
+        ),
+      )
+      .limit(1),
   ]);
   void inserted;
   const lock = current[0];
   if (lock && lock.id === id) return { ok: true, lock };
-  if (lock) return { ...refuse("lock_held", `Already locked by ${lock.lockedBy}.`), lockedBy: lock.lockedBy, lockedAt: lock.createdAt, expiresAt: lock.expiresAt };
+  if (lock)
+    return {
+      ...refuse("lock_held", `Already locked by ${lock.lockedBy}.`),
+      lockedBy: lock.lockedBy,
+      lockedAt: lock.createdAt,
+      expiresAt: lock.expiresAt,
+    };
   throw new Error("Lock state could not be read back");
 }
 
 /** Force-unlock; refused when there is no active lock on the key. */
-export async function releaseLock(db: Database, input: { workspaceId: string; key: string; actor: AuditActor; now: Date }): Promise<{ ok: true } | Refusal<"lock_not_found">> {
+export async function releaseLock(
+  db: Database,
+  input: { workspaceId: string; key: string; actor: AuditActor; now: Date },
+): Promise<{ ok: true } | Refusal<"lock_not_found">> {
   const [released] = await db.batch([
     db
       .update(locks)
       .set({ deletedAt: input.now, updatedAt: input.now })
-      .where(and(eq(locks.workspaceId, input.workspaceId), eq(locks.key, input.key), isNull(locks.deletedAt), gt(locks.expiresAt, input.now)))
+      .where(
+        and(
+          eq(locks.workspaceId, input.workspaceId),
+          eq(locks.key, input.key),
+          isNull(locks.deletedAt),
+          gt(locks.expiresAt, input.now),
+        ),
+      )
       .returning({ id: locks.id }),
-    auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: "lock.released", target: { type: "lock_key", id: input.key }, metadata: { key: input.key }, at: input.now }),
+    auditEventIfChanged(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "lock.released",
+      target: { type: "lock_key", id: input.key },
+      metadata: { key: input.key },
+      at: input.now,
+    }),
   ]);
   return released.length > 0 ? { ok: true } : refuse("lock_not_found", "Lock not found or already expired.");
 }

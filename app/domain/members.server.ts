@@ -8,7 +8,13 @@ import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { invitations, memberships, users, workspaces } from "../../db/schema";
 import { auditEvent, auditEventIfChanged, type AuditActor } from "./audit.server";
-import { identitiesOfUserQuery, provesEmail, provesLogin, type IdentityFacts, type LoginTrust } from "./identities.server";
+import {
+  identitiesOfUserQuery,
+  provesEmail,
+  provesLogin,
+  type IdentityFacts,
+  type LoginTrust,
+} from "./identities.server";
 import { randomToken, sha256Hex } from "../encoding";
 import { newId } from "./ids";
 import { refuse, type Refusal } from "./result";
@@ -18,11 +24,25 @@ import { assignableRoles, type Role } from "./roles";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
 
-export type MemberRow = { userId: string; name: string; login: string | null; email: string | null; role: Role; joinedAt: Date };
+export type MemberRow = {
+  userId: string;
+  name: string;
+  login: string | null;
+  email: string | null;
+  role: Role;
+  joinedAt: Date;
+};
 
 export function listMembersQuery(db: Database, workspaceId: string) {
   return db
-    .select({ userId: users.id, name: users.name, login: users.login, email: users.email, role: memberships.role, joinedAt: memberships.createdAt })
+    .select({
+      userId: users.id,
+      name: users.name,
+      login: users.login,
+      email: users.email,
+      role: memberships.role,
+      joinedAt: memberships.createdAt,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.workspaceId, workspaceId))
@@ -31,13 +51,26 @@ export function listMembersQuery(db: Database, workspaceId: string) {
 
 export function pendingInvitationsQuery(db: Database, workspaceId: string, now: Date) {
   return db
-    .select({ id: invitations.id, invitee: invitations.invitee, role: invitations.role, createdAt: invitations.createdAt, expiresAt: invitations.expiresAt, invitedBy: users.name })
+    .select({
+      id: invitations.id,
+      invitee: invitations.invitee,
+      role: invitations.role,
+      createdAt: invitations.createdAt,
+      expiresAt: invitations.expiresAt,
+      invitedBy: users.name,
+    })
     .from(invitations)
     .leftJoin(users, eq(users.id, invitations.invitedBy))
-    .where(and(eq(invitations.workspaceId, workspaceId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)))
+    .where(
+      and(
+        eq(invitations.workspaceId, workspaceId),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, now),
+      ),
+    )
     .orderBy(desc(invitations.createdAt));
 }
-
 
 export type MemberRefusal =
   | "owners_only"
@@ -57,9 +90,18 @@ export type MemberChange = { ok: true } | Refusal<MemberRefusal>;
 /** Creates a single-use invitation; returns the token for the link (only its hash is stored). */
 export async function inviteMember(
   db: Database,
-  input: { workspaceId: string; actorRole: Role; actor: AuditActor; actorId: string; invitee: string; role: Role; now: Date },
+  input: {
+    workspaceId: string;
+    actorRole: Role;
+    actor: AuditActor;
+    actorId: string;
+    invitee: string;
+    role: Role;
+    now: Date;
+  },
 ): Promise<{ ok: true; token: string; invitationId: string } | Refusal<MemberRefusal>> {
-  if (!assignableRoles(input.actorRole).includes(input.role)) return refuse("owners_only", "Only owners can invite owners.");
+  if (!assignableRoles(input.actorRole).includes(input.role))
+    return refuse("owners_only", "Only owners can invite owners.");
   // The plan's member limit counts members and pending invitations: every invitation can become a member.
   const usage = await db
     .select({
@@ -72,7 +114,14 @@ export async function inviteMember(
     .limit(1);
   const current = usage[0];
   if (current && !withinPlanLimit(current.plan, "members", current.members + current.pending)) {
-    return refuse("plan_limit", planLimitMessage(current.plan, "members", `this workspace has ${current.members} members and ${current.pending} pending invitations. Revoke an invitation or remove a member first`));
+    return refuse(
+      "plan_limit",
+      planLimitMessage(
+        current.plan,
+        "members",
+        `this workspace has ${current.members} members and ${current.pending} pending invitations. Revoke an invitation or remove a member first`,
+      ),
+    );
   }
   const token = randomToken();
   const id = newId("inv");
@@ -87,25 +136,56 @@ export async function inviteMember(
       createdAt: input.now,
       expiresAt: new Date(input.now.getTime() + INVITATION_TTL_MS),
     }),
-    auditEvent(db, { workspaceId: input.workspaceId, actor: input.actor, action: "team_member.invited", target: { type: "invitation", id }, metadata: { invitee: input.invitee, role: input.role }, at: input.now }),
+    auditEvent(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "team_member.invited",
+      target: { type: "invitation", id },
+      metadata: { invitee: input.invitee, role: input.role },
+      at: input.now,
+    }),
   ]);
   return { ok: true, token, invitationId: id };
 }
 
-export async function revokeInvitation(db: Database, input: { workspaceId: string; invitationId: string; actor: AuditActor; now: Date }): Promise<MemberChange> {
+export async function revokeInvitation(
+  db: Database,
+  input: { workspaceId: string; invitationId: string; actor: AuditActor; now: Date },
+): Promise<MemberChange> {
   const [updated] = await db.batch([
     db
       .update(invitations)
       .set({ revokedAt: input.now })
-      .where(and(eq(invitations.id, input.invitationId), eq(invitations.workspaceId, input.workspaceId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+      .where(
+        and(
+          eq(invitations.id, input.invitationId),
+          eq(invitations.workspaceId, input.workspaceId),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      )
       .returning({ id: invitations.id }),
-    auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: "team_member.invitation_revoked", target: { type: "invitation", id: input.invitationId }, at: input.now }),
+    auditEventIfChanged(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "team_member.invitation_revoked",
+      target: { type: "invitation", id: input.invitationId },
+      at: input.now,
+    }),
   ]);
   if (updated.length === 0) return refuse("invitation_unknown", "That invitation no longer exists.");
   return { ok: true };
 }
 
-export type InvitationView = { id: string; workspaceId: string; workspaceName: string; workspaceSlug: string; invitee: string; role: Role; state: "pending" | "expired" | "accepted" | "revoked" };
+export type InvitationView = {
+  id: string;
+  workspaceId: string;
+  workspaceName: string;
+  workspaceSlug: string;
+  invitee: string;
+  role: Role;
+  state: "pending" | "expired" | "accepted" | "revoked";
+};
 
 function invitationByTokenHashQuery(db: Database, tokenHash: string) {
   return db
@@ -126,11 +206,22 @@ function invitationByTokenHashQuery(db: Database, tokenHash: string) {
     .limit(1);
 }
 
-function invitationView(rows: Awaited<ReturnType<typeof invitationByTokenHashQuery>>, now: Date): InvitationView | null {
+function invitationView(
+  rows: Awaited<ReturnType<typeof invitationByTokenHashQuery>>,
+  now: Date,
+): InvitationView | null {
   const row = rows[0];
   if (!row) return null;
   const state = row.revokedAt ? "revoked" : row.acceptedAt ? "accepted" : row.expiresAt <= now ? "expired" : "pending";
-  return { id: row.id, workspaceId: row.workspaceId, workspaceName: row.workspaceName, workspaceSlug: row.workspaceSlug, invitee: row.invitee, role: row.role, state };
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    workspaceName: row.workspaceName,
+    workspaceSlug: row.workspaceSlug,
+    invitee: row.invitee,
+    role: row.role,
+    state,
+  };
 }
 
 export async function findInvitation(db: Database, token: string, now: Date): Promise<InvitationView | null> {
@@ -160,22 +251,36 @@ export async function invitationForUser(
   db: Database,
   input: { token: string; userId: string; now: Date; trust: LoginTrust },
 ): Promise<{ invitation: InvitationView; matches: boolean; identities: IdentityFacts[] } | null> {
-  const [rows, identityList] = await db.batch([invitationByTokenHashQuery(db, await sha256Hex(input.token)), identitiesOfUserQuery(db, input.userId)]);
+  const [rows, identityList] = await db.batch([
+    invitationByTokenHashQuery(db, await sha256Hex(input.token)),
+    identitiesOfUserQuery(db, input.userId),
+  ]);
   const invitation = invitationView(rows, input.now);
   if (!invitation) return null;
-  return { invitation, matches: invitationMatches(invitation.invitee, identityList, input.trust), identities: identityList };
+  return {
+    invitation,
+    matches: invitationMatches(invitation.invitee, identityList, input.trust),
+    identities: identityList,
+  };
 }
 
 export async function acceptInvitation(
   db: Database,
   input: { token: string; user: { id: string; login: string | null; name: string }; now: Date; trust: LoginTrust },
 ): Promise<{ ok: true; workspaceSlug: string } | Refusal<MemberRefusal>> {
-  const found = await invitationForUser(db, { token: input.token, userId: input.user.id, now: input.now, trust: input.trust });
+  const found = await invitationForUser(db, {
+    token: input.token,
+    userId: input.user.id,
+    now: input.now,
+    trust: input.trust,
+  });
   if (!found) return refuse("invitation_unknown", "This invitation link is not valid.");
   const { invitation } = found;
-  if (invitation.state === "revoked") return refuse("invitation_revoked", "This invitation was revoked. Ask for a new one.");
+  if (invitation.state === "revoked")
+    return refuse("invitation_revoked", "This invitation was revoked. Ask for a new one.");
   if (invitation.state === "accepted") return refuse("invitation_used", "This invitation has already been used.");
-  if (invitation.state === "expired") return refuse("invitation_expired", "This invitation has expired. Ask for a new one.");
+  if (invitation.state === "expired")
+    return refuse("invitation_expired", "This invitation has expired. Ask for a new one.");
   if (!found.matches) return refuse("invitation_for_someone_else", invitationMismatchMessage(invitation.invitee));
   const actor = { type: "user" as const, id: input.user.id, label: input.user.login ?? input.user.name };
   // Single use, enforced by the write: only the first acceptance flips accepted_at.
@@ -192,7 +297,11 @@ export async function acceptInvitation(
           // A member cannot use up an invitation: it stays pending (and revocable).
           sql`NOT EXISTS (SELECT 1 FROM ${memberships} WHERE ${memberships.workspaceId} = ${invitation.workspaceId} AND ${memberships.userId} = ${input.user.id})`,
           // The plan's member limit, checked in the write (the plan may have changed since the invitation).
-          belowPlanLimit("members", invitation.workspaceId, sql`(SELECT count(*) FROM ${memberships} WHERE ${memberships.workspaceId} = ${invitation.workspaceId})`),
+          belowPlanLimit(
+            "members",
+            invitation.workspaceId,
+            sql`(SELECT count(*) FROM ${memberships} WHERE ${memberships.workspaceId} = ${invitation.workspaceId})`,
+          ),
         ),
       )
       .returning({ id: invitations.id }),
@@ -212,7 +321,14 @@ export async function acceptInvitation(
           .where(sql`changes() > 0`),
       )
       .onConflictDoNothing(),
-    auditEventIfChanged(db, { workspaceId: invitation.workspaceId, actor, action: "team_member.joined", target: { type: "user", id: input.user.id }, metadata: { role: invitation.role, invitee: invitation.invitee }, at: input.now }),
+    auditEventIfChanged(db, {
+      workspaceId: invitation.workspaceId,
+      actor,
+      action: "team_member.joined",
+      target: { type: "user", id: input.user.id },
+      metadata: { role: invitation.role, invitee: invitation.invitee },
+      at: input.now,
+    }),
   ]);
   if (claimed.length === 0) {
     const member = await db
@@ -223,7 +339,10 @@ export async function acceptInvitation(
     if (member[0]) return refuse("already_member", `You are already a member of ${invitation.workspaceName}.`);
     const again = await findInvitation(db, input.token, input.now);
     if (again?.state === "pending") {
-      return refuse("workspace_full", `${invitation.workspaceName} has as many members as its plan includes. Ask an owner to remove a member or change plans; this invitation stays valid until it expires.`);
+      return refuse(
+        "workspace_full",
+        `${invitation.workspaceName} has as many members as its plan includes. Ask an owner to remove a member or change plans; this invitation stays valid until it expires.`,
+      );
     }
     return refuse("invitation_used", "This invitation has already been used.");
   }
@@ -239,12 +358,17 @@ export async function changeRole(
   input: { workspaceId: string; actorRole: Role; actor: AuditActor; targetUserId: string; role: Role; now: Date },
 ): Promise<MemberChange> {
   const [current] = await db.batch([
-    db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId))).limit(1),
+    db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId)))
+      .limit(1),
   ]);
   const target = current[0];
   if (!target) return refuse("member_unknown", "That person is not a member of this workspace.");
   const allowed = assignableRoles(input.actorRole);
-  if (!allowed.includes(target.role) || !allowed.includes(input.role)) return refuse("owners_only", "Only owners can change an owner's role or make someone an owner.");
+  if (!allowed.includes(target.role) || !allowed.includes(input.role))
+    return refuse("owners_only", "Only owners can change an owner's role or make someone an owner.");
   if (target.role === input.role) return { ok: true };
 
   const demotingOwner = target.role === "owner";
@@ -252,12 +376,28 @@ export async function changeRole(
     db
       .update(memberships)
       .set({ role: input.role, updatedAt: input.now })
-      .where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId), eq(memberships.role, target.role), demotingOwner ? anotherOwnerRemains(input.workspaceId, input.targetUserId) : undefined))
+      .where(
+        and(
+          eq(memberships.workspaceId, input.workspaceId),
+          eq(memberships.userId, input.targetUserId),
+          eq(memberships.role, target.role),
+          demotingOwner ? anotherOwnerRemains(input.workspaceId, input.targetUserId) : undefined,
+        ),
+      )
       .returning({ userId: memberships.userId }),
-    auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: "team_member.role_changed", target: { type: "user", id: input.targetUserId }, metadata: { from: target.role, to: input.role }, at: input.now }),
+    auditEventIfChanged(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "team_member.role_changed",
+      target: { type: "user", id: input.targetUserId },
+      metadata: { from: target.role, to: input.role },
+      at: input.now,
+    }),
   ]);
   if (updated.length === 0) {
-    return demotingOwner ? refuse("last_owner", "A workspace needs at least one owner. Make someone else an owner first.") : refuse("role_changed_meanwhile", "That member's role changed meanwhile. Reload and try again.");
+    return demotingOwner
+      ? refuse("last_owner", "A workspace needs at least one owner. Make someone else an owner first.")
+      : refuse("role_changed_meanwhile", "That member's role changed meanwhile. Reload and try again.");
   }
   return { ok: true };
 }
@@ -268,20 +408,44 @@ export async function removeMember(
   input: { workspaceId: string; actorRole: Role; actorId: string; actor: AuditActor; targetUserId: string; now: Date },
 ): Promise<MemberChange> {
   const leaving = input.actorId === input.targetUserId;
-  const rows = await db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId))).limit(1);
+  const rows = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId)))
+    .limit(1);
   const target = rows[0];
   if (!target) return refuse("member_unknown", "That person is not a member of this workspace.");
-  if (!leaving && !assignableRoles(input.actorRole).includes(target.role)) return refuse("owners_only", "Only owners can remove an owner.");
+  if (!leaving && !assignableRoles(input.actorRole).includes(target.role))
+    return refuse("owners_only", "Only owners can remove an owner.");
 
   const [deleted] = await db.batch([
     db
       .delete(memberships)
-      .where(and(eq(memberships.workspaceId, input.workspaceId), eq(memberships.userId, input.targetUserId), eq(memberships.role, target.role), target.role === "owner" ? anotherOwnerRemains(input.workspaceId, input.targetUserId) : undefined))
+      .where(
+        and(
+          eq(memberships.workspaceId, input.workspaceId),
+          eq(memberships.userId, input.targetUserId),
+          eq(memberships.role, target.role),
+          target.role === "owner" ? anotherOwnerRemains(input.workspaceId, input.targetUserId) : undefined,
+        ),
+      )
       .returning({ userId: memberships.userId }),
-    auditEventIfChanged(db, { workspaceId: input.workspaceId, actor: input.actor, action: leaving ? "team_member.left" : "team_member.removed", target: { type: "user", id: input.targetUserId }, metadata: { role: target.role }, at: input.now }),
+    auditEventIfChanged(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: leaving ? "team_member.left" : "team_member.removed",
+      target: { type: "user", id: input.targetUserId },
+      metadata: { role: target.role },
+      at: input.now,
+    }),
   ]);
   if (deleted.length === 0) {
-    return refuse("last_owner", leaving ? "You are the last owner. Make someone else an owner before you leave." : "A workspace needs at least one owner. Make someone else an owner first.");
+    return refuse(
+      "last_owner",
+      leaving
+        ? "You are the last owner. Make someone else an owner before you leave."
+        : "A workspace needs at least one owner. Make someone else an owner first.",
+    );
   }
   return { ok: true };
 }

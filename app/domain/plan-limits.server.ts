@@ -5,7 +5,17 @@
  */
 import { inArray, sql, type SQL } from "drizzle-orm";
 import { workspaces } from "../../db/schema";
-import { FEATURE_LABELS, LIMIT_LABELS, PLAN_DEFINITIONS, PLANS, planAllows, planLimit, type Feature, type Limit, type Plan } from "./plans";
+import {
+  FEATURE_LABELS,
+  LIMIT_LABELS,
+  PLAN_DEFINITIONS,
+  PLANS,
+  planAllows,
+  planLimit,
+  type Feature,
+  type Limit,
+  type Plan,
+} from "./plans";
 
 type CountedLimit = Exclude<Limit, "auditRetentionDays">;
 
@@ -14,7 +24,9 @@ type CountedLimit = Exclude<Limit, "auditRetentionDays">;
  * Unlimited plans have no branch, so their CASE is NULL and the condition holds.
  */
 export function belowPlanLimit(limit: CountedLimit, workspaceId: string, current: SQL): SQL {
-  const branches = PLANS.filter((plan) => planLimit(plan, limit) !== null).map((plan) => sql`WHEN ${plan} THEN ${planLimit(plan, limit)}`);
+  const branches = PLANS.filter((plan) => planLimit(plan, limit) !== null).map(
+    (plan) => sql`WHEN ${plan} THEN ${planLimit(plan, limit)}`,
+  );
   const max = sql`(SELECT CASE ${workspaces.plan} ${sql.join(branches, sql` `)} END FROM ${workspaces} WHERE ${workspaces.id} = ${workspaceId})`;
   return sql`(${max} IS NULL OR ${current} < ${max})`;
 }
@@ -42,7 +54,10 @@ export function planIncludes(feature: Feature): SQL {
 /** What a user reads when their plan does not include a feature: the plan, the feature, what to do. */
 export function planFeatureMessage(plan: Plan, feature: Feature, what: string): string {
   const including = plansIncluding(feature).map((other) => PLAN_DEFINITIONS[other].name);
-  const where = including.length > 0 ? `It comes with the ${including.join(" and ")} plan${including.length > 1 ? "s" : ""}` : "No plan includes it yet";
+  const where =
+    including.length > 0
+      ? `It comes with the ${including.join(" and ")} plan${including.length > 1 ? "s" : ""}`
+      : "No plan includes it yet";
   const label = FEATURE_LABELS[feature];
   return `The ${PLAN_DEFINITIONS[plan].name} plan does not include ${label[0]!.toLowerCase()}${label.slice(1)}, so ${what}. ${where}: see /pricing.`;
 }

@@ -5,7 +5,13 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { PERMISSION_TYPES, repositories, repositoryPermissions, workspaceRepositories, workspaces } from "../../db/schema";
+import {
+  PERMISSION_TYPES,
+  repositories,
+  repositoryPermissions,
+  workspaceRepositories,
+  workspaces,
+} from "../../db/schema";
 import { auditEvent, type AuditActor } from "./audit.server";
 import { newId } from "./ids";
 import { refuse, type Refusal } from "./result";
@@ -33,11 +39,24 @@ function workflowMatches(pattern: string, workflowPath: string): boolean {
 
 export type Workflow = { workflow: string; branch: string; environment: string };
 
-export async function hasRepositoryPermission(db: Database, input: { workspaceId: string; repositoryId: string; type: PermissionType; workflow: Workflow }): Promise<boolean> {
+export async function hasRepositoryPermission(
+  db: Database,
+  input: { workspaceId: string; repositoryId: string; type: PermissionType; workflow: Workflow },
+): Promise<boolean> {
   const rows = await db
-    .select({ workflow: repositoryPermissions.workflowPattern, branch: repositoryPermissions.branchPattern, environment: repositoryPermissions.environmentPattern })
+    .select({
+      workflow: repositoryPermissions.workflowPattern,
+      branch: repositoryPermissions.branchPattern,
+      environment: repositoryPermissions.environmentPattern,
+    })
     .from(repositoryPermissions)
-    .where(and(eq(repositoryPermissions.workspaceId, input.workspaceId), eq(repositoryPermissions.repositoryId, input.repositoryId), eq(repositoryPermissions.type, input.type)));
+    .where(
+      and(
+        eq(repositoryPermissions.workspaceId, input.workspaceId),
+        eq(repositoryPermissions.repositoryId, input.repositoryId),
+        eq(repositoryPermissions.type, input.type),
+      ),
+    );
   return rows.some(
     (row) =>
       workflowMatches(row.workflow, input.workflow.workflow) &&
@@ -47,12 +66,25 @@ export async function hasRepositoryPermission(db: Database, input: { workspaceId
 }
 
 /** The repository `owner/name` as imported into this workspace, or null. */
-export async function findImportedRepository(db: Database, workspaceId: string, owner: string, name: string, host = "github.com") {
+export async function findImportedRepository(
+  db: Database,
+  workspaceId: string,
+  owner: string,
+  name: string,
+  host = "github.com",
+) {
   const rows = await db
     .select({ id: repositories.id, owner: repositories.owner, name: repositories.name, host: repositories.host })
     .from(workspaceRepositories)
     .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
-    .where(and(eq(workspaceRepositories.workspaceId, workspaceId), eq(repositories.host, host), eq(repositories.owner, owner), eq(repositories.name, name)))
+    .where(
+      and(
+        eq(workspaceRepositories.workspaceId, workspaceId),
+        eq(repositories.host, host),
+        eq(repositories.owner, owner),
+        eq(repositories.name, name),
+      ),
+    )
     .limit(1);
   return rows[0] ?? null;
 }
@@ -68,11 +100,25 @@ export async function importRepository(
   input: { workspaceId: string; owner: string; name: string; host?: string; actor: AuditActor; now: Date },
 ): Promise<{ ok: true; repositoryId: string; created: boolean } | Refusal<"plan_limit">> {
   const host = input.host ?? "github.com";
-  const existing = await db.select({ id: repositories.id }).from(repositories).where(and(eq(repositories.host, host), eq(repositories.owner, input.owner), eq(repositories.name, input.name))).limit(1);
+  const existing = await db
+    .select({ id: repositories.id })
+    .from(repositories)
+    .where(and(eq(repositories.host, host), eq(repositories.owner, input.owner), eq(repositories.name, input.name)))
+    .limit(1);
   const repositoryId = existing[0]?.id ?? newId("repo");
   const linkedCount = sql`(SELECT count(*) FROM ${workspaceRepositories} WHERE ${workspaceRepositories.workspaceId} = ${input.workspaceId})`;
   const [, linked, already, usage] = await db.batch([
-    db.insert(repositories).values({ id: repositoryId, host, owner: input.owner, name: input.name, createdAt: input.now, updatedAt: input.now }).onConflictDoNothing(),
+    db
+      .insert(repositories)
+      .values({
+        id: repositoryId,
+        host,
+        owner: input.owner,
+        name: input.name,
+        createdAt: input.now,
+        updatedAt: input.now,
+      })
+      .onConflictDoNothing(),
     db
       .insert(workspaceRepositories)
       .select(
@@ -88,25 +134,58 @@ export async function importRepository(
       )
       .onConflictDoNothing()
       .returning({ repositoryId: workspaceRepositories.repositoryId }),
-    db.select({ repositoryId: workspaceRepositories.repositoryId }).from(workspaceRepositories).where(and(eq(workspaceRepositories.workspaceId, input.workspaceId), eq(workspaceRepositories.repositoryId, repositoryId))),
-    db.select({ plan: workspaces.plan, count: sql<number>`${linkedCount}` }).from(workspaces).where(eq(workspaces.id, input.workspaceId)),
+    db
+      .select({ repositoryId: workspaceRepositories.repositoryId })
+      .from(workspaceRepositories)
+      .where(
+        and(
+          eq(workspaceRepositories.workspaceId, input.workspaceId),
+          eq(workspaceRepositories.repositoryId, repositoryId),
+        ),
+      ),
+    db
+      .select({ plan: workspaces.plan, count: sql<number>`${linkedCount}` })
+      .from(workspaces)
+      .where(eq(workspaces.id, input.workspaceId)),
   ]);
   if (linked.length === 0) {
     if (already.length > 0) return { ok: true, repositoryId, created: false };
     const current = usage[0];
     const plan = current?.plan ?? "free";
-    return refuse("plan_limit", planLimitMessage(plan, "repositories", `this workspace has ${current?.count ?? 0} repositories. Remove one first`));
+    return refuse(
+      "plan_limit",
+      planLimitMessage(
+        plan,
+        "repositories",
+        `this workspace has ${current?.count ?? 0} repositories. Remove one first`,
+      ),
+    );
   }
   await db.batch([
     db.insert(repositoryPermissions).values(
-      PERMISSION_TYPES.map((type) => ({ id: newId("perm"), workspaceId: input.workspaceId, repositoryId, type, workflowPattern: "*", branchPattern: "*", environmentPattern: "*", createdAt: input.now })),
+      PERMISSION_TYPES.map((type) => ({
+        id: newId("perm"),
+        workspaceId: input.workspaceId,
+        repositoryId,
+        type,
+        workflowPattern: "*",
+        branchPattern: "*",
+        environmentPattern: "*",
+        createdAt: input.now,
+      })),
     ),
     auditEvent(db, {
       workspaceId: input.workspaceId,
       actor: input.actor,
       action: "permission.default_created",
       target: { type: "repository", id: repositoryId },
-      metadata: { repository: `${input.owner}/${input.name}`, types: [...PERMISSION_TYPES], workflow: "*", branch: "*", environment: "*" },
+      metadata: {
+        repository: `${input.owner}/${input.name}`,
+        types: [...PERMISSION_TYPES],
+        workflow: "*",
+        branch: "*",
+        environment: "*",
+      },
       at: input.now,
     }),
   ]);

@@ -16,23 +16,44 @@ export async function admitWorkflow(
   db: Database,
   input: { workspaceId: string; repository: string; workflow: Workflow; jti: string; tokenExpiresAt: Date; now: Date },
 ): Promise<{ ok: true; repositoryId: string } | Refusal<ExchangeRefusal>> {
-  const workspace = await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, input.workspaceId)).limit(1);
+  const workspace = await db
+    .select({ id: workspaces.id })
+    .from(workspaces)
+    .where(eq(workspaces.id, input.workspaceId))
+    .limit(1);
   if (!workspace[0]) return refuse("workspace_unknown", "No workspace has this id. Check ATMOS_PRO_WORKSPACE_ID.");
   const [owner, name] = input.repository.split("/") as [string, string];
   const repository = await findImportedRepository(db, input.workspaceId, owner, name);
-  if (!repository) return refuse("repository_not_imported", `${input.repository} is not imported into this workspace. Install the GitHub App on it and import it.`);
+  if (!repository)
+    return refuse(
+      "repository_not_imported",
+      `${input.repository} is not imported into this workspace. Install the GitHub App on it and import it.`,
+    );
 
-  const allowed = await hasRepositoryPermission(db, { workspaceId: input.workspaceId, repositoryId: repository.id, type: "Affected Stacks Create", workflow: input.workflow });
+  const allowed = await hasRepositoryPermission(db, {
+    workspaceId: input.workspaceId,
+    repositoryId: repository.id,
+    type: "Affected Stacks Create",
+    workflow: input.workflow,
+  });
   if (!allowed) {
-    return refuse("not_permitted", `No "Affected Stacks Create" permission matches workflow ${input.workflow.workflow || "(unknown)"} on branch ${input.workflow.branch || "(none)"}.`);
+    return refuse(
+      "not_permitted",
+      `No "Affected Stacks Create" permission matches workflow ${input.workflow.workflow || "(unknown)"} on branch ${input.workflow.branch || "(none)"}.`,
+    );
   }
 
   // Single use: the first exchange of a jti wins; a replay is refused.
   // Expired entries can go: an expired token is refused by its signature check anyway.
   const [, claimed] = await db.batch([
     db.delete(usedOidcTokens).where(lt(usedOidcTokens.expiresAt, input.now)),
-    db.insert(usedOidcTokens).values({ jti: input.jti, expiresAt: input.tokenExpiresAt }).onConflictDoNothing().returning({ jti: usedOidcTokens.jti }),
+    db
+      .insert(usedOidcTokens)
+      .values({ jti: input.jti, expiresAt: input.tokenExpiresAt })
+      .onConflictDoNothing()
+      .returning({ jti: usedOidcTokens.jti }),
   ]);
-  if (claimed.length === 0) return refuse("token_replayed", "This GitHub OIDC token was already exchanged. Request a new one.");
+  if (claimed.length === 0)
+    return refuse("token_replayed", "This GitHub OIDC token was already exchanged. Request a new one.");
   return { ok: true, repositoryId: repository.id };
 }

@@ -17,7 +17,20 @@ export type WorkspaceMembership = { id: string; name: string; slug: string; role
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/;
 /** Slugs that would read as product words in a URL. */
-const RESERVED_SLUGS = new Set(["new", "settings", "admin", "api", "login", "logout", "auth", "dashboard", "workspaces", "invitations", "status", "docs"]);
+const RESERVED_SLUGS = new Set([
+  "new",
+  "settings",
+  "admin",
+  "api",
+  "login",
+  "logout",
+  "auth",
+  "dashboard",
+  "workspaces",
+  "invitations",
+  "status",
+  "docs",
+]);
 
 export function slugify(name: string): string {
   const base = name
@@ -32,15 +45,28 @@ export function slugify(name: string): string {
 }
 
 export function slugProblem(slug: string): string | null {
-  if (!SLUG_PATTERN.test(slug)) return "Use 3–40 lowercase letters, digits and dashes, starting and ending with a letter or digit.";
+  if (!SLUG_PATTERN.test(slug))
+    return "Use 3–40 lowercase letters, digits and dashes, starting and ending with a letter or digit.";
   if (RESERVED_SLUGS.has(slug)) return "That slug is reserved. Choose another.";
   return null;
 }
 
 async function slugTaken(db: Database, slug: string, exceptWorkspaceId?: string): Promise<boolean> {
   const [owned, redirected] = await db.batch([
-    db.select({ id: workspaces.id }).from(workspaces).where(exceptWorkspaceId ? and(eq(workspaces.slug, slug), ne(workspaces.id, exceptWorkspaceId)) : eq(workspaces.slug, slug)).limit(1),
-    db.select({ id: workspaceSlugRedirects.workspaceId }).from(workspaceSlugRedirects).where(eq(workspaceSlugRedirects.slug, slug)).limit(1),
+    db
+      .select({ id: workspaces.id })
+      .from(workspaces)
+      .where(
+        exceptWorkspaceId
+          ? and(eq(workspaces.slug, slug), ne(workspaces.id, exceptWorkspaceId))
+          : eq(workspaces.slug, slug),
+      )
+      .limit(1),
+    db
+      .select({ id: workspaceSlugRedirects.workspaceId })
+      .from(workspaceSlugRedirects)
+      .where(eq(workspaceSlugRedirects.slug, slug))
+      .limit(1),
   ]);
   return owned.length > 0 || (redirected.length > 0 && redirected[0]!.id !== exceptWorkspaceId);
 }
@@ -55,39 +81,82 @@ export async function availableSlug(db: Database, name: string): Promise<string>
   throw new Error("Could not find a free workspace slug");
 }
 
-export async function createWorkspace(db: Database, input: { name: string; userId: string; actor: AuditActor; now: Date }) {
+export async function createWorkspace(
+  db: Database,
+  input: { name: string; userId: string; actor: AuditActor; now: Date },
+) {
   const id = newId("ws");
   const slug = await availableSlug(db, input.name);
   await db.batch([
     db.insert(workspaces).values({ id, name: input.name, slug, createdAt: input.now, updatedAt: input.now }),
-    db.insert(memberships).values({ workspaceId: id, userId: input.userId, role: "owner", createdAt: input.now, updatedAt: input.now }),
-    auditEvent(db, { workspaceId: id, actor: input.actor, action: "workspace.created", target: { type: "workspace", id }, metadata: { name: input.name, slug }, at: input.now }),
+    db
+      .insert(memberships)
+      .values({ workspaceId: id, userId: input.userId, role: "owner", createdAt: input.now, updatedAt: input.now }),
+    auditEvent(db, {
+      workspaceId: id,
+      actor: input.actor,
+      action: "workspace.created",
+      target: { type: "workspace", id },
+      metadata: { name: input.name, slug },
+      at: input.now,
+    }),
   ]);
   return { id, slug, name: input.name };
 }
 
-export async function renameWorkspace(db: Database, workspace: WorkspaceMembership, name: string, actor: AuditActor, now: Date) {
+export async function renameWorkspace(
+  db: Database,
+  workspace: WorkspaceMembership,
+  name: string,
+  actor: AuditActor,
+  now: Date,
+) {
   if (name === workspace.name) return;
   await db.batch([
     db.update(workspaces).set({ name, updatedAt: now }).where(eq(workspaces.id, workspace.id)),
-    auditEvent(db, { workspaceId: workspace.id, actor, action: "workspace.renamed", target: { type: "workspace", id: workspace.id }, metadata: { from: workspace.name, to: name }, at: now }),
+    auditEvent(db, {
+      workspaceId: workspace.id,
+      actor,
+      action: "workspace.renamed",
+      target: { type: "workspace", id: workspace.id },
+      metadata: { from: workspace.name, to: name },
+      at: now,
+    }),
   ]);
 }
 
 export type SlugRefusal = "slug_invalid" | "slug_taken";
 export type SlugChange = { ok: true } | Refusal<SlugRefusal>;
 
-export async function changeWorkspaceSlug(db: Database, workspace: WorkspaceMembership, slug: string, actor: AuditActor, now: Date): Promise<SlugChange> {
+export async function changeWorkspaceSlug(
+  db: Database,
+  workspace: WorkspaceMembership,
+  slug: string,
+  actor: AuditActor,
+  now: Date,
+): Promise<SlugChange> {
   if (slug === workspace.slug) return { ok: true };
   const problem = slugProblem(slug);
   if (problem) return refuse("slug_invalid", problem);
   if (await slugTaken(db, slug, workspace.id)) return refuse("slug_taken", "That slug is taken. Choose another.");
   await db.batch([
     // Taking back one of our own old slugs: it stops being a redirect.
-    db.delete(workspaceSlugRedirects).where(and(eq(workspaceSlugRedirects.slug, slug), eq(workspaceSlugRedirects.workspaceId, workspace.id))),
+    db
+      .delete(workspaceSlugRedirects)
+      .where(and(eq(workspaceSlugRedirects.slug, slug), eq(workspaceSlugRedirects.workspaceId, workspace.id))),
     db.update(workspaces).set({ slug, updatedAt: now }).where(eq(workspaces.id, workspace.id)),
-    db.insert(workspaceSlugRedirects).values({ slug: workspace.slug, workspaceId: workspace.id, createdAt: now }).onConflictDoNothing(),
-    auditEvent(db, { workspaceId: workspace.id, actor, action: "workspace.slug_changed", target: { type: "workspace", id: workspace.id }, metadata: { from: workspace.slug, to: slug }, at: now }),
+    db
+      .insert(workspaceSlugRedirects)
+      .values({ slug: workspace.slug, workspaceId: workspace.id, createdAt: now })
+      .onConflictDoNothing(),
+    auditEvent(db, {
+      workspaceId: workspace.id,
+      actor,
+      action: "workspace.slug_changed",
+      target: { type: "workspace", id: workspace.id },
+      metadata: { from: workspace.slug, to: slug },
+      at: now,
+    }),
   ]);
   return { ok: true };
 }
@@ -114,14 +183,23 @@ export async function setRequireSso(
   if (input.required) {
     if (!planAllows(workspace.plan, SSO_FEATURE)) return refuse("plan_limit", planMessage(workspace.plan));
     if (input.signedInWith !== "oidc") {
-      return refuse("sign_in_with_sso", "Sign in with single sign-on first: you are signed in another way, and requiring single sign-on now would lock you out of this workspace.");
+      return refuse(
+        "sign_in_with_sso",
+        "Sign in with single sign-on first: you are signed in another way, and requiring single sign-on now would lock you out of this workspace.",
+      );
     }
   }
   const [updated] = await db.batch([
     db
       .update(workspaces)
       .set({ requireSso: input.required, updatedAt: input.now })
-      .where(and(eq(workspaces.id, workspace.id), ne(workspaces.requireSso, input.required), input.required ? planIncludes(SSO_FEATURE) : undefined))
+      .where(
+        and(
+          eq(workspaces.id, workspace.id),
+          ne(workspaces.requireSso, input.required),
+          input.required ? planIncludes(SSO_FEATURE) : undefined,
+        ),
+      )
       .returning({ id: workspaces.id }),
     auditEventIfChanged(db, {
       workspaceId: workspace.id,
@@ -134,7 +212,13 @@ export async function setRequireSso(
   ]);
   if (updated.length > 0) return { ok: true, changed: true };
   // Nothing changed: already so, or the plan (read by the UPDATE) does not include it.
-  const current = (await db.select({ plan: workspaces.plan, requireSso: workspaces.requireSso }).from(workspaces).where(eq(workspaces.id, workspace.id)).limit(1))[0];
+  const current = (
+    await db
+      .select({ plan: workspaces.plan, requireSso: workspaces.requireSso })
+      .from(workspaces)
+      .where(eq(workspaces.id, workspace.id))
+      .limit(1)
+  )[0];
   if (!current) return refuse("workspace_gone", "This workspace no longer exists.");
   if (current.requireSso === input.required) return { ok: true, changed: false };
   return refuse("plan_limit", planMessage(current.plan));

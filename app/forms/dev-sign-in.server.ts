@@ -11,8 +11,15 @@ const devSignInForm = defineForm(type({ state: "string" }).and(devIdentity), {
 });
 
 export function devSignInAction(fields: FormFields) {
-  const form = checkForm(devSignInForm, { state: fieldValue(fields, "state"), login: fieldValue(fields, "login").toLowerCase(), name: fieldValue(fields, "name") });
+  const form = checkForm(devSignInForm, {
+    state: fieldValue(fields, "state"),
+    login: fieldValue(fields, "login").toLowerCase(),
+    name: fieldValue(fields, "name"),
+  });
   if (!form.ok) return invalid("sign-in", form.fieldErrors);
-  const params = new URLSearchParams({ state: form.value.state, code: encodeDevCode({ login: form.value.login, name: form.value.name }) });
+  const params = new URLSearchParams({
+    state: form.value.state,
+    code: encodeDevCode({ login: form.value.login, name: form.value.name }),
+  });
   return redirect(`/auth/dev/callback?${params}`);
 }

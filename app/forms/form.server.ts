@@ -20,7 +20,10 @@ export type FormDefinition<S extends Type<any, any>> = {
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function defineForm<S extends Type<any, any>>(schema: S, messages: Partial<Record<string, string>> = {}): FormDefinition<S> {
+export function defineForm<S extends Type<any, any>>(
+  schema: S,
+  messages: Partial<Record<string, string>> = {},
+): FormDefinition<S> {
   return { schema, messages };
 }
 
@@ -49,7 +52,10 @@ export function fieldValue(fields: FormFields, key: string): string {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function checkForm<S extends Type<any, any>>(form: FormDefinition<S>, fields: FormFields): FormResult<S["infer"]> {
+export function checkForm<S extends Type<any, any>>(
+  form: FormDefinition<S>,
+  fields: FormFields,
+): FormResult<S["infer"]> {
   const result = validate(form.schema, fields);
   if (result.ok) return { ok: true, value: result.value };
   const fieldErrors: Record<string, string> = {};

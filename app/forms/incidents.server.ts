@@ -28,7 +28,10 @@ const title = type("string.trim").to("1 <= string <= 120");
 const markdown = type("string.trim").to("1 <= string <= 10000");
 const optionalMarkdown = type("string.trim").to("string <= 20000");
 const impact = type.enumerated(...IMPACTS);
-const components = type.enumerated(...STATUS_COMPONENTS).array().atLeastLength(1);
+const components = type
+  .enumerated(...STATUS_COMPONENTS)
+  .array()
+  .atLeastLength(1);
 
 /** Sentences for people, per field; arktype's own messages quote values and name types. */
 const SECTION = "Keep each section under 20,000 characters.";
@@ -47,15 +50,32 @@ const MESSAGES = {
 };
 
 export const openIncidentForm = defineForm(
-  type({ intent: "'open'", title, impact, status: type.enumerated(...INCIDENT_STATUSES.filter((s) => s !== "resolved")), components, body: markdown }),
+  type({
+    intent: "'open'",
+    title,
+    impact,
+    status: type.enumerated(...INCIDENT_STATUSES.filter((s) => s !== "resolved")),
+    components,
+    body: markdown,
+  }),
   MESSAGES,
 );
-export const updateForm = defineForm(type({ intent: "'update'", status: type.enumerated(...INCIDENT_STATUSES), body: markdown }), MESSAGES);
+export const updateForm = defineForm(
+  type({ intent: "'update'", status: type.enumerated(...INCIDENT_STATUSES), body: markdown }),
+  MESSAGES,
+);
 export const componentsForm = defineForm(type({ intent: "'components'", components, impact }), MESSAGES);
 export const mitigateForm = defineForm(type({ intent: "'mitigate'" }), MESSAGES);
 export const resolveForm = defineForm(type({ intent: "'resolve'", body: markdown }), MESSAGES);
 export const postmortemForm = defineForm(
-  type({ intent: "'postmortem'", summary: optionalMarkdown, impactText: optionalMarkdown, whatHappened: optionalMarkdown, whatWeDid: optionalMarkdown, followUp: optionalMarkdown }),
+  type({
+    intent: "'postmortem'",
+    summary: optionalMarkdown,
+    impactText: optionalMarkdown,
+    whatHappened: optionalMarkdown,
+    whatWeDid: optionalMarkdown,
+    followUp: optionalMarkdown,
+  }),
   MESSAGES,
 );
 
@@ -63,8 +83,13 @@ export const postmortemForm = defineForm(
 export const INCIDENT_LISTS = ["components"] as const;
 
 /** Which field each refusal is shown next to: the control that asked for what cannot be done. */
-const REFUSAL_FIELD: Record<IncidentRefusal, string> = { incident_resolved: "status", already_mitigated: "mitigate", already_resolved: "resolve" };
-const refusedAt = (intent: string, refusal: Refusal<IncidentRefusal>) => refused(intent, refusal, REFUSAL_FIELD[refusal.reason]);
+const REFUSAL_FIELD: Record<IncidentRefusal, string> = {
+  incident_resolved: "status",
+  already_mitigated: "mitigate",
+  already_resolved: "resolve",
+};
+const refusedAt = (intent: string, refusal: Refusal<IncidentRefusal>) =>
+  refused(intent, refusal, REFUSAL_FIELD[refusal.reason]);
 
 const NOTICES = {
   opened: "Incident opened. It is on the status page now.",
@@ -115,7 +140,12 @@ export async function manageIncidentAction(request: Request, context: AppLoadCon
     case "components": {
       const form = checkForm(componentsForm, fields);
       if (!form.ok) return invalid(intent, form.fieldErrors);
-      await setAffectedComponents(context.db, incident, { components: form.value.components, impact: form.value.impact }, by.now);
+      await setAffectedComponents(
+        context.db,
+        incident,
+        { components: form.value.components, impact: form.value.impact },
+        by.now,
+      );
       done = "components";
       break;
     }
@@ -143,7 +173,13 @@ export async function manageIncidentAction(request: Request, context: AppLoadCon
       await writePostmortem(
         context.db,
         incident,
-        { summary: orNull(summary), impactText: orNull(impactText), whatHappened: orNull(whatHappened), whatWeDid: orNull(whatWeDid), followUp: orNull(followUp) },
+        {
+          summary: orNull(summary),
+          impactText: orNull(impactText),
+          whatHappened: orNull(whatHappened),
+          whatWeDid: orNull(whatWeDid),
+          followUp: orNull(followUp),
+        },
         by.now,
       );
       done = "postmortem";

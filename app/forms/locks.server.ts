@@ -12,7 +12,12 @@ const lockForm = defineForm(
   type({
     intent: "'lock'",
     key: /^[^/\s]+\/[^/\s]+\/[^/\s]+\/.+$/,
-    ttl: type("string").pipe((raw) => Number(raw)).narrow((seconds, ctx) => LOCK_TTLS.some((ttl) => ttl.seconds === seconds) || ctx.mustBe("one of the offered durations")),
+    ttl: type("string")
+      .pipe((raw) => Number(raw))
+      .narrow(
+        (seconds, ctx) =>
+          LOCK_TTLS.some((ttl) => ttl.seconds === seconds) || ctx.mustBe("one of the offered durations"),
+      ),
     "message?": "string <= 500",
   }),
 );

@@ -61,11 +61,17 @@ export function invalid(intent: string, fieldErrors: Record<string, string>, mes
 
 /** The form was fine, the domain refused: its sentence at the top of the page, or next to `field`. */
 export function refused(intent: string, refusal: Refusal<FormReason>, field?: string) {
-  const body: ActionResult = field ? { intent, ok: false, fieldErrors: { [field]: refusal.message } } : { intent, ok: false, message: refusal.message };
+  const body: ActionResult = field
+    ? { intent, ok: false, fieldErrors: { [field]: refusal.message } }
+    : { intent, ok: false, message: refusal.message };
   return json<ActionResult>(body, { status: REFUSAL_STATUS[refusal.reason] });
 }
 
 /** A form this page does not have (an old tab, a hand-made request). */
 export function unknownIntent(intent: string) {
-  return invalid(intent || "unknown", { intent: "This form is out of date. Reload the page and try again." }, "This form is out of date. Reload the page and try again.");
+  return invalid(
+    intent || "unknown",
+    { intent: "This form is out of date. Reload the page and try again." },
+    "This form is out of date. Reload the page and try again.",
+  );
 }

@@ -7,12 +7,21 @@ import { type } from "../validation";
 import { checkForm, defineForm, fieldValue, type FormFields } from "./form.server";
 import { done, invalid, refused, unknownIntent } from "./result.server";
 
-const renameForm = defineForm(type({ intent: "'rename'", name: "0 < string <= 60" }), { name: "Enter a name of 1 to 60 characters." });
+const renameForm = defineForm(type({ intent: "'rename'", name: "0 < string <= 60" }), {
+  name: "Enter a name of 1 to 60 characters.",
+});
 const slugForm = defineForm(type({ intent: "'slug'", slug: "0 < string <= 40" }), { slug: "Enter a slug." });
-const ssoForm = defineForm(type({ intent: "'sso'", required: "'on' | 'off'" }), { required: "Choose whether to require single sign-on." });
+const ssoForm = defineForm(type({ intent: "'sso'", required: "'on' | 'off'" }), {
+  required: "Choose whether to require single sign-on.",
+});
 const deleteForm = defineForm(type({ intent: "'delete'", confirm: "string" }));
 
-export async function settingsAction(request: Request, context: AppLoadContext, slug: string | undefined, fields: FormFields) {
+export async function settingsAction(
+  request: Request,
+  context: AppLoadContext,
+  slug: string | undefined,
+  fields: FormFields,
+) {
   const now = context.now();
   switch (fields.intent) {
     case "rename": {
@@ -36,17 +45,31 @@ export async function settingsAction(request: Request, context: AppLoadContext, 
       const form = checkForm(ssoForm, fields);
       if (!form.ok) return invalid("sso", form.fieldErrors, form.fieldErrors.required);
       const required = form.value.required === "on";
-      const change = await setRequireSso(context.db, workspace, { required, signedInWith, actor: userActor(user), now });
+      const change = await setRequireSso(context.db, workspace, {
+        required,
+        signedInWith,
+        actor: userActor(user),
+        now,
+      });
       if (!change.ok) return refused("sso", change);
-      return done("sso", required ? "This workspace now requires single sign-on." : "This workspace no longer requires single sign-on.");
+      return done(
+        "sso",
+        required ? "This workspace now requires single sign-on." : "This workspace no longer requires single sign-on.",
+      );
     }
     case "delete": {
       const { user, workspace } = await requireMember(request, context, slug, "workspace.delete");
       const form = checkForm(deleteForm, fields);
-      if (!form.ok || form.value.confirm !== workspace.slug) return invalid("delete", { confirm: `Type ${workspace.slug} to confirm.` });
+      if (!form.ok || form.value.confirm !== workspace.slug)
+        return invalid("delete", { confirm: `Type ${workspace.slug} to confirm.` });
       await deleteWorkspace(context.db, workspace.id);
       // The workspace's audit log goes with it; the deletion itself is recorded in the logs.
-      context.logger.info("audit", { action: "workspace.deleted", workspaceId: workspace.id, slug: workspace.slug, actorId: user.id });
+      context.logger.info("audit", {
+        action: "workspace.deleted",
+        workspaceId: workspace.id,
+        slug: workspace.slug,
+        actorId: user.id,
+      });
       return redirect("/dashboard");
     }
     default:

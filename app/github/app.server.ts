@@ -74,7 +74,11 @@ function configuredApp(settings: GithubAppSettings): ConfiguredApp {
   if (!settings.GITHUB_APP_ID || !settings.GITHUB_APP_PRIVATE_KEY) {
     throw new GithubError("not_configured", "configuration", "GitHub App is not configured on this server");
   }
-  return { apiUrl: settings.GITHUB_API_URL, appId: settings.GITHUB_APP_ID, privateKeyPem: settings.GITHUB_APP_PRIVATE_KEY };
+  return {
+    apiUrl: settings.GITHUB_API_URL,
+    appId: settings.GITHUB_APP_ID,
+    privateKeyPem: settings.GITHUB_APP_PRIVATE_KEY,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,7 +123,9 @@ async function importSigningKey(pem: string): Promise<CryptoKey> {
   }
   const pkcs8 = pem.includes("BEGIN RSA PRIVATE KEY") ? pkcs1ToPkcs8(body) : body;
   try {
-    return await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
+    return await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, [
+      "sign",
+    ]);
   } catch {
     throw new GithubError("bad_private_key", "private_key", "GITHUB_APP_PRIVATE_KEY is not a usable RSA private key");
   }
@@ -179,7 +185,11 @@ function githubSays(text: string): string {
 
 /** One request to GitHub: bounded in time, answer status-checked and schema-checked. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function githubRequest<S extends Type<any, any>>(settings: GithubAppSettings, authorization: string, call: GithubCall<S>): Promise<S["infer"]> {
+export async function githubRequest<S extends Type<any, any>>(
+  settings: GithubAppSettings,
+  authorization: string,
+  call: GithubCall<S>,
+): Promise<S["infer"]> {
   const headers = new Headers({
     Accept: "application/vnd.github+json",
     "User-Agent": USER_AGENT,
@@ -199,29 +209,53 @@ export async function githubRequest<S extends Type<any, any>>(settings: GithubAp
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
     throw timedOut
-      ? new GithubError("timeout", call.step, `GitHub did not answer within ${GITHUB_TIMEOUT_MS / 1000} s (${call.step})`)
+      ? new GithubError(
+          "timeout",
+          call.step,
+          `GitHub did not answer within ${GITHUB_TIMEOUT_MS / 1000} s (${call.step})`,
+        )
       : new GithubError("unreachable", call.step, `GitHub could not be reached (${call.step})`);
   }
   let text: string;
   try {
     text = await response.text();
   } catch {
-    throw new GithubError("timeout", call.step, `GitHub's answer did not arrive within ${GITHUB_TIMEOUT_MS / 1000} s (${call.step})`, response.status);
+    throw new GithubError(
+      "timeout",
+      call.step,
+      `GitHub's answer did not arrive within ${GITHUB_TIMEOUT_MS / 1000} s (${call.step})`,
+      response.status,
+    );
   }
   if (!response.ok) {
     const says = githubSays(text);
-    throw new GithubError("http", call.step, `GitHub answered ${response.status} (${call.step})${says ? `: ${says}` : ""}`, response.status);
+    throw new GithubError(
+      "http",
+      call.step,
+      `GitHub answered ${response.status} (${call.step})${says ? `: ${says}` : ""}`,
+      response.status,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new GithubError("unexpected_response", call.step, `GitHub's answer was not JSON (${call.step})`, response.status);
+    throw new GithubError(
+      "unexpected_response",
+      call.step,
+      `GitHub's answer was not JSON (${call.step})`,
+      response.status,
+    );
   }
   const checked = validate(call.schema, json);
   if (!checked.ok) {
     const fields = [...new Set(checked.issues.map((issue) => issue.path))].slice(0, 5).join(", ");
-    throw new GithubError("unexpected_response", call.step, `GitHub's answer had an unexpected shape (${call.step}: ${fields})`, response.status);
+    throw new GithubError(
+      "unexpected_response",
+      call.step,
+      `GitHub's answer had an unexpected shape (${call.step}: ${fields})`,
+      response.status,
+    );
   }
   return checked.value;
 }
@@ -243,7 +277,12 @@ const accessTokenAnswer = type({
 const segment = (value: string) => encodeURIComponent(value);
 
 /** The installation of our App that covers owner/repo. */
-export async function findInstallation(settings: GithubAppSettings, owner: string, repo: string, now: Clock): Promise<{ id: number }> {
+export async function findInstallation(
+  settings: GithubAppSettings,
+  owner: string,
+  repo: string,
+  now: Clock,
+): Promise<{ id: number }> {
   const jwt = await appJwt(settings, now());
   try {
     const installation = await githubRequest(settings, `Bearer ${jwt}`, {
@@ -253,12 +292,21 @@ export async function findInstallation(settings: GithubAppSettings, owner: strin
       step: "find_installation",
     });
     if (installation.suspended_at) {
-      throw new GithubError("suspended", "find_installation", `The GitHub App's installation on ${owner}/${repo} is suspended`);
+      throw new GithubError(
+        "suspended",
+        "find_installation",
+        `The GitHub App's installation on ${owner}/${repo} is suspended`,
+      );
     }
     return { id: installation.id };
   } catch (error) {
     if (error instanceof GithubError && error.kind === "http" && error.status === 404) {
-      throw new GithubError("not_installed", "find_installation", `GitHub App not installed on ${owner}/${repo}: install it on the repository (or add the repository to its installation)`, 404);
+      throw new GithubError(
+        "not_installed",
+        "find_installation",
+        `GitHub App not installed on ${owner}/${repo}: install it on the repository (or add the repository to its installation)`,
+        404,
+      );
     }
     throw appAuthFailure(error);
   }
@@ -267,7 +315,12 @@ export async function findInstallation(settings: GithubAppSettings, owner: strin
 /** 401 on an /app/… call means GitHub refused our JWT: wrong GITHUB_APP_ID for the key, or a revoked key. */
 function appAuthFailure(error: unknown): unknown {
   if (error instanceof GithubError && error.kind === "http" && error.status === 401) {
-    return new GithubError("app_auth_failed", error.step, `GitHub refused the App's credentials (${error.step}): check that GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY belong together`, 401);
+    return new GithubError(
+      "app_auth_failed",
+      error.step,
+      `GitHub refused the App's credentials (${error.step}): check that GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY belong together`,
+      401,
+    );
   }
   return error;
 }
@@ -286,12 +339,19 @@ export function clearGithubAppCaches(): void {
 }
 
 /** An installation token limited to one repository and `contents: write`, cached until 5 min before expiry. */
-export async function installationToken(settings: GithubAppSettings, installationId: number, repo: string, clock: Clock, options: { fresh?: boolean } = {}): Promise<{ token: string; cached: boolean }> {
+export async function installationToken(
+  settings: GithubAppSettings,
+  installationId: number,
+  repo: string,
+  clock: Clock,
+  options: { fresh?: boolean } = {},
+): Promise<{ token: string; cached: boolean }> {
   const app = configuredApp(settings);
   const key = cacheKey(app, installationId, repo);
   const now = clock().getTime();
   const cached = installationTokens.get(key);
-  if (cached && !options.fresh && cached.expiresAt - TOKEN_REFRESH_MARGIN_MS > now) return { token: cached.token, cached: true };
+  if (cached && !options.fresh && cached.expiresAt - TOKEN_REFRESH_MARGIN_MS > now)
+    return { token: cached.token, cached: true };
   installationTokens.delete(key);
 
   const jwt = await appJwt(settings, new Date(now));
@@ -306,19 +366,30 @@ export async function installationToken(settings: GithubAppSettings, installatio
     });
   } catch (error) {
     if (error instanceof GithubError && error.kind === "http" && error.status === 422) {
-      throw new GithubError("permission_missing", "installation_token", `The GitHub App's installation does not grant Contents: write on ${repo} (accept the App's updated permissions, or add the repository to the installation)`, 422);
+      throw new GithubError(
+        "permission_missing",
+        "installation_token",
+        `The GitHub App's installation does not grant Contents: write on ${repo} (accept the App's updated permissions, or add the repository to the installation)`,
+        422,
+      );
     }
     if (error instanceof GithubError && error.kind === "http" && error.status === 404) {
       throw new GithubError("not_installed", "installation_token", `GitHub App not installed on ${repo}`, 404);
     }
     if (error instanceof GithubError && error.kind === "http" && error.status === 403) {
-      throw new GithubError("suspended", "installation_token", `GitHub refused a token for the App's installation on ${repo} (suspended?)`, 403);
+      throw new GithubError(
+        "suspended",
+        "installation_token",
+        `GitHub refused a token for the App's installation on ${repo} (suspended?)`,
+        403,
+      );
     }
     throw appAuthFailure(error);
   }
   const expiresAt = Date.parse(answer.expires_at);
   for (const [entry, value] of installationTokens) {
-    if (value.expiresAt - TOKEN_REFRESH_MARGIN_MS <= now || installationTokens.size >= MAX_CACHED_TOKENS) installationTokens.delete(entry);
+    if (value.expiresAt - TOKEN_REFRESH_MARGIN_MS <= now || installationTokens.size >= MAX_CACHED_TOKENS)
+      installationTokens.delete(entry);
   }
   installationTokens.set(key, { token: answer.token, expiresAt });
   return { token: answer.token, cached: false };
@@ -335,7 +406,12 @@ export type RepositoryClient = {
  * A client for one repository, authenticated as our App's installation on it. Throws GithubError
  * "not_configured" / "not_installed" before any repository call when those are the case.
  */
-export async function repositoryClient(settings: GithubAppSettings, owner: string, repo: string, now: Clock): Promise<RepositoryClient> {
+export async function repositoryClient(
+  settings: GithubAppSettings,
+  owner: string,
+  repo: string,
+  now: Clock,
+): Promise<RepositoryClient> {
   configuredApp(settings);
   const installation = await findInstallation(settings, owner, repo, now);
   let current = await installationToken(settings, installation.id, repo, now);

@@ -25,8 +25,18 @@ const BLOB_CONCURRENCY = 6;
 
 export type Addition = { path: string; /** base64 (standard alphabet) */ contents: string };
 export type Deletion = { path: string };
-export type CommitInput = { owner: string; repo: string; branch: string; additions: Addition[]; deletions: Deletion[]; message: string };
-export type CommitResult = { sha: string; /** true when the changes left the tree as it was: no commit was made */ unchanged: boolean };
+export type CommitInput = {
+  owner: string;
+  repo: string;
+  branch: string;
+  additions: Addition[];
+  deletions: Deletion[];
+  message: string;
+};
+export type CommitResult = {
+  sha: string;
+  /** true when the changes left the tree as it was: no commit was made */ unchanged: boolean;
+};
 
 // ---------------------------------------------------------------------------------------------
 // What may be committed
@@ -52,12 +62,15 @@ export function branchNameProblem(branch: string): string | null {
   if (branch === "") return "a non-empty branch name";
   if (branch.length > MAX_BRANCH_LENGTH) return `a branch name of at most ${MAX_BRANCH_LENGTH} characters`;
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(branch)) return "a branch name without spaces, control characters or ~ ^ : ? * [ \\";
+  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(branch))
+    return "a branch name without spaces, control characters or ~ ^ : ? * [ \\";
   if (branch.includes("..") || branch.includes("@{") || branch === "@") return "a branch name without .. or @{";
-  if (branch.startsWith("/") || branch.endsWith("/") || branch.includes("//")) return "a branch name without leading, trailing or double /";
+  if (branch.startsWith("/") || branch.endsWith("/") || branch.includes("//"))
+    return "a branch name without leading, trailing or double /";
   if (branch.startsWith("-")) return "a branch name not starting with -";
   if (branch.endsWith(".")) return "a branch name not ending with .";
-  if (branch.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock"))) return "a branch name whose parts neither start with . nor end with .lock";
+  if (branch.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock")))
+    return "a branch name whose parts neither start with . nor end with .lock";
   return null;
 }
 
@@ -93,7 +106,8 @@ function checkInput(input: CommitInput): void {
   const problem = (what: string) => new GithubError("changes_refused", "check_changes", what, null);
   const branch = branchNameProblem(input.branch);
   if (branch) throw problem(`The branch must be ${branch}`);
-  if (input.additions.length + input.deletions.length > MAX_CHANGED_FILES) throw problem(`At most ${MAX_CHANGED_FILES} files can change in one commit`);
+  if (input.additions.length + input.deletions.length > MAX_CHANGED_FILES)
+    throw problem(`At most ${MAX_CHANGED_FILES} files can change in one commit`);
   const seen = new Set<string>();
   for (const { path } of [...input.additions, ...input.deletions]) {
     const pathProblem = repositoryPathProblem(path);
@@ -106,46 +120,88 @@ function checkInput(input: CommitInput): void {
 
 async function headOf(client: RepositoryClient, branch: string): Promise<string> {
   try {
-    const ref = await client.request({ method: "GET", path: `/repos/${segment(client.owner)}/${segment(client.repo)}/git/ref/heads/${branchPath(branch)}`, schema: refAnswer, step: "get_ref" });
-    if (ref.object.type !== "commit") throw new GithubError("unexpected_response", "get_ref", `refs/heads/${branch} does not point at a commit`);
+    const ref = await client.request({
+      method: "GET",
+      path: `/repos/${segment(client.owner)}/${segment(client.repo)}/git/ref/heads/${branchPath(branch)}`,
+      schema: refAnswer,
+      step: "get_ref",
+    });
+    if (ref.object.type !== "commit")
+      throw new GithubError("unexpected_response", "get_ref", `refs/heads/${branch} does not point at a commit`);
     return ref.object.sha;
   } catch (error) {
     if (error instanceof GithubError && error.kind === "http" && error.status === 404) {
-      throw new GithubError("branch_not_found", "get_ref", `Branch ${branch} does not exist in ${client.owner}/${client.repo}`, 404);
+      throw new GithubError(
+        "branch_not_found",
+        "get_ref",
+        `Branch ${branch} does not exist in ${client.owner}/${client.repo}`,
+        404,
+      );
     }
     throw error;
   }
 }
 
 /** Commits `additions` and `deletions` on top of `branch` and moves the branch to the new commit. */
-export async function commitChanges(settings: GithubAppSettings, input: CommitInput, now: Clock): Promise<CommitResult> {
+export async function commitChanges(
+  settings: GithubAppSettings,
+  input: CommitInput,
+  now: Clock,
+): Promise<CommitResult> {
   checkInput(input);
   const client = await repositoryClient(settings, input.owner, input.repo, now);
   const repoPath = `/repos/${segment(input.owner)}/${segment(input.repo)}`;
 
   const head = await headOf(client, input.branch);
   if (input.additions.length === 0 && input.deletions.length === 0) return { sha: head, unchanged: true };
-  const headCommit = await client.request({ method: "GET", path: `${repoPath}/git/commits/${head}`, schema: commitAnswer, step: "get_commit" });
+  const headCommit = await client.request({
+    method: "GET",
+    path: `${repoPath}/git/commits/${head}`,
+    schema: commitAnswer,
+    step: "get_commit",
+  });
 
   // Identical contents share one blob.
   const distinct = [...new Set(input.additions.map((addition) => addition.contents))];
   const blobShas = new Map<string, string>();
   await mapLimit(distinct, BLOB_CONCURRENCY, async (contents) => {
-    const blob = await client.request({ method: "POST", path: `${repoPath}/git/blobs`, body: { content: contents, encoding: "base64" }, schema: blobAnswer, step: "create_blob" });
+    const blob = await client.request({
+      method: "POST",
+      path: `${repoPath}/git/blobs`,
+      body: { content: contents, encoding: "base64" },
+      schema: blobAnswer,
+      step: "create_blob",
+    });
     blobShas.set(contents, blob.sha);
   });
 
   const entries = [
-    ...input.additions.map((addition) => ({ path: addition.path, mode: "100644", type: "blob", sha: blobShas.get(addition.contents)! })),
+    ...input.additions.map((addition) => ({
+      path: addition.path,
+      mode: "100644",
+      type: "blob",
+      sha: blobShas.get(addition.contents)!,
+    })),
     ...input.deletions.map((deletion) => ({ path: deletion.path, mode: "100644", type: "blob", sha: null })),
   ];
   let tree: typeof treeAnswer.infer;
   try {
-    tree = await client.request({ method: "POST", path: `${repoPath}/git/trees`, body: { base_tree: headCommit.tree.sha, tree: entries }, schema: treeAnswer, step: "create_tree" });
+    tree = await client.request({
+      method: "POST",
+      path: `${repoPath}/git/trees`,
+      body: { base_tree: headCommit.tree.sha, tree: entries },
+      schema: treeAnswer,
+      step: "create_tree",
+    });
   } catch (error) {
     // GitHub answers 422 (GitRPC::BadObjectState) for a deletion of a path the branch does not have.
     if (error instanceof GithubError && error.kind === "http" && error.status === 422) {
-      throw new GithubError("changes_refused", "create_tree", `GitHub refused the changes on ${input.branch}: ${error.message.replace(/^GitHub answered 422 \(create_tree\):?\s*/, "") || "unprocessable"}. Check that every deleted path exists on the branch.`, 422);
+      throw new GithubError(
+        "changes_refused",
+        "create_tree",
+        `GitHub refused the changes on ${input.branch}: ${error.message.replace(/^GitHub answered 422 \(create_tree\):?\s*/, "") || "unprocessable"}. Check that every deleted path exists on the branch.`,
+        422,
+      );
     }
     throw error;
   }
@@ -160,10 +216,21 @@ export async function commitChanges(settings: GithubAppSettings, input: CommitIn
   });
 
   try {
-    await client.request({ method: "PATCH", path: `${repoPath}/git/refs/heads/${branchPath(input.branch)}`, body: { sha: commit.sha, force: false }, schema: refAnswer, step: "update_ref" });
+    await client.request({
+      method: "PATCH",
+      path: `${repoPath}/git/refs/heads/${branchPath(input.branch)}`,
+      body: { sha: commit.sha, force: false },
+      schema: refAnswer,
+      step: "update_ref",
+    });
   } catch (error) {
     if (error instanceof GithubError && error.kind === "http" && error.status === 422) {
-      throw new GithubError("not_fast_forward", "update_ref", `Branch ${input.branch} of ${input.owner}/${input.repo} moved while committing; nothing was changed. Retry with the new head.`, 422);
+      throw new GithubError(
+        "not_fast_forward",
+        "update_ref",
+        `Branch ${input.branch} of ${input.owner}/${input.repo} moved while committing; nothing was changed. Retry with the new head.`,
+        422,
+      );
     }
     throw error;
   }

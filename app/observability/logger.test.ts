@@ -4,7 +4,10 @@ import { redact, redactString, REDACTED } from "./redact";
 
 function collect() {
   const lines: Array<{ level: LogLevel; record: Record<string, unknown> }> = [];
-  const logger = createLogger({ requestId: "req-9", sink: (level, line) => lines.push({ level, record: JSON.parse(line) }) });
+  const logger = createLogger({
+    requestId: "req-9",
+    sink: (level, line) => lines.push({ level, record: JSON.parse(line) }),
+  });
   return { logger, lines };
 }
 
@@ -12,7 +15,12 @@ describe("logger", () => {
   it("writes one JSON line per call with the request id and event", () => {
     const { logger, lines } = collect();
     logger.info("page_viewed", { route: "/x" });
-    expect(lines).toEqual([{ level: "info", record: expect.objectContaining({ event: "page_viewed", requestId: "req-9", route: "/x", level: "info" }) }]);
+    expect(lines).toEqual([
+      {
+        level: "info",
+        record: expect.objectContaining({ event: "page_viewed", requestId: "req-9", route: "/x", level: "info" }),
+      },
+    ]);
   });
 
   it("carries bound fields on derived loggers", () => {
@@ -29,7 +37,13 @@ describe("logger", () => {
 
   it("redacts secrets by key", () => {
     const { logger, lines } = collect();
-    logger.info("x", { client_secret: "abc", accessToken: "t0k3n", cookie: "a=b", code: "oauth-code", nested: { password: "pw", ok: "fine" } });
+    logger.info("x", {
+      client_secret: "abc",
+      accessToken: "t0k3n",
+      cookie: "a=b",
+      code: "oauth-code",
+      nested: { password: "pw", ok: "fine" },
+    });
     const text = JSON.stringify(lines);
     for (const secret of ["abc", "t0k3n", "a=b", "oauth-code", "pw"]) expect(text).not.toContain(`"${secret}"`);
     expect(lines[0]!.record.nested).toEqual({ password: REDACTED, ok: "fine" });

@@ -31,7 +31,12 @@ describe("scrubSentryEvent (Sentry's beforeSend)", () => {
     const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl";
     const out = scrubSentryEvent({
       message: `failed with Bearer ${jwt}`,
-      breadcrumbs: [{ category: "fetch", data: { url: "https://github.example/login/oauth/access_token?client_secret=shh-123456&code=c0de" } }],
+      breadcrumbs: [
+        {
+          category: "fetch",
+          data: { url: "https://github.example/login/oauth/access_token?client_secret=shh-123456&code=c0de" },
+        },
+      ],
       extra: { clientSecret: "shh-123456", route: "/dashboard/acme" },
     });
     const text = JSON.stringify(out);

@@ -2,7 +2,10 @@ import { json } from "@remix-run/cloudflare";
 
 /** Every address nothing else matched: a friendly 404 inside the public layout. */
 export function loader() {
-  throw json({ message: "We could not find that page. It may have moved, or the address may be mistyped." }, { status: 404 });
+  throw json(
+    { message: "We could not find that page. It may have moved, or the address may be mistyped." },
+    { status: 404 },
+  );
 }
 
 export default function NotFound() {

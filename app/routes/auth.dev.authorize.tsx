@@ -55,7 +55,10 @@ export default function DevAuthorize() {
                   <input type="hidden" name="state" value={data.state} />
                   <input type="hidden" name="login" value={user.login} />
                   <input type="hidden" name="name" value={user.name} />
-                  <button type="submit" className="w-full rounded-md border border-slate-300 bg-white px-4 py-2.5 text-left hover:bg-slate-50">
+                  <button
+                    type="submit"
+                    className="w-full rounded-md border border-slate-300 bg-white px-4 py-2.5 text-left hover:bg-slate-50"
+                  >
                     <span className="font-medium text-slate-900">{user.name}</span>{" "}
                     <span className="text-slate-500">@{user.login}</span>
                   </button>
@@ -65,20 +68,57 @@ export default function DevAuthorize() {
           </ul>
         ) : null}
 
-        <Form method="post" className="mt-8 space-y-4 rounded-xl border border-slate-200 bg-white p-6" aria-labelledby="new-demo-user">
-          <h2 id="new-demo-user" className="font-semibold text-slate-900">Create a demo user</h2>
+        <Form
+          method="post"
+          className="mt-8 space-y-4 rounded-xl border border-slate-200 bg-white p-6"
+          aria-labelledby="new-demo-user"
+        >
+          <h2 id="new-demo-user" className="font-semibold text-slate-900">
+            Create a demo user
+          </h2>
           <input type="hidden" name="state" value={data.state} />
           <div>
-            <label htmlFor="login" className="block text-sm font-medium text-slate-700">Login</label>
-            <input id="login" name="login" required className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2" aria-invalid={errors.login ? true : undefined} aria-describedby={errors.login ? "login-error" : undefined} />
-            {errors.login ? <p id="login-error" className="mt-1 text-sm text-rose-700">Use lowercase letters, digits and dashes (up to 39).</p> : null}
+            <label htmlFor="login" className="block text-sm font-medium text-slate-700">
+              Login
+            </label>
+            <input
+              id="login"
+              name="login"
+              required
+              className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"
+              aria-invalid={errors.login ? true : undefined}
+              aria-describedby={errors.login ? "login-error" : undefined}
+            />
+            {errors.login ? (
+              <p id="login-error" className="mt-1 text-sm text-rose-700">
+                Use lowercase letters, digits and dashes (up to 39).
+              </p>
+            ) : null}
           </div>
           <div>
-            <label htmlFor="name" className="block text-sm font-medium text-slate-700">Name</label>
-            <input id="name" name="name" required className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2" aria-invalid={errors.name ? true : undefined} aria-describedby={errors.name ? "name-error" : undefined} />
-            {errors.name ? <p id="name-error" className="mt-1 text-sm text-rose-700">Enter a name of up to 80 characters.</p> : null}
+            <label htmlFor="name" className="block text-sm font-medium text-slate-700">
+              Name
+            </label>
+            <input
+              id="name"
+              name="name"
+              required
+              className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"
+              aria-invalid={errors.name ? true : undefined}
+              aria-describedby={errors.name ? "name-error" : undefined}
+            />
+            {errors.name ? (
+              <p id="name-error" className="mt-1 text-sm text-rose-700">
+                Enter a name of up to 80 characters.
+              </p>
+            ) : null}
           </div>
-          <button type="submit" className="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500">Create and sign in</button>
+          <button
+            type="submit"
+            className="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500"
+          >
+            Create and sign in
+          </button>
         </Form>
       </div>
     </PublicLayout>

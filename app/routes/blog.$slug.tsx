@@ -10,11 +10,17 @@ import { payload } from "~/validation/payload.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const post = findPost(params.slug ?? "");
-  if (!post) throw json({ message: "There is no blog post at this address. The blog lists every post." }, { status: 404 });
+  if (!post)
+    throw json({ message: "There is no blog post at this address. The blog lists every post." }, { status: 404 });
   return payload(
     postPayload,
     {
-      seo: seo(request, { title: post.title, description: post.description, type: "article", publishedTime: post.date }),
+      seo: seo(request, {
+        title: post.title,
+        description: post.description,
+        type: "article",
+        publishedTime: post.date,
+      }),
       title: post.title,
       author: post.author,
       date: post.date,
@@ -30,7 +36,19 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => seoMeta(data?.seo
 
 export default function BlogPost() {
   const post = useLoaderData<typeof loader>();
-  return <EntryArticle back={{ to: "/blog", label: "← All posts" }} title={post.title} below={<>By {post.author} · <time dateTime={post.date}>{formatDay(post.date)}</time></>} lead={post.description} html={post.html} />;
+  return (
+    <EntryArticle
+      back={{ to: "/blog", label: "← All posts" }}
+      title={post.title}
+      below={
+        <>
+          By {post.author} · <time dateTime={post.date}>{formatDay(post.date)}</time>
+        </>
+      }
+      lead={post.description}
+      html={post.html}
+    />
+  );
 }
 
 export { PublicErrorBoundary as ErrorBoundary } from "~/ui/public-layout";

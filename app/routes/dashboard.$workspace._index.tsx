@@ -3,7 +3,14 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/dashboard/membership.server";
 import { loadOverview } from "~/dashboard/overview.server";
 import { panel } from "~/dashboard/panel.server";
-import { attentionPanel, overviewPayload, recentPanel, repositoriesPanel, summaryPanel, trendsPanel } from "~/dashboard/payloads/overview.server";
+import {
+  attentionPanel,
+  overviewPayload,
+  recentPanel,
+  repositoriesPanel,
+  summaryPanel,
+  trendsPanel,
+} from "~/dashboard/payloads/overview.server";
 import { BarChart } from "~/ui/charts";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Cell, ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
@@ -20,11 +27,31 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     overviewPayload,
     {
       workspace: { name: workspace.name, slug: workspace.slug },
-      summary: panel(summaryPanel, { instancesByStatus: o.instancesByStatus, repositories: o.repositories.length, activeLocks: o.activeLocks, deploymentsInProgress: o.deploymentsInProgress }, context, "overview.summary"),
-      trends: panel(trendsPanel, { driftTrend: o.driftTrend, deploymentsPerDay: o.deploymentsPerDay }, context, "overview.trends"),
+      summary: panel(
+        summaryPanel,
+        {
+          instancesByStatus: o.instancesByStatus,
+          repositories: o.repositories.length,
+          activeLocks: o.activeLocks,
+          deploymentsInProgress: o.deploymentsInProgress,
+        },
+        context,
+        "overview.summary",
+      ),
+      trends: panel(
+        trendsPanel,
+        { driftTrend: o.driftTrend, deploymentsPerDay: o.deploymentsPerDay },
+        context,
+        "overview.trends",
+      ),
       attention: panel(attentionPanel, o.attention as typeof attentionPanel.inferIn, context, "overview.attention"),
       recent: panel(recentPanel, { deployments: o.recentDeployments }, context, "overview.recent"),
-      repositories: panel(repositoriesPanel, { repositories: o.repositories, workspaceId: workspace.id }, context, "overview.repositories"),
+      repositories: panel(
+        repositoriesPanel,
+        { repositories: o.repositories, workspaceId: workspace.id },
+        context,
+        "overview.repositories",
+      ),
     },
     context,
     { name: "dashboard.overview" },
@@ -53,14 +80,20 @@ export default function Overview() {
               {STATUSES.map((status) => (
                 <div key={status.key} className={`rounded-xl p-4 ring-1 ${status.className}`}>
                   <dt className="text-sm font-medium">{status.label}</dt>
-                  <dd className="mt-1 text-3xl font-semibold" data-testid={`count-${status.key}`}>{summary.instancesByStatus[status.key]}</dd>
+                  <dd className="mt-1 text-3xl font-semibold" data-testid={`count-${status.key}`}>
+                    {summary.instancesByStatus[status.key]}
+                  </dd>
                 </div>
               ))}
             </dl>
             <dl className="grid gap-3 sm:grid-cols-3">
               <Stat label="Repositories" value={summary.repositories} />
               <Stat label="Active locks" value={summary.activeLocks} to={`${base}/locks`} />
-              <Stat label="Deployments in progress" value={summary.deploymentsInProgress} to={`${base}/deployments?status=in_progress`} />
+              <Stat
+                label="Deployments in progress"
+                value={summary.deploymentsInProgress}
+                to={`${base}/deployments?status=in_progress`}
+              />
             </dl>
           </div>
         )}
@@ -85,7 +118,9 @@ export default function Overview() {
             <BarChart
               title="Deployments dispatched per day"
               days={trends.deploymentsPerDay.map((d) => d.day)}
-              series={[{ label: "Deployments", color: "#4f46e5", values: trends.deploymentsPerDay.map((d) => d.count) }]}
+              series={[
+                { label: "Deployments", color: "#4f46e5", values: trends.deploymentsPerDay.map((d) => d.count) },
+              ]}
             />
           )}
         </Panel>
@@ -94,7 +129,9 @@ export default function Overview() {
       <Panel title="Needs attention" slot={data.attention}>
         {(attention) =>
           attention.instances.length + attention.failedApplies.length + attention.expiringLocks.length === 0 ? (
-            <EmptyState title="Nothing needs attention">No errored or drifted instances, failed applies or expiring locks.</EmptyState>
+            <EmptyState title="Nothing needs attention">
+              No errored or drifted instances, failed applies or expiring locks.
+            </EmptyState>
           ) : (
             <div className="grid gap-4 md:grid-cols-3">
               <div>
@@ -102,7 +139,12 @@ export default function Overview() {
                 <ul className="mt-2 space-y-1 text-sm">
                   {attention.instances.map((instance) => (
                     <li key={instance.id} className="flex items-center justify-between gap-2">
-                      <Link to={`${base}/instances/${instance.id}`} className="truncate text-indigo-700 hover:underline">{instance.component} · {instance.stack}</Link>
+                      <Link
+                        to={`${base}/instances/${instance.id}`}
+                        className="truncate text-indigo-700 hover:underline"
+                      >
+                        {instance.component} · {instance.stack}
+                      </Link>
                       <StatusBadge status={instance.status} />
                     </li>
                   ))}
@@ -114,17 +156,22 @@ export default function Overview() {
                   {attention.failedApplies.length === 0 ? <li className="text-slate-500">None</li> : null}
                   {attention.failedApplies.map((failed) => (
                     <li key={failed.id}>
-                      {failed.component} · {failed.stack} <span className="text-slate-500">{formatTime(failed.createdAt)}</span>
+                      {failed.component} · {failed.stack}{" "}
+                      <span className="text-slate-500">{formatTime(failed.createdAt)}</span>
                     </li>
                   ))}
                 </ul>
               </div>
               <div>
-                <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Locks expiring within a day</h3>
+                <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">
+                  Locks expiring within a day
+                </h3>
                 <ul className="mt-2 space-y-1 text-sm">
                   {attention.expiringLocks.length === 0 ? <li className="text-slate-500">None</li> : null}
                   {attention.expiringLocks.map((lock) => (
-                    <li key={lock.id} className="break-all">{lock.key} <span className="text-slate-500">until {formatTime(lock.expiresAt)}</span></li>
+                    <li key={lock.id} className="break-all">
+                      {lock.key} <span className="text-slate-500">until {formatTime(lock.expiresAt)}</span>
+                    </li>
                   ))}
                 </ul>
               </div>
@@ -133,10 +180,20 @@ export default function Overview() {
         }
       </Panel>
 
-      <Panel title="Recent deployments" slot={data.recent} actions={<Link to={`${base}/deployments`} className="text-sm text-indigo-700 hover:underline">All deployments</Link>}>
+      <Panel
+        title="Recent deployments"
+        slot={data.recent}
+        actions={
+          <Link to={`${base}/deployments`} className="text-sm text-indigo-700 hover:underline">
+            All deployments
+          </Link>
+        }
+      >
         {(recent) =>
           recent.deployments.length === 0 ? (
-            <EmptyState title="No deployments yet">Open a pull request that changes a stack: its plan runs appear here.</EmptyState>
+            <EmptyState title="No deployments yet">
+              Open a pull request that changes a stack: its plan runs appear here.
+            </EmptyState>
           ) : (
             <TableScroll label="Recent deployments">
               <table className="min-w-full text-left text-sm">
@@ -146,20 +203,32 @@ export default function Overview() {
                     <ColumnHeader>Kind</ColumnHeader>
                     <ColumnHeader>Status</ColumnHeader>
                     <ColumnHeader>Created</ColumnHeader>
-                    <ColumnHeader last><span className="sr-only">Run</span></ColumnHeader>
+                    <ColumnHeader last>
+                      <span className="sr-only">Run</span>
+                    </ColumnHeader>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
                   {recent.deployments.map((deployment) => (
                     <tr key={deployment.id}>
-                      <td className="py-2 pr-4 text-slate-900">{deployment.component} <span className="text-slate-500">in {deployment.stack}</span></td>
+                      <td className="py-2 pr-4 text-slate-900">
+                        {deployment.component} <span className="text-slate-500">in {deployment.stack}</span>
+                      </td>
                       <Cell>{deployment.kind}</Cell>
-                      <Cell><StatusBadge status={deployment.status} /></Cell>
-                      <Cell muted><time dateTime={deployment.createdAt}>{formatTime(deployment.createdAt)}</time></Cell>
+                      <Cell>
+                        <StatusBadge status={deployment.status} />
+                      </Cell>
+                      <Cell muted>
+                        <time dateTime={deployment.createdAt}>{formatTime(deployment.createdAt)}</time>
+                      </Cell>
                       <td className="py-2">
                         {deployment.githubRunUrl ? (
                           <a href={deployment.githubRunUrl} className={textLink} rel="noreferrer" target="_blank">
-                            View run<span className="sr-only"> for {deployment.component} in {deployment.stack}</span>
+                            View run
+                            <span className="sr-only">
+                              {" "}
+                              for {deployment.component} in {deployment.stack}
+                            </span>
                           </a>
                         ) : null}
                       </td>
@@ -176,14 +245,20 @@ export default function Overview() {
         {(repos) =>
           repos.repositories.length === 0 ? (
             <EmptyState title="Install the GitHub App">
-              Install the Atmos Pro GitHub App on your infrastructure repositories, then add your workspace id to their variables:
-              <pre tabIndex={0} className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100"><code>gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;{repos.workspaceId}&quot;</code></pre>
+              Install the Atmos Pro GitHub App on your infrastructure repositories, then add your workspace id to their
+              variables:
+              <pre tabIndex={0} className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">
+                <code>gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;{repos.workspaceId}&quot;</code>
+              </pre>
             </EmptyState>
           ) : (
             <ul className="divide-y divide-slate-100">
               {repos.repositories.map((repository) => (
                 <li key={repository.id} className="py-2">
-                  <Link to={`${base}/repositories/${repository.owner}/${repository.name}`} className="font-medium text-indigo-700 hover:underline">
+                  <Link
+                    to={`${base}/repositories/${repository.owner}/${repository.name}`}
+                    className="font-medium text-indigo-700 hover:underline"
+                  >
                     {repository.owner}/{repository.name}
                   </Link>{" "}
                   <span className="text-sm text-slate-500">on {repository.host}</span>
@@ -201,7 +276,15 @@ function Stat({ label, value, to }: { label: string; value: number; to?: string 
   return (
     <div className="rounded-xl border border-slate-200 p-4">
       <dt className="text-sm text-slate-500">{label}</dt>
-      <dd className="mt-1 text-2xl font-semibold text-slate-900">{to ? <Link to={to} className="hover:underline">{value}</Link> : value}</dd>
+      <dd className="mt-1 text-2xl font-semibold text-slate-900">
+        {to ? (
+          <Link to={to} className="hover:underline">
+            {value}
+          </Link>
+        ) : (
+          value
+        )}
+      </dd>
     </div>
   );
 }

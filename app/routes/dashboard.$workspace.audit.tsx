@@ -31,7 +31,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     {
       workspace: { name: workspace.name, slug: workspace.slug },
       retention: { days: retentionDays, plan: PLAN_DEFINITIONS[workspace.plan].name },
-      filters: { category: query.category ?? null, actor: query.actor ?? null, q: query.q ?? "", cursor: query.cursor ?? null },
+      filters: {
+        category: query.category ?? null,
+        actor: query.actor ?? null,
+        q: query.q ?? "",
+        cursor: query.cursor ?? null,
+      },
       options: log.options,
       events: log.events,
       nextCursor: log.nextCursor,
@@ -58,7 +63,10 @@ function formatValue(value: unknown): string {
   if (value === null || value === undefined) return "—";
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value) && value.every((item) => typeof item === "string" || typeof item === "number" || typeof item === "boolean")) {
+  if (
+    Array.isArray(value) &&
+    value.every((item) => typeof item === "string" || typeof item === "number" || typeof item === "boolean")
+  ) {
     return value.join(", ");
   }
   return JSON.stringify(value);
@@ -80,7 +88,8 @@ function Details({ metadata }: { metadata: Record<string, unknown> | null }) {
 }
 
 const ACTOR_TYPE_LABEL = { user: null, ci: "CI", system: "System" } as const;
-const controlClass = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 shadow-sm";
+const controlClass =
+  "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 shadow-sm";
 
 export default function AuditLog() {
   const data = useLoaderData<typeof loader>();
@@ -94,31 +103,48 @@ export default function AuditLog() {
         <PageTitle>Audit log</PageTitle>
         <p className="mt-1 text-sm text-slate-600">
           Every change made in {data.workspace.name}, newest first. Times are UTC.
-          {data.retention.days !== null ? ` The ${data.retention.plan} plan keeps the last ${data.retention.days} days.` : ""}
+          {data.retention.days !== null
+            ? ` The ${data.retention.plan} plan keeps the last ${data.retention.days} days.`
+            : ""}
         </p>
       </div>
 
-      <Form method="get" key={searchFor(filters, null)} className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-[1fr_1fr_2fr_auto] sm:items-end" aria-label="Filter audit events">
+      <Form
+        method="get"
+        key={searchFor(filters, null)}
+        className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-[1fr_1fr_2fr_auto] sm:items-end"
+        aria-label="Filter audit events"
+      >
         <div>
-          <label htmlFor="audit-category" className="block text-sm font-medium text-slate-700">Category</label>
+          <label htmlFor="audit-category" className="block text-sm font-medium text-slate-700">
+            Category
+          </label>
           <select id="audit-category" name="category" defaultValue={filters.category ?? ""} className={controlClass}>
             <option value="">All categories</option>
             {data.options.categories.map((category) => (
-              <option key={category} value={category}>{category}</option>
+              <option key={category} value={category}>
+                {category}
+              </option>
             ))}
           </select>
         </div>
         <div>
-          <label htmlFor="audit-actor" className="block text-sm font-medium text-slate-700">Actor</label>
+          <label htmlFor="audit-actor" className="block text-sm font-medium text-slate-700">
+            Actor
+          </label>
           <select id="audit-actor" name="actor" defaultValue={filters.actor ?? ""} className={controlClass}>
             <option value="">All actors</option>
             {data.options.actors.map((actor) => (
-              <option key={actor.id} value={actor.id}>{actor.label}</option>
+              <option key={actor.id} value={actor.id}>
+                {actor.label}
+              </option>
             ))}
           </select>
         </div>
         <div>
-          <label htmlFor="audit-search" className="block text-sm font-medium text-slate-700">Search</label>
+          <label htmlFor="audit-search" className="block text-sm font-medium text-slate-700">
+            Search
+          </label>
           <input
             id="audit-search"
             type="search"
@@ -130,26 +156,42 @@ export default function AuditLog() {
           />
         </div>
         <div className="flex items-center gap-3">
-          <button type="submit" className={buttonPrimary}>Apply</button>
+          <button type="submit" className={buttonPrimary}>
+            Apply
+          </button>
           {filtered ? (
-            <Link to={path} className="text-sm font-medium text-slate-600 hover:text-slate-900">Clear</Link>
+            <Link to={path} className="text-sm font-medium text-slate-600 hover:text-slate-900">
+              Clear
+            </Link>
           ) : null}
         </div>
       </Form>
 
       {data.events.length === 0 ? (
-        <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-slate-600">No audit events match these filters.</p>
+        <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-slate-600">
+          No audit events match these filters.
+        </p>
       ) : (
         <TableScroll label="Audit events" className="rounded-xl border border-slate-200 bg-white">
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">Audit events{filtered ? ", filtered" : ""}</caption>
             <thead className="bg-slate-50 text-slate-600">
               <tr>
-                <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Time UTC</th>
-                <th scope="col" className="px-4 py-2 font-medium">Actor</th>
-                <th scope="col" className="px-4 py-2 font-medium">Action</th>
-                <th scope="col" className="px-4 py-2 font-medium">Target</th>
-                <th scope="col" className="px-4 py-2 font-medium">Details</th>
+                <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">
+                  Time UTC
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Actor
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Action
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Target
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Details
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -161,7 +203,9 @@ export default function AuditLog() {
                   <td className="px-4 py-2 text-slate-900">
                     {event.actorLabel}
                     {ACTOR_TYPE_LABEL[event.actorType] ? (
-                      <span className="ml-1.5 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-600">{ACTOR_TYPE_LABEL[event.actorType]}</span>
+                      <span className="ml-1.5 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-600">
+                        {ACTOR_TYPE_LABEL[event.actorType]}
+                      </span>
                     ) : null}
                   </td>
                   <td className="px-4 py-2">
@@ -189,12 +233,16 @@ export default function AuditLog() {
 
       <nav aria-label="Audit log pages" className="flex items-center justify-between gap-4 text-sm font-medium">
         {filters.cursor ? (
-          <Link to={`${path}${searchFor(filters, null)}`} className="text-indigo-600 hover:text-indigo-500">← Newest events</Link>
+          <Link to={`${path}${searchFor(filters, null)}`} className="text-indigo-600 hover:text-indigo-500">
+            ← Newest events
+          </Link>
         ) : (
           <span />
         )}
         {data.nextCursor ? (
-          <Link to={`${path}${searchFor(filters, data.nextCursor)}`} className="text-indigo-600 hover:text-indigo-500">Older events →</Link>
+          <Link to={`${path}${searchFor(filters, data.nextCursor)}`} className="text-indigo-600 hover:text-indigo-500">
+            Older events →
+          </Link>
         ) : null}
       </nav>
     </div>

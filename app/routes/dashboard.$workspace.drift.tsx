@@ -39,9 +39,13 @@ export default function Drift() {
               {list.schedules.map((schedule) => (
                 <li key={schedule.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                   <span>
-                    <span className="font-medium text-slate-900">{schedule.name}</span> · {schedule.scope} · <code>{schedule.cron}</code> ({schedule.timezone}){schedule.enabled ? "" : " · paused"}
+                    <span className="font-medium text-slate-900">{schedule.name}</span> · {schedule.scope} ·{" "}
+                    <code>{schedule.cron}</code> ({schedule.timezone}){schedule.enabled ? "" : " · paused"}
                   </span>
-                  <span className="text-slate-600">last {formatTime(schedule.lastRunAt)} · next {schedule.enabled ? formatTime(schedule.nextRunAt) : "—"}</span>
+                  <span className="text-slate-600">
+                    last {formatTime(schedule.lastRunAt)} · next{" "}
+                    {schedule.enabled ? formatTime(schedule.nextRunAt) : "—"}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -51,7 +55,9 @@ export default function Drift() {
       <Panel title="Drift status by repository" slot={data.status}>
         {(status) =>
           status.repositories.length === 0 ? (
-            <EmptyState title="No instances yet">Upload an inventory with <code>atmos list instances --upload</code>.</EmptyState>
+            <EmptyState title="No instances yet">
+              Upload an inventory with <code>atmos list instances --upload</code>.
+            </EmptyState>
           ) : (
             <TableScroll label="Drift status by repository">
               <table className="min-w-full text-left text-sm">

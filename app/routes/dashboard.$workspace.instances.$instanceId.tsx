@@ -5,7 +5,13 @@ import { loadInstance } from "~/dashboard/instance.server";
 import { lockAction } from "~/forms/locks.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { deploymentsPanel, historyPanel, instancePayload, lockPanel, workflowsPanel } from "~/dashboard/payloads/instance.server";
+import {
+  deploymentsPanel,
+  historyPanel,
+  instancePayload,
+  lockPanel,
+  workflowsPanel,
+} from "~/dashboard/payloads/instance.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { FormMessage, textLink } from "~/ui/forms";
 import { LockForm, UnlockButton } from "~/ui/lock-forms";
@@ -55,7 +61,10 @@ export default function Instance() {
     <div className="space-y-6">
       <div>
         <p className="text-sm text-slate-500">
-          <Link to={`${base}/repositories/${owner}/${name}`} className="hover:underline">{data.instance.repository}</Link> / {data.instance.stack}
+          <Link to={`${base}/repositories/${owner}/${name}`} className="hover:underline">
+            {data.instance.repository}
+          </Link>{" "}
+          / {data.instance.stack}
         </p>
         <div className="mt-1 flex flex-wrap items-center gap-3">
           <PageTitle>{data.instance.component}</PageTitle>
@@ -63,8 +72,9 @@ export default function Instance() {
           {data.instance.removed ? <span className="text-sm text-slate-500">(no longer in the inventory)</span> : null}
         </div>
         <p className="mt-1 text-sm text-slate-600">
-          {data.instance.componentType} · drift detection {data.instance.driftEnabled ? "on" : "off"} · last {data.instance.lastCommand ?? "run"}{" "}
-          {formatTime(data.instance.lastRunAt)}{data.instance.lastExitCode !== null ? ` (exit ${data.instance.lastExitCode})` : ""}
+          {data.instance.componentType} · drift detection {data.instance.driftEnabled ? "on" : "off"} · last{" "}
+          {data.instance.lastCommand ?? "run"} {formatTime(data.instance.lastRunAt)}
+          {data.instance.lastExitCode !== null ? ` (exit ${data.instance.lastExitCode})` : ""}
         </p>
       </div>
       {result?.message ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
@@ -74,7 +84,8 @@ export default function Instance() {
           lock.lock ? (
             <div className="flex flex-wrap items-center justify-between gap-3">
               <p className="text-sm text-slate-700">
-                Locked by <strong>{lock.lock.lockedBy}</strong> until {formatTime(lock.lock.expiresAt)}{lock.lock.message ? ` — ${lock.lock.message}` : ""}
+                Locked by <strong>{lock.lock.lockedBy}</strong> until {formatTime(lock.lock.expiresAt)}
+                {lock.lock.message ? ` — ${lock.lock.message}` : ""}
               </p>
               <UnlockButton lockKey={lock.key} />
             </div>
@@ -88,15 +99,25 @@ export default function Instance() {
         <Panel title="Status history" slot={data.history}>
           {(history) =>
             history.history.length === 0 ? (
-              <EmptyState title="No results yet">Results appear when a plan, apply or drift detection reports this instance's status.</EmptyState>
+              <EmptyState title="No results yet">
+                Results appear when a plan, apply or drift detection reports this instance's status.
+              </EmptyState>
             ) : (
               <table className="min-w-full text-left text-sm">
                 <thead className="text-slate-600">
                   <tr>
-                    <th scope="col" className="py-1 pr-3 font-medium">When</th>
-                    <th scope="col" className="py-1 pr-3 font-medium">Command</th>
-                    <th scope="col" className="py-1 pr-3 font-medium">Exit code</th>
-                    <th scope="col" className="py-1 font-medium">Result</th>
+                    <th scope="col" className="py-1 pr-3 font-medium">
+                      When
+                    </th>
+                    <th scope="col" className="py-1 pr-3 font-medium">
+                      Command
+                    </th>
+                    <th scope="col" className="py-1 pr-3 font-medium">
+                      Exit code
+                    </th>
+                    <th scope="col" className="py-1 font-medium">
+                      Result
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -105,7 +126,9 @@ export default function Instance() {
                       <td className="py-1 pr-3 text-slate-600">{formatTime(row.ranAt)}</td>
                       <td className="py-1 pr-3">{row.command}</td>
                       <td className="py-1 pr-3">{row.exitCode}</td>
-                      <td className="py-1"><StatusBadge status={row.status} /></td>
+                      <td className="py-1">
+                        <StatusBadge status={row.status} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -116,15 +139,24 @@ export default function Instance() {
         <Panel title="Workflows (settings.pro)" slot={data.workflows}>
           {(workflows) =>
             workflows.workflows.length === 0 ? (
-              <EmptyState title="No workflows configured">Add settings.pro to this component in your stack configuration.</EmptyState>
+              <EmptyState title="No workflows configured">
+                Add settings.pro to this component in your stack configuration.
+              </EmptyState>
             ) : (
               <ul className="space-y-3 text-sm">
                 {workflows.workflows.map((workflow) => (
                   <li key={`${workflow.event}-${workflow.workflow}`}>
-                    <p><span className="font-medium text-slate-900">{workflow.event.replace(/\./g, " → ")}</span>: {workflow.workflow}</p>
+                    <p>
+                      <span className="font-medium text-slate-900">{workflow.event.replace(/\./g, " → ")}</span>:{" "}
+                      {workflow.workflow}
+                    </p>
                     {workflow.inputs.length ? (
                       <ul className="ml-4 list-disc text-slate-600">
-                        {workflow.inputs.map((input) => <li key={input.name}><code>{input.name}</code> = <code>{input.value}</code></li>)}
+                        {workflow.inputs.map((input) => (
+                          <li key={input.name}>
+                            <code>{input.name}</code> = <code>{input.value}</code>
+                          </li>
+                        ))}
                       </ul>
                     ) : null}
                   </li>
@@ -143,10 +175,16 @@ export default function Instance() {
             <ul className="divide-y divide-slate-100 text-sm">
               {runs.deployments.map((run) => (
                 <li key={run.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
-                  <span>{run.kind} · {run.workflow} · {formatTime(run.createdAt)}</span>
+                  <span>
+                    {run.kind} · {run.workflow} · {formatTime(run.createdAt)}
+                  </span>
                   <span className="flex items-center gap-3">
                     <StatusBadge status={run.status} />
-                    {run.githubRunUrl ? <a href={run.githubRunUrl} className={textLink} target="_blank" rel="noreferrer">View run<span className="sr-only"> {run.id}</span></a> : null}
+                    {run.githubRunUrl ? (
+                      <a href={run.githubRunUrl} className={textLink} target="_blank" rel="noreferrer">
+                        View run<span className="sr-only"> {run.id}</span>
+                      </a>
+                    ) : null}
                   </span>
                 </li>
               ))}

@@ -18,7 +18,12 @@ export const meta: MetaFunction = () => [{ title: "Locks · Atmos Pro" }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace);
-  const list = panel(locksPanel, { locks: await listActiveLocks(context.db, workspace.id, context.now()) }, context, "locks.list");
+  const list = panel(
+    locksPanel,
+    { locks: await listActiveLocks(context.db, workspace.id, context.now()) },
+    context,
+    "locks.list",
+  );
   return payload(locksPayload, { canManage: true, list }, context, { name: "dashboard.locks" });
 }
 
@@ -34,10 +39,15 @@ export default function Locks() {
   return (
     <div className="space-y-6">
       <PageTitle>Locks</PageTitle>
-      <p className="max-w-2xl text-sm text-slate-600">Locks are advisory: while a stack component is locked, Atmos Pro dispatches nothing to it. CI can lock with <code>atmos pro lock</code>; you can lock and unlock here.</p>
+      <p className="max-w-2xl text-sm text-slate-600">
+        Locks are advisory: while a stack component is locked, Atmos Pro dispatches nothing to it. CI can lock with{" "}
+        <code>atmos pro lock</code>; you can lock and unlock here.
+      </p>
       {result?.message ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
       <section aria-labelledby="new-lock" className="rounded-xl border border-slate-200 bg-white p-4">
-        <h2 id="new-lock" className="mb-3 text-sm font-semibold text-slate-900">Lock a stack component</h2>
+        <h2 id="new-lock" className="mb-3 text-sm font-semibold text-slate-900">
+          Lock a stack component
+        </h2>
         <LockForm showKey error={result && !result.ok ? result.fieldErrors : undefined} />
       </section>
       <Panel title="Active locks" slot={data.list}>
@@ -50,7 +60,10 @@ export default function Locks() {
                 <li key={lock.id} className="flex flex-wrap items-center justify-between gap-3 py-3 text-sm">
                   <div>
                     <p className="break-all font-medium text-slate-900">{lock.key}</p>
-                    <p className="text-slate-600">{lock.lockedBy} · since {formatTime(lock.createdAt)} · expires {formatTime(lock.expiresAt)}{lock.message ? ` — ${lock.message}` : ""}</p>
+                    <p className="text-slate-600">
+                      {lock.lockedBy} · since {formatTime(lock.createdAt)} · expires {formatTime(lock.expiresAt)}
+                      {lock.message ? ` — ${lock.message}` : ""}
+                    </p>
                   </div>
                   <UnlockButton lockKey={lock.key} />
                 </li>

@@ -13,7 +13,12 @@ export const meta: MetaFunction = () => [{ title: "Repositories · Atmos Pro" }]
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace);
-  const list = panel(repositoriesPanel, { workspaceId: workspace.id, repositories: await listRepositories(context.db, workspace.id) }, context, "repositories.list");
+  const list = panel(
+    repositoriesPanel,
+    { workspaceId: workspace.id, repositories: await listRepositories(context.db, workspace.id) },
+    context,
+    "repositories.list",
+  );
   return payload(repositoriesPayload, { slug: workspace.slug, list }, context, { name: "dashboard.repositories" });
 }
 
@@ -26,8 +31,11 @@ export default function Repositories() {
         {(list) =>
           list.repositories.length === 0 ? (
             <EmptyState title="Install the GitHub App">
-              Install the Atmos Pro GitHub App on your infrastructure repositories, then add the workspace id to their variables:
-              <pre tabIndex={0} className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100"><code>gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;{list.workspaceId}&quot;</code></pre>
+              Install the Atmos Pro GitHub App on your infrastructure repositories, then add the workspace id to their
+              variables:
+              <pre tabIndex={0} className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">
+                <code>gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;{list.workspaceId}&quot;</code>
+              </pre>
             </EmptyState>
           ) : (
             <TableScroll label="Repositories">
@@ -46,7 +54,10 @@ export default function Repositories() {
                   {list.repositories.map((repo) => (
                     <tr key={repo.id}>
                       <td className="py-2 pr-4">
-                        <Link to={`/dashboard/${data.slug}/repositories/${repo.owner}/${repo.name}`} className="font-medium text-indigo-700 hover:underline">
+                        <Link
+                          to={`/dashboard/${data.slug}/repositories/${repo.owner}/${repo.name}`}
+                          className="font-medium text-indigo-700 hover:underline"
+                        >
                           {repo.owner}/{repo.name}
                         </Link>
                       </td>

@@ -30,7 +30,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         required: workspace.requireSso,
         available: planAllows(workspace.plan, SSO_FEATURE),
         signedInWithSso: signedInWith === "oidc",
-        signIn: oidc ? { label: `Continue with ${context.settings.OIDC_NAME}`, returnTo: new URL(request.url).pathname } : null,
+        signIn: oidc
+          ? { label: `Continue with ${context.settings.OIDC_NAME}`, returnTo: new URL(request.url).pathname }
+          : null,
       },
     },
     context,
@@ -56,10 +58,16 @@ export default function WorkspaceSettings() {
       <PageTitle>Workspace settings</PageTitle>
 
       <section aria-labelledby="id-heading" className="space-y-3">
-        <h2 id="id-heading" className="text-lg font-semibold text-slate-900">Workspace id</h2>
-        <p className="text-sm text-slate-600">Your CI identifies this workspace by its id. Set it as a repository (or organization) variable:</p>
+        <h2 id="id-heading" className="text-lg font-semibold text-slate-900">
+          Workspace id
+        </h2>
+        <p className="text-sm text-slate-600">
+          Your CI identifies this workspace by its id. Set it as a repository (or organization) variable:
+        </p>
         <div className="flex flex-wrap items-center gap-2">
-          <code className="rounded-md bg-slate-100 px-2 py-1 font-mono text-sm" data-testid="workspace-id">{data.workspace.id}</code>
+          <code className="rounded-md bg-slate-100 px-2 py-1 font-mono text-sm" data-testid="workspace-id">
+            {data.workspace.id}
+          </code>
           <button
             type="button"
             className={buttonSecondary}
@@ -70,21 +78,38 @@ export default function WorkspaceSettings() {
             {copied ? "Copied" : "Copy id"}
           </button>
         </div>
-        <pre tabIndex={0} className="overflow-x-auto rounded-md bg-slate-900 p-3 text-sm text-slate-100"><code>{ghLine}</code></pre>
+        <pre tabIndex={0} className="overflow-x-auto rounded-md bg-slate-900 p-3 text-sm text-slate-100">
+          <code>{ghLine}</code>
+        </pre>
       </section>
 
       {data.canUpdate ? (
         <>
           <Form method="post" className="space-y-3" aria-labelledby="rename-heading">
-            <h2 id="rename-heading" className="text-lg font-semibold text-slate-900">Name</h2>
+            <h2 id="rename-heading" className="text-lg font-semibold text-slate-900">
+              Name
+            </h2>
             <input type="hidden" name="intent" value="rename" />
-            <Field label="Workspace name" name="name" defaultValue={data.workspace.name} required maxLength={60} error={errors("rename").name} />
-            {result?.intent === "rename" && result.message ? <FormMessage tone="success">{result.message}</FormMessage> : null}
-            <button type="submit" className={buttonPrimary} disabled={navigation.state !== "idle"}>Rename</button>
+            <Field
+              label="Workspace name"
+              name="name"
+              defaultValue={data.workspace.name}
+              required
+              maxLength={60}
+              error={errors("rename").name}
+            />
+            {result?.intent === "rename" && result.message ? (
+              <FormMessage tone="success">{result.message}</FormMessage>
+            ) : null}
+            <button type="submit" className={buttonPrimary} disabled={navigation.state !== "idle"}>
+              Rename
+            </button>
           </Form>
 
           <Form method="post" className="space-y-3" aria-labelledby="slug-heading">
-            <h2 id="slug-heading" className="text-lg font-semibold text-slate-900">Slug</h2>
+            <h2 id="slug-heading" className="text-lg font-semibold text-slate-900">
+              Slug
+            </h2>
             <input type="hidden" name="intent" value="slug" />
             <Field
               label="Slug"
@@ -95,7 +120,9 @@ export default function WorkspaceSettings() {
               error={errors("slug").slug}
               hint={<>Your dashboard lives at /dashboard/&lt;slug&gt;. Links with the old slug keep working.</>}
             />
-            <button type="submit" className={buttonPrimary} disabled={navigation.state !== "idle"}>Change slug</button>
+            <button type="submit" className={buttonPrimary} disabled={navigation.state !== "idle"}>
+              Change slug
+            </button>
           </Form>
         </>
       ) : (
@@ -105,12 +132,29 @@ export default function WorkspaceSettings() {
       <SingleSignOn data={data} result={result} busy={navigation.state !== "idle"} />
 
       {data.canDelete ? (
-        <Form method="post" className="space-y-3 rounded-xl border border-rose-200 bg-white p-5" aria-labelledby="delete-heading">
-          <h2 id="delete-heading" className="text-lg font-semibold text-rose-700">Delete workspace</h2>
-          <p className="text-sm text-slate-600">This deletes {data.workspace.name} and everything it owns: repositories links, instances, deployments, locks, schedules and its audit log. It cannot be undone.</p>
+        <Form
+          method="post"
+          className="space-y-3 rounded-xl border border-rose-200 bg-white p-5"
+          aria-labelledby="delete-heading"
+        >
+          <h2 id="delete-heading" className="text-lg font-semibold text-rose-700">
+            Delete workspace
+          </h2>
+          <p className="text-sm text-slate-600">
+            This deletes {data.workspace.name} and everything it owns: repositories links, instances, deployments,
+            locks, schedules and its audit log. It cannot be undone.
+          </p>
           <input type="hidden" name="intent" value="delete" />
-          <Field label={`Type ${data.workspace.slug} to confirm`} name="confirm" autoComplete="off" required error={errors("delete").confirm} />
-          <button type="submit" className={buttonDanger}>Delete this workspace</button>
+          <Field
+            label={`Type ${data.workspace.slug} to confirm`}
+            name="confirm"
+            autoComplete="off"
+            required
+            error={errors("delete").confirm}
+          />
+          <button type="submit" className={buttonDanger}>
+            Delete this workspace
+          </button>
         </Form>
       ) : null}
     </div>
@@ -118,12 +162,22 @@ export default function WorkspaceSettings() {
 }
 
 /** "Require single sign-on": owners of a plan with single sign-on turn it on (signed in with it) and off. */
-function SingleSignOn({ data, result, busy }: { data: typeof settingsPayload.infer; result: ActionResult | undefined; busy: boolean }) {
+function SingleSignOn({
+  data,
+  result,
+  busy,
+}: {
+  data: typeof settingsPayload.infer;
+  result: ActionResult | undefined;
+  busy: boolean;
+}) {
   const { sso } = data;
   const feedback = result?.intent === "sso" ? result : null;
   return (
     <section aria-labelledby="sso-heading" className="space-y-3">
-      <h2 id="sso-heading" className="text-lg font-semibold text-slate-900">Single sign-on</h2>
+      <h2 id="sso-heading" className="text-lg font-semibold text-slate-900">
+        Single sign-on
+      </h2>
       <p className="text-sm text-slate-600" data-testid="sso-state">
         {sso.required
           ? "This workspace requires single sign-on: members signed in another way (GitHub, say) must sign in with your organisation's provider to use it. The CLI API is not affected."
@@ -132,15 +186,25 @@ function SingleSignOn({ data, result, busy }: { data: typeof settingsPayload.inf
       {!data.canUpdate ? (
         <p className="text-sm text-slate-600">Only owners can change this.</p>
       ) : !sso.available && !sso.required ? (
-        <p className="text-sm text-slate-600">Requiring single sign-on comes with the Enterprise plan: see <a href="/pricing" className="text-indigo-700 underline">pricing</a>.</p>
+        <p className="text-sm text-slate-600">
+          Requiring single sign-on comes with the Enterprise plan: see{" "}
+          <a href="/pricing" className="text-indigo-700 underline">
+            pricing
+          </a>
+          .
+        </p>
       ) : (
         <Form method="post" className="space-y-3">
           <input type="hidden" name="intent" value="sso" />
           <input type="hidden" name="required" value={sso.required ? "off" : "on"} />
           {!sso.required && !sso.signedInWithSso ? (
-            <p className="text-sm text-slate-600">To turn it on, sign in with single sign-on first, so that you keep access yourself.</p>
+            <p className="text-sm text-slate-600">
+              To turn it on, sign in with single sign-on first, so that you keep access yourself.
+            </p>
           ) : null}
-          {feedback?.message ? <FormMessage tone={feedback.ok ? "success" : "error"}>{feedback.message}</FormMessage> : null}
+          {feedback?.message ? (
+            <FormMessage tone={feedback.ok ? "success" : "error"}>{feedback.message}</FormMessage>
+          ) : null}
           <button type="submit" className={sso.required ? buttonSecondary : buttonPrimary} disabled={busy}>
             {sso.required ? "Stop requiring single sign-on" : "Require single sign-on"}
           </button>
@@ -149,7 +213,9 @@ function SingleSignOn({ data, result, busy }: { data: typeof settingsPayload.inf
       {data.canUpdate && sso.available && !sso.required && !sso.signedInWithSso && sso.signIn ? (
         <Form method="post" action="/auth/oidc">
           <input type="hidden" name="returnTo" value={sso.signIn.returnTo} />
-          <button type="submit" className={buttonSecondary}>{sso.signIn.label}</button>
+          <button type="submit" className={buttonSecondary}>
+            {sso.signIn.label}
+          </button>
         </Form>
       ) : null}
     </section>

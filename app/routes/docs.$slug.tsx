@@ -10,7 +10,8 @@ import { payload } from "~/validation/payload.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = findDoc(params.slug ?? "");
-  if (!found) throw json({ message: "There is no docs page at this address. The sidebar lists every page." }, { status: 404 });
+  if (!found)
+    throw json({ message: "There is no docs page at this address. The sidebar lists every page." }, { status: 404 });
   const { doc, previous, next } = found;
   return payload(
     docPayload,
@@ -40,9 +41,15 @@ export default function DocPage() {
         <h1 className="mt-1 text-3xl font-bold tracking-tight text-slate-900">{doc.title}</h1>
         <p className="mt-3 text-lg text-slate-600">{doc.description}</p>
         <Prose html={doc.html} className="mt-8" />
-        <nav aria-label="Previous and next page" className="mt-14 grid gap-4 border-t border-slate-200 pt-6 sm:grid-cols-2">
+        <nav
+          aria-label="Previous and next page"
+          className="mt-14 grid gap-4 border-t border-slate-200 pt-6 sm:grid-cols-2"
+        >
           {doc.previous ? (
-            <Link to={`/docs/${doc.previous.slug}`} className="rounded-lg border border-slate-200 p-4 hover:border-indigo-300">
+            <Link
+              to={`/docs/${doc.previous.slug}`}
+              className="rounded-lg border border-slate-200 p-4 hover:border-indigo-300"
+            >
               <span className="block text-xs text-slate-600">Previous</span>
               <span className="font-medium text-slate-900">{doc.previous.title}</span>
             </Link>
@@ -50,7 +57,10 @@ export default function DocPage() {
             <span />
           )}
           {doc.next ? (
-            <Link to={`/docs/${doc.next.slug}`} className="rounded-lg border border-slate-200 p-4 text-right hover:border-indigo-300">
+            <Link
+              to={`/docs/${doc.next.slug}`}
+              className="rounded-lg border border-slate-200 p-4 text-right hover:border-indigo-300"
+            >
               <span className="block text-xs text-slate-600">Next</span>
               <span className="font-medium text-slate-900">{doc.next.title}</span>
             </Link>
@@ -64,7 +74,9 @@ export default function DocPage() {
             <ul className="mt-3 space-y-2 text-sm">
               {doc.headings.map((heading) => (
                 <li key={heading.id}>
-                  <a href={`#${heading.id}`} className="text-slate-700 hover:text-indigo-700">{heading.text}</a>
+                  <a href={`#${heading.id}`} className="text-slate-700 hover:text-indigo-700">
+                    {heading.text}
+                  </a>
                 </li>
               ))}
             </ul>

@@ -20,7 +20,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     {
       seo: seo(request, {
         title: "Documentation",
-        description: "Learn how Atmos Pro works, configure permissions, sign-in and self-hosting, and look up the API and stack settings.",
+        description:
+          "Learn how Atmos Pro works, configure permissions, sign-in and self-hosting, and look up the API and stack settings.",
       }),
       sections: docsNavigation(),
     },
@@ -37,18 +38,25 @@ export default function DocsIndex() {
     <article>
       <h1 className="text-3xl font-bold tracking-tight text-slate-900">Documentation</h1>
       <p className="mt-3 max-w-2xl text-lg text-slate-600">
-        Start with the <Link to="/docs/quick-start" className="font-medium text-indigo-700 underline underline-offset-2">quick start</Link>, or
-        search with ⌘K (Ctrl+K).
+        Start with the{" "}
+        <Link to="/docs/quick-start" className="font-medium text-indigo-700 underline underline-offset-2">
+          quick start
+        </Link>
+        , or search with ⌘K (Ctrl+K).
       </p>
       {sections.map((group) => (
         <section key={group.section} aria-labelledby={`section-${group.section}`} className="mt-10">
-          <h2 id={`section-${group.section}`} className="text-xl font-semibold text-slate-900">{group.section}</h2>
+          <h2 id={`section-${group.section}`} className="text-xl font-semibold text-slate-900">
+            {group.section}
+          </h2>
           <p className="mt-1 text-slate-600">{SECTION_INTROS[group.section]}</p>
           <ul className="mt-4 grid gap-4 sm:grid-cols-2">
             {group.pages.map((page) => (
               <li key={page.slug} className="rounded-xl border border-slate-200 bg-white p-5">
                 <h3 className="font-semibold text-slate-900">
-                  <Link to={`/docs/${page.slug}`} className="hover:text-indigo-700">{page.title}</Link>
+                  <Link to={`/docs/${page.slug}`} className="hover:text-indigo-700">
+                    {page.title}
+                  </Link>
                 </h3>
                 <p className="mt-1 text-sm text-slate-600">{page.description}</p>
               </li>

@@ -19,13 +19,24 @@ export default function DocsLayout() {
     <PublicLayout>
       <div className="mx-auto flex max-w-6xl flex-col gap-8 px-4 py-10 sm:px-6 lg:flex-row">
         <nav aria-label="Docs" className="shrink-0 lg:sticky lg:top-6 lg:w-56 lg:self-start">
-          <NavLink to="/docs" end className={({ isActive }) => `text-sm font-semibold ${isActive ? "text-indigo-700" : "text-slate-900 hover:text-indigo-700"}`}>
+          <NavLink
+            to="/docs"
+            end
+            className={({ isActive }) =>
+              `text-sm font-semibold ${isActive ? "text-indigo-700" : "text-slate-900 hover:text-indigo-700"}`
+            }
+          >
             Documentation
           </NavLink>
           <div className="mt-4 grid grid-cols-2 gap-6 sm:grid-cols-3 lg:grid-cols-1">
             {sections.map((group) => (
               <div key={group.section}>
-                <p id={`docs-nav-${group.section}`} className="text-xs font-semibold uppercase tracking-wide text-slate-600">{group.section}</p>
+                <p
+                  id={`docs-nav-${group.section}`}
+                  className="text-xs font-semibold uppercase tracking-wide text-slate-600"
+                >
+                  {group.section}
+                </p>
                 <ul aria-labelledby={`docs-nav-${group.section}`} className="mt-2 space-y-1 text-sm">
                   {group.pages.map((page) => (
                     <li key={page.slug}>

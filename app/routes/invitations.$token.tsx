@@ -1,4 +1,11 @@
-import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type AppLoadContext,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/current-user.server";
 import { assertSameOrigin } from "~/auth/origin.server";
@@ -13,15 +20,26 @@ import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Invitation · Atmos Pro" }, { name: "robots", content: "noindex" }];
 
-function signedInAs(identities: readonly IdentityFacts[], fallback: string, settings: AppLoadContext["settings"]): string {
+function signedInAs(
+  identities: readonly IdentityFacts[],
+  fallback: string,
+  settings: AppLoadContext["settings"],
+): string {
   const provider = { github: "GitHub", oidc: settings.OIDC_NAME, dev: "the demo provider" } as const;
-  const described = identities.map((identity) => `with ${provider[identity.provider]} as ${identity.login ?? identity.email ?? fallback}`);
+  const described = identities.map(
+    (identity) => `with ${provider[identity.provider]} as ${identity.login ?? identity.email ?? fallback}`,
+  );
   return described.length > 0 ? described.join(" and ") : `as ${fallback}`;
 }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const found = await invitationForUser(context.db, { token: params.token ?? "", userId: user.id, now: context.now(), trust: { environment: context.settings.ENVIRONMENT } });
+  const found = await invitationForUser(context.db, {
+    token: params.token ?? "",
+    userId: user.id,
+    now: context.now(),
+    trust: { environment: context.settings.ENVIRONMENT },
+  });
   if (!found) throw json({ message: "This invitation link is not valid. Ask for a new one." }, { status: 404 });
   const { invitation } = found;
   return payload(
@@ -43,7 +61,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const user = await requireUser(request, context);
-  const result = await acceptInvitation(context.db, { token: params.token ?? "", user, now: context.now(), trust: { environment: context.settings.ENVIRONMENT } });
+  const result = await acceptInvitation(context.db, {
+    token: params.token ?? "",
+    user,
+    now: context.now(),
+    trust: { environment: context.settings.ENVIRONMENT },
+  });
   if (!result.ok) return refused("accept", result);
   return redirect(`/dashboard/${result.workspaceSlug}`);
 }
@@ -61,17 +84,25 @@ export default function Invitation() {
     <PublicLayout>
       <div className="mx-auto max-w-md px-4 py-16">
         <PageTitle>Join {data.workspaceName}</PageTitle>
-        <p className="mt-2 text-slate-600">You were invited as {data.role} ({data.invitee}).</p>
+        <p className="mt-2 text-slate-600">
+          You were invited as {data.role} ({data.invitee}).
+        </p>
         <div className="mt-6 space-y-4">
           {/* A refused "not you" post says what the page already says below: once is enough. */}
-          {result && !result.ok && result.message && result.message !== data.mismatch ? <FormMessage tone="error">{result.message}</FormMessage> : null}
+          {result && !result.ok && result.message && result.message !== data.mismatch ? (
+            <FormMessage tone="error">{result.message}</FormMessage>
+          ) : null}
           {data.state !== "pending" ? (
             <FormMessage tone="error">{STATE_MESSAGE[data.state]}</FormMessage>
           ) : !data.matchesMe ? (
-            <FormMessage tone="error">You are signed in {data.me}. {data.mismatch}</FormMessage>
+            <FormMessage tone="error">
+              You are signed in {data.me}. {data.mismatch}
+            </FormMessage>
           ) : (
             <Form method="post">
-              <button type="submit" className={buttonPrimary}>Accept and join {data.workspaceName}</button>
+              <button type="submit" className={buttonPrimary}>
+                Accept and join {data.workspaceName}
+              </button>
             </Form>
           )}
         </div>

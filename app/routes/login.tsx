@@ -21,10 +21,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { settings } = context;
   const providers: Array<{ id: "github" | "oidc" | "dev"; label: string }> = [];
   if (settings.AUTH_PROVIDERS.includes("github")) providers.push({ id: "github", label: "Continue with GitHub" });
-  if (settings.AUTH_PROVIDERS.includes("oidc")) providers.push({ id: "oidc", label: `Continue with ${settings.OIDC_NAME}` });
-  if (devProviderAvailable(request, context)) providers.push({ id: "dev", label: "Continue with a demo user (local only)" });
+  if (settings.AUTH_PROVIDERS.includes("oidc"))
+    providers.push({ id: "oidc", label: `Continue with ${settings.OIDC_NAME}` });
+  if (devProviderAvailable(request, context))
+    providers.push({ id: "dev", label: "Continue with a demo user (local only)" });
 
-  const error = code === null ? null : { code, message: isSignInErrorCode(code) ? SIGN_IN_ERRORS[code] : SIGN_IN_ERRORS.unexpected };
+  const error =
+    code === null
+      ? null
+      : { code, message: isSignInErrorCode(code) ? SIGN_IN_ERRORS[code] : SIGN_IN_ERRORS.unexpected };
   return payload(loginPayload, { returnTo, error, providers }, context, { name: "login", headers });
 }
 
@@ -38,12 +43,16 @@ export default function Login() {
         {data.error ? (
           <div role="alert" className="mt-6 rounded-lg border border-rose-200 bg-rose-50 p-4 text-sm text-rose-800">
             <p className="font-medium">Sign-in did not complete</p>
-            <p className="mt-1" data-testid="login-error">{data.error.message}</p>
+            <p className="mt-1" data-testid="login-error">
+              {data.error.message}
+            </p>
           </div>
         ) : null}
         <div className="mt-8 space-y-3">
           {data.providers.length === 0 ? (
-            <p className="text-slate-600">No sign-in method is configured. Ask your administrator to set AUTH_PROVIDERS.</p>
+            <p className="text-slate-600">
+              No sign-in method is configured. Ask your administrator to set AUTH_PROVIDERS.
+            </p>
           ) : (
             data.providers.map((provider) => (
               <Form key={provider.id} method="post" action={`/auth/${provider.id}`}>

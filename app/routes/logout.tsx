@@ -10,7 +10,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (read.status === "signed_in") {
     if (form.get("scope") === "everywhere") await revokeAllSessions(context, read.user.id);
     else await revokeSession(context, read.user.sessionId);
-    context.logger.info("signed_out", { userId: read.user.id, scope: form.get("scope") === "everywhere" ? "everywhere" : "this_browser" });
+    context.logger.info("signed_out", {
+      userId: read.user.id,
+      scope: form.get("scope") === "everywhere" ? "everywhere" : "this_browser",
+    });
   }
   return redirect("/", { headers: { "Set-Cookie": await clearSessionCookie(request, context) } });
 }

@@ -1,6 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link } from "@remix-run/react";
-import { FEATURE_LABELS, FEATURES, formatLimit, LIMIT_LABELS, LIMITS, PLAN_DEFINITIONS, PLANS, type Plan } from "~/domain/plans";
+import {
+  FEATURE_LABELS,
+  FEATURES,
+  formatLimit,
+  LIMIT_LABELS,
+  LIMITS,
+  PLAN_DEFINITIONS,
+  PLANS,
+  type Plan,
+} from "~/domain/plans";
 import { seoMeta } from "~/site/seo";
 import { pagePayload, seo } from "~/site/seo.server";
 import { PublicLayout } from "~/ui/public-layout";
@@ -12,7 +21,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     {
       seo: seo(request, {
         title: "Pricing",
-        description: "Atmos Pro plans compared: Free, Team and Enterprise, with their limits on repositories, members, drift schedules, audit log retention and single sign-on.",
+        description:
+          "Atmos Pro plans compared: Free, Team and Enterprise, with their limits on repositories, members, drift schedules, audit log retention and single sign-on.",
       }),
     },
     context,
@@ -25,7 +35,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => seoMeta(data?.seo
 const CALLS: Record<Plan, { label: string; to: string; primary: boolean }> = {
   free: { label: "Create Workspace", to: "/workspaces/new", primary: false },
   team: { label: "Start with Team", to: "/workspaces/new", primary: true },
-  enterprise: { label: "Talk to us", to: "mailto:hello@atmos-pro.com?subject=Atmos%20Pro%20Enterprise", primary: false },
+  enterprise: {
+    label: "Talk to us",
+    to: "mailto:hello@atmos-pro.com?subject=Atmos%20Pro%20Enterprise",
+    primary: false,
+  },
 };
 
 function Included({ value }: { value: boolean }) {
@@ -47,8 +61,8 @@ export default function Pricing() {
       <section className="mx-auto max-w-6xl px-4 pb-10 pt-16 sm:px-6">
         <h1 className="text-4xl font-bold tracking-tight text-slate-900">Pricing</h1>
         <p className="mt-4 max-w-2xl text-lg text-slate-600">
-          Every plan runs the same product: ordered deployments, drift detection, locks and the audit log. Plans differ in how much
-          of it you use, how long the audit log is kept, and single sign-on.
+          Every plan runs the same product: ordered deployments, drift detection, locks and the audit log. Plans differ
+          in how much of it you use, how long the audit log is kept, and single sign-on.
         </p>
         <ul className="mt-10 grid gap-6 md:grid-cols-3">
           {PLANS.map((plan) => {
@@ -58,7 +72,10 @@ export default function Pricing() {
               ? "bg-indigo-600 text-white hover:bg-indigo-500"
               : "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50";
             return (
-              <li key={plan} className={`flex flex-col rounded-xl border bg-white p-6 shadow-sm ${call.primary ? "border-indigo-400 ring-1 ring-indigo-400" : "border-slate-200"}`}>
+              <li
+                key={plan}
+                className={`flex flex-col rounded-xl border bg-white p-6 shadow-sm ${call.primary ? "border-indigo-400 ring-1 ring-indigo-400" : "border-slate-200"}`}
+              >
                 <h2 className="text-lg font-semibold text-slate-900">{definition.name}</h2>
                 <p className="mt-1 text-sm text-slate-600">{definition.summary}</p>
                 <p className="mt-4">
@@ -67,9 +84,13 @@ export default function Pricing() {
                 </p>
                 <div className="mt-6 flex-1" />
                 {call.to.startsWith("mailto:") ? (
-                  <a href={call.to} className={`rounded-md px-4 py-2 text-center font-medium ${className}`}>{call.label}</a>
+                  <a href={call.to} className={`rounded-md px-4 py-2 text-center font-medium ${className}`}>
+                    {call.label}
+                  </a>
                 ) : (
-                  <Link to={call.to} className={`rounded-md px-4 py-2 text-center font-medium ${className}`}>{call.label}</Link>
+                  <Link to={call.to} className={`rounded-md px-4 py-2 text-center font-medium ${className}`}>
+                    {call.label}
+                  </Link>
                 )}
               </li>
             );
@@ -79,15 +100,23 @@ export default function Pricing() {
 
       <section aria-labelledby="compare" className="border-t border-slate-200 bg-white">
         <div className="mx-auto max-w-6xl px-4 py-14 sm:px-6">
-          <h2 id="compare" className="text-2xl font-semibold text-slate-900">Compare plans</h2>
+          <h2 id="compare" className="text-2xl font-semibold text-slate-900">
+            Compare plans
+          </h2>
           <div className="mt-6 overflow-x-auto" role="region" aria-labelledby="compare" tabIndex={0}>
             <table className="w-full min-w-[36rem] border-collapse text-left text-sm">
               <caption className="sr-only">What each Atmos Pro plan includes</caption>
               <thead>
                 <tr>
-                  <th scope="col" className="border-b border-slate-300 py-3 pr-4 font-semibold text-slate-900">Feature</th>
+                  <th scope="col" className="border-b border-slate-300 py-3 pr-4 font-semibold text-slate-900">
+                    Feature
+                  </th>
                   {PLANS.map((plan) => (
-                    <th key={plan} scope="col" className="border-b border-slate-300 px-4 py-3 font-semibold text-slate-900">
+                    <th
+                      key={plan}
+                      scope="col"
+                      className="border-b border-slate-300 px-4 py-3 font-semibold text-slate-900"
+                    >
                       {PLAN_DEFINITIONS[plan].name}
                     </th>
                   ))}
@@ -96,9 +125,16 @@ export default function Pricing() {
               <tbody>
                 {LIMITS.map((limit) => (
                   <tr key={limit}>
-                    <th scope="row" className="border-b border-slate-200 py-3 pr-4 font-medium text-slate-800">{LIMIT_LABELS[limit].label}</th>
+                    <th scope="row" className="border-b border-slate-200 py-3 pr-4 font-medium text-slate-800">
+                      {LIMIT_LABELS[limit].label}
+                    </th>
                     {PLANS.map((plan) => (
-                      <td key={plan} className="border-b border-slate-200 px-4 py-3 text-slate-700" data-plan={plan} data-limit={limit}>
+                      <td
+                        key={plan}
+                        className="border-b border-slate-200 px-4 py-3 text-slate-700"
+                        data-plan={plan}
+                        data-limit={limit}
+                      >
                         {formatLimit(limit, PLAN_DEFINITIONS[plan].limits[limit])}
                       </td>
                     ))}
@@ -106,9 +142,16 @@ export default function Pricing() {
                 ))}
                 {FEATURES.map((feature) => (
                   <tr key={feature}>
-                    <th scope="row" className="border-b border-slate-200 py-3 pr-4 font-medium text-slate-800">{FEATURE_LABELS[feature]}</th>
+                    <th scope="row" className="border-b border-slate-200 py-3 pr-4 font-medium text-slate-800">
+                      {FEATURE_LABELS[feature]}
+                    </th>
                     {PLANS.map((plan) => (
-                      <td key={plan} className="border-b border-slate-200 px-4 py-3" data-plan={plan} data-feature={feature}>
+                      <td
+                        key={plan}
+                        className="border-b border-slate-200 px-4 py-3"
+                        data-plan={plan}
+                        data-feature={feature}
+                      >
                         <Included value={PLAN_DEFINITIONS[plan].features[feature]} />
                       </td>
                     ))}
@@ -119,7 +162,10 @@ export default function Pricing() {
           </div>
           <p className="mt-6 max-w-2xl text-sm text-slate-600">
             Running Atmos Pro on your own Cloudflare account? The same table applies to each workspace, by its plan. See{" "}
-            <Link to="/docs/self-hosting" className="font-medium text-indigo-700 underline underline-offset-2">self-hosting</Link>.
+            <Link to="/docs/self-hosting" className="font-medium text-indigo-700 underline underline-offset-2">
+              self-hosting
+            </Link>
+            .
           </p>
         </div>
       </section>

@@ -71,14 +71,16 @@ export default function Product() {
           A control plane for Atmos and GitHub Actions
         </h1>
         <p className="mt-5 max-w-2xl text-lg text-slate-600">
-          Atmos Pro does not run Terraform. Your workflows do, with your credentials, on your runners. Atmos Pro decides what runs
-          when, in what order, and keeps the record of what happened.
+          Atmos Pro does not run Terraform. Your workflows do, with your credentials, on your runners. Atmos Pro decides
+          what runs when, in what order, and keeps the record of what happened.
         </p>
       </section>
 
       <section aria-labelledby="loop-heading" className="border-t border-slate-200 bg-slate-100/60">
         <div className="mx-auto max-w-6xl px-4 py-14 sm:px-6">
-          <h2 id="loop-heading" className="text-2xl font-semibold text-slate-900">The pull request loop</h2>
+          <h2 id="loop-heading" className="text-2xl font-semibold text-slate-900">
+            The pull request loop
+          </h2>
           <div className="mt-8">
             <DeployLoop />
           </div>
@@ -90,7 +92,9 @@ export default function Product() {
 
       <section aria-labelledby="capabilities-heading" className="border-t border-slate-200 bg-white">
         <div className="mx-auto max-w-6xl px-4 py-14 sm:px-6">
-          <h2 id="capabilities-heading" className="text-2xl font-semibold text-slate-900">What you get</h2>
+          <h2 id="capabilities-heading" className="text-2xl font-semibold text-slate-900">
+            What you get
+          </h2>
           <div className="mt-8 grid gap-6 md:grid-cols-2">
             {CAPABILITIES.map((capability) => (
               <article key={capability.title} className="rounded-xl border border-slate-200 p-6">
@@ -100,7 +104,10 @@ export default function Product() {
                     <li key={point}>{point}</li>
                   ))}
                 </ul>
-                <Link to={capability.href} className="mt-4 inline-block text-sm font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900">
+                <Link
+                  to={capability.href}
+                  className="mt-4 inline-block text-sm font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900"
+                >
                   {capability.title} in the docs
                 </Link>
               </article>
@@ -112,20 +119,25 @@ export default function Product() {
       <section aria-labelledby="security-heading" className="border-t border-slate-200 bg-white">
         <div className="mx-auto grid max-w-6xl gap-10 px-4 py-14 sm:px-6 md:grid-cols-2">
           <div>
-            <h2 id="security-heading" className="text-2xl font-semibold text-slate-900">Nothing to leak</h2>
+            <h2 id="security-heading" className="text-2xl font-semibold text-slate-900">
+              Nothing to leak
+            </h2>
             <p className="mt-3 text-slate-600">
-              CI proves who it is with the OIDC token GitHub gives each job, exchanged for a one-hour API token scoped to one
-              repository and workflow. There is no long-lived secret to store in GitHub, and Atmos Pro never sees your AWS
-              credentials, your state or your plan output.
+              CI proves who it is with the OIDC token GitHub gives each job, exchanged for a one-hour API token scoped
+              to one repository and workflow. There is no long-lived secret to store in GitHub, and Atmos Pro never sees
+              your AWS credentials, your state or your plan output.
             </p>
           </div>
           <div>
             <h2 className="text-2xl font-semibold text-slate-900">Run it yourself</h2>
             <p className="mt-3 text-slate-600">
-              Atmos Pro is one Cloudflare Worker and one D1 database. Deploy it to your own account in minutes, with preview
-              deployments per branch.
+              Atmos Pro is one Cloudflare Worker and one D1 database. Deploy it to your own account in minutes, with
+              preview deployments per branch.
             </p>
-            <Link to="/docs/self-hosting" className="mt-3 inline-block font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900">
+            <Link
+              to="/docs/self-hosting"
+              className="mt-3 inline-block font-medium text-indigo-700 underline underline-offset-2 hover:text-indigo-900"
+            >
               Self-hosting guide
             </Link>
           </div>
@@ -134,8 +146,13 @@ export default function Product() {
 
       <section aria-labelledby="product-cta" className="border-t border-slate-200 bg-indigo-700">
         <div className="mx-auto flex max-w-6xl flex-col items-start gap-4 px-4 py-12 sm:px-6 md:flex-row md:items-center md:justify-between">
-          <h2 id="product-cta" className="text-2xl font-semibold text-white">Connect your first repository</h2>
-          <Link to="/workspaces/new" className="rounded-md bg-white px-4 py-2.5 font-medium text-indigo-700 shadow-sm hover:bg-indigo-50">
+          <h2 id="product-cta" className="text-2xl font-semibold text-white">
+            Connect your first repository
+          </h2>
+          <Link
+            to="/workspaces/new"
+            className="rounded-md bg-white px-4 py-2.5 font-medium text-indigo-700 shadow-sm hover:bg-indigo-50"
+          >
             Create Workspace
           </Link>
         </div>

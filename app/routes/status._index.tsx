@@ -17,7 +17,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     {
       seo: seo(request, {
         title: "Status",
-        description: "The current state of Atmos Pro's sign-in, dashboard, API, webhooks and deployments, 90 days of history, and every incident report.",
+        description:
+          "The current state of Atmos Pro's sign-in, dashboard, API, webhooks and deployments, 90 days of history, and every incident report.",
       }),
       page,
     },
@@ -41,14 +42,16 @@ export default function Status() {
             >
               <p className="text-lg font-semibold text-slate-900">{page.summary.description}</p>
               <p className="mt-1 text-sm text-slate-700">
-                As of <time dateTime={page.summary.updatedAt}>{formatUtc(page.summary.updatedAt)}</time>. Sign-in providers:{" "}
-                {page.summary.checks.authentication.providers.join(", ")}.
+                As of <time dateTime={page.summary.updatedAt}>{formatUtc(page.summary.updatedAt)}</time>. Sign-in
+                providers: {page.summary.checks.authentication.providers.join(", ")}.
               </p>
               {page.summary.incidents.length > 0 ? (
                 <ul className="mt-3 space-y-1 text-sm">
                   {page.summary.incidents.map((incident) => (
                     <li key={incident.slug}>
-                      <Link to={incident.url} className="font-medium text-indigo-800 underline underline-offset-2">{incident.title}</Link>{" "}
+                      <Link to={incident.url} className="font-medium text-indigo-800 underline underline-offset-2">
+                        {incident.title}
+                      </Link>{" "}
                       <span className="text-slate-700">— {IMPACT_LABELS[incident.impact]}</span>
                     </li>
                   ))}
@@ -57,8 +60,13 @@ export default function Status() {
             </div>
 
             <section aria-labelledby="components-heading" className="mt-12">
-              <h2 id="components-heading" className="text-2xl font-semibold text-slate-900">Components</h2>
-              <p className="mt-1 text-sm text-slate-600">Each bar is one day (UTC), coloured by the worst impact of any incident that affected the component that day.</p>
+              <h2 id="components-heading" className="text-2xl font-semibold text-slate-900">
+                Components
+              </h2>
+              <p className="mt-1 text-sm text-slate-600">
+                Each bar is one day (UTC), coloured by the worst impact of any incident that affected the component that
+                day.
+              </p>
               <ul className="mt-6 space-y-8">
                 {COMPONENTS.map((c) => {
                   const state = page.summary.components.find((item) => item.id === c.id)?.state ?? "operational";
@@ -72,7 +80,11 @@ export default function Status() {
                         </div>
                         <StateBadge state={state} />
                       </div>
-                      {history ? <div className="mt-3"><HistoryBars history={history} /></div> : null}
+                      {history ? (
+                        <div className="mt-3">
+                          <HistoryBars history={history} />
+                        </div>
+                      ) : null}
                     </li>
                   );
                 })}
@@ -80,7 +92,9 @@ export default function Status() {
             </section>
 
             <section aria-labelledby="incidents-heading" className="mt-14">
-              <h2 id="incidents-heading" className="text-2xl font-semibold text-slate-900">Incidents</h2>
+              <h2 id="incidents-heading" className="text-2xl font-semibold text-slate-900">
+                Incidents
+              </h2>
               {page.incidents.length === 0 ? (
                 <p className="mt-3 text-slate-600">No incidents in the last 90 days.</p>
               ) : (
@@ -89,12 +103,15 @@ export default function Status() {
                     <li key={incident.slug} className="p-5">
                       <div className="flex flex-wrap items-center gap-2">
                         <h3 className="font-semibold text-slate-900">
-                          <Link to={`/status/incidents/${incident.slug}`} className="hover:text-indigo-700">{incident.title}</Link>
+                          <Link to={`/status/incidents/${incident.slug}`} className="hover:text-indigo-700">
+                            {incident.title}
+                          </Link>
                         </h3>
                         <IncidentStatusBadge status={incident.status} />
                       </div>
                       <p className="mt-1 text-sm text-slate-600">
-                        <time dateTime={incident.occurredAt}>{formatUtc(incident.occurredAt)}</time> · {IMPACT_LABELS[incident.impact]} ·{" "}
+                        <time dateTime={incident.occurredAt}>{formatUtc(incident.occurredAt)}</time> ·{" "}
+                        {IMPACT_LABELS[incident.impact]} ·{" "}
                         {incident.components.map((id) => COMPONENT_NAMES[id]).join(", ")}
                       </p>
                     </li>
@@ -107,8 +124,8 @@ export default function Status() {
           <div role="alert" className="mt-6 rounded-xl border border-slate-300 bg-white p-5">
             <p className="text-lg font-semibold text-slate-900">Status unavailable</p>
             <p className="mt-1 text-slate-600">
-              We cannot read the status data right now, which usually means part of the service is having trouble. Please try again in a
-              minute.
+              We cannot read the status data right now, which usually means part of the service is having trouble.
+              Please try again in a minute.
             </p>
           </div>
         )}

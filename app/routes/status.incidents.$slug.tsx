@@ -13,7 +13,11 @@ import { payload } from "~/validation/payload.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const incident = await incidentPage(context, params.slug ?? "");
-  if (!incident) throw json({ message: "There is no incident at this address. The status page lists every incident." }, { status: 404 });
+  if (!incident)
+    throw json(
+      { message: "There is no incident at this address. The status page lists every incident." },
+      { status: 404 },
+    );
   return payload(
     incidentPagePayload,
     {
@@ -51,7 +55,9 @@ export default function IncidentPage() {
     <PublicLayout>
       <article className="mx-auto max-w-3xl px-4 py-14 sm:px-6">
         <p className="text-sm">
-          <Link to="/status" className="font-medium text-indigo-700 hover:text-indigo-900">← Back to Incidents</Link>
+          <Link to="/status" className="font-medium text-indigo-700 hover:text-indigo-900">
+            ← Back to Incidents
+          </Link>
         </p>
         <div className="mt-4 flex flex-wrap items-center gap-3">
           <IncidentStatusBadge status={incident.status} />
@@ -65,7 +71,9 @@ export default function IncidentPage() {
           <When label="Resolved" value={incident.resolvedAt} />
           <div className="sm:col-span-2">
             <dt className="text-xs font-semibold uppercase tracking-wide text-slate-600">Affected components</dt>
-            <dd className="mt-2"><ComponentChips components={incident.components} /></dd>
+            <dd className="mt-2">
+              <ComponentChips components={incident.components} />
+            </dd>
           </div>
           <div>
             <dt className="text-xs font-semibold uppercase tracking-wide text-slate-600">Author</dt>
@@ -75,19 +83,25 @@ export default function IncidentPage() {
 
         {before.map((section) => (
           <section key={section.key} aria-labelledby={`section-${section.key}`} className="mt-10">
-            <h2 id={`section-${section.key}`} className="text-xl font-semibold text-slate-900">{section.title}</h2>
+            <h2 id={`section-${section.key}`} className="text-xl font-semibold text-slate-900">
+              {section.title}
+            </h2>
             <Prose html={section.html!} className="mt-3" />
           </section>
         ))}
 
         <section aria-labelledby="timeline" className="mt-10">
-          <h2 id="timeline" className="text-xl font-semibold text-slate-900">Timeline</h2>
+          <h2 id="timeline" className="text-xl font-semibold text-slate-900">
+            Timeline
+          </h2>
           <ol className="mt-4 space-y-6 border-l-2 border-slate-200 pl-6">
             {incident.timeline.map((update) => (
               <li key={update.id}>
                 <div className="flex flex-wrap items-center gap-2 text-sm">
                   <IncidentStatusBadge status={update.status} />
-                  <time dateTime={update.createdAt} className="text-slate-600">{formatUtc(update.createdAt)}</time>
+                  <time dateTime={update.createdAt} className="text-slate-600">
+                    {formatUtc(update.createdAt)}
+                  </time>
                   <span className="text-slate-600">· {update.author}</span>
                 </div>
                 <Prose html={update.html} className="mt-2" />
@@ -98,14 +112,18 @@ export default function IncidentPage() {
 
         {after.map((section) => (
           <section key={section.key} aria-labelledby={`section-${section.key}`} className="mt-10">
-            <h2 id={`section-${section.key}`} className="text-xl font-semibold text-slate-900">{section.title}</h2>
+            <h2 id={`section-${section.key}`} className="text-xl font-semibold text-slate-900">
+              {section.title}
+            </h2>
             <Prose html={section.html!} className="mt-3" />
           </section>
         ))}
 
         {sections.length === 0 ? (
           <p className="mt-10 text-slate-600">
-            {incident.resolvedAt ? "The incident report is being written and will appear here." : "We will publish a full report once this incident is resolved."}
+            {incident.resolvedAt
+              ? "The incident report is being written and will appear here."
+              : "We will publish a full report once this incident is resolved."}
           </p>
         ) : null}
       </article>

@@ -39,9 +39,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return openIncidentAction(request, context);
 }
 
-export const meta: MetaFunction = () => [{ title: "Status operator · Atmos Pro" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = () => [
+  { title: "Status operator · Atmos Pro" },
+  { name: "robots", content: "noindex" },
+];
 
-const OPEN_STATUSES = INCIDENT_STATUSES.filter((status) => status !== "resolved").map((status) => ({ value: status, label: INCIDENT_STATUS_LABELS[status] }));
+const OPEN_STATUSES = INCIDENT_STATUSES.filter((status) => status !== "resolved").map((status) => ({
+  value: status,
+  label: INCIDENT_STATUS_LABELS[status],
+}));
 
 export default function StatusOperator() {
   const { login, incidents } = useLoaderData<typeof loader>();
@@ -52,13 +58,19 @@ export default function StatusOperator() {
     <PublicLayout>
       <div className="mx-auto max-w-4xl px-4 py-12 sm:px-6">
         <p className="text-sm">
-          <Link to="/status" className="font-medium text-indigo-700 hover:text-indigo-900">← Public status page</Link>
+          <Link to="/status" className="font-medium text-indigo-700 hover:text-indigo-900">
+            ← Public status page
+          </Link>
         </p>
         <h1 className="mt-3 text-3xl font-bold tracking-tight text-slate-900">Status operator</h1>
-        <p className="mt-2 text-slate-600">Signed in as {login}. What you post here is public as soon as you post it.</p>
+        <p className="mt-2 text-slate-600">
+          Signed in as {login}. What you post here is public as soon as you post it.
+        </p>
 
         <section aria-labelledby="incidents-heading" className="mt-10">
-          <h2 id="incidents-heading" className="text-xl font-semibold text-slate-900">Incidents</h2>
+          <h2 id="incidents-heading" className="text-xl font-semibold text-slate-900">
+            Incidents
+          </h2>
           {incidents.length === 0 ? (
             <p className="mt-3 text-slate-600">No incidents in the last year.</p>
           ) : (
@@ -66,7 +78,12 @@ export default function StatusOperator() {
               {incidents.map((incident) => (
                 <li key={incident.slug} className="flex flex-wrap items-center justify-between gap-2 p-4">
                   <div>
-                    <Link to={`/status/operator/${incident.slug}`} className="font-medium text-indigo-700 hover:text-indigo-900">{incident.title}</Link>
+                    <Link
+                      to={`/status/operator/${incident.slug}`}
+                      className="font-medium text-indigo-700 hover:text-indigo-900"
+                    >
+                      {incident.title}
+                    </Link>
                     <p className="text-sm text-slate-600">
                       {formatUtc(incident.occurredAt)} · {IMPACT_LABELS[incident.impact]}
                     </p>
@@ -79,18 +96,42 @@ export default function StatusOperator() {
         </section>
 
         <section aria-labelledby="open-heading" className="mt-12 rounded-xl border border-slate-200 bg-white p-6">
-          <h2 id="open-heading" className="text-xl font-semibold text-slate-900">Open an incident</h2>
+          <h2 id="open-heading" className="text-xl font-semibold text-slate-900">
+            Open an incident
+          </h2>
           <Form method="post" className="mt-6 space-y-5" noValidate>
             <input type="hidden" name="intent" value="open" />
-            {Object.keys(errors).length > 0 ? <FormMessage tone="error">Nothing was saved. Fix the fields below and submit again.</FormMessage> : null}
-            <Field label="Title" name="title" maxLength={120} placeholder="Delayed deployments for some workspaces" error={errors.title} />
+            {Object.keys(errors).length > 0 ? (
+              <FormMessage tone="error">Nothing was saved. Fix the fields below and submit again.</FormMessage>
+            ) : null}
+            <Field
+              label="Title"
+              name="title"
+              maxLength={120}
+              placeholder="Delayed deployments for some workspaces"
+              error={errors.title}
+            />
             <div className="grid gap-5 sm:grid-cols-2">
               <ImpactSelect error={errors.impact} />
-              <Select label="Status" name="status" options={OPEN_STATUSES} defaultValue="investigating" error={errors.status} />
+              <Select
+                label="Status"
+                name="status"
+                options={OPEN_STATUSES}
+                defaultValue="investigating"
+                error={errors.status}
+              />
             </div>
             <ComponentCheckboxes error={errors.components} />
-            <TextArea label="First update" name="body" rows={4} error={errors.body} hint="Markdown. Say what people see and what you are doing about it." />
-            <button type="submit" className={buttonPrimary} disabled={busy}>Open incident</button>
+            <TextArea
+              label="First update"
+              name="body"
+              rows={4}
+              error={errors.body}
+              hint="Markdown. Say what people see and what you are doing about it."
+            />
+            <button type="submit" className={buttonPrimary} disabled={busy}>
+              Open incident
+            </button>
           </Form>
         </section>
       </div>

@@ -29,10 +29,21 @@ export default function NewWorkspace() {
     <PublicLayout>
       <div className="mx-auto max-w-md px-4 py-16">
         <PageTitle>Create a workspace</PageTitle>
-        <p className="mt-2 text-slate-600">A workspace holds your repositories, instances, deployments and team. You will be its owner.</p>
+        <p className="mt-2 text-slate-600">
+          A workspace holds your repositories, instances, deployments and team. You will be its owner.
+        </p>
         <Form method="post" className="mt-8 space-y-4">
-          <Field label="Workspace name" name="name" required maxLength={60} placeholder="Acme Platform" error={actionData?.fieldErrors?.name} />
-          <button type="submit" className={buttonPrimary}>Create workspace</button>
+          <Field
+            label="Workspace name"
+            name="name"
+            required
+            maxLength={60}
+            placeholder="Acme Platform"
+            error={actionData?.fieldErrors?.name}
+          />
+          <button type="submit" className={buttonPrimary}>
+            Create workspace
+          </button>
         </Form>
       </div>
     </PublicLayout>

@@ -1,5 +1,18 @@
 /** Dates as the public pages show them, always in UTC, without relying on the runtime's locale data. */
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 /** "22 September 2026" for a YYYY-MM-DD date or a Date. */
 export function formatDay(value: string | Date): string {

@@ -57,7 +57,10 @@ export async function sitemapXml(origin: string, context: Pick<AppLoadContext, "
   ];
   try {
     for (const incident of await incidentAddresses(context.db)) {
-      urls.push({ loc: `${origin}/status/incidents/${incident.slug}`, lastmod: incident.updatedAt.toISOString().slice(0, 10) });
+      urls.push({
+        loc: `${origin}/status/incidents/${incident.slug}`,
+        lastmod: incident.updatedAt.toISOString().slice(0, 10),
+      });
     }
   } catch (error) {
     reportError(context.logger, error, { route: "/sitemap.xml" });

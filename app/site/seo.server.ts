@@ -27,7 +27,14 @@ export function absoluteUrl(request: Request, path?: string): string {
 
 export function seo(
   request: Request,
-  page: { title: string; description: string; path?: string; type?: "website" | "article"; publishedTime?: string; noindex?: boolean },
+  page: {
+    title: string;
+    description: string;
+    path?: string;
+    type?: "website" | "article";
+    publishedTime?: string;
+    noindex?: boolean;
+  },
 ): Seo {
   const out: Seo = {
     title: page.title,

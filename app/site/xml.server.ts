@@ -3,7 +3,10 @@
  * escaped; every URL in them is absolute, from the request's origin.
  */
 export function escapeXml(value: string): string {
-  return value.replace(/[<>&'"]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[char]!);
+  return value.replace(
+    /[<>&'"]/g,
+    (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[char]!,
+  );
 }
 
 /** Same-site links in rendered HTML (href="/docs/…") made absolute, for readers that ignore xml:base. */
@@ -11,10 +14,29 @@ export function absolutizeLinks(html: string, origin: string): string {
   return html.replace(/(href|src)="\/(?!\/)/g, `$1="${origin}/`);
 }
 
-export type FeedEntry = { url: string; title: string; summary: string; html: string; published: string; updated: string; author?: string };
+export type FeedEntry = {
+  url: string;
+  title: string;
+  summary: string;
+  html: string;
+  published: string;
+  updated: string;
+  author?: string;
+};
 
-export function atomFeed(feed: { title: string; subtitle: string; selfUrl: string; siteUrl: string; author: string; entries: FeedEntry[] }): string {
-  const updated = feed.entries.map((entry) => entry.updated).sort().at(-1) ?? new Date(0).toISOString();
+export function atomFeed(feed: {
+  title: string;
+  subtitle: string;
+  selfUrl: string;
+  siteUrl: string;
+  author: string;
+  entries: FeedEntry[];
+}): string {
+  const updated =
+    feed.entries
+      .map((entry) => entry.updated)
+      .sort()
+      .at(-1) ?? new Date(0).toISOString();
   const entries = feed.entries.map(
     (entry) => `  <entry>
     <id>${escapeXml(entry.url)}</id>

@@ -12,7 +12,9 @@ export function readStatusEnvelope(value: unknown): StatusIndicatorData | null {
   const body = value as Record<string, unknown>;
   if (body.success !== true || typeof body.data !== "object" || body.data === null) return null;
   const data = body.data as Record<string, unknown>;
-  if (!(COMPONENT_STATES as readonly unknown[]).includes(data.indicator) || typeof data.description !== "string") return null;
-  if (!Array.isArray(data.components) || !Array.isArray(data.incidents) || typeof data.updatedAt !== "string") return null;
+  if (!(COMPONENT_STATES as readonly unknown[]).includes(data.indicator) || typeof data.description !== "string")
+    return null;
+  if (!Array.isArray(data.components) || !Array.isArray(data.incidents) || typeof data.updatedAt !== "string")
+    return null;
   return { indicator: data.indicator as ComponentState, description: data.description };
 }

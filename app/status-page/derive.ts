@@ -38,22 +38,32 @@ function effectiveImpact(incident: IncidentFacts): ComponentState {
 }
 
 export function componentStates(open: IncidentFacts[], checks: LiveChecks): Record<ComponentId, ComponentState> {
-  const states = Object.fromEntries(COMPONENTS.map((c) => [c.id, "operational"])) as Record<ComponentId, ComponentState>;
+  const states = Object.fromEntries(COMPONENTS.map((c) => [c.id, "operational"])) as Record<
+    ComponentId,
+    ComponentState
+  >;
   for (const incident of open) {
     if (incident.resolvedAt) continue;
-    for (const component of incident.components) states[component] = worse(states[component], effectiveImpact(incident));
+    for (const component of incident.components)
+      states[component] = worse(states[component], effectiveImpact(incident));
   }
   if (!checks.databaseOk) for (const c of COMPONENTS) states[c.id] = "major_outage";
   return states;
 }
 
 /** The overall state and the sentence the footer shows: "All systems operational", or what is not. */
-export function overallStatus(states: Record<ComponentId, ComponentState>): { indicator: ComponentState; description: string } {
+export function overallStatus(states: Record<ComponentId, ComponentState>): {
+  indicator: ComponentState;
+  description: string;
+} {
   const affected = COMPONENTS.filter((c) => states[c.id] !== "operational");
   if (affected.length === 0) return { indicator: "operational", description: "All systems operational" };
   const indicator = affected.reduce<ComponentState>((acc, c) => worse(acc, states[c.id]), "operational");
   const groups = (["major_outage", "partial_outage", "degraded"] as const)
-    .map((state) => ({ state, names: affected.filter((c) => states[c.id] === state).map((c) => COMPONENT_NAMES[c.id]) }))
+    .map((state) => ({
+      state,
+      names: affected.filter((c) => states[c.id] === state).map((c) => COMPONENT_NAMES[c.id]),
+    }))
     .filter((group) => group.names.length > 0)
     .map((group) => `${STATE_LABELS[group.state]}: ${group.names.join(", ")}`);
   return { indicator, description: groups.join(" · ") };

@@ -50,7 +50,10 @@ const summaryColumns = {
   component: incidentComponents.component,
 };
 
-type JoinedRow = Pick<Row, "id" | "slug" | "title" | "status" | "impact" | "author" | "occurredAt" | "mitigatedAt" | "resolvedAt"> & {
+type JoinedRow = Pick<
+  Row,
+  "id" | "slug" | "title" | "status" | "impact" | "author" | "occurredAt" | "mitigatedAt" | "resolvedAt"
+> & {
   component: ComponentId | null;
 };
 
@@ -92,16 +95,28 @@ export async function listOpenIncidents(db: Database): Promise<IncidentSummary[]
 
 /** Every incident's address and last change, for the sitemap. */
 export async function incidentAddresses(db: Database): Promise<Array<{ slug: string; updatedAt: Date }>> {
-  return db.select({ slug: incidents.slug, updatedAt: incidents.updatedAt }).from(incidents).orderBy(desc(incidents.occurredAt));
+  return db
+    .select({ slug: incidents.slug, updatedAt: incidents.updatedAt })
+    .from(incidents)
+    .orderBy(desc(incidents.occurredAt));
 }
 
 export async function getIncident(db: Database, slug: string): Promise<IncidentDetail | null> {
   const [row] = await db.select().from(incidents).where(eq(incidents.slug, slug)).limit(1);
   if (!row) return null;
   const [components, updates] = await db.batch([
-    db.select({ component: incidentComponents.component }).from(incidentComponents).where(eq(incidentComponents.incidentId, row.id)),
     db
-      .select({ id: incidentUpdates.id, status: incidentUpdates.status, body: incidentUpdates.body, author: incidentUpdates.author, createdAt: incidentUpdates.createdAt })
+      .select({ component: incidentComponents.component })
+      .from(incidentComponents)
+      .where(eq(incidentComponents.incidentId, row.id)),
+    db
+      .select({
+        id: incidentUpdates.id,
+        status: incidentUpdates.status,
+        body: incidentUpdates.body,
+        author: incidentUpdates.author,
+        createdAt: incidentUpdates.createdAt,
+      })
       .from(incidentUpdates)
       .where(eq(incidentUpdates.incidentId, row.id))
       .orderBy(asc(incidentUpdates.createdAt), asc(incidentUpdates.id)),
@@ -152,7 +167,11 @@ export type OpenIncidentInput = {
   body: string;
 };
 
-export async function openIncident(db: Database, input: OpenIncidentInput, by: { author: string; now: Date }): Promise<{ id: string; slug: string }> {
+export async function openIncident(
+  db: Database,
+  input: OpenIncidentInput,
+  by: { author: string; now: Date },
+): Promise<{ id: string; slug: string }> {
   const id = newId("inc");
   const slug = await freeSlug(db, by.now, input.title);
   await db.batch([
@@ -168,7 +187,14 @@ export async function openIncident(db: Database, input: OpenIncidentInput, by: {
       updatedAt: by.now,
     }),
     db.insert(incidentComponents).values(input.components.map((component) => ({ incidentId: id, component }))),
-    db.insert(incidentUpdates).values({ id: newId("incu"), incidentId: id, status: input.status, body: input.body, author: by.author, createdAt: by.now }),
+    db.insert(incidentUpdates).values({
+      id: newId("incu"),
+      incidentId: id,
+      status: input.status,
+      body: input.body,
+      author: by.author,
+      createdAt: by.now,
+    }),
   ]);
   return { id, slug };
 }
@@ -191,13 +217,22 @@ export async function addUpdate(
   }
   const resolving = input.status === "resolved";
   await db.batch([
-    db.insert(incidentUpdates).values({ id: newId("incu"), incidentId: incident.id, status: input.status, body: input.body, author: by.author, createdAt: by.now }),
+    db.insert(incidentUpdates).values({
+      id: newId("incu"),
+      incidentId: incident.id,
+      status: input.status,
+      body: input.body,
+      author: by.author,
+      createdAt: by.now,
+    }),
     db
       .update(incidents)
       .set({
         status: input.status,
         updatedAt: by.now,
-        ...(resolving ? { resolvedAt: incident.resolvedAt ?? by.now, mitigatedAt: incident.mitigatedAt ?? by.now } : {}),
+        ...(resolving
+          ? { resolvedAt: incident.resolvedAt ?? by.now, mitigatedAt: incident.mitigatedAt ?? by.now }
+          : {}),
       })
       .where(eq(incidents.id, incident.id)),
   ]);
@@ -213,7 +248,9 @@ export async function setAffectedComponents(
 ): Promise<void> {
   await db.batch([
     db.delete(incidentComponents).where(eq(incidentComponents.incidentId, incident.id)),
-    db.insert(incidentComponents).values(change.components.map((component) => ({ incidentId: incident.id, component }))),
+    db
+      .insert(incidentComponents)
+      .values(change.components.map((component) => ({ incidentId: incident.id, component }))),
     db.update(incidents).set({ impact: change.impact, updatedAt: now }).where(eq(incidents.id, incident.id)),
   ]);
 }
@@ -228,12 +265,22 @@ export async function mitigateIncident(db: Database, incident: IncidentDetail, n
   return { ok: true };
 }
 
-export async function resolveIncident(db: Database, incident: IncidentDetail, body: string, by: { author: string; now: Date }): Promise<ChangeResult> {
+export async function resolveIncident(
+  db: Database,
+  incident: IncidentDetail,
+  body: string,
+  by: { author: string; now: Date },
+): Promise<ChangeResult> {
   if (incident.resolvedAt) return refuse("already_resolved", "This incident is already resolved.");
   return addUpdate(db, incident, { status: "resolved", body }, by);
 }
 
-export async function writePostmortem(db: Database, incident: IncidentDetail, sections: Postmortem, now: Date): Promise<void> {
+export async function writePostmortem(
+  db: Database,
+  incident: IncidentDetail,
+  sections: Postmortem,
+  now: Date,
+): Promise<void> {
   await db
     .update(incidents)
     .set({ ...sections, updatedAt: now })

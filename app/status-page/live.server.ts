@@ -13,7 +13,10 @@ import { COMPONENTS } from "./model";
 
 type Ctx = Pick<AppLoadContext, "db" | "settings" | "logger" | "now">;
 
-export async function checkDatabase(db: Ctx["db"], clock: () => number = Date.now): Promise<{ ok: boolean; latencyMs: number }> {
+export async function checkDatabase(
+  db: Ctx["db"],
+  clock: () => number = Date.now,
+): Promise<{ ok: boolean; latencyMs: number }> {
   const started = clock();
   try {
     await db.run(sql`select 1`);

@@ -3,7 +3,11 @@
  * impact levels an incident can have, and the words for each. The database enums (db/schema.ts)
  * are the source; this adds names and order.
  */
-import type { incidents, INCIDENT_STATUSES as DB_INCIDENT_STATUSES, STATUS_COMPONENTS as DB_STATUS_COMPONENTS } from "../../db/schema";
+import type {
+  incidents,
+  INCIDENT_STATUSES as DB_INCIDENT_STATUSES,
+  STATUS_COMPONENTS as DB_STATUS_COMPONENTS,
+} from "../../db/schema";
 
 // Repeated here rather than imported: this module reaches the browser, db/schema.ts must not.
 // The type checks below fail the build if the two ever disagree.
@@ -26,9 +30,12 @@ export type Impact = (typeof IMPACTS)[number];
 export type ComponentState = "operational" | Impact;
 export const COMPONENT_STATES = ["operational", ...IMPACTS] as const;
 
-
 export const COMPONENTS: ReadonlyArray<{ id: ComponentId; name: string; description: string }> = [
-  { id: "authentication", name: "Authentication", description: "Sign-in with GitHub and OpenID Connect, sessions, and the CI token exchange." },
+  {
+    id: "authentication",
+    name: "Authentication",
+    description: "Sign-in with GitHub and OpenID Connect, sessions, and the CI token exchange.",
+  },
   { id: "dashboard", name: "Dashboard", description: "The workspace dashboard, settings and members." },
   { id: "api", name: "API", description: "The /api/v1 endpoints the atmos CLI uploads to." },
   { id: "webhooks", name: "Webhooks", description: "GitHub App events: pull requests, workflow runs, installations." },

@@ -86,7 +86,11 @@ export function renderIncident(incident: IncidentDetail): RenderedIncident {
     components: incident.components,
     sections: POSTMORTEM_SECTIONS.map(({ key, title }) => {
       const source = incident[key];
-      return { key, title, html: source && source.trim() ? renderMarkdown(source, { topHeading: 3, idPrefix: `${key}-` }).html : null };
+      return {
+        key,
+        title,
+        html: source && source.trim() ? renderMarkdown(source, { topHeading: 3, idPrefix: `${key}-` }).html : null,
+      };
     }),
     timeline: incident.updates.map((update) => ({
       id: update.id,
@@ -98,7 +102,10 @@ export function renderIncident(incident: IncidentDetail): RenderedIncident {
   };
 }
 
-export async function incidentPage(context: Pick<AppLoadContext, "db">, slug: string): Promise<RenderedIncident | null> {
+export async function incidentPage(
+  context: Pick<AppLoadContext, "db">,
+  slug: string,
+): Promise<RenderedIncident | null> {
   const incident = await getIncident(context.db, slug);
   return incident ? renderIncident(incident) : null;
 }

@@ -18,7 +18,12 @@ export const statusPagePayload = type({
       from: "string",
       days: "number",
       incidentDays: "number",
-      marks: type({ day: "number", date: "string", state: impact, incidents: type({ slug: "string", title: "string" }).array() }).array(),
+      marks: type({
+        day: "number",
+        date: "string",
+        state: impact,
+        incidents: type({ slug: "string", title: "string" }).array(),
+      }).array(),
     }).array(),
     incidents: type({
       slug: "string",

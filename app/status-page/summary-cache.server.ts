@@ -12,7 +12,8 @@ export const STATUS_PATH = "/api/status";
 export type CacheLike = Pick<Cache, "match" | "put" | "delete">;
 
 /** workerd's `caches.default` (the DOM typings, also loaded, know only named caches). */
-export const defaultCache = () => (typeof caches === "undefined" ? undefined : (caches as unknown as { default: Cache }).default);
+export const defaultCache = () =>
+  typeof caches === "undefined" ? undefined : (caches as unknown as { default: Cache }).default;
 
 /** The one key per origin, whatever query string the request had. */
 export function statusCacheKey(origin: string): Request {
@@ -39,7 +40,10 @@ export async function cacheSummary(store: CacheLike, origin: string, summary: St
 }
 
 /** After an operator's change: the next `/api/status` recomputes. */
-export async function purgeStatusCache(origin: string, cache: () => CacheLike | undefined = defaultCache): Promise<void> {
+export async function purgeStatusCache(
+  origin: string,
+  cache: () => CacheLike | undefined = defaultCache,
+): Promise<void> {
   try {
     await cache()?.delete(statusCacheKey(origin));
   } catch {

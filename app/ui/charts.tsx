@@ -9,7 +9,12 @@ export function BarChart({ title, days, series }: { title: string; days: string[
   const bar = width / Math.max(days.length, 1);
   return (
     <figure>
-      <svg viewBox={`0 0 ${width} ${height}`} className="h-24 w-full" role="img" aria-label={`${title}: ${totals.reduce((a, b) => a + b, 0)} in ${days.length} days`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className="h-24 w-full"
+        role="img"
+        aria-label={`${title}: ${totals.reduce((a, b) => a + b, 0)} in ${days.length} days`}
+      >
         {days.map((dayLabel, i) => {
           let y = height;
           return (
@@ -18,7 +23,9 @@ export function BarChart({ title, days, series }: { title: string; days: string[
                 const value = s.values[i] ?? 0;
                 const h = (value / max) * (height - 4);
                 y -= h;
-                return value > 0 ? <rect key={s.label} x={i * bar + 1} y={y} width={Math.max(bar - 2, 1)} height={h} fill={s.color} /> : null;
+                return value > 0 ? (
+                  <rect key={s.label} x={i * bar + 1} y={y} width={Math.max(bar - 2, 1)} height={h} fill={s.color} />
+                ) : null;
               })}
             </g>
           );
@@ -41,7 +48,9 @@ export function BarChart({ title, days, series }: { title: string; days: string[
           <tr>
             <th scope="col">Day</th>
             {series.map((s) => (
-              <th key={s.label} scope="col">{s.label}</th>
+              <th key={s.label} scope="col">
+                {s.label}
+              </th>
             ))}
           </tr>
         </thead>

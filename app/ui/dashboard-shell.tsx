@@ -34,7 +34,10 @@ export function DashboardShell(props: {
           <Logo to={base} />
         </div>
         <div className="px-4 pb-4">
-          <label htmlFor="workspace-switcher" className="block text-xs font-medium uppercase tracking-wide text-slate-500">
+          <label
+            htmlFor="workspace-switcher"
+            className="block text-xs font-medium uppercase tracking-wide text-slate-500"
+          >
             Workspace
           </label>
           <select

@@ -124,7 +124,14 @@ export function DocsSearch() {
         aria-haspopup="dialog"
         className="flex items-center gap-2 rounded-md border border-slate-300 bg-white p-2 text-sm text-slate-600 hover:border-slate-400 hover:text-slate-900 sm:px-2.5 sm:py-1.5"
       >
-        <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2">
+        <svg
+          aria-hidden="true"
+          viewBox="0 0 20 20"
+          className="h-4 w-4"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+        >
           <circle cx="9" cy="9" r="6" />
           <path d="m14 14 4 4" strokeLinecap="round" />
         </svg>
@@ -142,8 +149,12 @@ export function DocsSearch() {
         className="mt-[10vh] w-[min(40rem,calc(100vw-2rem))] rounded-xl bg-white p-0 text-slate-900 shadow-2xl backdrop:bg-slate-900/50"
       >
         <div className="border-b border-slate-200 p-3">
-          <h2 id={`${id}-title`} className="sr-only">Search the docs</h2>
-          <label htmlFor={`${id}-input`} className="sr-only">Search the docs</label>
+          <h2 id={`${id}-title`} className="sr-only">
+            Search the docs
+          </h2>
+          <label htmlFor={`${id}-input`} className="sr-only">
+            Search the docs
+          </label>
           <input
             ref={input}
             id={`${id}-input`}
@@ -162,7 +173,9 @@ export function DocsSearch() {
             onKeyDown={onInputKey}
             className="w-full rounded-md border border-slate-300 px-3 py-2 text-base"
           />
-          <p id={`${id}-status`} role="status" className="mt-2 text-xs text-slate-600">{status}</p>
+          <p id={`${id}-status`} role="status" className="mt-2 text-xs text-slate-600">
+            {status}
+          </p>
         </div>
         <ul id={listId} role="listbox" aria-label="Search results" className="max-h-[60vh] overflow-y-auto p-2">
           {results.map((hit, i) => (
@@ -184,7 +197,11 @@ export function DocsSearch() {
           ))}
         </ul>
         <div className="flex justify-end border-t border-slate-200 p-2">
-          <button type="button" onClick={close} className="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100">
+          <button
+            type="button"
+            onClick={close}
+            className="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100"
+          >
             Close
           </button>
         </div>

@@ -5,7 +5,10 @@ type Props = { title: string; message: string; requestId?: string; status?: numb
 
 export function ErrorPanel({ title, message, requestId, status, children }: Props) {
   return (
-    <section role="alert" className="mx-4 my-10 max-w-xl rounded-xl sm:mx-auto border border-rose-200 bg-white p-6 shadow-sm">
+    <section
+      role="alert"
+      className="mx-4 my-10 max-w-xl rounded-xl sm:mx-auto border border-rose-200 bg-white p-6 shadow-sm"
+    >
       {status ? <p className="text-sm font-semibold text-rose-600">Error {status}</p> : null}
       <h1 className="mt-1 text-xl font-semibold text-slate-900">{title}</h1>
       <p className="mt-2 text-slate-600">{message}</p>
@@ -27,7 +30,9 @@ export function ErrorPanel({ title, message, requestId, status, children }: Prop
 type SsoSignIn = { action: string; label: string; returnTo: string };
 
 /** The 403 of a workspace that requires single sign-on (app/dashboard/membership.server.ts `SsoRequiredData`). */
-function readSsoRequired(data: unknown): { signIn: SsoSignIn | null; otherWorkspaces: Array<{ name: string; slug: string }> } | null {
+function readSsoRequired(
+  data: unknown,
+): { signIn: SsoSignIn | null; otherWorkspaces: Array<{ name: string; slug: string }> } | null {
   if (!data || typeof data !== "object" || (data as Record<string, unknown>).kind !== "sso_required") return null;
   const record = data as Record<string, unknown>;
   const text = (value: unknown) => typeof value === "string";
@@ -35,7 +40,9 @@ function readSsoRequired(data: unknown): { signIn: SsoSignIn | null; otherWorksp
   const others = Array.isArray(record.otherWorkspaces) ? record.otherWorkspaces : [];
   return {
     signIn: signIn && text(signIn.action) && text(signIn.label) && text(signIn.returnTo) ? (signIn as SsoSignIn) : null,
-    otherWorkspaces: others.filter((other): other is { name: string; slug: string } => !!other && text(other.name) && text(other.slug)),
+    otherWorkspaces: others.filter(
+      (other): other is { name: string; slug: string } => !!other && text(other.name) && text(other.slug),
+    ),
   };
 }
 
@@ -46,7 +53,10 @@ function SsoRequired({ signIn, otherWorkspaces }: NonNullable<ReturnType<typeof 
       {signIn ? (
         <Form method="post" action={signIn.action} className="mt-6" data-testid="sso-sign-in">
           <input type="hidden" name="returnTo" value={signIn.returnTo} />
-          <button type="submit" className="rounded-md bg-indigo-600 px-4 py-2.5 font-medium text-white shadow-sm hover:bg-indigo-500">
+          <button
+            type="submit"
+            className="rounded-md bg-indigo-600 px-4 py-2.5 font-medium text-white shadow-sm hover:bg-indigo-500"
+          >
             {signIn.label}
           </button>
         </Form>
@@ -57,7 +67,10 @@ function SsoRequired({ signIn, otherWorkspaces }: NonNullable<ReturnType<typeof 
           <ul className="mt-1 space-y-1">
             {otherWorkspaces.map((other) => (
               <li key={other.slug}>
-                <Link to={`/dashboard/${other.slug}`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
+                <Link
+                  to={`/dashboard/${other.slug}`}
+                  className="text-sm font-medium text-indigo-600 hover:text-indigo-500"
+                >
                   {other.name}
                 </Link>
               </li>
@@ -92,7 +105,10 @@ export function RouteErrorBoundary() {
         <ErrorPanel
           status={404}
           title="Page not found"
-          message={message ?? "We could not find what you were looking for. Check the address, or start again from the home page."}
+          message={
+            message ??
+            "We could not find what you were looking for. Check the address, or start again from the home page."
+          }
           requestId={requestId}
         />
       );
@@ -100,7 +116,12 @@ export function RouteErrorBoundary() {
     const sso = error.status === 403 ? readSsoRequired(error.data) : null;
     if (sso) {
       return (
-        <ErrorPanel status={403} title="Sign in with your organisation's provider" message={message ?? "This workspace requires single sign-on."} requestId={requestId}>
+        <ErrorPanel
+          status={403}
+          title="Sign in with your organisation's provider"
+          message={message ?? "This workspace requires single sign-on."}
+          requestId={requestId}
+        >
           <SsoRequired {...sso} />
         </ErrorPanel>
       );

@@ -2,12 +2,20 @@ import { Component, type ErrorInfo, type ReactNode } from "react";
 import type { PanelError, PanelResult } from "~/dashboard/panel-slot";
 
 /** A panel's frame: heading, and either its content or its own error — never the page's. */
-export function Panel<T>(props: { title: string; slot: PanelResult<T>; actions?: ReactNode; children: (data: T) => ReactNode; id?: string }) {
+export function Panel<T>(props: {
+  title: string;
+  slot: PanelResult<T>;
+  actions?: ReactNode;
+  children: (data: T) => ReactNode;
+  id?: string;
+}) {
   const id = props.id ?? `panel-${props.title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   return (
     <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white">
       <div className="flex items-center justify-between gap-3 border-b border-slate-100 px-4 py-3">
-        <h2 id={id} className="text-sm font-semibold text-slate-900">{props.title}</h2>
+        <h2 id={id} className="text-sm font-semibold text-slate-900">
+          {props.title}
+        </h2>
         {props.actions}
       </div>
       <div className="p-4">
@@ -23,7 +31,11 @@ export function Panel<T>(props: { title: string; slot: PanelResult<T>; actions?:
 
 export function PanelFailure({ error }: { error: PanelError | { message: string; requestId: string | null } }) {
   return (
-    <div role="alert" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" data-testid="panel-error">
+    <div
+      role="alert"
+      className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900"
+      data-testid="panel-error"
+    >
       <p>{error.message}</p>
       {error.requestId ? (
         <p className="mt-1 text-amber-800">
@@ -45,7 +57,14 @@ class RenderGuard extends Component<{ requestId: string | null; children: ReactN
   }
   render() {
     if (this.state.failed) {
-      return <PanelFailure error={{ message: "This panel could not be displayed. The rest of the page is fine.", requestId: this.props.requestId }} />;
+      return (
+        <PanelFailure
+          error={{
+            message: "This panel could not be displayed. The rest of the page is fine.",
+            requestId: this.props.requestId,
+          }}
+        />
+      );
     }
     return this.props.children;
   }
@@ -74,7 +93,9 @@ const STATUS_STYLE: Record<string, string> = {
 
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${STATUS_STYLE[status] ?? STATUS_STYLE.unknown}`}>
+    <span
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${STATUS_STYLE[status] ?? STATUS_STYLE.unknown}`}
+    >
       {status.replace(/_/g, " ")}
     </span>
   );
@@ -88,9 +109,22 @@ export function formatTime(iso: string | null): string {
  * A wide table's scroll container. On a narrow screen the table scrolls sideways, so the container
  * is a named, focusable region: keyboard users can reach it and scroll it with the arrow keys.
  */
-export function TableScroll({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
+export function TableScroll({
+  label,
+  className,
+  children,
+}: {
+  label: string;
+  className?: string;
+  children: ReactNode;
+}) {
   return (
-    <div role="region" aria-label={label} tabIndex={0} className={`overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500${className ? ` ${className}` : ""}`}>
+    <div
+      role="region"
+      aria-label={label}
+      tabIndex={0}
+      className={`overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500${className ? ` ${className}` : ""}`}
+    >
       {children}
     </div>
   );
@@ -106,6 +140,14 @@ export function ColumnHeader({ last = false, children }: { last?: boolean; child
 }
 
 /** A cell of a dashboard table, under a `ColumnHeader`: `muted` for secondary values (times, counts of little note). */
-export function Cell({ last = false, muted = false, children }: { last?: boolean; muted?: boolean; children?: ReactNode }) {
+export function Cell({
+  last = false,
+  muted = false,
+  children,
+}: {
+  last?: boolean;
+  muted?: boolean;
+  children?: ReactNode;
+}) {
   return <td className={`py-2${last ? "" : " pr-4"}${muted ? " text-slate-600" : ""}`}>{children}</td>;
 }

@@ -26,12 +26,18 @@ const FOOTER_LINKS = [
 export function PublicHeader() {
   return (
     <header className="border-b border-slate-200 bg-white/90 backdrop-blur">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-4 py-3 sm:px-6">
         <Logo />
-        <nav aria-label="Main" className="order-3 flex w-full gap-5 overflow-x-auto text-sm text-slate-600 lg:order-none lg:w-auto">
+        <nav
+          aria-label="Main"
+          className="order-3 flex w-full gap-5 overflow-x-auto text-sm text-slate-600 lg:order-none lg:w-auto"
+        >
           {NAV.map((item) => (
             <NavLink
               key={item.to}

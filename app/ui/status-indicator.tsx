@@ -9,7 +9,10 @@ import { useEffect, useState } from "react";
 import { readStatusEnvelope } from "~/status-page/api-guard";
 import { STATE_FILL, type ComponentState } from "~/status-page/model";
 
-type Indicator = { kind: "checking" } | { kind: "unavailable" } | { kind: "known"; state: ComponentState; description: string };
+type Indicator =
+  | { kind: "checking" }
+  | { kind: "unavailable" }
+  | { kind: "known"; state: ComponentState; description: string };
 
 const REFRESH_MS = 60_000;
 const TIMEOUT_MS = 8_000;
@@ -50,7 +53,11 @@ export function StatusIndicator() {
   }, [key]);
 
   const text =
-    indicator.kind === "checking" ? "Checking status…" : indicator.kind === "unavailable" ? "Status unavailable" : indicator.description;
+    indicator.kind === "checking"
+      ? "Checking status…"
+      : indicator.kind === "unavailable"
+        ? "Status unavailable"
+        : indicator.description;
   const fill = indicator.kind === "known" ? STATE_FILL[indicator.state] : "bg-slate-300";
 
   return (

@@ -1,6 +1,5 @@
 /** A complete, dependency-free HTML error page for failures that happen before or outside Remix. */
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 export function errorDocument(page: {
   status: number;

@@ -37,7 +37,10 @@ export async function handleFetch(
     createLogger({ requestId }).error("config_invalid", { settings: settings.invalid });
     if (isApi) {
       return withStandardHeaders(
-        envelope(requestId, 500, { errorTag: "Misconfigured", errorMessage: `The server is misconfigured: ${settings.invalid.join(", ")}.` }),
+        envelope(requestId, 500, {
+          errorTag: "Misconfigured",
+          errorMessage: `The server is misconfigured: ${settings.invalid.join(", ")}.`,
+        }),
         request,
         requestId,
       );
@@ -65,7 +68,12 @@ export async function handleFetch(
   if (isCrossSiteWrite(request)) {
     logger.warn("cross_site_form_refused", { path: new URL(request.url).pathname });
     return withStandardHeaders(
-      errorDocument({ status: 403, title: "Form refused", body: "This form was submitted from another site, so we ignored it. Nothing was changed.", requestId }),
+      errorDocument({
+        status: 403,
+        title: "Form refused",
+        body: "This form was submitted from another site, so we ignored it. Nothing was changed.",
+        requestId,
+      }),
       request,
       requestId,
     );

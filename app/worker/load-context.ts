@@ -5,7 +5,12 @@ import { clockWithOffset } from "../clock";
 import type { Settings } from "../config/env.server";
 import { createLogger } from "../observability/logger";
 
-export function createLoadContext(input: { env: Env; ctx: ExecutionContext; settings: Settings; requestId: string }): AppLoadContext {
+export function createLoadContext(input: {
+  env: Env;
+  ctx: ExecutionContext;
+  settings: Settings;
+  requestId: string;
+}): AppLoadContext {
   const { env, ctx, settings, requestId } = input;
   return {
     cloudflare: { env, ctx },

@@ -8,7 +8,11 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createDatabase } from "../../db/client";
 import { repositories, repositoryPermissions, workspaceRepositories } from "../../db/schema";
 import { SEED } from "../../db/seed";
-import { expireStaleUploads, receiveAffectedStacks, type ReceiveAffectedStacksResult } from "~/domain/uploads/affected-stacks.server";
+import {
+  expireStaleUploads,
+  receiveAffectedStacks,
+  type ReceiveAffectedStacksResult,
+} from "~/domain/uploads/affected-stacks.server";
 import { decodeChunk, encodeChunk, MAX_STORED_CHUNK_CHARS } from "~/domain/uploads/chunks";
 import { flattenStacks } from "~/domain/uploads/flatten";
 import { loadUploadGraph } from "~/domain/uploads/graph.server";
@@ -17,7 +21,15 @@ import { validate } from "~/validation";
 import { MAX_BODY_BYTES } from "~/api/body.server";
 import { dumpDatabase, FIXED_NOW, seedDatabase } from "../db";
 import { api, apiToken } from "./client";
-import { buildAffectedStacksPayload, chunkAffectedStacks, expectedGraph, recordingD1, REPO, type WireAffectedStacksBody, type WireStackItem } from "./fixtures";
+import {
+  buildAffectedStacksPayload,
+  chunkAffectedStacks,
+  expectedGraph,
+  recordingD1,
+  REPO,
+  type WireAffectedStacksBody,
+  type WireStackItem,
+} from "./fixtures";
 
 /** A D1 binding whose statements matching `pattern` pause, once they have run, until `gate` opens; `reached` resolves when one has. */
 function gatedD1(d1: D1Database, pattern: RegExp, gate: Promise<void>): { d1: D1Database; reached: Promise<void> } {
@@ -72,9 +84,22 @@ function parse(wire: WireAffectedStacksBody): { body: AffectedStacksBody; rawBod
   return { body: result.value, rawBody };
 }
 
-async function send(wire: WireAffectedStacksBody, now: Date = FIXED_NOW, database = db(), repositoryId: string = SEED.repositoryId): Promise<ReceiveAffectedStacksResult> {
+async function send(
+  wire: WireAffectedStacksBody,
+  now: Date = FIXED_NOW,
+  database = db(),
+  repositoryId: string = SEED.repositoryId,
+): Promise<ReceiveAffectedStacksResult> {
   const { body, rawBody } = parse(wire);
-  return receiveAffectedStacks(database, { workspaceId: SEED.workspaceId, repositoryId, pullRequest: 42, headRef: "feature/eks-upgrade", body, rawBody, now });
+  return receiveAffectedStacks(database, {
+    workspaceId: SEED.workspaceId,
+    repositoryId,
+    pullRequest: 42,
+    headRef: "feature/eks-upgrade",
+    body,
+    rawBody,
+    now,
+  });
 }
 
 function accepted(result: ReceiveAffectedStacksResult) {
@@ -120,7 +145,11 @@ function upload(stacks: WireStackItem[] | null, extra: Partial<WireAffectedStack
 
 /** A small, deep, realistic upload: nested dependents 4 levels deep, `/` in names, a deletion, a repeat. */
 function smallUpload(): WireAffectedStacksBody {
-  const pro = { pull_request: { synchronize: { workflows: { "atmos-terraform-plan.yaml": { inputs: { component: "{{ .atmos_component }}" } } } } } };
+  const pro = {
+    pull_request: {
+      synchronize: { workflows: { "atmos-terraform-plan.yaml": { inputs: { component: "{{ .atmos_component }}" } } } },
+    },
+  };
   return upload([
     item("plat-ue2-dev", "vpc", {
       affected: "stack.vars",
@@ -149,7 +178,12 @@ function smallUpload(): WireAffectedStacksBody {
       component_type: "",
       dependents: [item("plat-ue2-dev", "eks/karpenter", { dependents: [item("plat-ue2-dev", "app/api")] })],
     }),
-    item("plat-ue2-prod", "s3-bucket/legacy", { affected: "deleted", deleted: true, deletion_type: "component", dependents: null }),
+    item("plat-ue2-prod", "s3-bucket/legacy", {
+      affected: "deleted",
+      deleted: true,
+      deletion_type: "component",
+      dependents: null,
+    }),
     item("core-gbl-dns", "dns-primary", {
       affected: "component",
       dependents: [item("plat-ue2-dev", "dns-delegated", { dependents: [item("plat-ue2-dev", "alb/public")] })],
@@ -197,14 +231,33 @@ describe("affected stacks: single uploads", () => {
       includedInDependents: false,
       deleted: false,
       deletionType: null,
-      settingsPro: { pull_request: { synchronize: { workflows: { "atmos-terraform-plan.yaml": { inputs: { component: "{{ .atmos_component }}" } } } } } },
+      settingsPro: {
+        pull_request: {
+          synchronize: {
+            workflows: { "atmos-terraform-plan.yaml": { inputs: { component: "{{ .atmos_component }}" } } },
+          },
+        },
+      },
       planStatus: null,
       applyStatus: null,
     });
     // Met as a dependent first, then at the top level: one item, the top-level reason kept, flags or-ed.
-    expect(byKey.get("plat-ue2-dev / eks/cluster")).toMatchObject({ affected: "component", affectedAll: false, includedInDependents: true, componentType: "terraform" });
-    expect(byKey.get("plat-ue2-prod / s3-bucket/legacy")).toMatchObject({ deleted: true, deletionType: "component", affected: "deleted" });
-    expect(byKey.get("plat-ue2-dev / app/api")).toMatchObject({ affected: null, settingsPro: null, includedInDependents: true });
+    expect(byKey.get("plat-ue2-dev / eks/cluster")).toMatchObject({
+      affected: "component",
+      affectedAll: false,
+      includedInDependents: true,
+      componentType: "terraform",
+    });
+    expect(byKey.get("plat-ue2-prod / s3-bucket/legacy")).toMatchObject({
+      deleted: true,
+      deletionType: "component",
+      affected: "deleted",
+    });
+    expect(byKey.get("plat-ue2-dev / app/api")).toMatchObject({
+      affected: null,
+      settingsPro: null,
+      includedInDependents: true,
+    });
 
     const [uploadRow] = (await dumpDatabase()).affected_stacks_uploads as Array<Record<string, unknown>>;
     expect(uploadRow).toMatchObject({
@@ -229,7 +282,9 @@ describe("affected stacks: single uploads", () => {
     const { uploadId } = accepted(await send(wire));
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(wire)));
     const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const row = await env.DB.prepare("SELECT batch_id FROM affected_stacks_uploads WHERE id = ?").bind(uploadId).first<{ batch_id: string }>();
+    const row = await env.DB.prepare("SELECT batch_id FROM affected_stacks_uploads WHERE id = ?")
+      .bind(uploadId)
+      .first<{ batch_id: string }>();
     expect(row!.batch_id).toBe(`single:${hex}`);
   });
 
@@ -260,15 +315,40 @@ describe("affected stacks: single uploads", () => {
   });
 
   it("accepts what the Go CLI sends for an empty or zero-valued upload (the Pact example)", async () => {
-    const pact = upload([{ affected: "", affected_all: null, component: "vpc", component_path: "", component_type: "", dependents: [], included_in_dependents: false, settings: null, stack: "dev-us-east-1", stack_slug: "" } as unknown as WireStackItem], {
-      repo_url: "https://github.com/org/repo",
-      repo_name: "repo",
-      repo_owner: "org",
-    });
+    const pact = upload(
+      [
+        {
+          affected: "",
+          affected_all: null,
+          component: "vpc",
+          component_path: "",
+          component_type: "",
+          dependents: [],
+          included_in_dependents: false,
+          settings: null,
+          stack: "dev-us-east-1",
+          stack_slug: "",
+        } as unknown as WireStackItem,
+      ],
+      {
+        repo_url: "https://github.com/org/repo",
+        repo_name: "repo",
+        repo_owner: "org",
+      },
+    );
     const result = accepted(await send(pact));
     const { rows } = await storedGraph(result.uploadId);
     expect(rows).toEqual([
-      expect.objectContaining({ stack: "dev-us-east-1", component: "vpc", componentType: "terraform", componentPath: null, affected: null, affectedAll: false, settingsPro: null, deleted: false }),
+      expect.objectContaining({
+        stack: "dev-us-east-1",
+        component: "vpc",
+        componentType: "terraform",
+        componentPath: null,
+        affected: null,
+        affectedAll: false,
+        settingsPro: null,
+        deleted: false,
+      }),
     ]);
 
     const empty = accepted(await send(upload(null, { head_sha: "0000" })));
@@ -284,7 +364,13 @@ describe("affected stacks: chunked uploads", () => {
   it("stores chunks in any order, ignores repeats, assembles when the last distinct chunk is in", async () => {
     const wire = smallUpload();
     const batchId = "3f1c2a4e-8b7d-4c3a-9f2e-1a2b3c4d5e6f";
-    const chunks = wire.stacks!.map((stack, index, all) => ({ ...wire, stacks: [stack], batch_id: batchId, batch_index: index, batch_total: all.length }));
+    const chunks = wire.stacks!.map((stack, index, all) => ({
+      ...wire,
+      stacks: [stack],
+      batch_id: batchId,
+      batch_index: index,
+      batch_total: all.length,
+    }));
 
     const r2 = accepted(await send(chunks[2]!));
     expect(r2).toMatchObject({ complete: false, duplicate: false, items: 0 });
@@ -335,12 +421,17 @@ describe("affected stacks: chunked uploads", () => {
   it("refuses a chunk of a batch that belongs to another repository", async () => {
     await db().batch([
       db().insert(repositories).values({ id: "repo_other0000000000000000000000", owner: "acme", name: "apps" }),
-      db().insert(workspaceRepositories).values({ workspaceId: SEED.workspaceId, repositoryId: "repo_other0000000000000000000000" }),
+      db()
+        .insert(workspaceRepositories)
+        .values({ workspaceId: SEED.workspaceId, repositoryId: "repo_other0000000000000000000000" }),
     ]);
     const chunks = chunkAffectedStacks(smallUpload(), 900);
     accepted(await send(chunks[0]!));
     const before = await dumpDatabase();
-    expect(await send(chunks[1]!, FIXED_NOW, db(), "repo_other0000000000000000000000")).toMatchObject({ ok: false, reason: "batch_conflict" });
+    expect(await send(chunks[1]!, FIXED_NOW, db(), "repo_other0000000000000000000000")).toMatchObject({
+      ok: false,
+      reason: "batch_conflict",
+    });
     expect(await dumpDatabase()).toEqual(before);
   });
 
@@ -362,19 +453,27 @@ describe("affected stacks: chunked uploads", () => {
 
   it("expireStaleUploads expires only stale unfinished batches and deletes their chunks", async () => {
     const stale = chunkAffectedStacks(smallUpload(), 900, "11111111-1111-4111-8111-111111111111");
-    const fresh = chunkAffectedStacks({ ...smallUpload(), head_sha: "f00d" }, 900, "22222222-2222-4222-8222-222222222222");
+    const fresh = chunkAffectedStacks(
+      { ...smallUpload(), head_sha: "f00d" },
+      900,
+      "22222222-2222-4222-8222-222222222222",
+    );
     accepted(await send(stale[0]!, FIXED_NOW));
     accepted(await send(fresh[0]!, at(30)));
     const done = accepted(await send(smallUpload(), FIXED_NOW));
 
     expect(await expireStaleUploads(db(), at(60))).toMatchObject({ expired: 1 });
-    const statuses = await env.DB.prepare("SELECT batch_id, status FROM affected_stacks_uploads ORDER BY batch_id").all<{ batch_id: string; status: string }>();
+    const statuses = await env.DB.prepare(
+      "SELECT batch_id, status FROM affected_stacks_uploads ORDER BY batch_id",
+    ).all<{ batch_id: string; status: string }>();
     expect(statuses.results).toEqual([
       { batch_id: "11111111-1111-4111-8111-111111111111", status: "expired" },
       { batch_id: "22222222-2222-4222-8222-222222222222", status: "receiving" },
       { batch_id: expect.stringMatching(/^single:/), status: "complete" },
     ]);
-    const chunkOwners = await env.DB.prepare("SELECT DISTINCT u.batch_id FROM affected_stacks_chunks c JOIN affected_stacks_uploads u ON u.id = c.upload_id").all();
+    const chunkOwners = await env.DB.prepare(
+      "SELECT DISTINCT u.batch_id FROM affected_stacks_chunks c JOIN affected_stacks_uploads u ON u.id = c.upload_id",
+    ).all();
     expect(chunkOwners.results).toEqual([{ batch_id: "22222222-2222-4222-8222-222222222222" }]);
     expect((await loadUploadGraph(db(), done.uploadId)).items).toHaveLength(9);
 
@@ -421,7 +520,9 @@ describe("affected stacks over HTTP: a chunk too large to store", () => {
 
   it("answers 413 PayloadTooLarge for a chunk under the 5 MiB body limit whose stored (gzip, base64) form is over D1's, and stores nothing", async () => {
     // 1,500 items with 2,000 incompressible characters each: ~3.1 MB of JSON, which stays ~4 MB stored.
-    const stacks = Array.from({ length: 1500 }, (_, n) => item(`plat-ue2-dev${n}`, "vpc", { component_path: incompressible(2000, n + 1) }));
+    const stacks = Array.from({ length: 1500 }, (_, n) =>
+      item(`plat-ue2-dev${n}`, "vpc", { component_path: incompressible(2000, n + 1) }),
+    );
     const chunk = upload(stacks, { batch_id: "5d0c6f2e-1b3a-4c5d-8e9f-0a1b2c3d4e5f", batch_index: 0, batch_total: 2 });
     const raw = JSON.stringify(chunk);
     expect(new TextEncoder().encode(raw).length).toBeLessThan(MAX_BODY_BYTES);
@@ -429,13 +530,18 @@ describe("affected stacks over HTTP: a chunk too large to store", () => {
 
     const token = await apiToken();
     const before = await dumpDatabase();
-    const { response, envelope } = await api("POST", "/api/v1/affected-stacks", { token, raw, headers: { "Content-Type": "application/json" } });
+    const { response, envelope } = await api("POST", "/api/v1/affected-stacks", {
+      token,
+      raw,
+      headers: { "Content-Type": "application/json" },
+    });
     expect(response.status).toBe(413);
     expect(envelope).toMatchObject({
       status: 413,
       success: false,
       errorTag: "PayloadTooLarge",
-      errorMessage: "This chunk is too large to store even compressed. Upload it in smaller chunks with a new batch_id.",
+      errorMessage:
+        "This chunk is too large to store even compressed. Upload it in smaller chunks with a new batch_id.",
     });
     expect(envelope.traceId).toBe(envelope.request);
     expect(await dumpDatabase()).toEqual(before);
@@ -452,7 +558,15 @@ describe("affected stacks over HTTP: a batch_id another repository started", () 
     await db().batch([
       db().insert(repositories).values({ id: other, owner: "acme", name: "apps" }),
       db().insert(workspaceRepositories).values({ workspaceId: SEED.workspaceId, repositoryId: other }),
-      db().insert(repositoryPermissions).values({ id: "perm_otherapps000000000000000000", workspaceId: SEED.workspaceId, repositoryId: other, type: "Affected Stacks Create", workflowPattern: "*", branchPattern: "*", environmentPattern: "*" }),
+      db().insert(repositoryPermissions).values({
+        id: "perm_otherapps000000000000000000",
+        workspaceId: SEED.workspaceId,
+        repositoryId: other,
+        type: "Affected Stacks Create",
+        workflowPattern: "*",
+        branchPattern: "*",
+        environmentPattern: "*",
+      }),
     ]);
     const chunks = chunkAffectedStacks(smallUpload(), 900);
     const first = await api("POST", "/api/v1/affected-stacks", { token: await apiToken(), body: chunks[0] });
@@ -529,20 +643,54 @@ describe("affected stacks: a 4 MiB upload", () => {
     const started = performance.now();
     for (const index of order.filter((i) => i < chunks.length)) {
       const { body, rawBody } = parsed[index]!;
-      const result = accepted(await receiveAffectedStacks(recording, { workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, pullRequest: 7, headRef: "big", body, rawBody, now: FIXED_NOW }));
+      const result = accepted(
+        await receiveAffectedStacks(recording, {
+          workspaceId: SEED.workspaceId,
+          repositoryId: SEED.repositoryId,
+          pullRequest: 7,
+          headRef: "big",
+          body,
+          rawBody,
+          now: FIXED_NOW,
+        }),
+      );
       expect(result.complete).toBe(false);
       statements += result.statements;
     }
     const missing = chunks.map((_, i) => i).filter((i) => !order.includes(i));
     expect(missing.length).toBeGreaterThan(0);
-    for (const index of missing.slice(0, -1)) statements += accepted(await receiveAffectedStacks(recording, { workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, pullRequest: 7, headRef: "big", ...parsed[index]!, now: FIXED_NOW })).statements;
+    for (const index of missing.slice(0, -1))
+      statements += accepted(
+        await receiveAffectedStacks(recording, {
+          workspaceId: SEED.workspaceId,
+          repositoryId: SEED.repositoryId,
+          pullRequest: 7,
+          headRef: "big",
+          ...parsed[index]!,
+          now: FIXED_NOW,
+        }),
+      ).statements;
     const lastStarted = performance.now();
-    const last = accepted(await receiveAffectedStacks(recording, { workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, pullRequest: 7, headRef: "big", ...parsed[missing[missing.length - 1]!]!, now: FIXED_NOW }));
+    const last = accepted(
+      await receiveAffectedStacks(recording, {
+        workspaceId: SEED.workspaceId,
+        repositoryId: SEED.repositoryId,
+        pullRequest: 7,
+        headRef: "big",
+        ...parsed[missing[missing.length - 1]!]!,
+        now: FIXED_NOW,
+      }),
+    );
     const lastMs = performance.now() - lastStarted;
     const totalMs = performance.now() - started;
     statements += last.statements;
 
-    expect(last).toMatchObject({ complete: true, duplicate: false, items: expected.items.size, edges: expected.edges.size });
+    expect(last).toMatchObject({
+      complete: true,
+      duplicate: false,
+      items: expected.items.size,
+      edges: expected.edges.size,
+    });
     expect(log.length).toBe(statements);
     expect(Math.max(...log.map((entry) => entry.params))).toBeLessThanOrEqual(100);
     expect(Math.max(...log.map((entry) => new TextEncoder().encode(entry.sql).length))).toBeLessThan(100_000);
@@ -557,7 +705,19 @@ describe("affected stacks: a 4 MiB upload", () => {
     // Every chunk retried after completion: nothing changes.
     const before = await dumpDatabase();
     for (const { body, rawBody } of parsed) {
-      expect(accepted(await receiveAffectedStacks(db(), { workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, pullRequest: 7, headRef: "big", body, rawBody, now: FIXED_NOW }))).toMatchObject({ duplicate: true, complete: true });
+      expect(
+        accepted(
+          await receiveAffectedStacks(db(), {
+            workspaceId: SEED.workspaceId,
+            repositoryId: SEED.repositoryId,
+            pullRequest: 7,
+            headRef: "big",
+            body,
+            rawBody,
+            now: FIXED_NOW,
+          }),
+        ),
+      ).toMatchObject({ duplicate: true, complete: true });
     }
     expect(await dumpDatabase()).toEqual(before);
 
@@ -587,7 +747,17 @@ describe("affected stacks: a 4 MiB upload", () => {
     const { body, rawBody } = parse(wire);
     const log: Array<{ sql: string; params: number }> = [];
     const started = performance.now();
-    const result = accepted(await receiveAffectedStacks(createDatabase(recordingD1(env.DB, log)), { workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, pullRequest: 7, headRef: "big", body, rawBody, now: FIXED_NOW }));
+    const result = accepted(
+      await receiveAffectedStacks(createDatabase(recordingD1(env.DB, log)), {
+        workspaceId: SEED.workspaceId,
+        repositoryId: SEED.repositoryId,
+        pullRequest: 7,
+        headRef: "big",
+        body,
+        rawBody,
+        now: FIXED_NOW,
+      }),
+    );
     const ms = performance.now() - started;
     expect(result).toMatchObject({ complete: true, items: expected.items.size, edges: expected.edges.size });
     expect(log.length).toBe(result.statements);
@@ -601,13 +771,45 @@ describe("flattenStacks", () => {
 
   it("merges an item met several times: first non-empty value wins, flags are or-ed", () => {
     const { items } = flat([
-      item("s", "a", { component_type: "", component_path: "", dependents: [item("s", "b", { component_type: "helmfile" })] }),
-      item("s", "a", { component_type: "helmfile", component_path: "components/helmfile/a", affected_all: true as unknown as string[], deleted: true, deletion_type: "component" }),
+      item("s", "a", {
+        component_type: "",
+        component_path: "",
+        dependents: [item("s", "b", { component_type: "helmfile" })],
+      }),
+      item("s", "a", {
+        component_type: "helmfile",
+        component_path: "components/helmfile/a",
+        affected_all: true as unknown as string[],
+        deleted: true,
+        deletion_type: "component",
+      }),
       item("s", "b", { component_type: "terraform", included_in_dependents: true }),
     ]);
     expect(items.map(({ id: _id, ...rest }) => rest)).toEqual([
-      { stack: "s", component: "a", componentType: "helmfile", componentPath: "components/helmfile/a", affected: null, affectedAll: true, includedInDependents: false, deleted: true, deletionType: "component", settingsPro: null },
-      { stack: "s", component: "b", componentType: "helmfile", componentPath: "components/terraform/b", affected: null, affectedAll: false, includedInDependents: true, deleted: false, deletionType: null, settingsPro: null },
+      {
+        stack: "s",
+        component: "a",
+        componentType: "helmfile",
+        componentPath: "components/helmfile/a",
+        affected: null,
+        affectedAll: true,
+        includedInDependents: false,
+        deleted: true,
+        deletionType: "component",
+        settingsPro: null,
+      },
+      {
+        stack: "s",
+        component: "b",
+        componentType: "helmfile",
+        componentPath: "components/terraform/b",
+        affected: null,
+        affectedAll: false,
+        includedInDependents: true,
+        deleted: false,
+        deletionType: null,
+        settingsPro: null,
+      },
     ]);
   });
 
@@ -617,7 +819,10 @@ describe("flattenStacks", () => {
       item("t", "a", { dependents: [item("s", "a")] }),
     ]);
     const key = new Map(items.map((it) => [it.id, `${it.stack}/${it.component}`]));
-    expect(edges.map((e) => `${key.get(e.itemId)} -> ${key.get(e.dependentItemId)}`)).toEqual(["s/a -> t/a", "t/a -> s/a"]);
+    expect(edges.map((e) => `${key.get(e.itemId)} -> ${key.get(e.dependentItemId)}`)).toEqual([
+      "s/a -> t/a",
+      "t/a -> s/a",
+    ]);
     // A cycle: the waves still place everything, and say which edge they dropped.
     const { waves, brokenEdges } = deploymentWaves(items, edges);
     expect(waves.map((w) => w.map((it) => `${it.stack}/${it.component}`))).toEqual([["s/a"], ["t/a"]]);
@@ -625,24 +830,38 @@ describe("flattenStacks", () => {
   });
 
   it("keeps settings.pro only when it is an object (the DTO refuses arrays; the domain defends too)", () => {
-    const stacks = [item("s", "a", { settings: { pro: ["not", "an", "object"] } as unknown as { pro: Record<string, unknown> } }), item("s", "b", { settings: { pro: { enabled: true } } })];
+    const stacks = [
+      item("s", "a", { settings: { pro: ["not", "an", "object"] } as unknown as { pro: Record<string, unknown> } }),
+      item("s", "b", { settings: { pro: { enabled: true } } }),
+    ];
     const { items } = flattenStacks(stacks as unknown as Parameters<typeof flattenStacks>[0]);
     expect(items.map((it) => it.settingsPro)).toEqual([null, { enabled: true }]);
   });
 });
 
 describe("deployment waves", () => {
-  const node = (stack: string, component: string) => ({ id: `itm_${(stack + component).replace(/[^0-9A-Za-z]/g, "").padEnd(28, "0").slice(0, 28)}`, stack, component });
+  const node = (stack: string, component: string) => ({
+    id: `itm_${(stack + component)
+      .replace(/[^0-9A-Za-z]/g, "")
+      .padEnd(28, "0")
+      .slice(0, 28)}`,
+    stack,
+    component,
+  });
   const vpc = node("dev", "vpc");
   const eks = node("dev", "eks/cluster");
   const rds = node("dev", "rds");
   const app = node("dev", "app/api");
   const dns = node("core", "dns");
   const edge = (a: { id: string }, b: { id: string }) => ({ itemId: a.id, dependentItemId: b.id });
-  const names = (waves: Array<Array<{ stack: string; component: string }>>) => waves.map((wave) => wave.map((it) => `${it.stack}/${it.component}`));
+  const names = (waves: Array<Array<{ stack: string; component: string }>>) =>
+    waves.map((wave) => wave.map((it) => `${it.stack}/${it.component}`));
 
   it("layers a diamond: an item waits for every item it depends on", () => {
-    const { waves, brokenEdges } = deploymentWaves([app, rds, eks, vpc, dns], [edge(vpc, eks), edge(vpc, rds), edge(eks, app), edge(rds, app), edge(vpc, app)]);
+    const { waves, brokenEdges } = deploymentWaves(
+      [app, rds, eks, vpc, dns],
+      [edge(vpc, eks), edge(vpc, rds), edge(eks, app), edge(rds, app), edge(vpc, app)],
+    );
     expect(names(waves)).toEqual([["core/dns", "dev/vpc"], ["dev/eks/cluster", "dev/rds"], ["dev/app/api"]]);
     expect(brokenEdges).toEqual([]);
   });

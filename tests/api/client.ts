@@ -17,7 +17,11 @@ export type Envelope = {
   data?: Record<string, unknown> & { validationErrors?: string[] };
 };
 
-export async function api(method: string, path: string, options: { token?: string; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {}) {
+export async function api(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {},
+) {
   const headers = new Headers({ "User-Agent": "atmos/1.190.0 (linux; amd64)", ...options.headers });
   if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
   if (options.body !== undefined && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
@@ -34,15 +38,23 @@ export async function api(method: string, path: string, options: { token?: strin
 }
 
 /** A GitHub Actions OIDC token from the local fake issuer. */
-export async function actionsToken(claims: Record<string, unknown> = {}, options: { sign?: "main" | "rogue"; kid?: string } = {}): Promise<string> {
-  const response = await fetch(`${fakes().controlUrl}/actions-token`, { method: "POST", body: JSON.stringify({ claims, ...options }) });
+export async function actionsToken(
+  claims: Record<string, unknown> = {},
+  options: { sign?: "main" | "rogue"; kid?: string } = {},
+): Promise<string> {
+  const response = await fetch(`${fakes().controlUrl}/actions-token`, {
+    method: "POST",
+    body: JSON.stringify({ claims, ...options }),
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { token: string }).token;
 }
 
 /** Exchanges a fresh Actions token for an API token for the seeded acme/infra. */
 export async function apiToken(claims: Record<string, unknown> = {}): Promise<string> {
-  const { envelope } = await api("POST", "/api/v1/auth/github-oidc", { body: { token: await actionsToken(claims), workspaceId: SEED.workspaceId } });
+  const { envelope } = await api("POST", "/api/v1/auth/github-oidc", {
+    body: { token: await actionsToken(claims), workspaceId: SEED.workspaceId },
+  });
   expect(envelope.success, JSON.stringify(envelope)).toBe(true);
   return envelope.data!.token as string;
 }

@@ -36,7 +36,12 @@ export type WireAffectedStacksBody = {
   batch_total?: number;
 };
 
-export const REPO = { repo_url: "https://github.com/acme/infra", repo_name: "infra", repo_owner: "acme", repo_host: "github.com" } as const;
+export const REPO = {
+  repo_url: "https://github.com/acme/infra",
+  repo_name: "infra",
+  repo_owner: "acme",
+  repo_host: "github.com",
+} as const;
 
 /** Who depends on whom inside one stack: each key's dependents. Component names contain `/`. */
 export const COMPONENT_DEPENDENTS: Record<string, string[]> = {
@@ -55,7 +60,24 @@ export const COMPONENT_DEPENDENTS: Record<string, string[]> = {
 };
 export const COMPONENTS = Object.keys(COMPONENT_DEPENDENTS);
 
-const TENANTS = ["plat", "core", "data", "edge", "sec", "ml", "pay", "web", "ops", "id", "ads", "iot", "crm", "erp", "hr", "fin"];
+const TENANTS = [
+  "plat",
+  "core",
+  "data",
+  "edge",
+  "sec",
+  "ml",
+  "pay",
+  "web",
+  "ops",
+  "id",
+  "ads",
+  "iot",
+  "crm",
+  "erp",
+  "hr",
+  "fin",
+];
 const REGIONS = ["ue1", "ue2", "uw2", "ew1", "ec1", "an1", "as1", "se2"];
 const STAGES = ["dev", "staging", "prod", "sandbox"];
 
@@ -80,7 +102,11 @@ export function proSettings(component: string): Record<string, unknown> {
   };
 }
 
-function node(component: string, n: number, options: { top: boolean; depth: number; withDependents: boolean }): WireStackItem {
+function node(
+  component: string,
+  n: number,
+  options: { top: boolean; depth: number; withDependents: boolean },
+): WireStackItem {
   const names = stackName(n);
   const item: WireStackItem = {
     component,
@@ -95,14 +121,24 @@ function node(component: string, n: number, options: { top: boolean; depth: numb
   };
   if (options.top) {
     // omitempty context fields: set on the affected items, absent on most dependents.
-    Object.assign(item, { namespace: "acme", tenant: names.tenant, environment: names.environment, stage: names.stage });
+    Object.assign(item, {
+      namespace: "acme",
+      tenant: names.tenant,
+      environment: names.environment,
+      stage: names.stage,
+    });
     item.affected = component.startsWith("app/") ? "component" : "stack.vars";
     item.affected_all = n % 3 === 0 ? null : ["stack.vars", "component"];
   }
   if (options.withDependents) {
     const children = COMPONENT_DEPENDENTS[component] ?? [];
     // Go marshals a nil slice as null, an empty one as []: both appear on the wire.
-    item.dependents = children.length === 0 ? (n % 2 === 0 ? [] : null) : children.map((child) => node(child, n, { top: false, depth: options.depth + 1, withDependents: true }));
+    item.dependents =
+      children.length === 0
+        ? n % 2 === 0
+          ? []
+          : null
+        : children.map((child) => node(child, n, { top: false, depth: options.depth + 1, withDependents: true }));
   }
   return item;
 }
@@ -179,7 +215,11 @@ export function buildAffectedStacksPayload(targetBytes: number): WireAffectedSta
  * Splits a body as the CLI does (pkg/pro/chunked_upload.go): items packed greedily, in order, into
  * chunks whose serialized size stays under `maxBytes`, all sharing one batch id.
  */
-export function chunkAffectedStacks(body: WireAffectedStacksBody, maxBytes: number, batchId: string = crypto.randomUUID()): WireAffectedStacksBody[] {
+export function chunkAffectedStacks(
+  body: WireAffectedStacksBody,
+  maxBytes: number,
+  batchId: string = crypto.randomUUID(),
+): WireAffectedStacksBody[] {
   const stacks = body.stacks ?? [];
   const metadata = JSON.stringify({ ...body, stacks: [] }).length + 200;
   const available = maxBytes - metadata;
@@ -197,7 +237,13 @@ export function chunkAffectedStacks(body: WireAffectedStacksBody, maxBytes: numb
     used += size;
   });
   ranges.push([start, stacks.length]);
-  return ranges.map(([from, to], index) => ({ ...body, stacks: stacks.slice(from, to), batch_id: batchId, batch_index: index, batch_total: ranges.length }));
+  return ranges.map(([from, to], index) => ({
+    ...body,
+    stacks: stacks.slice(from, to),
+    batch_id: batchId,
+    batch_index: index,
+    batch_total: ranges.length,
+  }));
 }
 
 /** The items and edges a payload means, computed independently of the server's code: "stack\0component" keys. */
@@ -218,14 +264,32 @@ export function expectedGraph(stacks: WireStackItem[]): { items: Set<string>; ed
 }
 
 /** An instances (inventory) body as `atmos list instances --upload` sends it. */
-export function buildInstancesBody(instances: Array<{ stack: string; component: string; drift?: boolean; pro?: boolean }>) {
+export function buildInstancesBody(
+  instances: Array<{ stack: string; component: string; drift?: boolean; pro?: boolean }>,
+) {
   return {
     ...REPO,
     instances: instances.map(({ stack, component, drift = true, pro = true }) => ({
       component,
       stack,
       component_type: "terraform",
-      settings: pro ? { pro: { ...proSettings(component), drift_detection: { enabled: drift, detect: { workflows: { "atmos-terraform-plan.yaml": { inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" } } } } } } } : null,
+      settings: pro
+        ? {
+            pro: {
+              ...proSettings(component),
+              drift_detection: {
+                enabled: drift,
+                detect: {
+                  workflows: {
+                    "atmos-terraform-plan.yaml": {
+                      inputs: { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" },
+                    },
+                  },
+                },
+              },
+            },
+          }
+        : null,
       vars: null,
       env: null,
       backend: null,

@@ -18,9 +18,19 @@ import { api, apiToken, type Envelope } from "./client";
 
 type Snapshot = {
   installations: Record<string, number>;
-  branches: Record<string, Record<string, { sha: string; message: string; parents: string[]; files: Record<string, string> }>>;
+  branches: Record<
+    string,
+    Record<string, { sha: string; message: string; parents: string[]; files: Record<string, string> }>
+  >;
   installationTokens: string[];
-  requests: Array<{ method: string; path: string; userAgent: string | null; accept: string | null; apiVersion: string | null; auth: string }>;
+  requests: Array<{
+    method: string;
+    path: string;
+    userAgent: string | null;
+    accept: string | null;
+    apiVersion: string | null;
+    auth: string;
+  }>;
 };
 
 async function gitState(): Promise<Snapshot> {
@@ -30,7 +40,11 @@ async function gitState(): Promise<Snapshot> {
 }
 
 async function gitControl(path: "" | "/reset", body: unknown = {}): Promise<void> {
-  const response = await fetch(`${fakes().controlUrl}/git${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(`${fakes().controlUrl}/git${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(response.status, await response.clone().text()).toBe(200);
 }
 
@@ -50,7 +64,8 @@ const PACT_BODY = {
   commitMessage: "test: pact contract verification",
 };
 
-const commit = async (body: unknown, token?: string) => api("POST", "/api/v1/git/commit", { token: token ?? (await apiToken()), body });
+const commit = async (body: unknown, token?: string) =>
+  api("POST", "/api/v1/git/commit", { token: token ?? (await apiToken()), body });
 
 /**
  * The reset also revokes every token the fake issued, so the Worker's cached installation token (its
@@ -112,14 +127,22 @@ describe("POST /api/v1/git/commit", () => {
     // At most one call with the previous test's (revoked) cached token.
     expect(requests.filter((request) => request.auth === "other").length).toBeLessThanOrEqual(1);
     for (const request of requests) {
-      expect(request).toMatchObject({ userAgent: "atmos-pro", accept: "application/vnd.github+json", apiVersion: "2022-11-28" });
-      if (request.auth !== "other") expect(request.auth).toBe(request.path.includes("/git/") ? "installation_token" : "jwt");
+      expect(request).toMatchObject({
+        userAgent: "atmos-pro",
+        accept: "application/vnd.github+json",
+        apiVersion: "2022-11-28",
+      });
+      if (request.auth !== "other")
+        expect(request.auth).toBe(request.path.includes("/git/") ? "installation_token" : "jwt");
     }
   });
 
   it("caches the installation token, and replaces a cached one GitHub no longer accepts", async () => {
     await commit(PACT_BODY);
-    await commit({ ...PACT_BODY, changes: { additions: [{ path: "second.txt", contents: b64("2") }], deletions: null } });
+    await commit({
+      ...PACT_BODY,
+      changes: { additions: [{ path: "second.txt", contents: b64("2") }], deletions: null },
+    });
     const tokenRequests = (await gitState()).requests.filter((request) => request.path.endsWith("/access_tokens"));
     expect(tokenRequests.length).toBeLessThanOrEqual(1);
 
@@ -133,9 +156,17 @@ describe("POST /api/v1/git/commit", () => {
 
   it("makes no commit when nothing changes, and answers the head", async () => {
     const before = await main();
-    const same = await commit({ branch: "main", changes: { additions: [{ path: "README.md", contents: b64("# acme/infra\n") }], deletions: [] }, commitMessage: "no-op" });
+    const same = await commit({
+      branch: "main",
+      changes: { additions: [{ path: "README.md", contents: b64("# acme/infra\n") }], deletions: [] },
+      commitMessage: "no-op",
+    });
     expect(same.envelope.data!.sha).toBe(before.sha);
-    const empty = await commit({ branch: "refs/heads/main", changes: { additions: null, deletions: null }, commitMessage: "nothing" });
+    const empty = await commit({
+      branch: "refs/heads/main",
+      changes: { additions: null, deletions: null },
+      commitMessage: "nothing",
+    });
     expect(empty.envelope.data!.sha).toBe(before.sha);
     expect((await main()).sha).toBe(before.sha);
   });
@@ -173,13 +204,33 @@ describe("POST /api/v1/git/commit", () => {
   });
 
   it.each([
-    ["a path with ..", { additions: [{ path: "stacks/../../etc/passwd", contents: "dGVzdA==" }] }, "changes.additions.0.path"],
+    [
+      "a path with ..",
+      { additions: [{ path: "stacks/../../etc/passwd", contents: "dGVzdA==" }] },
+      "changes.additions.0.path",
+    ],
     ["a leading /", { additions: [{ path: "/etc/passwd", contents: "dGVzdA==" }] }, "changes.additions.0.path"],
-    ["a path into .git/", { additions: [{ path: ".git/hooks/pre-commit", contents: "dGVzdA==" }] }, "changes.additions.0.path"],
+    [
+      "a path into .git/",
+      { additions: [{ path: ".git/hooks/pre-commit", contents: "dGVzdA==" }] },
+      "changes.additions.0.path",
+    ],
     ["a deletion with ..", { deletions: [{ path: "../old.txt" }] }, "changes.deletions.0.path"],
-    ["contents that are not base64", { additions: [{ path: "ok.txt", contents: "not base64!" }] }, "changes.additions.0.contents"],
-    ["contents with wrong padding", { additions: [{ path: "ok.txt", contents: "dGVzdA=" }] }, "changes.additions.0.contents"],
-    ["a path changed twice", { additions: [{ path: "old.txt", contents: "dGVzdA==" }], deletions: [{ path: "old.txt" }] }, "changes"],
+    [
+      "contents that are not base64",
+      { additions: [{ path: "ok.txt", contents: "not base64!" }] },
+      "changes.additions.0.contents",
+    ],
+    [
+      "contents with wrong padding",
+      { additions: [{ path: "ok.txt", contents: "dGVzdA=" }] },
+      "changes.additions.0.contents",
+    ],
+    [
+      "a path changed twice",
+      { additions: [{ path: "old.txt", contents: "dGVzdA==" }], deletions: [{ path: "old.txt" }] },
+      "changes",
+    ],
     ["more than 200 files", { deletions: Array.from({ length: 201 }, (_, i) => ({ path: `f${i}.txt` })) }, "changes"],
   ])("400 naming the field for %s; nothing reaches GitHub", async (_name, changes, field) => {
     const { response, envelope } = await commit({ branch: "main", changes, commitMessage: "bad" });
@@ -219,7 +270,10 @@ describe("POST /api/v1/git/commit", () => {
   });
 
   it("422 when a deleted path is not on the branch (GitHub's GitRPC::BadObjectState)", async () => {
-    const { response, envelope } = await commit({ ...PACT_BODY, changes: { additions: [], deletions: [{ path: "never-existed.txt" }] } });
+    const { response, envelope } = await commit({
+      ...PACT_BODY,
+      changes: { additions: [], deletions: [{ path: "never-existed.txt" }] },
+    });
     expect(response.status).toBe(422);
     expect(envelope).toMatchObject({ errorTag: "ChangesRefused" });
     expect(envelope.errorMessage).toContain("deleted path");
@@ -247,7 +301,11 @@ describe("POST /api/v1/git/commit", () => {
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: JSON.stringify(PACT_BODY),
     });
-    const response = await (worker as ExportedHandler<Env>).fetch!(request as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0], withoutApp as unknown as Env, ctx);
+    const response = await (worker as ExportedHandler<Env>).fetch!(
+      request as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0],
+      withoutApp as unknown as Env,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(503);
     const envelope = (await response.json()) as Envelope;
@@ -266,7 +324,9 @@ describe("POST /api/v1/git/commit", () => {
     await gitControl("", { faults: { accessToken: "http_500" } });
     await commit(PACT_BODY, token);
 
-    const logged = capturedLines().map((line) => line.text).join("\n");
+    const logged = capturedLines()
+      .map((line) => line.text)
+      .join("\n");
     expect(logged).toContain("git_commit_created");
     expect(logged).toContain("git_commit_failed");
     expect(installationTokens.length).toBeGreaterThan(0);
@@ -283,8 +343,21 @@ describe("GitHub App settings and keys", () => {
   const pem = () => fakes().githubAppPrivateKey;
 
   async function pkcs8Pem(): Promise<string> {
-    const der = Uint8Array.from(atob(pem().replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "")), (c) => c.charCodeAt(0));
-    const key = await crypto.subtle.importKey("pkcs8", pkcs1ToPkcs8(der), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["sign"]);
+    const der = Uint8Array.from(
+      atob(
+        pem()
+          .replace(/-----[A-Z ]+-----/g, "")
+          .replace(/\s+/g, ""),
+      ),
+      (c) => c.charCodeAt(0),
+    );
+    const key = await crypto.subtle.importKey(
+      "pkcs8",
+      pkcs1ToPkcs8(der),
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+      true,
+      ["sign"],
+    );
     const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", key)) as ArrayBuffer);
     const base64 = btoa(String.fromCharCode(...pkcs8));
     return `-----BEGIN PRIVATE KEY-----\n${base64.match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----`;
@@ -300,9 +373,14 @@ describe("GitHub App settings and keys", () => {
   it("requires GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY together, naming the missing one", () => {
     const noKey = readSettings(without("GITHUB_APP_PRIVATE_KEY"));
     expect(noKey).toMatchObject({ ok: false, invalid: ["GITHUB_APP_PRIVATE_KEY"] });
-    expect(noKey.ok ? [] : noKey.messages).toContain("GITHUB_APP_PRIVATE_KEY is required when GITHUB_APP_ID is set (a private key generated in your GitHub App's settings)");
+    expect(noKey.ok ? [] : noKey.messages).toContain(
+      "GITHUB_APP_PRIVATE_KEY is required when GITHUB_APP_ID is set (a private key generated in your GitHub App's settings)",
+    );
     expect(readSettings(without("GITHUB_APP_ID"))).toMatchObject({ ok: false, invalid: ["GITHUB_APP_ID"] });
-    expect(readSettings({ ...without("GITHUB_APP_ID"), GITHUB_APP_ID: "" })).toMatchObject({ ok: false, invalid: ["GITHUB_APP_ID"] });
+    expect(readSettings({ ...without("GITHUB_APP_ID"), GITHUB_APP_ID: "" })).toMatchObject({
+      ok: false,
+      invalid: ["GITHUB_APP_ID"],
+    });
     const neither = readSettings(without("GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY"));
     expect(neither.ok).toBe(true);
   });
@@ -322,7 +400,18 @@ describe("GitHub App settings and keys", () => {
     clearGithubAppCaches();
     const settings = readSettings({ ...env, GITHUB_APP_PRIVATE_KEY: await pkcs8Pem() });
     if (!settings.ok) throw new Error(settings.messages.join("; "));
-    const result = await commitChanges(settings.settings, { owner: "acme", repo: "infra", branch: "main", additions: [{ path: "pkcs8.txt", contents: b64("ok") }], deletions: [], message: "pkcs8" }, testNow);
+    const result = await commitChanges(
+      settings.settings,
+      {
+        owner: "acme",
+        repo: "infra",
+        branch: "main",
+        additions: [{ path: "pkcs8.txt", contents: b64("ok") }],
+        deletions: [],
+        message: "pkcs8",
+      },
+      testNow,
+    );
     expect(result).toMatchObject({ unchanged: false, sha: (await main()).sha });
   });
 
@@ -330,7 +419,10 @@ describe("GitHub App settings and keys", () => {
     const settings = readSettings(env);
     if (!settings.ok) throw new Error("settings");
     const now = new Date("2026-06-01T12:00:00Z");
-    const [header, payload] = (await appJwt(settings.settings, now)).split(".").slice(0, 2).map((part) => JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/"))));
+    const [header, payload] = (await appJwt(settings.settings, now))
+      .split(".")
+      .slice(0, 2)
+      .map((part) => JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/"))));
     expect(header).toMatchObject({ alg: "RS256", typ: "JWT" });
     const seconds = now.getTime() / 1000;
     expect(payload).toEqual({ iss: fakes().githubAppId, iat: seconds - 60, exp: seconds + 540 });
@@ -338,9 +430,16 @@ describe("GitHub App settings and keys", () => {
 
   it("a PEM-shaped key that is not an RSA key is a configuration error, not a crash", async () => {
     clearGithubAppCaches();
-    const settings = readSettings({ ...env, GITHUB_APP_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" });
+    const settings = readSettings({
+      ...env,
+      GITHUB_APP_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+    });
     if (!settings.ok) throw new Error(settings.messages.join("; "));
-    const failure = await commitChanges(settings.settings, { owner: "acme", repo: "infra", branch: "main", additions: [], deletions: [], message: "x" }, testNow).catch((error: unknown) => error);
+    const failure = await commitChanges(
+      settings.settings,
+      { owner: "acme", repo: "infra", branch: "main", additions: [], deletions: [], message: "x" },
+      testNow,
+    ).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(GithubError);
     expect(failure).toMatchObject({ kind: "bad_private_key" });
   });
@@ -349,7 +448,18 @@ describe("GitHub App settings and keys", () => {
     clearGithubAppCaches();
     const settings = readSettings(env);
     if (!settings.ok) throw new Error("settings");
-    const result = await commitChanges(settings.settings, { owner: "org", repo: "repo", branch: "main", additions: [{ path: "x.txt", contents: b64("x") }], deletions: [{ path: "old.txt" }], message: "org" }, testNow);
+    const result = await commitChanges(
+      settings.settings,
+      {
+        owner: "org",
+        repo: "repo",
+        branch: "main",
+        additions: [{ path: "x.txt", contents: b64("x") }],
+        deletions: [{ path: "old.txt" }],
+        message: "org",
+      },
+      testNow,
+    );
     const state = await gitState();
     expect(result.sha).toBe(state.branches["org/repo"]!.main!.sha);
     expect(state.requests.map((request) => request.path)).toContain("/app/installations/1002/access_tokens");

@@ -7,8 +7,19 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createDatabase } from "../../db/client";
 import { instances, repositories, workspaceRepositories } from "../../db/schema";
 import { SEED, SEED_COMPONENTS, SEED_STACKS } from "../../db/seed";
-import { instancesBody, instanceStatusBody, type InstancesBody, type InstanceStatusBody } from "~/domain/uploads/payloads";
-import { expireStaleInstanceUploads, receiveInstances, reportInstanceStatus, statusFor, type ReceiveInstancesResult } from "~/domain/uploads/instances.server";
+import {
+  instancesBody,
+  instanceStatusBody,
+  type InstancesBody,
+  type InstanceStatusBody,
+} from "~/domain/uploads/payloads";
+import {
+  expireStaleInstanceUploads,
+  receiveInstances,
+  reportInstanceStatus,
+  statusFor,
+  type ReceiveInstancesResult,
+} from "~/domain/uploads/instances.server";
 import { validate } from "~/validation";
 import { dumpDatabase, FIXED_NOW, seedDatabase } from "../db";
 import { buildInstancesBody, recordingD1 } from "./fixtures";
@@ -29,7 +40,12 @@ function parseStatus(wire: unknown): InstanceStatusBody {
   return result.value;
 }
 
-async function upload(wire: unknown, now: Date = FIXED_NOW, repositoryId = SEED.repositoryId, database = db()): Promise<ReceiveInstancesResult> {
+async function upload(
+  wire: unknown,
+  now: Date = FIXED_NOW,
+  repositoryId = SEED.repositoryId,
+  database = db(),
+): Promise<ReceiveInstancesResult> {
   return receiveInstances(database, { workspaceId: SEED.workspaceId, repositoryId, body: parseInventory(wire), now });
 }
 
@@ -42,7 +58,9 @@ type InstanceRow = typeof instances.$inferSelect;
 
 async function instanceRows(repositoryId = SEED.repositoryId): Promise<Map<string, InstanceRow>> {
   const rows = await db().select().from(instances);
-  return new Map(rows.filter((row) => row.repositoryId === repositoryId).map((row) => [`${row.stack} ${row.component}`, row]));
+  return new Map(
+    rows.filter((row) => row.repositoryId === repositoryId).map((row) => [`${row.stack} ${row.component}`, row]),
+  );
 }
 
 const SEEDED = SEED_STACKS.flatMap((stack) => SEED_COMPONENTS.map((component) => ({ stack, component })));
@@ -67,8 +85,14 @@ describe("instances: inventory uploads", () => {
 
     const after = await instanceRows();
     expect(after.size).toBe(63);
-    const removed = [...after.values()].filter((row) => row.removedAt !== null).map((row) => `${row.stack} ${row.component}`);
-    expect(removed.sort()).toEqual(SEEDED.slice(50).map((it) => `${it.stack} ${it.component}`).sort());
+    const removed = [...after.values()]
+      .filter((row) => row.removedAt !== null)
+      .map((row) => `${row.stack} ${row.component}`);
+    expect(removed.sort()).toEqual(
+      SEEDED.slice(50)
+        .map((it) => `${it.stack} ${it.component}`)
+        .sort(),
+    );
     for (const key of removed) expect(after.get(key)).toMatchObject({ removedAt: FIXED_NOW, updatedAt: FIXED_NOW });
 
     // An updated instance keeps its id, status and history; its inventory fields are the upload's.
@@ -85,11 +109,23 @@ describe("instances: inventory uploads", () => {
     });
     expect(after.get(first)!.settingsPro).toMatchObject({ drift_detection: { enabled: true } });
     expect(after.get(`${SEEDED[1]!.stack} ${SEEDED[1]!.component}`)).toMatchObject({ driftEnabled: false });
-    expect(after.get(`${SEEDED[2]!.stack} ${SEEDED[2]!.component}`)).toMatchObject({ driftEnabled: false, settingsPro: null });
+    expect(after.get(`${SEEDED[2]!.stack} ${SEEDED[2]!.component}`)).toMatchObject({
+      driftEnabled: false,
+      settingsPro: null,
+    });
 
     const created = after.get("plat-ue2-sandbox eks/cluster")!;
     expect(created.id).toMatch(/^inst_[0-9A-Za-z]{28}$/);
-    expect(created).toMatchObject({ workspaceId: SEED.workspaceId, componentType: "terraform", status: "unknown", lastRunAt: null, removedAt: null, driftEnabled: true, createdAt: FIXED_NOW, updatedAt: FIXED_NOW });
+    expect(created).toMatchObject({
+      workspaceId: SEED.workspaceId,
+      componentType: "terraform",
+      status: "unknown",
+      lastRunAt: null,
+      removedAt: null,
+      driftEnabled: true,
+      createdAt: FIXED_NOW,
+      updatedAt: FIXED_NOW,
+    });
   });
 
   it("a retried identical inventory changes nothing; a later one only moves updated_at", async () => {
@@ -119,22 +155,41 @@ describe("instances: inventory uploads", () => {
       db().insert(repositories).values({ id: OTHER_REPO, owner: "acme", name: "apps" }),
       db().insert(workspaceRepositories).values({ workspaceId: SEED.workspaceId, repositoryId: OTHER_REPO }),
     ]);
-    accepted(await upload(buildInstancesBody([{ stack: "plat-ue2-dev", component: "app/api" }]), FIXED_NOW, OTHER_REPO));
+    accepted(
+      await upload(buildInstancesBody([{ stack: "plat-ue2-dev", component: "app/api" }]), FIXED_NOW, OTHER_REPO),
+    );
     expect(accepted(await upload(buildInstancesBody(SEEDED.slice(0, 5)), at(1)))).toMatchObject({ removed: 55 });
-    expect([...(await instanceRows(OTHER_REPO)).values()]).toEqual([expect.objectContaining({ component: "app/api", removedAt: null })]);
+    expect([...(await instanceRows(OTHER_REPO)).values()]).toEqual([
+      expect.objectContaining({ component: "app/api", removedAt: null }),
+    ]);
   });
 
   it("accepts Go zero values: null instances is an empty inventory, empty component_type is terraform", async () => {
-    const wire = { repo_url: "https://github.com/org/repo", repo_name: "repo", repo_owner: "org", repo_host: "github.com", instances: [{ component: "vpc", stack: "dev-us-east-1", component_type: "", settings: null, vars: null }] };
+    const wire = {
+      repo_url: "https://github.com/org/repo",
+      repo_name: "repo",
+      repo_owner: "org",
+      repo_host: "github.com",
+      instances: [{ component: "vpc", stack: "dev-us-east-1", component_type: "", settings: null, vars: null }],
+    };
     expect(accepted(await upload(wire))).toMatchObject({ upserted: 1, removed: 60 });
-    expect((await instanceRows()).get("dev-us-east-1 vpc")).toMatchObject({ componentType: "terraform", settingsPro: null, driftEnabled: false });
+    expect((await instanceRows()).get("dev-us-east-1 vpc")).toMatchObject({
+      componentType: "terraform",
+      settingsPro: null,
+      driftEnabled: false,
+    });
     expect(accepted(await upload({ ...wire, instances: null }, at(1)))).toMatchObject({ upserted: 0, removed: 1 });
   });
 
   it("writes a large inventory in statements of at most 100 bound parameters", async () => {
-    const many = Array.from({ length: 1200 }, (_, i) => ({ stack: `t${Math.floor(i / 12)}-ue2-prod`, component: `comp/${i % 12}` }));
+    const many = Array.from({ length: 1200 }, (_, i) => ({
+      stack: `t${Math.floor(i / 12)}-ue2-prod`,
+      component: `comp/${i % 12}`,
+    }));
     const log: Array<{ sql: string; params: number }> = [];
-    const result = accepted(await upload(buildInstancesBody(many), FIXED_NOW, SEED.repositoryId, createDatabase(recordingD1(env.DB, log))));
+    const result = accepted(
+      await upload(buildInstancesBody(many), FIXED_NOW, SEED.repositoryId, createDatabase(recordingD1(env.DB, log))),
+    );
     expect(result).toMatchObject({ upserted: 1200, removed: 60 });
     expect(log.length).toBe(result.statements);
     expect(Math.max(...log.map((entry) => entry.params))).toBeLessThanOrEqual(100);
@@ -151,7 +206,12 @@ describe("instances: chunked inventories", () => {
   function chunks(list: Array<{ stack: string; component: string }>, size: number, id = batchId) {
     const parts: Array<Array<{ stack: string; component: string }>> = [];
     for (let i = 0; i < list.length; i += size) parts.push(list.slice(i, i + size));
-    return parts.map((part, index) => ({ ...buildInstancesBody(part), batch_id: id, batch_index: index, batch_total: parts.length }));
+    return parts.map((part, index) => ({
+      ...buildInstancesBody(part),
+      batch_id: id,
+      batch_index: index,
+      batch_total: parts.length,
+    }));
   }
 
   it("upserts each chunk as it comes and removes only once every chunk is in, whatever the order and repeats", async () => {
@@ -170,12 +230,27 @@ describe("instances: chunked inventories", () => {
     const last = accepted(await upload(parts[1]!, at(3)));
     expect(last).toMatchObject({ upserted: 16, removed: 15, complete: true });
     const rows = await instanceRows();
-    const removed = [...rows.values()].filter((row) => row.removedAt !== null).map((row) => `${row.stack} ${row.component}`).sort();
-    expect(removed).toEqual(SEEDED.slice(45).map((it) => `${it.stack} ${it.component}`).sort());
+    const removed = [...rows.values()]
+      .filter((row) => row.removedAt !== null)
+      .map((row) => `${row.stack} ${row.component}`)
+      .sort();
+    expect(removed).toEqual(
+      SEEDED.slice(45)
+        .map((it) => `${it.stack} ${it.component}`)
+        .sort(),
+    );
     expect(rows.get("plat-ue2-sandbox vpc")!.removedAt).toBeNull();
 
-    const state = await env.DB.prepare("SELECT received, received_indexes, status, started_at, completed_at FROM instance_uploads").first();
-    expect(state).toEqual({ received: 3, received_indexes: "[2,0,1]", status: "complete", started_at: FIXED_NOW.getTime(), completed_at: at(3).getTime() });
+    const state = await env.DB.prepare(
+      "SELECT received, received_indexes, status, started_at, completed_at FROM instance_uploads",
+    ).first();
+    expect(state).toEqual({
+      received: 3,
+      received_indexes: "[2,0,1]",
+      status: "complete",
+      started_at: FIXED_NOW.getTime(),
+      completed_at: at(3).getTime(),
+    });
 
     // Retried after completion: nothing changes.
     const complete = await dumpDatabase();
@@ -219,13 +294,23 @@ describe("instances: status reports", () => {
 
   const target = { stack: "plat-ue2-prod", component: "eks/cluster" };
   async function report(wire: unknown, now: Date = FIXED_NOW, where = target) {
-    return reportInstanceStatus(db(), { workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, ...where, body: parseStatus(wire), now });
+    return reportInstanceStatus(db(), {
+      workspaceId: SEED.workspaceId,
+      repositoryId: SEED.repositoryId,
+      ...where,
+      body: parseStatus(wire),
+      now,
+    });
   }
   async function instance(where = target) {
     return (await instanceRows()).get(`${where.stack} ${where.component}`)!;
   }
   async function results(instanceId: string) {
-    const rows = await env.DB.prepare("SELECT command, exit_code, status, ran_at FROM instance_results WHERE instance_id = ? ORDER BY ran_at, command").bind(instanceId).all();
+    const rows = await env.DB.prepare(
+      "SELECT command, exit_code, status, ran_at FROM instance_results WHERE instance_id = ? ORDER BY ran_at, command",
+    )
+      .bind(instanceId)
+      .all();
     return rows.results;
   }
 
@@ -245,11 +330,28 @@ describe("instances: status reports", () => {
     const before = await instance();
     const resultsBefore = await results(before.id);
     expect(await report({ command: "plan", exit_code: 2 }, at(5))).toEqual({ ok: true, status: "drifted" });
-    expect(await instance()).toMatchObject({ status: "drifted", lastCommand: "plan", lastExitCode: 2, lastRunAt: at(5), updatedAt: at(5) });
-    expect(await results(before.id)).toEqual([...resultsBefore, { command: "plan", exit_code: 2, status: "drifted", ran_at: at(5).getTime() }]);
+    expect(await instance()).toMatchObject({
+      status: "drifted",
+      lastCommand: "plan",
+      lastExitCode: 2,
+      lastRunAt: at(5),
+      updatedAt: at(5),
+    });
+    expect(await results(before.id)).toEqual([
+      ...resultsBefore,
+      { command: "plan", exit_code: 2, status: "drifted", ran_at: at(5).getTime() },
+    ]);
 
-    expect(await report({ command: "apply", exit_code: 0, atmos_version: "1.200.0", git_sha: "abc" }, at(10))).toEqual({ ok: true, status: "in_sync" });
-    expect(await instance()).toMatchObject({ status: "in_sync", lastCommand: "apply", lastExitCode: 0, lastRunAt: at(10) });
+    expect(await report({ command: "apply", exit_code: 0, atmos_version: "1.200.0", git_sha: "abc" }, at(10))).toEqual({
+      ok: true,
+      status: "in_sync",
+    });
+    expect(await instance()).toMatchObject({
+      status: "in_sync",
+      lastCommand: "apply",
+      lastExitCode: 0,
+      lastRunAt: at(10),
+    });
     expect(await report({ command: "remediate", exit_code: 1 }, at(11))).toEqual({ ok: true, status: "error" });
     expect(await report({ command: "detect", exit_code: 0 }, at(12))).toEqual({ ok: true, status: "in_sync" });
     expect((await results(before.id)).length).toBe(resultsBefore.length + 4);
@@ -257,7 +359,10 @@ describe("instances: status reports", () => {
 
   it("uses last_run when given; an older report is history only; a retried one adds no second row", async () => {
     const { id } = await instance();
-    const ran = (minutes: number) => at(minutes).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const ran = (minutes: number) =>
+      at(minutes)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, "Z");
     await report({ command: "plan", exit_code: 0, last_run: ran(30) }, at(40));
     expect(await instance()).toMatchObject({ status: "in_sync", lastRunAt: at(30) });
     // Arrives later but ran earlier: recorded, the instance keeps the newer run.
@@ -271,8 +376,18 @@ describe("instances: status reports", () => {
   it("accepts the legacy {status} body", async () => {
     const { id } = await instance();
     expect(await report({ status: "drifted" }, at(1))).toEqual({ ok: true, status: "drifted" });
-    expect(await instance()).toMatchObject({ status: "drifted", lastCommand: "detect", lastExitCode: 2, lastRunAt: at(1) });
-    expect((await results(id)).at(-1)).toEqual({ command: "detect", exit_code: 2, status: "drifted", ran_at: at(1).getTime() });
+    expect(await instance()).toMatchObject({
+      status: "drifted",
+      lastCommand: "detect",
+      lastExitCode: 2,
+      lastRunAt: at(1),
+    });
+    expect((await results(id)).at(-1)).toEqual({
+      command: "detect",
+      exit_code: 2,
+      status: "drifted",
+      ran_at: at(1).getTime(),
+    });
     const count = (await results(id)).length;
     expect(await report({ status: "unknown" }, at(2))).toEqual({ ok: true, status: "unknown" });
     expect(await instance()).toMatchObject({ status: "unknown", lastCommand: "detect", lastRunAt: at(1) });
@@ -281,18 +396,31 @@ describe("instances: status reports", () => {
 
   it("an unknown instance is not found, and nothing is written", async () => {
     const before = await dumpDatabase();
-    expect(await report({ command: "plan", exit_code: 0 }, FIXED_NOW, { stack: "plat-ue2-prod", component: "eks" })).toEqual({
-      ok: false,
-      reason: "instance_unknown",
-      message: "No instance eks in stack plat-ue2-prod in this repository. Upload the inventory first (atmos list instances --upload).",
-    });
-    expect(await report({ status: "error" }, FIXED_NOW, { stack: "nope", component: "eks/cluster" })).toMatchObject({ ok: false, reason: "instance_unknown" });
     expect(
-      await reportInstanceStatus(db(), { workspaceId: SEED.workspaceId, repositoryId: OTHER_REPO, ...target, body: parseStatus({ command: "plan", exit_code: 0 }), now: FIXED_NOW }),
+      await report({ command: "plan", exit_code: 0 }, FIXED_NOW, { stack: "plat-ue2-prod", component: "eks" }),
     ).toEqual({
       ok: false,
       reason: "instance_unknown",
-      message: "No instance eks/cluster in stack plat-ue2-prod in this repository. Upload the inventory first (atmos list instances --upload).",
+      message:
+        "No instance eks in stack plat-ue2-prod in this repository. Upload the inventory first (atmos list instances --upload).",
+    });
+    expect(await report({ status: "error" }, FIXED_NOW, { stack: "nope", component: "eks/cluster" })).toMatchObject({
+      ok: false,
+      reason: "instance_unknown",
+    });
+    expect(
+      await reportInstanceStatus(db(), {
+        workspaceId: SEED.workspaceId,
+        repositoryId: OTHER_REPO,
+        ...target,
+        body: parseStatus({ command: "plan", exit_code: 0 }),
+        now: FIXED_NOW,
+      }),
+    ).toEqual({
+      ok: false,
+      reason: "instance_unknown",
+      message:
+        "No instance eks/cluster in stack plat-ue2-prod in this repository. Upload the inventory first (atmos list instances --upload).",
     });
     expect(await dumpDatabase()).toEqual(before);
   });

@@ -5,7 +5,9 @@ import { readSettings } from "~/config/env.server";
 // The test runtime points sign-in at the fake providers; these cases start from a plain dev setup.
 const base = Object.fromEntries(
   // The run's clock setting is refused outside development (tests/clock.test.ts): these cases are about sign-in.
-  Object.entries(env).filter(([key]) => !key.startsWith("GITHUB_") && !key.startsWith("OIDC_") && key !== "CLOCK_OFFSET_MS"),
+  Object.entries(env).filter(
+    ([key]) => !key.startsWith("GITHUB_") && !key.startsWith("OIDC_") && key !== "CLOCK_OFFSET_MS",
+  ),
 ) as Record<string, unknown>;
 base.AUTH_PROVIDERS = "dev";
 const read = (overrides: Record<string, unknown>) => readSettings({ ...base, ...overrides });
@@ -25,7 +27,9 @@ describe("sign-in settings refuse contradictions with a message that says what t
     const result = read({ AUTH_PROVIDERS: "github" });
     expect(result).toMatchObject({ ok: false, invalid: ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"] });
     if (result.ok) return;
-    expect(result.messages).toContain("GITHUB_CLIENT_ID is required when AUTH_PROVIDERS includes github (from your GitHub OAuth app)");
+    expect(result.messages).toContain(
+      "GITHUB_CLIENT_ID is required when AUTH_PROVIDERS includes github (from your GitHub OAuth app)",
+    );
   });
 
   it("oidc listed without its settings", () => {
@@ -35,10 +39,17 @@ describe("sign-in settings refuse contradictions with a message that says what t
 
   it("discovery asked of GitHub", () => {
     for (const issuer of ["https://github.com", "https://github.com/login/oauth"]) {
-      const result = read({ AUTH_PROVIDERS: "oidc", OIDC_ISSUER: issuer, OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" });
+      const result = read({
+        AUTH_PROVIDERS: "oidc",
+        OIDC_ISSUER: issuer,
+        OIDC_CLIENT_ID: "a",
+        OIDC_CLIENT_SECRET: "b",
+      });
       expect(result).toMatchObject({ ok: false, invalid: ["OIDC_ISSUER"] });
       if (result.ok) return;
-      expect(result.messages.join(" ")).toMatch(/GitHub, which is not an OpenID Connect provider.*list github in AUTH_PROVIDERS/);
+      expect(result.messages.join(" ")).toMatch(
+        /GitHub, which is not an OpenID Connect provider.*list github in AUTH_PROVIDERS/,
+      );
     }
     // GitHub Enterprise too: OIDC_ISSUER on the same host as GITHUB_URL.
     const enterprise = read({ GITHUB_URL: "https://github.acme.example", OIDC_ISSUER: "https://github.acme.example" });
@@ -56,7 +67,9 @@ describe("sign-in settings refuse contradictions with a message that says what t
       const result = read({ ENVIRONMENT, AUTH_PROVIDERS: "dev" });
       expect(result).toMatchObject({ ok: false, invalid: ["AUTH_PROVIDERS"] });
       if (result.ok) return;
-      expect(result.messages).toContain("AUTH_PROVIDERS may include dev only when ENVIRONMENT is development: remove dev");
+      expect(result.messages).toContain(
+        "AUTH_PROVIDERS may include dev only when ENVIRONMENT is development: remove dev",
+      );
     }
   });
 

@@ -31,7 +31,11 @@ async function flow(provider: "github" | "oidc", faults: Record<string, unknown>
   clearOidcCaches();
   const started = await start(provider);
   rememberJar(started.jar);
-  remember(started.authorizeUrl.searchParams.get("state"), started.authorizeUrl.searchParams.get("code_challenge"), started.authorizeUrl.searchParams.get("nonce"));
+  remember(
+    started.authorizeUrl.searchParams.get("state"),
+    started.authorizeUrl.searchParams.get("code_challenge"),
+    started.authorizeUrl.searchParams.get("nonce"),
+  );
   const back = await atProvider(started.authorizeUrl);
   remember(back.searchParams.get("code"), back.searchParams.get("state"));
   const done = await callback(provider, back, started.jar);

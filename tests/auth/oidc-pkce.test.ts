@@ -36,7 +36,9 @@ describe("OIDC discovery without S256", () => {
     expect(started.response.status).toBe(302);
     expect(started.response.headers.get("location")).toBe("/login?error=discovery_failed");
     // No flow was begun: no sign-in or session cookie, and nothing asked of the provider beyond its document.
-    expect(started.response.headers.getSetCookie().filter((cookie) => /^(__Host-)?atmos_(session|signin)=[^;]/.test(cookie))).toEqual([]);
+    expect(
+      started.response.headers.getSetCookie().filter((cookie) => /^(__Host-)?atmos_(session|signin)=[^;]/.test(cookie)),
+    ).toEqual([]);
     const requests = await providerRequests();
     expect(requests.map((request) => request.path)).toEqual(["/oidc/.well-known/openid-configuration"]);
     expect(await sessionCount()).toBe(before);
@@ -44,7 +46,13 @@ describe("OIDC discovery without S256", () => {
     // One warning says why, for the operator (a provider's setup, not our error: no console.error).
     const lines = logRecords().filter((record) => record.requestId === context.requestId);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: "warn", event: "sign_in_failed", errorCode: "discovery_failed", provider: "oidc", detail: "no_s256" });
+    expect(lines[0]).toMatchObject({
+      level: "warn",
+      event: "sign_in_failed",
+      errorCode: "discovery_failed",
+      provider: "oidc",
+      detail: "no_s256",
+    });
   });
 
   it("the login page it lands on says what went wrong", async () => {

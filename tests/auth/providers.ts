@@ -9,16 +9,26 @@ import { testContext } from "../context";
 import { fakes } from "../fakes/control";
 import { ORIGIN } from "../http";
 
-export async function providerRequests(): Promise<Array<{ method: string; path: string; query: Record<string, string>; headers: Record<string, string> }>> {
+export async function providerRequests(): Promise<
+  Array<{ method: string; path: string; query: Record<string, string>; headers: Record<string, string> }>
+> {
   const response = await fetch(`${fakes().controlUrl}/requests`);
   return response.json();
 }
 
 export type Started = { jar: string; authorizeUrl: URL; response: Response };
 
-export async function start(provider: string, options: { returnTo?: string; context?: AppLoadContext } = {}): Promise<Started> {
+export async function start(
+  provider: string,
+  options: { returnTo?: string; context?: AppLoadContext } = {},
+): Promise<Started> {
   const request = new Request(`${ORIGIN}/auth/${provider}`, { method: "POST", headers: { Origin: ORIGIN } });
-  const response = await startSignIn(provider, request, options.context ?? testContext(), options.returnTo ?? "/dashboard");
+  const response = await startSignIn(
+    provider,
+    request,
+    options.context ?? testContext(),
+    options.returnTo ?? "/dashboard",
+  );
   const location = response.headers.get("location") ?? "";
   return { jar: updateJar("", response), authorizeUrl: new URL(location, ORIGIN), response };
 }
@@ -38,7 +48,10 @@ export async function callback(provider: string, url: URL, jar: string, context:
 }
 
 /** Start → provider → callback in one go. */
-export async function signIn(provider: "github" | "oidc", options: { returnTo?: string; context?: AppLoadContext } = {}) {
+export async function signIn(
+  provider: "github" | "oidc",
+  options: { returnTo?: string; context?: AppLoadContext } = {},
+) {
   const started = await start(provider, options);
   const back = await atProvider(started.authorizeUrl);
   return callback(provider, back, started.jar, options.context);

@@ -77,7 +77,14 @@ describe("session callback resilience: failures from inside", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/login?error=unexpected");
     const lines = logRecords().filter((record) => record.requestId === context.requestId);
-    expect(lines).toEqual([expect.objectContaining({ event: "sign_in_failed", errorCode: "unexpected", provider: "github", errorName: "string" })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        event: "sign_in_failed",
+        errorCode: "unexpected",
+        provider: "github",
+        errorName: "string",
+      }),
+    ]);
     expect(await sessionCount()).toBe(before);
     expect((await get("/dashboard/acme", { headers: { Cookie: bystander } })).status).toBe(200);
   });
@@ -97,7 +104,12 @@ describe("session callback resilience: failures from inside", () => {
     expect(response.headers.get("location")).toBe("/login?error=unexpected");
     const lines = logRecords().filter((record) => record.requestId === context.requestId);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ event: "sign_in_failed", errorCode: "unexpected", provider: "github", errorName: "ArkUpgradeError" });
+    expect(lines[0]).toMatchObject({
+      event: "sign_in_failed",
+      errorCode: "unexpected",
+      provider: "github",
+      errorName: "ArkUpgradeError",
+    });
     expect(await sessionCount()).toBe(before);
     expect((await get("/dashboard/acme", { headers: { Cookie: bystander } })).status).toBe(200);
   });

@@ -22,7 +22,13 @@ async function sessionCount(): Promise<number> {
   return (await env.DB.prepare("SELECT count(*) AS n FROM sessions").first<{ n: number }>())!.n;
 }
 
-type StoredIdentity = { email: string | null; email_verified: number; login: string | null; name: string; user_email: string | null };
+type StoredIdentity = {
+  email: string | null;
+  email_verified: number;
+  login: string | null;
+  name: string;
+  user_email: string | null;
+};
 
 /** What the sign-in stored for that provider subject: the identity and its user. */
 async function storedIdentity(provider: string, subject: string): Promise<StoredIdentity | null> {
@@ -48,7 +54,13 @@ beforeEach(async () => {
 });
 
 /** The whole contract of a failed sign-in. */
-async function expectControlledFailure(response: Response, context: AppLoadContext, code: SignInErrorCode, provider: string, sessionsBefore: number) {
+async function expectControlledFailure(
+  response: Response,
+  context: AppLoadContext,
+  code: SignInErrorCode,
+  provider: string,
+  sessionsBefore: number,
+) {
   expect(response.status).toBe(302);
   expect(response.headers.get("location")).toBe(`/login?error=${code}`);
   expect(response.headers.getSetCookie().some((cookie) => /^(__Host-)?atmos_session=[^;]/.test(cookie))).toBe(false);
@@ -162,7 +174,13 @@ describe("session callback resilience: GitHub", () => {
     const { response } = await signIn("github");
     expect(response.headers.get("location")).toBe("/dashboard");
     expect(await sessionCount()).toBe(before + 1);
-    expect(await storedIdentity("github", "4242")).toMatchObject({ email: null, email_verified: 0, user_email: null, login: "octo-dev", name: "Octo Dev" });
+    expect(await storedIdentity("github", "4242")).toMatchObject({
+      email: null,
+      email_verified: 0,
+      user_email: null,
+      login: "octo-dev",
+      name: "Octo Dev",
+    });
   });
 
   it("a verified primary email is stored as verified", async () => {
@@ -188,14 +206,17 @@ describe("session callback resilience: OpenID Connect", () => {
     expect(response.headers.get("location")).toBe("/dashboard/acme");
   });
 
-  it.each(["http_500", "invalid_json", "missing_endpoints", "issuer_mismatch"])("discovery document %s", async (fault) => {
-    expectErrorLogs();
-    await control("faults", { oidc: { discovery: fault } });
-    const before = await sessionCount();
-    const context = testContext();
-    const started = await start("oidc", { context });
-    await expectControlledFailure(started.response, context, "discovery_failed", "oidc", before);
-  });
+  it.each(["http_500", "invalid_json", "missing_endpoints", "issuer_mismatch"])(
+    "discovery document %s",
+    async (fault) => {
+      expectErrorLogs();
+      await control("faults", { oidc: { discovery: fault } });
+      const before = await sessionCount();
+      const context = testContext();
+      const started = await start("oidc", { context });
+      await expectControlledFailure(started.response, context, "discovery_failed", "oidc", before);
+    },
+  );
 
   it("discovery document unreachable", async () => {
     expectErrorLogs();
@@ -215,10 +236,13 @@ describe("session callback resilience: OpenID Connect", () => {
     await failOidcCallback({ token: fault }, "token_exchange_failed");
   });
 
-  it.each(["bad_signature", "unknown_kid", "wrong_iss", "wrong_aud", "expired", "wrong_nonce"])("ID token %s", async (fault) => {
-    expectErrorLogs();
-    await failOidcCallback({ idToken: fault }, "id_token_invalid");
-  });
+  it.each(["bad_signature", "unknown_kid", "wrong_iss", "wrong_aud", "expired", "wrong_nonce"])(
+    "ID token %s",
+    async (fault) => {
+      expectErrorLogs();
+      await failOidcCallback({ idToken: fault }, "id_token_invalid");
+    },
+  );
 
   it("JWKS unreachable", async () => {
     expectErrorLogs();
@@ -263,7 +287,13 @@ describe("session callback resilience: OpenID Connect UserInfo", () => {
     const { response } = await signIn("oidc", { returnTo: "/dashboard/acme" });
     expect(response.headers.get("location")).toBe("/dashboard/acme");
     expect(await sessionCount()).toBe(before + 1);
-    expect(await storedIdentity("oidc", ADA.sub)).toEqual({ email: ADA.email, email_verified: 1, login: ADA.preferred_username, name: ADA.name, user_email: ADA.email });
+    expect(await storedIdentity("oidc", ADA.sub)).toEqual({
+      email: ADA.email,
+      email_verified: 1,
+      login: ADA.preferred_username,
+      name: ADA.name,
+      user_email: ADA.email,
+    });
     const asked = await userinfoRequests();
     expect(asked).toHaveLength(1);
     expect(asked[0]!.headers.authorization).toBe("Bearer");
@@ -329,7 +359,13 @@ describe("session callback resilience: OpenID Connect UserInfo", () => {
     const { response } = await signIn("oidc");
     expect(response.headers.get("location")).toBe("/dashboard");
     expect(await sessionCount()).toBe(before + 1);
-    expect(await storedIdentity("oidc", ADA.sub)).toEqual({ email: null, email_verified: 0, login: names.preferred_username, name, user_email: null });
+    expect(await storedIdentity("oidc", ADA.sub)).toEqual({
+      email: null,
+      email_verified: 0,
+      login: names.preferred_username,
+      name,
+      user_email: null,
+    });
   });
 });
 

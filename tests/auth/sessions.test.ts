@@ -25,17 +25,32 @@ const DAY = 24 * HOUR;
 /** An instant relative to the run's clock (the app under test runs at FIXED_NOW too). */
 const at = (offsetMs: number) => new Date(FIXED_NOW.getTime() + offsetMs);
 
-type SessionRow = { created_at: number; last_seen_at: number; expires_at: number; absolute_expires_at: number; revoked_at: number | null };
+type SessionRow = {
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  absolute_expires_at: number;
+  revoked_at: number | null;
+};
 
 /** Sets the times of the (one) session row. */
 async function setSession(times: { createdAt?: Date; lastSeenAt: Date; expiresAt: Date; absoluteExpiresAt: Date }) {
-  await env.DB.prepare("UPDATE sessions SET created_at = coalesce(?, created_at), last_seen_at = ?, expires_at = ?, absolute_expires_at = ?")
-    .bind(times.createdAt?.getTime() ?? null, times.lastSeenAt.getTime(), times.expiresAt.getTime(), times.absoluteExpiresAt.getTime())
+  await env.DB.prepare(
+    "UPDATE sessions SET created_at = coalesce(?, created_at), last_seen_at = ?, expires_at = ?, absolute_expires_at = ?",
+  )
+    .bind(
+      times.createdAt?.getTime() ?? null,
+      times.lastSeenAt.getTime(),
+      times.expiresAt.getTime(),
+      times.absoluteExpiresAt.getTime(),
+    )
     .run();
 }
 
 async function sessionRow(): Promise<SessionRow> {
-  const rows = await env.DB.prepare("SELECT created_at, last_seen_at, expires_at, absolute_expires_at, revoked_at FROM sessions").all<SessionRow>();
+  const rows = await env.DB.prepare(
+    "SELECT created_at, last_seen_at, expires_at, absolute_expires_at, revoked_at FROM sessions",
+  ).all<SessionRow>();
   expect(rows.results).toHaveLength(1);
   return rows.results[0]!;
 }
@@ -73,7 +88,9 @@ describe("sessions", () => {
   it("creates a new user on first sign-in with a new demo identity", async () => {
     const done = await signInWithDev("new-person", "New Person");
     expect(location(done.response)).toBe("/dashboard");
-    const user = await env.DB.prepare("SELECT u.name FROM users u JOIN identities i ON i.user_id = u.id WHERE i.subject = 'new-person'").first<{ name: string }>();
+    const user = await env.DB.prepare(
+      "SELECT u.name FROM users u JOIN identities i ON i.user_id = u.id WHERE i.subject = 'new-person'",
+    ).first<{ name: string }>();
     expect(user?.name).toBe("New Person");
   });
 
@@ -104,7 +121,9 @@ describe("sessions", () => {
   });
 
   it("treats an old-format cookie (validly signed, wrong shape) as signed out and clears it", async () => {
-    const storage = createCookieSessionStorage({ cookie: { name: "atmos_session", secrets: [TEST_SETTINGS.SESSION_SECRET] } });
+    const storage = createCookieSessionStorage({
+      cookie: { name: "atmos_session", secrets: [TEST_SETTINGS.SESSION_SECRET] },
+    });
     const session = await storage.getSession();
     session.set("userId", SEED.ownerId); // what an older release might have stored
     const oldCookie = (await storage.commitSession(session)).split(";")[0]!;
@@ -116,7 +135,12 @@ describe("sessions", () => {
   it("a session last seen just under 7 days ago still works, and its idle expiry is pushed 7 days on", async () => {
     const cookie = await sessionCookieFor(SEED.ownerId);
     // Signed in 10 days ago, last seen 7 days less an hour ago: its idle expiry is an hour from now.
-    await setSession({ createdAt: at(-10 * DAY), lastSeenAt: at(-7 * DAY + HOUR), expiresAt: at(HOUR), absoluteExpiresAt: at(20 * DAY) });
+    await setSession({
+      createdAt: at(-10 * DAY),
+      lastSeenAt: at(-7 * DAY + HOUR),
+      expiresAt: at(HOUR),
+      absoluteExpiresAt: at(20 * DAY),
+    });
     const response = await get("/dashboard/acme", { headers: { Cookie: cookie } });
     expect(response.status).toBe(200);
     await response.text();
@@ -132,7 +156,12 @@ describe("sessions", () => {
   it("a session whose 7-day idle expiry has passed is refused: sign in again; its row is not revived", async () => {
     const cookie = await sessionCookieFor(SEED.ownerId);
     // Last seen 7 days and an hour ago: idle-expired an hour ago, long before its absolute maximum.
-    await setSession({ createdAt: at(-10 * DAY), lastSeenAt: at(-7 * DAY - HOUR), expiresAt: at(-HOUR), absoluteExpiresAt: at(20 * DAY) });
+    await setSession({
+      createdAt: at(-10 * DAY),
+      lastSeenAt: at(-7 * DAY - HOUR),
+      expiresAt: at(-HOUR),
+      absoluteExpiresAt: at(20 * DAY),
+    });
     const before = await sessionRow();
     const response = await get("/dashboard/acme", { headers: { Cookie: cookie } });
     expect(response.status).toBe(302);
@@ -147,7 +176,12 @@ describe("sessions", () => {
   it("enforces the absolute maximum even while the session is in use", async () => {
     const cookie = await sessionCookieFor(SEED.ownerId);
     // Seen a minute ago, idle expiry days away, but 30 days since sign-in ended an hour ago.
-    await setSession({ createdAt: at(-30 * DAY - HOUR), lastSeenAt: at(-MINUTE), expiresAt: at(7 * DAY), absoluteExpiresAt: at(-HOUR) });
+    await setSession({
+      createdAt: at(-30 * DAY - HOUR),
+      lastSeenAt: at(-MINUTE),
+      expiresAt: at(7 * DAY),
+      absoluteExpiresAt: at(-HOUR),
+    });
     const response = await get("/dashboard/acme", { headers: { Cookie: cookie } });
     expect(response.status).toBe(302);
     expectCleared(response);
@@ -171,7 +205,9 @@ describe("sessions", () => {
     const out = await request("/logout", first, form({}));
     expect(out.response.status).toBe(302);
     expectCleared(out.response);
-    const revoked = await env.DB.prepare("SELECT revoked_at FROM sessions WHERE id = ?").bind(firstId).first<{ revoked_at: number | null }>();
+    const revoked = await env.DB.prepare("SELECT revoked_at FROM sessions WHERE id = ?")
+      .bind(firstId)
+      .first<{ revoked_at: number | null }>();
     expect(revoked?.revoked_at).not.toBeNull();
     expect((await get("/dashboard/acme", { headers: { Cookie: first } })).status).toBe(302);
     expect((await get("/dashboard/acme", { headers: { Cookie: second } })).status).toBe(200);

@@ -16,7 +16,11 @@ export async function request(path: string, jar: string, init: RequestInit = {},
 }
 
 export function form(fields: Record<string, string>, origin = ORIGIN): RequestInit {
-  return { method: "POST", body: new URLSearchParams(fields), headers: { Origin: origin, "Content-Type": "application/x-www-form-urlencoded" } };
+  return {
+    method: "POST",
+    body: new URLSearchParams(fields),
+    headers: { Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
+  };
 }
 
 export function location(response: Response): string {
@@ -26,7 +30,12 @@ export function location(response: Response): string {
 }
 
 /** Signs in with the dev provider; returns the final redirect and the cookie jar. */
-export async function signInWithDev(login: string, name: string, returnTo = "/dashboard", origin = ORIGIN): Promise<Step> {
+export async function signInWithDev(
+  login: string,
+  name: string,
+  returnTo = "/dashboard",
+  origin = ORIGIN,
+): Promise<Step> {
   const start = await request("/auth/dev", "", form({ returnTo }, origin), origin);
   expect(start.response.status).toBe(302);
   const authorizeUrl = new URL(location(start.response), origin);

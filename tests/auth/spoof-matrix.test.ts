@@ -34,9 +34,22 @@ import { form, location, request } from "./sign-in";
 const OPERATOR = "octocat";
 /** The Worker's OIDC_NAME under test (vitest.config.ts). */
 const SSO = "Acme SSO";
-const OPEN_INCIDENT = { intent: "open", title: "Slow dashboard pages", impact: "degraded", status: "investigating", components: ["dashboard"], body: "Looking into it." };
+const OPEN_INCIDENT = {
+  intent: "open",
+  title: "Slow dashboard pages",
+  impact: "degraded",
+  status: "investigating",
+  components: ["dashboard"],
+  body: "Looking into it.",
+};
 
-type Person = { provider: IdentityProvider; login: string | null; email?: string | null; emailVerified?: boolean; name?: string };
+type Person = {
+  provider: IdentityProvider;
+  login: string | null;
+  email?: string | null;
+  emailVerified?: boolean;
+  name?: string;
+};
 
 /** A user with one identity of that provider, and a session of that provider (as its sign-in makes them). */
 async function signedIn(person: Person): Promise<{ userId: string; cookie: string }> {
@@ -52,7 +65,10 @@ async function signedIn(person: Person): Promise<{ userId: string; cookie: strin
 }
 
 async function membership(userId: string) {
-  const rows = await db().select().from(memberships).where(and(eq(memberships.workspaceId, SEED.workspaceId), eq(memberships.userId, userId)));
+  const rows = await db()
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, SEED.workspaceId), eq(memberships.userId, userId)));
   return rows[0] ?? null;
 }
 
@@ -78,13 +94,23 @@ beforeEach(async () => {
 describe("status operators: only a GitHub login (or a dev login in development) counts", () => {
   type Args = LoaderFunctionArgs & ActionFunctionArgs;
   const operatorSettings = { OPERATOR_LOGINS: OPERATOR };
-  const call = (fn: (args: Args) => Promise<unknown>, req: Request, context: AppLoadContext, params: Record<string, string> = {}) =>
-    answer(() => fn({ request: req, context, params } as Args));
-  const page = (cookie: string, path = "/status/operator") => new Request(`${ORIGIN}${path}`, { headers: { Cookie: cookie } });
+  const call = (
+    fn: (args: Args) => Promise<unknown>,
+    req: Request,
+    context: AppLoadContext,
+    params: Record<string, string> = {},
+  ) => answer(() => fn({ request: req, context, params } as Args));
+  const page = (cookie: string, path = "/status/operator") =>
+    new Request(`${ORIGIN}${path}`, { headers: { Cookie: cookie } });
   const post = (cookie: string, fields: Record<string, string | string[]>, path = "/status/operator") => {
     const body = new URLSearchParams();
-    for (const [key, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
-    return new Request(`${ORIGIN}${path}`, { method: "POST", body, headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/x-www-form-urlencoded" } });
+    for (const [key, value] of Object.entries(fields))
+      for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+    return new Request(`${ORIGIN}${path}`, {
+      method: "POST",
+      body,
+      headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/x-www-form-urlencoded" },
+    });
   };
 
   it("the GitHub account octocat operates the status page, and signs the incident as octocat", async () => {
@@ -98,7 +124,10 @@ describe("status operators: only a GitHub login (or a dev login in development) 
   });
 
   for (const spoof of [
-    { why: "an OIDC account whose preferred_username is octocat", person: { provider: "oidc", login: OPERATOR, email: "octocat@idp.example", emailVerified: true } },
+    {
+      why: "an OIDC account whose preferred_username is octocat",
+      person: { provider: "oidc", login: OPERATOR, email: "octocat@idp.example", emailVerified: true },
+    },
     { why: "an OIDC account named OctoCat (case differs)", person: { provider: "oidc", login: "OctoCat" } },
   ] satisfies Array<{ why: string; person: Person }>) {
     it(`${spoof.why}: /status/operator is a 404, every form is a 404, nothing changes`, async () => {
@@ -107,11 +136,24 @@ describe("status operators: only a GitHub login (or a dev login in development) 
       const before = await dumpDatabase();
       const refused = await call(operatorRoute.loader, page(cookie), context);
       expect(refused.status).toBe(404);
-      expect(((await refused.json()) as { message: string }).message).toBe("We could not find that page. It may have moved, or the address may be mistyped.");
+      expect(((await refused.json()) as { message: string }).message).toBe(
+        "We could not find that page. It may have moved, or the address may be mistyped.",
+      );
       expect((await call(operatorRoute.action, post(cookie, OPEN_INCIDENT), context)).status).toBe(404);
       const slug = (await db().select({ slug: incidents.slug }).from(incidents).limit(1))[0]!.slug;
-      expect((await call(manageRoute.loader, page(cookie, `/status/operator/${slug}`), context, { slug })).status).toBe(404);
-      expect((await call(manageRoute.action, post(cookie, { intent: "resolve", body: "Hijacked" }, `/status/operator/${slug}`), context, { slug })).status).toBe(404);
+      expect((await call(manageRoute.loader, page(cookie, `/status/operator/${slug}`), context, { slug })).status).toBe(
+        404,
+      );
+      expect(
+        (
+          await call(
+            manageRoute.action,
+            post(cookie, { intent: "resolve", body: "Hijacked" }, `/status/operator/${slug}`),
+            context,
+            { slug },
+          )
+        ).status,
+      ).toBe(404);
       expect(await dumpDatabase()).toEqual(before);
     });
   }
@@ -123,7 +165,14 @@ describe("status operators: only a GitHub login (or a dev login in development) 
     // The same person, the same session, a Worker that is not in development (where the dev provider
     // cannot sign anyone in): no operator. The clock stays the run's (production refuses CLOCK_OFFSET_MS).
     const { CLOCK_OFFSET_MS: _offset, ...withoutOffset } = env;
-    const read = readSettings({ ...withoutOffset, ENVIRONMENT: "production", AUTH_PROVIDERS: "github", GITHUB_CLIENT_ID: "id", GITHUB_CLIENT_SECRET: "secret", ...operatorSettings });
+    const read = readSettings({
+      ...withoutOffset,
+      ENVIRONMENT: "production",
+      AUTH_PROVIDERS: "github",
+      GITHUB_CLIENT_ID: "id",
+      GITHUB_CLIENT_SECRET: "secret",
+      ...operatorSettings,
+    });
     if (!read.ok) throw new Error(`production settings: ${read.invalid.join(", ")}`);
     const production: AppLoadContext = { ...testContext(), settings: read.settings };
     expect(production.settings.ENVIRONMENT).toBe("production");
@@ -137,29 +186,47 @@ describe("status operators: only a GitHub login (or a dev login in development) 
       expect(isOperator({ OPERATOR_LOGINS: [OPERATOR], ENVIRONMENT }, dev), ENVIRONMENT).toBe(false);
     }
     expect(isOperator({ OPERATOR_LOGINS: [OPERATOR], ENVIRONMENT: "development" }, dev)).toBe(true);
-    expect(isOperator({ OPERATOR_LOGINS: [OPERATOR], ENVIRONMENT: "production" }, [{ provider: "github", login: OPERATOR, email: null, emailVerified: false }])).toBe(true);
+    expect(
+      isOperator({ OPERATOR_LOGINS: [OPERATOR], ENVIRONMENT: "production" }, [
+        { provider: "github", login: OPERATOR, email: null, emailVerified: false },
+      ]),
+    ).toBe(true);
   });
 });
 
 describe("login invitations: only the GitHub account with that login accepts", () => {
   it("an OIDC account named like the invited GitHub login is refused with a clear page; the GitHub account accepts afterwards", async () => {
     const { path } = await invite(OPERATOR, "admin");
-    const spoof = await signedIn({ provider: "oidc", login: OPERATOR, email: "octocat@idp.example", emailVerified: true });
+    const spoof = await signedIn({
+      provider: "oidc",
+      login: OPERATOR,
+      email: "octocat@idp.example",
+      emailVerified: true,
+    });
 
     const shown = await request(path, spoof.cookie);
     expect(shown.response.status).toBe(200);
     const html = pageText(await shown.response.text());
-    expect(html).toContain(`You are signed in with ${SSO} as octocat. This invitation is for the GitHub account octocat. Sign in with GitHub as octocat to accept it.`);
+    expect(html).toContain(
+      `You are signed in with ${SSO} as octocat. This invitation is for the GitHub account octocat. Sign in with GitHub as octocat to accept it.`,
+    );
     expect(html).not.toContain("Accept and join");
 
     const before = await dumpDatabase();
     const refused = await request(path, spoof.cookie, form({}));
     expect(refused.response.status).toBe(403);
-    expect(pageText(await refused.response.text())).toContain("This invitation is for the GitHub account octocat. Sign in with GitHub as octocat to accept it.");
+    expect(pageText(await refused.response.text())).toContain(
+      "This invitation is for the GitHub account octocat. Sign in with GitHub as octocat to accept it.",
+    );
     expect(await dumpDatabase()).toEqual(before);
     expect(await membership(spoof.userId)).toBeNull();
 
-    const real = await signedIn({ provider: "github", login: "Octocat", email: "octocat@github.example", emailVerified: true });
+    const real = await signedIn({
+      provider: "github",
+      login: "Octocat",
+      email: "octocat@github.example",
+      emailVerified: true,
+    });
     expect(pageText(await (await request(path, real.cookie)).response.text())).toContain("Accept and join Acme");
     const accepted = await request(path, real.cookie, form({}));
     expect(accepted.response.status).toBe(302);
@@ -174,10 +241,17 @@ describe("login invitations: only the GitHub account with that login accepts", (
     const before = await dumpDatabase();
     for (const environment of ["test", "preview", "production"]) {
       const refused = await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment } });
-      expect(refused, environment).toEqual({ ok: false, reason: "invitation_for_someone_else", message: "This invitation is for the GitHub account demo-person. Sign in with GitHub as demo-person to accept it." });
+      expect(refused, environment).toEqual({
+        ok: false,
+        reason: "invitation_for_someone_else",
+        message:
+          "This invitation is for the GitHub account demo-person. Sign in with GitHub as demo-person to accept it.",
+      });
     }
     expect(await dumpDatabase()).toEqual(before);
-    expect(await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment: "development" } })).toEqual({ ok: true, workspaceSlug: "acme" });
+    expect(
+      await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment: "development" } }),
+    ).toEqual({ ok: true, workspaceSlug: "acme" });
     expect(await membership(dev.userId)).toMatchObject({ role: "member" });
   });
 });
@@ -204,7 +278,12 @@ describe("email invitations: only an email the provider verified", () => {
     expect(await membership(spoof.userId)).toBeNull();
 
     // Another provider that did verify it: the invitation is theirs (case-insensitively).
-    const owner = await signedIn({ provider: "oidc", login: "jane-real", email: "Jane@Example.com", emailVerified: true });
+    const owner = await signedIn({
+      provider: "oidc",
+      login: "jane-real",
+      email: "Jane@Example.com",
+      emailVerified: true,
+    });
     const accepted = await request(path, owner.cookie, form({}));
     expect(accepted.response.status).toBe(302);
     expect(location(accepted.response)).toBe("/dashboard/acme");
@@ -225,10 +304,15 @@ describe("email invitations: only an email the provider verified", () => {
     const user = { id: dev.userId, login: "jane-dev", name: "Jane Dev" };
     const before = await dumpDatabase();
     for (const environment of ["test", "preview", "production"]) {
-      expect(await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment } }), environment).toEqual({ ok: false, reason: "invitation_for_someone_else", message: REFUSAL });
+      expect(
+        await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment } }),
+        environment,
+      ).toEqual({ ok: false, reason: "invitation_for_someone_else", message: REFUSAL });
     }
     expect(await dumpDatabase()).toEqual(before);
-    expect(await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment: "development" } })).toEqual({ ok: true, workspaceSlug: "acme" });
+    expect(
+      await acceptInvitation(db(), { token, user, now: FIXED_NOW, trust: { environment: "development" } }),
+    ).toEqual({ ok: true, workspaceSlug: "acme" });
   });
 });
 

@@ -23,18 +23,34 @@ import { QUIET_WRANGLER_ENV } from "../../scripts/local-d1";
 export const CONTRACT_REPOSITORY = { owner: "org", name: "repo" } as const;
 
 /** The workspace the contract's `workspaceId: "workspace-uuid-1234"` stands for in the e2e run. */
-export const CONTRACT_WORKSPACE = { id: `ws_${"contract".padEnd(28, "0")}`, name: "Atmos CLI contract", slug: "atmos-cli-contract" } as const;
+export const CONTRACT_WORKSPACE = {
+  id: `ws_${"contract".padEnd(28, "0")}`,
+  name: "Atmos CLI contract",
+  slug: "atmos-cli-contract",
+} as const;
 
 /** `persistTo` is wrangler's --persist-to directory, relative to the project root (as migrateAndSeed takes it). */
 export async function seedContractFixtures(persistTo: string, now: Date): Promise<void> {
   Object.assign(process.env, QUIET_WRANGLER_ENV);
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ persist: { path: `${persistTo}/v3` }, remoteBindings: false });
+  const proxy = await getPlatformProxy<{ DB: D1Database }>({
+    persist: { path: `${persistTo}/v3` },
+    remoteBindings: false,
+  });
   try {
     const db = createDatabase(proxy.env.DB);
-    await db.insert(workspaces).values({ ...CONTRACT_WORKSPACE, plan: "team", createdAt: now, updatedAt: now }).onConflictDoNothing();
+    await db
+      .insert(workspaces)
+      .values({ ...CONTRACT_WORKSPACE, plan: "team", createdAt: now, updatedAt: now })
+      .onConflictDoNothing();
     const { owner, name } = CONTRACT_REPOSITORY;
     if (await findImportedRepository(db, CONTRACT_WORKSPACE.id, owner, name)) return;
-    const imported = await importRepository(db, { workspaceId: CONTRACT_WORKSPACE.id, owner, name, actor: { type: "system", id: null, label: "e2e contract fixtures" }, now });
+    const imported = await importRepository(db, {
+      workspaceId: CONTRACT_WORKSPACE.id,
+      owner,
+      name,
+      actor: { type: "system", id: null, label: "e2e contract fixtures" },
+      now,
+    });
     if (!imported.ok) throw new Error(`The contract fixtures could not import ${owner}/${name}: ${imported.message}`);
   } finally {
     await proxy.dispose();

@@ -14,7 +14,9 @@ import { fileURLToPath } from "node:url";
  * the two are equal whenever that folder is there.
  */
 export const PACT_FILE = fileURLToPath(new URL("./atmos-AtmosPro.json", import.meta.url));
-export const PUBLISHED_PACT_FILE = fileURLToPath(new URL("../../../shared/contracts/atmos-AtmosPro.json", import.meta.url));
+export const PUBLISHED_PACT_FILE = fileURLToPath(
+  new URL("../../../shared/contracts/atmos-AtmosPro.json", import.meta.url),
+);
 
 /** GitHub's endpoint (the CLI asking Actions for an OIDC token), not ours. */
 export const NOT_OURS = new Set(["a request to retrieve a GitHub OIDC token"]);
@@ -23,9 +25,19 @@ export type PactInteraction = {
   description: string;
   providerState?: string;
   request: { method: string; path: string; query?: string; headers?: Record<string, string>; body?: unknown };
-  response: { status: number; headers?: Record<string, string>; body?: unknown; matchingRules?: Record<string, { match: string; regex?: string }> };
+  response: {
+    status: number;
+    headers?: Record<string, string>;
+    body?: unknown;
+    matchingRules?: Record<string, { match: string; regex?: string }>;
+  };
 };
-export type PactFile = { consumer: { name: string }; provider: { name: string }; interactions: PactInteraction[]; metadata: Record<string, unknown> };
+export type PactFile = {
+  consumer: { name: string };
+  provider: { name: string };
+  interactions: PactInteraction[];
+  metadata: Record<string, unknown>;
+};
 
 export function readPact(path = PACT_FILE): PactFile {
   return JSON.parse(readFileSync(path, "utf8")) as PactFile;
@@ -36,8 +48,14 @@ export function readPact(path = PACT_FILE): PactFile {
  * verifier takes whole files only (its PACT_DESCRIPTION filter selects one description, it cannot
  * leave one out), so the interactions that are not ours are dropped from a copy.
  */
-export function writePactCopy(pact: PactFile, edit: (interactions: PactInteraction[]) => PactInteraction[] = (all) => all): string {
-  const copy: PactFile = { ...pact, interactions: edit(pact.interactions.filter((interaction) => !NOT_OURS.has(interaction.description))) };
+export function writePactCopy(
+  pact: PactFile,
+  edit: (interactions: PactInteraction[]) => PactInteraction[] = (all) => all,
+): string {
+  const copy: PactFile = {
+    ...pact,
+    interactions: edit(pact.interactions.filter((interaction) => !NOT_OURS.has(interaction.description))),
+  };
   const dir = mkdtempSync(join(tmpdir(), "atmos-pact-"));
   const file = join(dir, `${pact.consumer.name}-${pact.provider.name}.json`);
   writeFileSync(file, JSON.stringify(copy, null, 2));

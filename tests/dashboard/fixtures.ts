@@ -50,12 +50,23 @@ const need = (value: string | undefined, what: string) => {
 };
 
 export const PAGES: DashboardPage[] = [
-  { key: "overview", routeId: "routes/dashboard.$workspace._index", path: (t) => `/dashboard/${t.slug}`, panels: ["summary", "trends", "attention", "recent", "repositories"] },
-  { key: "repositories", routeId: "routes/dashboard.$workspace.repositories._index", path: (t) => `/dashboard/${t.slug}/repositories`, panels: ["list"] },
+  {
+    key: "overview",
+    routeId: "routes/dashboard.$workspace._index",
+    path: (t) => `/dashboard/${t.slug}`,
+    panels: ["summary", "trends", "attention", "recent", "repositories"],
+  },
+  {
+    key: "repositories",
+    routeId: "routes/dashboard.$workspace.repositories._index",
+    path: (t) => `/dashboard/${t.slug}/repositories`,
+    panels: ["list"],
+  },
   {
     key: "repository",
     routeId: "routes/dashboard.$workspace.repositories.$owner.$name",
-    path: (t) => `/dashboard/${t.slug}/repositories/${encodeURIComponent(need(t.owner, "a repository owner"))}/${encodeURIComponent(need(t.name, "a repository name"))}`,
+    path: (t) =>
+      `/dashboard/${t.slug}/repositories/${encodeURIComponent(need(t.owner, "a repository owner"))}/${encodeURIComponent(need(t.name, "a repository name"))}`,
     panels: ["table"],
   },
   {
@@ -64,13 +75,43 @@ export const PAGES: DashboardPage[] = [
     path: (t) => `/dashboard/${t.slug}/instances/${need(t.instanceId, "an instance id")}`,
     panels: ["history", "deployments", "workflows", "lock"],
   },
-  { key: "pull-requests", routeId: "routes/dashboard.$workspace.pull-requests", path: (t) => `/dashboard/${t.slug}/pull-requests`, panels: ["uploads", "plan?"] },
-  { key: "deployments", routeId: "routes/dashboard.$workspace.deployments", path: (t) => `/dashboard/${t.slug}/deployments`, panels: ["list"] },
-  { key: "locks", routeId: "routes/dashboard.$workspace.locks", path: (t) => `/dashboard/${t.slug}/locks`, panels: ["list"] },
-  { key: "drift", routeId: "routes/dashboard.$workspace.drift", path: (t) => `/dashboard/${t.slug}/drift`, panels: ["schedules", "status"] },
-  { key: "members", routeId: "routes/dashboard.$workspace.members", path: (t) => `/dashboard/${t.slug}/members`, panels: [] },
+  {
+    key: "pull-requests",
+    routeId: "routes/dashboard.$workspace.pull-requests",
+    path: (t) => `/dashboard/${t.slug}/pull-requests`,
+    panels: ["uploads", "plan?"],
+  },
+  {
+    key: "deployments",
+    routeId: "routes/dashboard.$workspace.deployments",
+    path: (t) => `/dashboard/${t.slug}/deployments`,
+    panels: ["list"],
+  },
+  {
+    key: "locks",
+    routeId: "routes/dashboard.$workspace.locks",
+    path: (t) => `/dashboard/${t.slug}/locks`,
+    panels: ["list"],
+  },
+  {
+    key: "drift",
+    routeId: "routes/dashboard.$workspace.drift",
+    path: (t) => `/dashboard/${t.slug}/drift`,
+    panels: ["schedules", "status"],
+  },
+  {
+    key: "members",
+    routeId: "routes/dashboard.$workspace.members",
+    path: (t) => `/dashboard/${t.slug}/members`,
+    panels: [],
+  },
   { key: "audit", routeId: "routes/dashboard.$workspace.audit", path: (t) => `/dashboard/${t.slug}/audit`, panels: [] },
-  { key: "settings", routeId: "routes/dashboard.$workspace.settings", path: (t) => `/dashboard/${t.slug}/settings`, panels: [] },
+  {
+    key: "settings",
+    routeId: "routes/dashboard.$workspace.settings",
+    path: (t) => `/dashboard/${t.slug}/settings`,
+    panels: [],
+  },
 ];
 
 export function page(key: PageKey): DashboardPage {
@@ -84,11 +125,17 @@ export function dataUrl(path: string, routeId: string): string {
   return `${path}${path.includes("?") ? "&" : "?"}_data=${encodeURIComponent(routeId)}`;
 }
 
-export type Slot = { ok: true; data: Record<string, unknown> } | { ok: false; error: { message: string; requestId: string } };
+export type Slot =
+  | { ok: true; data: Record<string, unknown> }
+  | { ok: false; error: { message: string; requestId: string } };
 export type PageData = Record<string, unknown>;
 
 /** The loader's JSON for `path` (only that route's loader runs), with its status. */
-export async function loaderJson(path: string, routeId: string, cookie: string): Promise<{ status: number; data: PageData; requestId: string | null }> {
+export async function loaderJson(
+  path: string,
+  routeId: string,
+  cookie: string,
+): Promise<{ status: number; data: PageData; requestId: string | null }> {
   const response = await get(dataUrl(path, routeId), { headers: { Cookie: cookie } });
   const text = await response.text();
   let data: PageData;
@@ -101,7 +148,10 @@ export async function loaderJson(path: string, routeId: string, cookie: string):
 }
 
 /** The page as a browser gets it. */
-export async function pageHtml(path: string, cookie: string): Promise<{ status: number; html: string; requestId: string | null }> {
+export async function pageHtml(
+  path: string,
+  cookie: string,
+): Promise<{ status: number; html: string; requestId: string | null }> {
   const response = await get(path, { headers: { Cookie: cookie } });
   return { status: response.status, html: await response.text(), requestId: response.headers.get("x-request-id") };
 }
@@ -170,7 +220,11 @@ type SqlValue = string | number | null;
  * the 100-parameter limit allows, sent as D1 batches of up to `statementsPerBatch` statements.
  * Returns the number of statements.
  */
-export async function insertRows(table: string, rows: Array<Record<string, SqlValue>>, statementsPerBatch = 100): Promise<number> {
+export async function insertRows(
+  table: string,
+  rows: Array<Record<string, SqlValue>>,
+  statementsPerBatch = 100,
+): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = Object.keys(rows[0]!);
   const perStatement = Math.floor(MAX_BOUND_PARAMETERS / columns.length);
@@ -181,7 +235,11 @@ export async function insertRows(table: string, rows: Array<Record<string, SqlVa
     const chunk = rows.slice(i, i + perStatement);
     const values = chunk.flatMap((row) => columns.map((column) => (column in row ? row[column]! : null)));
     if (values.length > MAX_BOUND_PARAMETERS) throw new Error("too many bound parameters");
-    statements.push(env.DB.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${chunk.map(() => placeholder).join(", ")}`).bind(...values));
+    statements.push(
+      env.DB.prepare(
+        `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${chunk.map(() => placeholder).join(", ")}`,
+      ).bind(...values),
+    );
   }
   for (let i = 0; i < statements.length; i += statementsPerBatch) {
     await env.DB.batch(statements.slice(i, i + statementsPerBatch));
@@ -190,11 +248,15 @@ export async function insertRows(table: string, rows: Array<Record<string, SqlVa
 }
 
 export async function run(query: string, ...params: SqlValue[]): Promise<void> {
-  await env.DB.prepare(query).bind(...params).run();
+  await env.DB.prepare(query)
+    .bind(...params)
+    .run();
 }
 
 export async function firstRow<T>(query: string, ...params: SqlValue[]): Promise<T> {
-  const row = await env.DB.prepare(query).bind(...params).first<T>();
+  const row = await env.DB.prepare(query)
+    .bind(...params)
+    .first<T>();
   if (!row) throw new Error(`no row for: ${query}`);
   return row;
 }
@@ -207,21 +269,47 @@ export type TestWorkspace = { userId: string; login: string | null; workspaceId:
  * A new user and a new workspace of which they are the only member (the owner), made the way the
  * app makes them (createWorkspace: workspace, membership and its audit event), with a session.
  */
-export async function newWorkspace(options: { name?: string; login?: string | null; email?: string | null; userName?: string; now?: Date } = {}): Promise<TestWorkspace> {
+export async function newWorkspace(
+  options: { name?: string; login?: string | null; email?: string | null; userName?: string; now?: Date } = {},
+): Promise<TestWorkspace> {
   const now = options.now ?? FIXED_NOW;
   const userId = newId("usr");
   const login = options.login === undefined ? `owner-${userId.slice(-6).toLowerCase()}` : options.login;
   const name = options.userName ?? "Edith Edge";
-  await insertRows("users", [{ id: userId, login, name, email: options.email === undefined ? "edith@edge.example" : options.email, created_at: now.getTime(), updated_at: now.getTime() }]);
-  const workspace = await createWorkspace(db(), { name: options.name ?? "Edge Cases", userId, actor: userActor({ id: userId, login, name }), now });
+  await insertRows("users", [
+    {
+      id: userId,
+      login,
+      name,
+      email: options.email === undefined ? "edith@edge.example" : options.email,
+      created_at: now.getTime(),
+      updated_at: now.getTime(),
+    },
+  ]);
+  const workspace = await createWorkspace(db(), {
+    name: options.name ?? "Edge Cases",
+    userId,
+    actor: userActor({ id: userId, login, name }),
+    now,
+  });
   return { userId, login, workspaceId: workspace.id, slug: workspace.slug, cookie: await sessionCookieFor(userId) };
 }
 
 /** A repository imported into the workspace. */
-export async function importRepository(workspaceId: string, owner: string, name: string, importedBy: string | null = null, now = FIXED_NOW): Promise<string> {
+export async function importRepository(
+  workspaceId: string,
+  owner: string,
+  name: string,
+  importedBy: string | null = null,
+  now = FIXED_NOW,
+): Promise<string> {
   const id = newId("repo");
-  await insertRows("repositories", [{ id, host: "github.com", owner, name, created_at: now.getTime(), updated_at: now.getTime() }]);
-  await insertRows("workspace_repositories", [{ workspace_id: workspaceId, repository_id: id, imported_by: importedBy, created_at: now.getTime() }]);
+  await insertRows("repositories", [
+    { id, host: "github.com", owner, name, created_at: now.getTime(), updated_at: now.getTime() },
+  ]);
+  await insertRows("workspace_repositories", [
+    { workspace_id: workspaceId, repository_id: id, imported_by: importedBy, created_at: now.getTime() },
+  ]);
   return id;
 }
 
@@ -283,9 +371,15 @@ export function expectedOrder(rows: InstanceRow[], sort: "component" | "stack" |
       case "stack":
         return compareText(a.stack, b.stack) || compareText(a.component, b.component);
       case "status":
-        return compareText(a.status, b.status) || compareText(a.component, b.component) || compareText(a.stack, b.stack);
+        return (
+          compareText(a.status, b.status) || compareText(a.component, b.component) || compareText(a.stack, b.stack)
+        );
       case "last_run":
-        return (b.last_run_at ?? -1) - (a.last_run_at ?? -1) || compareText(b.component, a.component) || compareText(b.stack, a.stack);
+        return (
+          (b.last_run_at ?? -1) - (a.last_run_at ?? -1) ||
+          compareText(b.component, a.component) ||
+          compareText(b.stack, a.stack)
+        );
       default:
         return compareText(a.component, b.component) || compareText(a.stack, b.stack);
     }
@@ -293,7 +387,13 @@ export function expectedOrder(rows: InstanceRow[], sort: "component" | "stack" |
   return sorted.map((row) => row.id);
 }
 
-export type UploadItem = { stack: string; component: string; planStatus?: string | null; applyStatus?: string | null; deleted?: boolean };
+export type UploadItem = {
+  stack: string;
+  component: string;
+  planStatus?: string | null;
+  applyStatus?: string | null;
+  deleted?: boolean;
+};
 
 /**
  * An affected-stacks upload with its items and dependency edges (`[i, j]`: item j waits for item i),
@@ -352,7 +452,11 @@ export async function addUpload(input: {
   );
   await insertRows(
     "affected_stack_edges",
-    (input.edges ?? []).map(([from, to]) => ({ upload_id: uploadId, item_id: itemIds[from]!, dependent_item_id: itemIds[to]! })),
+    (input.edges ?? []).map(([from, to]) => ({
+      upload_id: uploadId,
+      item_id: itemIds[from]!,
+      dependent_item_id: itemIds[to]!,
+    })),
   );
   return { uploadId, itemIds };
 }

@@ -96,7 +96,12 @@ describe("dashboard response validation: an empty workspace (only its owner)", (
 
   const checks: Partial<Record<PageKey, (panels: Record<string, Json>, data: PageData, html: string) => void>> = {
     overview: (panels, _data, html) => {
-      expect(panels.summary).toEqual({ instancesByStatus: { in_sync: 0, drifted: 0, error: 0, unknown: 0 }, repositories: 0, activeLocks: 0, deploymentsInProgress: 0 });
+      expect(panels.summary).toEqual({
+        instancesByStatus: { in_sync: 0, drifted: 0, error: 0, unknown: 0 },
+        repositories: 0,
+        activeLocks: 0,
+        deploymentsInProgress: 0,
+      });
       expect(arr(panels.trends!.driftTrend)).toHaveLength(30);
       expect(arr(panels.trends!.deploymentsPerDay).every((day) => day.count === 0)).toBe(true);
       expect(panels.attention).toEqual({ instances: [], failedApplies: [], expiringLocks: [] });
@@ -144,10 +149,13 @@ describe("dashboard response validation: an empty workspace (only its owner)", (
     },
   };
 
-  it.each(PAGES.filter((p) => p.key !== "repository" && p.key !== "instance").map((p) => p.key))("%s satisfies its schemas and shows its empty state", async (key) => {
-    const { panels, data, html } = await expectPageOk(key, { slug: ws.slug }, ws.cookie);
-    checks[key]!(panels, data, html);
-  });
+  it.each(PAGES.filter((p) => p.key !== "repository" && p.key !== "instance").map((p) => p.key))(
+    "%s satisfies its schemas and shows its empty state",
+    async (key) => {
+      const { panels, data, html } = await expectPageOk(key, { slug: ws.slug }, ws.cookie);
+      checks[key]!(panels, data, html);
+    },
+  );
 
   it("repository and instance pages of things that do not exist are a clear 404, not a 500", async () => {
     for (const [key, target] of [
@@ -165,7 +173,11 @@ describe("dashboard response validation: an empty workspace (only its owner)", (
 
   it("an imported repository with no instances yet: an empty table, no next page", async () => {
     await importRepository(ws.workspaceId, "edge", "empty", ws.userId);
-    const { panels, html } = await expectPageOk("repository", { slug: ws.slug, owner: "edge", name: "empty" }, ws.cookie);
+    const { panels, html } = await expectPageOk(
+      "repository",
+      { slug: ws.slug, owner: "edge", name: "empty" },
+      ws.cookie,
+    );
     expect(panels.table).toEqual({ instances: [], stacks: [], nextCursor: null });
     expectHtmlContains(html, "atmos list instances --upload");
     const overview = await expectPageOk("overview", { slug: ws.slug }, ws.cookie);
@@ -178,7 +190,12 @@ describe("dashboard response validation: an empty workspace (only its owner)", (
 type InstancesTable = { instances: Rows; stacks: string[]; nextCursor: string | null };
 
 /** Follows "Next page" from the first page, at most `maxPages` pages. */
-async function walkInstances(ws: TestWorkspace, repository: { owner: string; name: string }, query: Record<string, string>, maxPages: number) {
+async function walkInstances(
+  ws: TestWorkspace,
+  repository: { owner: string; name: string },
+  query: Record<string, string>,
+  maxPages: number,
+) {
   const dashboardPage = page("repository");
   const pages: InstancesTable[] = [];
   let cursor: string | null = null;
@@ -225,27 +242,46 @@ describe("dashboard response validation: 10,000 instances in one repository", ()
     expect(ids).toEqual(expectedOrder(rows, "component"));
   }, 240_000);
 
-  it.each(["stack", "status", "last_run"] as const)("sort=%s: the first five pages follow the sort with no row twice", async (sort) => {
-    const { pages, ids } = await walkInstances(ws, repository, { sort }, 5);
-    expect(pages).toHaveLength(5);
-    expect(pages.every((p) => p.instances.length === 50 && p.nextCursor !== null)).toBe(true);
-    expect(new Set(ids).size).toBe(250);
-    expect(ids).toEqual(expectedOrder(rows, sort).slice(0, 250));
-  }, 120_000);
+  it.each(["stack", "status", "last_run"] as const)(
+    "sort=%s: the first five pages follow the sort with no row twice",
+    async (sort) => {
+      const { pages, ids } = await walkInstances(ws, repository, { sort }, 5);
+      expect(pages).toHaveLength(5);
+      expect(pages.every((p) => p.instances.length === 50 && p.nextCursor !== null)).toBe(true);
+      expect(new Set(ids).size).toBe(250);
+      expect(ids).toEqual(expectedOrder(rows, sort).slice(0, 250));
+    },
+    120_000,
+  );
 
   it("filtered (status, stack) and searched pages page through only the rows that match", async () => {
     const drifted = await walkInstances(ws, repository, { status: "drifted", sort: "last_run" }, 5);
-    expect(drifted.ids).toEqual(expectedOrder(rows.filter((row) => row.status === "drifted"), "last_run").slice(0, 250));
+    expect(drifted.ids).toEqual(
+      expectedOrder(
+        rows.filter((row) => row.status === "drifted"),
+        "last_run",
+      ).slice(0, 250),
+    );
 
     const stack = BULK_STACKS[7]!;
     const byStack = await walkInstances(ws, repository, { stack }, 10);
-    expect(byStack.ids).toEqual(expectedOrder(rows.filter((row) => row.stack === stack), "component"));
+    expect(byStack.ids).toEqual(
+      expectedOrder(
+        rows.filter((row) => row.stack === stack),
+        "component",
+      ),
+    );
     expect(byStack.pages).toHaveLength(5);
 
     const searched = await walkInstances(ws, repository, { q: "comp-12", stack }, 10);
     expect(searched.pages).toHaveLength(1);
     expect(searched.pages[0]!.nextCursor).toBeNull();
-    expect(searched.ids).toEqual(expectedOrder(rows.filter((row) => row.stack === stack && row.component.includes("comp-12")), "component"));
+    expect(searched.ids).toEqual(
+      expectedOrder(
+        rows.filter((row) => row.stack === stack && row.component.includes("comp-12")),
+        "component",
+      ),
+    );
     expect(searched.ids).toHaveLength(10);
 
     // LIKE wildcards in the search are literal: "%" matches nothing here.
@@ -264,7 +300,8 @@ describe("dashboard response validation: 10,000 instances in one repository", ()
       }
       if (key === "repositories") expect(arr(panels.list!.repositories)[0]!.total).toBe(10_000);
       if (key === "drift") expect(arr(panels.status!.repositories)[0]).toMatchObject({ repository: "acme/monorepo" });
-      if (key === "instance") expect(obj(data.instance)).toMatchObject({ id: rows[1234]!.id, component: rows[1234]!.component });
+      if (key === "instance")
+        expect(obj(data.instance)).toMatchObject({ id: rows[1234]!.id, component: rows[1234]!.component });
     }
     expect(BULK_COMPONENTS).toHaveLength(250);
   }, 120_000);
@@ -278,59 +315,178 @@ describe("dashboard response validation: nulls in every optional field", () => {
     // An owner with neither login nor email, and a member the same.
     const ws = await newWorkspace({ login: null, email: null, userName: "Nameless Owner" });
     const memberId = newId("usr");
-    await insertRows("users", [{ id: memberId, login: null, name: "Nameless Member", email: null, avatar_url: null, last_workspace_id: null, created_at: now.getTime(), updated_at: now.getTime() }]);
-    await insertRows("memberships", [{ workspace_id: ws.workspaceId, user_id: memberId, role: "member", created_at: now.getTime(), updated_at: now.getTime() }]);
+    await insertRows("users", [
+      {
+        id: memberId,
+        login: null,
+        name: "Nameless Member",
+        email: null,
+        avatar_url: null,
+        last_workspace_id: null,
+        created_at: now.getTime(),
+        updated_at: now.getTime(),
+      },
+    ]);
+    await insertRows("memberships", [
+      {
+        workspace_id: ws.workspaceId,
+        user_id: memberId,
+        role: "member",
+        created_at: now.getTime(),
+        updated_at: now.getTime(),
+      },
+    ]);
     await insertRows("invitations", [
-      { id: newId("inv"), workspace_id: ws.workspaceId, invitee: "someone@example.com", role: "member", token_hash: "f".repeat(64), invited_by: null, created_at: now.getTime(), expires_at: now.getTime() + 7 * DAY, accepted_at: null, accepted_by: null, revoked_at: null },
+      {
+        id: newId("inv"),
+        workspace_id: ws.workspaceId,
+        invitee: "someone@example.com",
+        role: "member",
+        token_hash: "f".repeat(64),
+        invited_by: null,
+        created_at: now.getTime(),
+        expires_at: now.getTime() + 7 * DAY,
+        accepted_at: null,
+        accepted_by: null,
+        revoked_at: null,
+      },
     ]);
     const repositoryId = await importRepository(ws.workspaceId, "nulls", "infra", null);
     // An instance that never ran: no command, exit code, run time, settings.pro.
     const instanceId = newId("inst");
     await insertRows("instances", [
-      { id: instanceId, workspace_id: ws.workspaceId, repository_id: repositoryId, stack: "dev", component: "vpc", settings_pro: null, status: "unknown", last_command: null, last_exit_code: null, last_run_at: null, removed_at: null },
+      {
+        id: instanceId,
+        workspace_id: ws.workspaceId,
+        repository_id: repositoryId,
+        stack: "dev",
+        component: "vpc",
+        settings_pro: null,
+        status: "unknown",
+        last_command: null,
+        last_exit_code: null,
+        last_run_at: null,
+        removed_at: null,
+      },
     ]);
     // A deployment that never started: no run id, run URL, upload, start or end.
     await insertRows("deployments", [
-      { id: newId("dep"), workspace_id: ws.workspaceId, instance_id: instanceId, upload_id: null, kind: "plan", status: "queued", workflow: "plan.yaml", github_run_id: null, github_run_url: null, created_at: now.getTime() - HOUR, started_at: null, completed_at: null },
+      {
+        id: newId("dep"),
+        workspace_id: ws.workspaceId,
+        instance_id: instanceId,
+        upload_id: null,
+        kind: "plan",
+        status: "queued",
+        workflow: "plan.yaml",
+        github_run_id: null,
+        github_run_url: null,
+        created_at: now.getTime() - HOUR,
+        started_at: null,
+        completed_at: null,
+      },
     ]);
     // A lock without message or properties, expiring within the day (so "Needs attention" lists it).
     await insertRows("locks", [
-      { id: newId("lock"), workspace_id: ws.workspaceId, key: "nulls/infra/dev/vpc", message: null, locked_by: "ci", properties: null, expires_at: now.getTime() + 2 * HOUR, created_at: now.getTime(), updated_at: now.getTime(), deleted_at: null },
+      {
+        id: newId("lock"),
+        workspace_id: ws.workspaceId,
+        key: "nulls/infra/dev/vpc",
+        message: null,
+        locked_by: "ci",
+        properties: null,
+        expires_at: now.getTime() + 2 * HOUR,
+        created_at: now.getTime(),
+        updated_at: now.getTime(),
+        deleted_at: null,
+      },
     ]);
     // A schedule never run, with no next run. (A schedule with no repository — "every repository" —
     // has its own test below.)
     await insertRows("drift_schedules", [
-      { id: newId("drs"), workspace_id: ws.workspaceId, repository_id: repositoryId, name: "Weekly", cron: "0 0 * * 0", timezone: "UTC", enabled: 0, last_run_at: null, next_run_at: null, created_at: now.getTime(), updated_at: now.getTime() },
+      {
+        id: newId("drs"),
+        workspace_id: ws.workspaceId,
+        repository_id: repositoryId,
+        name: "Weekly",
+        cron: "0 0 * * 0",
+        timezone: "UTC",
+        enabled: 0,
+        last_run_at: null,
+        next_run_at: null,
+        created_at: now.getTime(),
+        updated_at: now.getTime(),
+      },
     ]);
     // A system audit event with no actor id, target or metadata.
     await insertRows("audit_events", [
-      { id: newId("aud"), workspace_id: ws.workspaceId, actor_type: "system", actor_id: null, actor_label: "Atmos Pro", action: "schedule.ran", category: "schedule", target_type: null, target_id: null, metadata: null, created_at: now.getTime() },
+      {
+        id: newId("aud"),
+        workspace_id: ws.workspaceId,
+        actor_type: "system",
+        actor_id: null,
+        actor_label: "Atmos Pro",
+        action: "schedule.ran",
+        category: "schedule",
+        target_type: null,
+        target_id: null,
+        metadata: null,
+        created_at: now.getTime(),
+      },
     ]);
     // An upload of a commit (no pull request, no head ref) whose items have no statuses yet.
-    await addUpload({ workspaceId: ws.workspaceId, repositoryId, items: [{ stack: "dev", component: "vpc" }, { stack: "dev", component: "eks" }], edges: [[0, 1]] });
+    await addUpload({
+      workspaceId: ws.workspaceId,
+      repositoryId,
+      items: [
+        { stack: "dev", component: "vpc" },
+        { stack: "dev", component: "eks" },
+      ],
+      edges: [[0, 1]],
+    });
 
     const target = { slug: ws.slug, owner: "nulls", name: "infra", instanceId };
     const seen: Partial<Record<PageKey, { panels: Record<string, Json>; data: PageData; html: string }>> = {};
     for (const { key } of PAGES) seen[key] = await expectPageOk(key, target, ws.cookie);
 
     const overview = seen.overview!;
-    expect(arr(overview.panels.recent!.deployments)).toEqual([expect.objectContaining({ githubRunUrl: null, status: "queued" })]);
-    expect(arr(overview.panels.attention!.expiringLocks)).toEqual([expect.objectContaining({ key: "nulls/infra/dev/vpc" })]);
+    expect(arr(overview.panels.recent!.deployments)).toEqual([
+      expect.objectContaining({ githubRunUrl: null, status: "queued" }),
+    ]);
+    expect(arr(overview.panels.attention!.expiringLocks)).toEqual([
+      expect.objectContaining({ key: "nulls/infra/dev/vpc" }),
+    ]);
 
     const table = seen.repository!.panels.table!;
-    expect(arr(table.instances)).toEqual([expect.objectContaining({ id: instanceId, lastCommand: null, lastRunAt: null, lock: expect.objectContaining({ lockedBy: "ci" }) })]);
+    expect(arr(table.instances)).toEqual([
+      expect.objectContaining({
+        id: instanceId,
+        lastCommand: null,
+        lastRunAt: null,
+        lock: expect.objectContaining({ lockedBy: "ci" }),
+      }),
+    ]);
 
     const instance = seen.instance!;
-    expect(instance.data.instance).toMatchObject({ lastCommand: null, lastExitCode: null, lastRunAt: null, removed: false });
+    expect(instance.data.instance).toMatchObject({
+      lastCommand: null,
+      lastExitCode: null,
+      lastRunAt: null,
+      removed: false,
+    });
     expect(instance.panels.history).toEqual({ history: [] });
     expect(instance.panels.workflows).toEqual({ workflows: [] });
     expect(arr(instance.panels.deployments!.deployments)).toEqual([expect.objectContaining({ githubRunUrl: null })]);
     expect(obj(instance.panels.lock!.lock)).toMatchObject({ message: null, lockedBy: "ci" });
 
-    expect(arr(seen.deployments!.panels.list!.deployments)).toEqual([expect.objectContaining({ githubRunUrl: null, completedAt: null })]);
+    expect(arr(seen.deployments!.panels.list!.deployments)).toEqual([
+      expect.objectContaining({ githubRunUrl: null, completedAt: null }),
+    ]);
     expectHtmlContains(seen.deployments!.html, "not started");
     expect(arr(seen.locks!.panels.list!.locks)).toEqual([expect.objectContaining({ message: null })]);
-    expect(arr(seen.drift!.panels.schedules!.schedules)).toEqual([expect.objectContaining({ enabled: false, lastRunAt: null, nextRunAt: null })]);
+    expect(arr(seen.drift!.panels.schedules!.schedules)).toEqual([
+      expect.objectContaining({ enabled: false, lastRunAt: null, nextRunAt: null }),
+    ]);
 
     const groups = arr(seen["pull-requests"]!.panels.uploads!.groups);
     expect(groups).toEqual([expect.objectContaining({ label: "commit 0123456", repository: "nulls/infra" })]);
@@ -340,9 +496,14 @@ describe("dashboard response validation: nulls in every optional field", () => {
       [{ stack: "dev", component: "eks", deleted: false, planStatus: null, applyStatus: null }],
     ]);
 
-    expect(arr(seen.members!.data.members).map((m) => [m.login, m.email])).toEqual([[null, null], [null, null]]);
+    expect(arr(seen.members!.data.members).map((m) => [m.login, m.email])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
     expect(arr(seen.members!.data.invitations)).toEqual([expect.objectContaining({ invitedBy: null })]);
-    expect(arr(seen.audit!.data.events)).toContainEqual(expect.objectContaining({ actorId: null, targetType: null, targetId: null, metadata: null }));
+    expect(arr(seen.audit!.data.events)).toContainEqual(
+      expect.objectContaining({ actorId: null, targetType: null, targetId: null, metadata: null }),
+    );
 
     // The layout (user menu) with a user who has neither login nor email.
     const layout = await loaderJson(`/dashboard/${ws.slug}`, "routes/dashboard.$workspace", ws.cookie);
@@ -360,7 +521,19 @@ describe("dashboard response validation: nulls in every optional field", () => {
     await seedDatabase();
     const now = FIXED_NOW.getTime();
     await insertRows("drift_schedules", [
-      { id: newId("drs"), workspace_id: SEED.workspaceId, repository_id: null, name: "Weekly, everywhere", cron: "0 0 * * 0", timezone: "UTC", enabled: 1, last_run_at: null, next_run_at: null, created_at: now, updated_at: now },
+      {
+        id: newId("drs"),
+        workspace_id: SEED.workspaceId,
+        repository_id: null,
+        name: "Weekly, everywhere",
+        cron: "0 0 * * 0",
+        timezone: "UTC",
+        enabled: 1,
+        last_run_at: null,
+        next_run_at: null,
+        created_at: now,
+        updated_at: now,
+      },
     ]);
     const { panels } = await expectPageOk("drift", { slug: SEED.workspaceSlug }, await sessionCookieFor(SEED.ownerId));
     expect(arr(panels.schedules!.schedules).map((schedule) => [schedule.name, schedule.scope])).toEqual([
@@ -405,26 +578,77 @@ describe("dashboard response validation: unicode and very long names", () => {
     await insertRows("instances", rows);
     const first = rows[0]!;
     const key = `${OWNER}/${NAME}/${first.stack}/${first.component}`;
-    await insertRows("instance_results", [{ id: newId("res"), workspace_id: ws.workspaceId, instance_id: first.id, command: "plan", exit_code: 2, status: "error", ran_at: now.getTime() - HOUR }]);
+    await insertRows("instance_results", [
+      {
+        id: newId("res"),
+        workspace_id: ws.workspaceId,
+        instance_id: first.id,
+        command: "plan",
+        exit_code: 2,
+        status: "error",
+        ran_at: now.getTime() - HOUR,
+      },
+    ]);
     await insertRows("deployments", [
-      { id: newId("dep"), workspace_id: ws.workspaceId, instance_id: first.id, kind: "apply", status: "failure", workflow: "déploiement-🚀.yaml", github_run_url: `https://github.com/${OWNER}/${NAME}/actions/runs/1`, created_at: now.getTime() - HOUR, started_at: now.getTime() - HOUR, completed_at: now.getTime() - HOUR / 2 },
+      {
+        id: newId("dep"),
+        workspace_id: ws.workspaceId,
+        instance_id: first.id,
+        kind: "apply",
+        status: "failure",
+        workflow: "déploiement-🚀.yaml",
+        github_run_url: `https://github.com/${OWNER}/${NAME}/actions/runs/1`,
+        created_at: now.getTime() - HOUR,
+        started_at: now.getTime() - HOUR,
+        completed_at: now.getTime() - HOUR / 2,
+      },
     ]);
     await insertRows("locks", [
-      { id: newId("lock"), workspace_id: ws.workspaceId, key, message: "Ne pas déployer 🚧 — 工事中", locked_by: "zoë", expires_at: now.getTime() + 3 * HOUR, created_at: now.getTime(), updated_at: now.getTime() },
+      {
+        id: newId("lock"),
+        workspace_id: ws.workspaceId,
+        key,
+        message: "Ne pas déployer 🚧 — 工事中",
+        locked_by: "zoë",
+        expires_at: now.getTime() + 3 * HOUR,
+        created_at: now.getTime(),
+        updated_at: now.getTime(),
+      },
     ]);
     await insertRows("drift_schedules", [
-      { id: newId("drs"), workspace_id: ws.workspaceId, repository_id: repositoryId, name: "Nächtlich 🌙", cron: "0 3 * * *", timezone: "Asia/Tokyo", enabled: 1, next_run_at: now.getTime() + HOUR, created_at: now.getTime(), updated_at: now.getTime() },
+      {
+        id: newId("drs"),
+        workspace_id: ws.workspaceId,
+        repository_id: repositoryId,
+        name: "Nächtlich 🌙",
+        cron: "0 3 * * *",
+        timezone: "Asia/Tokyo",
+        enabled: 1,
+        next_run_at: now.getTime() + HOUR,
+        created_at: now.getTime(),
+        updated_at: now.getTime(),
+      },
     ]);
-    await addUpload({ workspaceId: ws.workspaceId, repositoryId, pullRequest: 7, headRef: "feature/ünïcødé-🚀", items: [{ stack: first.stack, component: first.component, planStatus: "success" }] });
+    await addUpload({
+      workspaceId: ws.workspaceId,
+      repositoryId,
+      pullRequest: 7,
+      headRef: "feature/ünïcødé-🚀",
+      items: [{ stack: first.stack, component: first.component, planStatus: "success" }],
+    });
 
     const target = { slug: ws.slug, owner: OWNER, name: NAME, instanceId: first.id };
     for (const { key: pageKey } of PAGES) {
       const { html } = await expectPageOk(pageKey, target, ws.cookie);
-      if (["overview", "repository", "instance", "deployments", "pull-requests"].includes(pageKey)) expectHtmlContains(html, COMPONENT, pageKey);
-      if (["overview", "repositories", "repository", "drift", "instance"].includes(pageKey)) expectHtmlContains(html, `${OWNER}/${NAME}`, pageKey);
+      if (["overview", "repository", "instance", "deployments", "pull-requests"].includes(pageKey))
+        expectHtmlContains(html, COMPONENT, pageKey);
+      if (["overview", "repositories", "repository", "drift", "instance"].includes(pageKey))
+        expectHtmlContains(html, `${OWNER}/${NAME}`, pageKey);
     }
     const locks = await expectPageOk("locks", target, ws.cookie);
-    expect(arr(locks.panels.list!.locks)).toEqual([expect.objectContaining({ key, message: "Ne pas déployer 🚧 — 工事中" })]);
+    expect(arr(locks.panels.list!.locks)).toEqual([
+      expect.objectContaining({ key, message: "Ne pas déployer 🚧 — 工事中" }),
+    ]);
     const instance = await expectPageOk("instance", target, ws.cookie);
     expect(obj(instance.panels.lock!)).toMatchObject({ key, lock: { lockedBy: "zoë" } });
 
@@ -436,12 +660,20 @@ describe("dashboard response validation: unicode and very long names", () => {
     // Every sort pages across unicode sort values: each instance once, in the promised order.
     for (const sort of ["component", "stack", "status", "last_run"] as const) {
       const walked = await walkInstances(ws, { owner: OWNER, name: NAME }, { sort }, 10);
-      expect(walked.pages.map((p) => p.instances.length), sort).toEqual([50, 10]);
+      expect(
+        walked.pages.map((p) => p.instances.length),
+        sort,
+      ).toEqual([50, 10]);
       expect(walked.ids, sort).toEqual(expectedOrder(rows, sort));
     }
     // A search for a unicode fragment.
     const searched = await walkInstances(ws, { owner: OWNER, name: NAME }, { q: "服务/🚀", stack: STACKS[1]! }, 10);
-    expect(searched.ids).toEqual(expectedOrder(rows.filter((row) => row.stack === STACKS[1]), "component"));
+    expect(searched.ids).toEqual(
+      expectedOrder(
+        rows.filter((row) => row.stack === STACKS[1]),
+        "component",
+      ),
+    );
   }, 60_000);
 
   /**
@@ -477,7 +709,12 @@ describe("dashboard response validation: removed instances and repositories", ()
     const ws = await newWorkspace();
     const kept = await importRepository(ws.workspaceId, "acme", "kept", ws.userId);
     const gone = await importRepository(ws.workspaceId, "acme", "gone", ws.userId);
-    const instance = (repositoryId: string, component: string, status: InstanceRow["status"], removedAt: number | null = null) => ({
+    const instance = (
+      repositoryId: string,
+      component: string,
+      status: InstanceRow["status"],
+      removedAt: number | null = null,
+    ) => ({
       id: newId("inst"),
       workspace_id: ws.workspaceId,
       repository_id: repositoryId,
@@ -502,17 +739,30 @@ describe("dashboard response validation: removed instances and repositories", ()
     const target = { slug: ws.slug, owner: "acme", name: "kept", instanceId: removed.id };
 
     const repository = await expectPageOk("repository", target, ws.cookie);
-    expect(arr(repository.panels.table!.instances).map((row) => row.id).sort()).toEqual(live.map((row) => row.id).sort());
+    expect(
+      arr(repository.panels.table!.instances)
+        .map((row) => row.id)
+        .sort(),
+    ).toEqual(live.map((row) => row.id).sort());
 
     const repositories = await expectPageOk("repositories", target, ws.cookie);
-    expect(arr(repositories.panels.list!.repositories)).toEqual([expect.objectContaining({ owner: "acme", name: "kept", total: 2, byStatus: { in_sync: 1, drifted: 0, error: 1, unknown: 0 } })]);
+    expect(arr(repositories.panels.list!.repositories)).toEqual([
+      expect.objectContaining({
+        owner: "acme",
+        name: "kept",
+        total: 2,
+        byStatus: { in_sync: 1, drifted: 0, error: 1, unknown: 0 },
+      }),
+    ]);
 
     const overview = await expectPageOk("overview", target, ws.cookie);
     expect(arr(overview.panels.repositories!.repositories).map((repo) => repo.name)).toEqual(["kept"]);
     expect(overview.panels.summary!.repositories).toBe(1);
 
     const drift = await expectPageOk("drift", target, ws.cookie);
-    expect(drift.panels.status).toEqual({ repositories: [{ repository: "acme/kept", in_sync: 1, drifted: 0, error: 1, unknown: 0, driftEnabled: 0 }] });
+    expect(drift.panels.status).toEqual({
+      repositories: [{ repository: "acme/kept", in_sync: 1, drifted: 0, error: 1, unknown: 0, driftEnabled: 0 }],
+    });
 
     // The removed instance's own page still answers, and says it is no longer in the inventory.
     const instance = await expectPageOk("instance", target, ws.cookie);
@@ -521,10 +771,15 @@ describe("dashboard response validation: removed instances and repositories", ()
 
     // The removed repository's page is gone.
     const gonePage = page("repository");
-    const goneResponse = await loaderJson(gonePage.path({ slug: ws.slug, owner: "acme", name: "gone" }), gonePage.routeId, ws.cookie);
+    const goneResponse = await loaderJson(
+      gonePage.path({ slug: ws.slug, owner: "acme", name: "gone" }),
+      gonePage.routeId,
+      ws.cookie,
+    );
     expect(goneResponse.status).toBe(404);
 
-    for (const key of ["pull-requests", "deployments", "locks", "members", "audit", "settings"] as const) await expectPageOk(key, target, ws.cookie);
+    for (const key of ["pull-requests", "deployments", "locks", "members", "audit", "settings"] as const)
+      await expectPageOk(key, target, ws.cookie);
   });
 
   /**
@@ -568,7 +823,11 @@ describe("dashboard response validation: expired locks", () => {
       updated_at: now - 2 * HOUR,
       deleted_at: deletedAt,
     });
-    await insertRows("locks", [lock("active", now + 3 * HOUR, null), lock("expired", now - 60_000, null), lock("released", now + 3 * HOUR, now - 60_000)]);
+    await insertRows("locks", [
+      lock("active", now + 3 * HOUR, null),
+      lock("expired", now - 60_000, null),
+      lock("released", now + 3 * HOUR, now - 60_000),
+    ]);
 
     const target = { slug: ws.slug, owner: "acme", name: "infra" };
     const locks = await expectPageOk("locks", target, ws.cookie);
@@ -583,7 +842,11 @@ describe("dashboard response validation: expired locks", () => {
     const lockOf = Object.fromEntries(arr(repository.panels.table!.instances).map((row) => [row.component, row.lock]));
     expect(lockOf).toEqual({ active: expect.objectContaining({ lockedBy: "ops" }), expired: null, released: null });
 
-    for (const [instance, locked] of [[active!, true], [expired!, false], [released!, false]] as const) {
+    for (const [instance, locked] of [
+      [active!, true],
+      [expired!, false],
+      [released!, false],
+    ] as const) {
       const page = await expectPageOk("instance", { ...target, instanceId: instance.id }, ws.cookie);
       if (locked) expect(obj(page.panels.lock!.lock)).toMatchObject({ lockedBy: "ops" });
       else expect(page.panels.lock!.lock, instance.component).toBeNull();
@@ -597,7 +860,9 @@ type SeededWorld = { target: PageTarget & { slug: string } };
 
 async function seededWorld(): Promise<SeededWorld> {
   await seedDatabase();
-  const instance = await firstRow<{ id: string }>("SELECT id FROM instances WHERE component = 'eks/cluster' AND stack = 'plat-ue2-prod'");
+  const instance = await firstRow<{ id: string }>(
+    "SELECT id FROM instances WHERE component = 'eks/cluster' AND stack = 'plat-ue2-prod'",
+  );
   return { target: { slug: SEED.workspaceSlug, owner: "acme", name: "infra", instanceId: instance.id } };
 }
 
@@ -626,7 +891,11 @@ const CORRUPTIONS: Corruption[] = [
     page: "overview",
     slot: "recent",
     field: "deployments.0.status",
-    corrupt: (_, secret) => run("UPDATE deployments SET status = ? WHERE id = (SELECT id FROM deployments ORDER BY created_at DESC LIMIT 1)", secret),
+    corrupt: (_, secret) =>
+      run(
+        "UPDATE deployments SET status = ? WHERE id = (SELECT id FROM deployments ORDER BY created_at DESC LIMIT 1)",
+        secret,
+      ),
     alsoShows: ['data-testid="count-in_sync"', '/repositories/acme/infra"', "Errored and drifted"],
   },
   {
@@ -635,7 +904,8 @@ const CORRUPTIONS: Corruption[] = [
     slot: "attention",
     field: "expiringLocks.0.lockedBy",
     // A lock expiring within the day, whose locked_by an old writer left as a BLOB.
-    corrupt: (_, secret) => run("UPDATE locks SET expires_at = ?, locked_by = CAST(? AS BLOB)", FIXED_NOW.getTime() + 2 * HOUR, secret),
+    corrupt: (_, secret) =>
+      run("UPDATE locks SET expires_at = ?, locked_by = CAST(? AS BLOB)", FIXED_NOW.getTime() + 2 * HOUR, secret),
     alsoShows: ['data-testid="count-in_sync"', '/repositories/acme/infra"', "View run"],
   },
   {
@@ -659,7 +929,11 @@ const CORRUPTIONS: Corruption[] = [
     page: "repository",
     slot: "table",
     field: "instances.0.status",
-    corrupt: (_, secret) => run("UPDATE instances SET status = ? WHERE id = (SELECT id FROM instances ORDER BY component, stack LIMIT 1)", secret),
+    corrupt: (_, secret) =>
+      run(
+        "UPDATE instances SET status = ? WHERE id = (SELECT id FROM instances ORDER BY component, stack LIMIT 1)",
+        secret,
+      ),
     alsoShows: ['name="q"', "Sort by"],
   },
   {
@@ -669,7 +943,11 @@ const CORRUPTIONS: Corruption[] = [
     field: "history.0.command",
     corrupt: async (_, secret) => {
       const instance = await instanceWithDeployments();
-      await run("UPDATE instance_results SET command = ? WHERE id = (SELECT id FROM instance_results WHERE instance_id = ? ORDER BY ran_at DESC LIMIT 1)", secret, instance.id);
+      await run(
+        "UPDATE instance_results SET command = ? WHERE id = (SELECT id FROM instance_results WHERE instance_id = ? ORDER BY ran_at DESC LIMIT 1)",
+        secret,
+        instance.id,
+      );
       return { instanceId: instance.id };
     },
     alsoShows: ["{{ .atmos_component }}", "View run", "Why is it locked?"],
@@ -681,7 +959,11 @@ const CORRUPTIONS: Corruption[] = [
     field: "deployments.0.kind",
     corrupt: async (_, secret) => {
       const instance = await instanceWithDeployments();
-      await run("UPDATE deployments SET kind = ? WHERE id = (SELECT id FROM deployments WHERE instance_id = ? ORDER BY created_at DESC LIMIT 1)", secret, instance.id);
+      await run(
+        "UPDATE deployments SET kind = ? WHERE id = (SELECT id FROM deployments WHERE instance_id = ? ORDER BY created_at DESC LIMIT 1)",
+        secret,
+        instance.id,
+      );
       return { instanceId: instance.id };
     },
     alsoShows: ["{{ .atmos_component }}", "Exit code", "Why is it locked?"],
@@ -700,7 +982,13 @@ const CORRUPTIONS: Corruption[] = [
     slot: "uploads",
     field: "groups.0.uploads.0.status",
     corrupt: async (_, secret) => {
-      const { uploadId } = await addUpload({ workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, pullRequest: 42, headRef: "feature/x", items: [{ stack: "plat-ue2-dev", component: "vpc", planStatus: "success" }] });
+      const { uploadId } = await addUpload({
+        workspaceId: SEED.workspaceId,
+        repositoryId: SEED.repositoryId,
+        pullRequest: 42,
+        headRef: "feature/x",
+        items: [{ stack: "plat-ue2-dev", component: "vpc", planStatus: "success" }],
+      });
       await run("UPDATE affected_stacks_uploads SET status = ? WHERE id = ?", secret, uploadId);
     },
     alsoShows: ["applied in order"],
@@ -711,7 +999,13 @@ const CORRUPTIONS: Corruption[] = [
     slot: "plan",
     field: "waves.0.0.planStatus",
     corrupt: async (_, secret) => {
-      const { itemIds } = await addUpload({ workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, pullRequest: 42, headRef: "feature/x", items: [{ stack: "plat-ue2-dev", component: "vpc", planStatus: "success" }] });
+      const { itemIds } = await addUpload({
+        workspaceId: SEED.workspaceId,
+        repositoryId: SEED.repositoryId,
+        pullRequest: 42,
+        headRef: "feature/x",
+        items: [{ stack: "plat-ue2-dev", component: "vpc", planStatus: "success" }],
+      });
       await run("UPDATE affected_stack_items SET plan_status = ? WHERE id = ?", secret, itemIds[0]!);
     },
     alsoShows: [">0123456</a>"],
@@ -721,7 +1015,11 @@ const CORRUPTIONS: Corruption[] = [
     page: "deployments",
     slot: "list",
     field: "deployments.0.status",
-    corrupt: (_, secret) => run("UPDATE deployments SET status = ? WHERE id = (SELECT id FROM deployments ORDER BY created_at DESC, id DESC LIMIT 1)", secret),
+    corrupt: (_, secret) =>
+      run(
+        "UPDATE deployments SET status = ? WHERE id = (SELECT id FROM deployments ORDER BY created_at DESC, id DESC LIMIT 1)",
+        secret,
+      ),
     alsoShows: ['name="kind"'],
   },
   {
@@ -748,38 +1046,49 @@ describe("dashboard response validation: a row that breaks one panel's schema", 
     expect(new Set(CORRUPTIONS.map((c) => c.page))).toEqual(new Set(pagesWithPanels));
   });
 
-  it.each(CORRUPTIONS.map((c) => [c.panel, c.field, c] as const))("%s: a bad %s fails that panel only, and the log names the field, not the value", async (_name, _field, corruption) => {
-    expectErrorLogs();
-    const world = await seededWorld();
-    const secret = `secret-value-${corruption.panel}-4f9a`;
-    const extra = await corruption.corrupt(world, secret);
-    const target = { ...world.target, ...(extra ?? {}) };
-    const dashboardPage = page(corruption.page);
-    const path = dashboardPage.path(target);
+  it.each(CORRUPTIONS.map((c) => [c.panel, c.field, c] as const))(
+    "%s: a bad %s fails that panel only, and the log names the field, not the value",
+    async (_name, _field, corruption) => {
+      expectErrorLogs();
+      const world = await seededWorld();
+      const secret = `secret-value-${corruption.panel}-4f9a`;
+      const extra = await corruption.corrupt(world, secret);
+      const target = { ...world.target, ...(extra ?? {}) };
+      const dashboardPage = page(corruption.page);
+      const path = dashboardPage.path(target);
 
-    // The page renders (200) with exactly one panel error: this panel's.
-    const document = await pageHtml(path, await sessionCookieFor(SEED.ownerId));
-    expect(document.status, document.html.slice(0, 1500)).toBe(200);
-    expect(panelErrors(document.html)).toBe(1);
-    expectHtmlContains(document.html, PANEL_ERROR_MESSAGE.replace("'", "&#x27;"));
-    expectHtmlContains(document.html, `Request id: <code>${document.requestId}</code>`);
-    for (const text of corruption.alsoShows) expectHtmlContains(document.html, text, "the rest of the page");
+      // The page renders (200) with exactly one panel error: this panel's.
+      const document = await pageHtml(path, await sessionCookieFor(SEED.ownerId));
+      expect(document.status, document.html.slice(0, 1500)).toBe(200);
+      expect(panelErrors(document.html)).toBe(1);
+      expectHtmlContains(document.html, PANEL_ERROR_MESSAGE.replace("'", "&#x27;"));
+      expectHtmlContains(document.html, `Request id: <code>${document.requestId}</code>`);
+      for (const text of corruption.alsoShows) expectHtmlContains(document.html, text, "the rest of the page");
 
-    const records = logRecords().filter((record) => record.event === "panel_payload_invalid");
-    expect(records).toEqual([expect.objectContaining({ panel: corruption.panel, fields: [corruption.field], crashed: false, requestId: document.requestId })]);
-    expect(JSON.stringify(logRecords())).not.toContain(secret);
+      const records = logRecords().filter((record) => record.event === "panel_payload_invalid");
+      expect(records).toEqual([
+        expect.objectContaining({
+          panel: corruption.panel,
+          fields: [corruption.field],
+          crashed: false,
+          requestId: document.requestId,
+        }),
+      ]);
+      expect(JSON.stringify(logRecords())).not.toContain(secret);
 
-    // In the loader's payload: that slot is an error, every other slot has its data.
-    const loader = await loaderJson(path, dashboardPage.routeId, await sessionCookieFor(SEED.ownerId));
-    expect(loader.status).toBe(200);
-    for (const declared of dashboardPage.panels) {
-      const key = declared.replace(/\?$/, "");
-      const slot = loader.data[key] as Slot;
-      // The failed slot carries the message and request id, nothing of the data.
-      if (key === corruption.slot) expect(slot).toEqual({ ok: false, error: { message: PANEL_ERROR_MESSAGE, requestId: loader.requestId } });
-      else expect(slot?.ok, `${key} still renders`).toBe(true);
-    }
-  });
+      // In the loader's payload: that slot is an error, every other slot has its data.
+      const loader = await loaderJson(path, dashboardPage.routeId, await sessionCookieFor(SEED.ownerId));
+      expect(loader.status).toBe(200);
+      for (const declared of dashboardPage.panels) {
+        const key = declared.replace(/\?$/, "");
+        const slot = loader.data[key] as Slot;
+        // The failed slot carries the message and request id, nothing of the data.
+        if (key === corruption.slot)
+          expect(slot).toEqual({ ok: false, error: { message: PANEL_ERROR_MESSAGE, requestId: loader.requestId } });
+        else expect(slot?.ok, `${key} still renders`).toBe(true);
+      }
+    },
+  );
 });
 
 /**
@@ -799,7 +1108,9 @@ describe("dashboard response validation: rows the data layer cannot convert", ()
   it("an instance whose last_run_at is not a number fails only the Needs attention panel", async () => {
     expectErrorLogs();
     const world = await seededWorld();
-    await run("UPDATE instances SET last_run_at = 'yesterday' WHERE id = (SELECT id FROM instances WHERE status = 'error' LIMIT 1)");
+    await run(
+      "UPDATE instances SET last_run_at = 'yesterday' WHERE id = (SELECT id FROM instances WHERE status = 'error' LIMIT 1)",
+    );
     const document = await pageHtml(page("overview").path(world.target), await sessionCookieFor(SEED.ownerId));
     expect(document.status).toBe(200);
     expect(panelErrors(document.html)).toBe(1);
@@ -813,7 +1124,12 @@ type AnyType = Type<any, any>;
 type RouteModule = { loader: (args: LoaderFunctionArgs) => Promise<Response> } & Record<string, unknown>;
 
 function isSchema(value: unknown): value is AnyType {
-  return typeof value === "function" && typeof (value as { and?: unknown }).and === "function" && typeof (value as { allows?: unknown }).allows === "function" && "expression" in value;
+  return (
+    typeof value === "function" &&
+    typeof (value as { and?: unknown }).and === "function" &&
+    typeof (value as { allows?: unknown }).allows === "function" &&
+    "expression" in value
+  );
 }
 
 /** Every arktype schema a route module exports, by export name. */
@@ -835,36 +1151,118 @@ type GuardedRoute = {
 };
 
 const GUARDED: GuardedRoute[] = [
-  { file: "dashboard.$workspace.tsx", module: layoutRoute as unknown as RouteModule, payloads: layoutPayloads, path: (t) => `/dashboard/${t.slug}`, params: (t) => ({ workspace: t.slug }), schemas: { dashboardLayoutPayload: "" } },
   {
-    file: "dashboard.$workspace._index.tsx",
-    module: overviewRoute as unknown as RouteModule, payloads: overviewPayloads,
+    file: "dashboard.$workspace.tsx",
+    module: layoutRoute as unknown as RouteModule,
+    payloads: layoutPayloads,
     path: (t) => `/dashboard/${t.slug}`,
     params: (t) => ({ workspace: t.slug }),
-    schemas: { overviewPayload: "", summaryPanel: "summary", trendsPanel: "trends", attentionPanel: "attention", recentPanel: "recent", repositoriesPanel: "repositories" },
+    schemas: { dashboardLayoutPayload: "" },
   },
-  { file: "dashboard.$workspace.repositories._index.tsx", module: repositoriesRoute as unknown as RouteModule, payloads: repositoriesPayloads, path: (t) => `/dashboard/${t.slug}/repositories`, params: (t) => ({ workspace: t.slug }), schemas: { repositoriesPayload: "", repositoriesPanel: "list" } },
+  {
+    file: "dashboard.$workspace._index.tsx",
+    module: overviewRoute as unknown as RouteModule,
+    payloads: overviewPayloads,
+    path: (t) => `/dashboard/${t.slug}`,
+    params: (t) => ({ workspace: t.slug }),
+    schemas: {
+      overviewPayload: "",
+      summaryPanel: "summary",
+      trendsPanel: "trends",
+      attentionPanel: "attention",
+      recentPanel: "recent",
+      repositoriesPanel: "repositories",
+    },
+  },
+  {
+    file: "dashboard.$workspace.repositories._index.tsx",
+    module: repositoriesRoute as unknown as RouteModule,
+    payloads: repositoriesPayloads,
+    path: (t) => `/dashboard/${t.slug}/repositories`,
+    params: (t) => ({ workspace: t.slug }),
+    schemas: { repositoriesPayload: "", repositoriesPanel: "list" },
+  },
   {
     file: "dashboard.$workspace.repositories.$owner.$name.tsx",
-    module: repositoryRoute as unknown as RouteModule, payloads: repositoryPayloads, queries: ["instanceFilters"],
+    module: repositoryRoute as unknown as RouteModule,
+    payloads: repositoryPayloads,
+    queries: ["instanceFilters"],
     path: (t) => `/dashboard/${t.slug}/repositories/${t.owner}/${t.name}`,
     params: (t) => ({ workspace: t.slug, owner: t.owner!, name: t.name! }),
     schemas: { repositoryPayload: "", instancesPanel: "table" },
   },
   {
     file: "dashboard.$workspace.instances.$instanceId.tsx",
-    module: instanceRoute as unknown as RouteModule, payloads: instancePayloads,
+    module: instanceRoute as unknown as RouteModule,
+    payloads: instancePayloads,
     path: (t) => `/dashboard/${t.slug}/instances/${t.instanceId}`,
     params: (t) => ({ workspace: t.slug, instanceId: t.instanceId! }),
-    schemas: { instancePayload: "", historyPanel: "history", deploymentsPanel: "deployments", workflowsPanel: "workflows", lockPanel: "lock" },
+    schemas: {
+      instancePayload: "",
+      historyPanel: "history",
+      deploymentsPanel: "deployments",
+      workflowsPanel: "workflows",
+      lockPanel: "lock",
+    },
   },
-  { file: "dashboard.$workspace.pull-requests.tsx", module: pullRequestsRoute as unknown as RouteModule, payloads: pullRequestsPayloads, path: (t) => `/dashboard/${t.slug}/pull-requests`, params: (t) => ({ workspace: t.slug }), schemas: { pullRequestsPayload: "", uploadsPanel: "uploads", planPanel: "plan" } },
-  { file: "dashboard.$workspace.deployments.tsx", module: deploymentsRoute as unknown as RouteModule, payloads: deploymentsPayloads, queries: ["deploymentFilters"], path: (t) => `/dashboard/${t.slug}/deployments`, params: (t) => ({ workspace: t.slug }), schemas: { deploymentsPayload: "", deploymentsPanel: "list" } },
-  { file: "dashboard.$workspace.locks.tsx", module: locksRoute as unknown as RouteModule, payloads: locksPayloads, path: (t) => `/dashboard/${t.slug}/locks`, params: (t) => ({ workspace: t.slug }), schemas: { locksPayload: "", locksPanel: "list" } },
-  { file: "dashboard.$workspace.drift.tsx", module: driftRoute as unknown as RouteModule, payloads: driftPayloads, path: (t) => `/dashboard/${t.slug}/drift`, params: (t) => ({ workspace: t.slug }), schemas: { driftPayload: "", schedulesPanel: "schedules", driftStatusPanel: "status" } },
-  { file: "dashboard.$workspace.members.tsx", module: membersRoute as unknown as RouteModule, payloads: membersPayloads, path: (t) => `/dashboard/${t.slug}/members`, params: (t) => ({ workspace: t.slug }), schemas: { membersPayload: "" } },
-  { file: "dashboard.$workspace.audit.tsx", module: auditRoute as unknown as RouteModule, payloads: auditPayloads, queries: ["auditLogQuery"], path: (t) => `/dashboard/${t.slug}/audit`, params: (t) => ({ workspace: t.slug }), schemas: { auditLogPayload: "" } },
-  { file: "dashboard.$workspace.settings.tsx", module: settingsRoute as unknown as RouteModule, payloads: settingsPayloads, path: (t) => `/dashboard/${t.slug}/settings`, params: (t) => ({ workspace: t.slug }), schemas: { settingsPayload: "" } },
+  {
+    file: "dashboard.$workspace.pull-requests.tsx",
+    module: pullRequestsRoute as unknown as RouteModule,
+    payloads: pullRequestsPayloads,
+    path: (t) => `/dashboard/${t.slug}/pull-requests`,
+    params: (t) => ({ workspace: t.slug }),
+    schemas: { pullRequestsPayload: "", uploadsPanel: "uploads", planPanel: "plan" },
+  },
+  {
+    file: "dashboard.$workspace.deployments.tsx",
+    module: deploymentsRoute as unknown as RouteModule,
+    payloads: deploymentsPayloads,
+    queries: ["deploymentFilters"],
+    path: (t) => `/dashboard/${t.slug}/deployments`,
+    params: (t) => ({ workspace: t.slug }),
+    schemas: { deploymentsPayload: "", deploymentsPanel: "list" },
+  },
+  {
+    file: "dashboard.$workspace.locks.tsx",
+    module: locksRoute as unknown as RouteModule,
+    payloads: locksPayloads,
+    path: (t) => `/dashboard/${t.slug}/locks`,
+    params: (t) => ({ workspace: t.slug }),
+    schemas: { locksPayload: "", locksPanel: "list" },
+  },
+  {
+    file: "dashboard.$workspace.drift.tsx",
+    module: driftRoute as unknown as RouteModule,
+    payloads: driftPayloads,
+    path: (t) => `/dashboard/${t.slug}/drift`,
+    params: (t) => ({ workspace: t.slug }),
+    schemas: { driftPayload: "", schedulesPanel: "schedules", driftStatusPanel: "status" },
+  },
+  {
+    file: "dashboard.$workspace.members.tsx",
+    module: membersRoute as unknown as RouteModule,
+    payloads: membersPayloads,
+    path: (t) => `/dashboard/${t.slug}/members`,
+    params: (t) => ({ workspace: t.slug }),
+    schemas: { membersPayload: "" },
+  },
+  {
+    file: "dashboard.$workspace.audit.tsx",
+    module: auditRoute as unknown as RouteModule,
+    payloads: auditPayloads,
+    queries: ["auditLogQuery"],
+    path: (t) => `/dashboard/${t.slug}/audit`,
+    params: (t) => ({ workspace: t.slug }),
+    schemas: { auditLogPayload: "" },
+  },
+  {
+    file: "dashboard.$workspace.settings.tsx",
+    module: settingsRoute as unknown as RouteModule,
+    payloads: settingsPayloads,
+    path: (t) => `/dashboard/${t.slug}/settings`,
+    params: (t) => ({ workspace: t.slug }),
+    schemas: { settingsPayload: "" },
+  },
 ];
 
 /**
@@ -887,27 +1285,60 @@ async function richSeed(): Promise<SeededWorld> {
     edges: [[0, 1]],
   });
   await insertRows("locks", [
-    { id: newId("lock"), workspace_id: SEED.workspaceId, key: "acme/infra/plat-ue2-dev/vpc", message: "short", locked_by: "ci", expires_at: now + 2 * HOUR, created_at: now, updated_at: now },
+    {
+      id: newId("lock"),
+      workspace_id: SEED.workspaceId,
+      key: "acme/infra/plat-ue2-dev/vpc",
+      message: "short",
+      locked_by: "ci",
+      expires_at: now + 2 * HOUR,
+      created_at: now,
+      updated_at: now,
+    },
   ]);
   await insertRows("deployments", [
-    { id: newId("dep"), workspace_id: SEED.workspaceId, instance_id: world.target.instanceId!, kind: "apply", status: "success", workflow: "atmos-terraform-apply.yaml", github_run_url: "https://github.com/acme/infra/actions/runs/1", created_at: now - HOUR, started_at: now - HOUR, completed_at: now - HOUR / 2 },
+    {
+      id: newId("dep"),
+      workspace_id: SEED.workspaceId,
+      instance_id: world.target.instanceId!,
+      kind: "apply",
+      status: "success",
+      workflow: "atmos-terraform-apply.yaml",
+      github_run_url: "https://github.com/acme/infra/actions/runs/1",
+      created_at: now - HOUR,
+      started_at: now - HOUR,
+      completed_at: now - HOUR / 2,
+    },
   ]);
   await insertRows("invitations", [
-    { id: newId("inv"), workspace_id: SEED.workspaceId, invitee: "new-hire", role: "member", token_hash: "e".repeat(64), invited_by: SEED.ownerId, created_at: now, expires_at: now + 7 * DAY },
+    {
+      id: newId("inv"),
+      workspace_id: SEED.workspaceId,
+      invitee: "new-hire",
+      role: "member",
+      token_hash: "e".repeat(64),
+      invited_by: SEED.ownerId,
+      created_at: now,
+      expires_at: now + 7 * DAY,
+    },
   ]);
   return world;
 }
 
 /** Paths of the arrays in `value` that are empty (a schema only checks the elements it sees). */
 function emptyArrays(value: unknown, path = ""): string[] {
-  if (Array.isArray(value)) return value.length === 0 ? [path] : value.flatMap((item, i) => emptyArrays(item, `${path}.${i}`));
-  if (value && typeof value === "object") return Object.entries(value).flatMap(([key, child]) => emptyArrays(child, path ? `${path}.${key}` : key));
+  if (Array.isArray(value))
+    return value.length === 0 ? [path] : value.flatMap((item, i) => emptyArrays(item, `${path}.${i}`));
+  if (value && typeof value === "object")
+    return Object.entries(value).flatMap(([key, child]) => emptyArrays(child, path ? `${path}.${key}` : key));
   return [];
 }
 
 describe("dashboard response validation: the schema-drift guard", () => {
   it("covers every dashboard route module that has a loader", () => {
-    const modules = import.meta.glob<Record<string, unknown>>("../../app/routes/dashboard.$workspace*.tsx", { eager: true });
+    const modules = import.meta.glob<Record<string, unknown>>("../../app/routes/dashboard.$workspace*.tsx", {
+      eager: true,
+    });
     const withLoader = Object.entries(modules)
       .filter(([, module]) => typeof module.loader === "function")
       .map(([path]) => path.split("/").at(-1)!)
@@ -915,40 +1346,59 @@ describe("dashboard response validation: the schema-drift guard", () => {
     expect(GUARDED.map((route) => route.file).sort()).toEqual(withLoader);
   });
 
-  it.each(GUARDED.map((route) => [route.file, route] as const))("%s: its exported schemas accept the loader's real output", async (_file, route) => {
-    const world = await richSeed();
-    // Every exported schema is mapped to where the loader puts its value (a new export fails here);
-    // the route module itself exports none (schemas stay out of the browser's bundle).
-    expect(Object.keys(exportedSchemas(route.payloads)).sort()).toEqual([...Object.keys(route.schemas), ...(route.queries ?? [])].sort());
-    expect(Object.keys(exportedSchemas(route.module))).toEqual([]);
+  it.each(GUARDED.map((route) => [route.file, route] as const))(
+    "%s: its exported schemas accept the loader's real output",
+    async (_file, route) => {
+      const world = await richSeed();
+      // Every exported schema is mapped to where the loader puts its value (a new export fails here);
+      // the route module itself exports none (schemas stay out of the browser's bundle).
+      expect(Object.keys(exportedSchemas(route.payloads)).sort()).toEqual(
+        [...Object.keys(route.schemas), ...(route.queries ?? [])].sort(),
+      );
+      expect(Object.keys(exportedSchemas(route.module))).toEqual([]);
 
-    const path = route.path(world.target);
-    const request = new Request(`${ORIGIN}${path}`, { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
-    const response = await route.module.loader({ request, context: testContext(), params: route.params(world.target) });
-    expect(response.status).toBe(200);
-    const output = (await response.json()) as Json;
+      const path = route.path(world.target);
+      const request = new Request(`${ORIGIN}${path}`, { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
+      const response = await route.module.loader({
+        request,
+        context: testContext(),
+        params: route.params(world.target),
+      });
+      expect(response.status).toBe(200);
+      const output = (await response.json()) as Json;
 
-    for (const [name, where] of Object.entries(route.schemas)) {
-      const schema = exportedSchemas(route.payloads)[name]!;
-      let value: unknown = output;
-      if (where) {
-        const slot = output[where] as Slot | null;
-        expect(slot?.ok, `${name}: slot "${where}" ${JSON.stringify(slot)}`).toBe(true);
-        value = (slot as Extract<Slot, { ok: true }>).data;
+      for (const [name, where] of Object.entries(route.schemas)) {
+        const schema = exportedSchemas(route.payloads)[name]!;
+        let value: unknown = output;
+        if (where) {
+          const slot = output[where] as Slot | null;
+          expect(slot?.ok, `${name}: slot "${where}" ${JSON.stringify(slot)}`).toBe(true);
+          value = (slot as Extract<Slot, { ok: true }>).data;
+        }
+        // The guard only means something if the schema saw real elements.
+        expect(emptyArrays(value), `${name}: arrays the fixture leaves empty`).toEqual([]);
+        const accepted = validate(schema, value);
+        expect(accepted.ok, `${name}: ${JSON.stringify(accepted.ok ? null : accepted.issues)}`).toBe(true);
       }
-      // The guard only means something if the schema saw real elements.
-      expect(emptyArrays(value), `${name}: arrays the fixture leaves empty`).toEqual([]);
-      const accepted = validate(schema, value);
-      expect(accepted.ok, `${name}: ${JSON.stringify(accepted.ok ? null : accepted.issues)}`).toBe(true);
-    }
-  });
+    },
+  );
 
-  it.each(GUARDED.flatMap((route) => Object.entries(route.schemas).filter(([, where]) => !where).map(([name]) => [`${route.file} ${name}`, route, name] as const)))(
+  it.each(
+    GUARDED.flatMap((route) =>
+      Object.entries(route.schemas)
+        .filter(([, where]) => !where)
+        .map(([name]) => [`${route.file} ${name}`, route, name] as const),
+    ),
+  )(
     "%s: an incomplete page payload (one required key missing) never reaches the component: the payload error (500), naming the key",
     async (_label, route, name) => {
       const world = await richSeed();
-      const request = new Request(`${ORIGIN}${route.path(world.target)}`, { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
-      const data = (await (await route.module.loader({ request, context: testContext(), params: route.params(world.target) })).json()) as Json;
+      const request = new Request(`${ORIGIN}${route.path(world.target)}`, {
+        headers: { Cookie: await sessionCookieFor(SEED.ownerId) },
+      });
+      const data = (await (
+        await route.module.loader({ request, context: testContext(), params: route.params(world.target) })
+      ).json()) as Json;
       const [missing] = Object.keys(data);
       delete data[missing!];
 
@@ -956,34 +1406,70 @@ describe("dashboard response validation: the schema-drift guard", () => {
       const logger = createLogger({ requestId: "req-drift", sink: (level, line) => lines.push({ level, line }) });
       let thrown: unknown;
       try {
-        payload(exportedSchemas(route.payloads)[name]!, data, { logger, requestId: "req-drift" }, { name: `test.${name}` });
+        payload(
+          exportedSchemas(route.payloads)[name]!,
+          data,
+          { logger, requestId: "req-drift" },
+          { name: `test.${name}` },
+        );
       } catch (error) {
         thrown = error;
       }
       expect(thrown, `${name} without "${missing}"`).toBeInstanceOf(Response);
       expect((thrown as Response).status).toBe(500);
-      expect(await (thrown as Response).json()).toEqual({ kind: "payload_invalid", message: PAYLOAD_ERROR_MESSAGE, requestId: "req-drift" });
+      expect(await (thrown as Response).json()).toEqual({
+        kind: "payload_invalid",
+        message: PAYLOAD_ERROR_MESSAGE,
+        requestId: "req-drift",
+      });
       expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0]!.line)).toMatchObject({ level: "error", event: "loader_payload_invalid", payload: `test.${name}`, fields: [missing], crashed: false });
+      expect(JSON.parse(lines[0]!.line)).toMatchObject({
+        level: "error",
+        event: "loader_payload_invalid",
+        payload: `test.${name}`,
+        fields: [missing],
+        crashed: false,
+      });
     },
   );
 
-  it.each(GUARDED.flatMap((route) => Object.entries(route.schemas).filter(([, where]) => where).map(([name, where]) => [`${route.file} ${name}`, route, name, where] as const)))(
+  it.each(
+    GUARDED.flatMap((route) =>
+      Object.entries(route.schemas)
+        .filter(([, where]) => where)
+        .map(([name, where]) => [`${route.file} ${name}`, route, name, where] as const),
+    ),
+  )(
     "%s: an incomplete payload (one required key missing) is that panel's error, naming the key",
     async (_label, route, name, where) => {
       const world = await richSeed();
-      const request = new Request(`${ORIGIN}${route.path(world.target)}`, { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
-      const output = (await (await route.module.loader({ request, context: testContext(), params: route.params(world.target) })).json()) as Json;
+      const request = new Request(`${ORIGIN}${route.path(world.target)}`, {
+        headers: { Cookie: await sessionCookieFor(SEED.ownerId) },
+      });
+      const output = (await (
+        await route.module.loader({ request, context: testContext(), params: route.params(world.target) })
+      ).json()) as Json;
       const data = { ...(output[where] as Extract<Slot, { ok: true }>).data };
       const [missing] = Object.keys(data);
       delete data[missing!];
 
       const lines: Array<{ level: LogLevel; line: string }> = [];
       const logger = createLogger({ requestId: "req-drift", sink: (level, line) => lines.push({ level, line }) });
-      const result = panel(exportedSchemas(route.payloads)[name]!, data, { logger, requestId: "req-drift" }, `test.${name}`);
+      const result = panel(
+        exportedSchemas(route.payloads)[name]!,
+        data,
+        { logger, requestId: "req-drift" },
+        `test.${name}`,
+      );
       expect(result).toEqual({ ok: false, error: { message: PANEL_ERROR_MESSAGE, requestId: "req-drift" } });
       expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0]!.line)).toMatchObject({ level: "error", event: "panel_payload_invalid", panel: `test.${name}`, fields: [missing], crashed: false });
+      expect(JSON.parse(lines[0]!.line)).toMatchObject({
+        level: "error",
+        event: "panel_payload_invalid",
+        panel: `test.${name}`,
+        fields: [missing],
+        crashed: false,
+      });
     },
   );
 });

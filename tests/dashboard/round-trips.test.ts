@@ -117,11 +117,36 @@ const MEASURED: Measured[] = [
   { page: "layout (dashboard.$workspace)", loader: as(layoutRoute), path: () => base, params: () => ws },
   { page: "overview", loader: as(overviewRoute), path: () => base, params: () => ws },
   { page: "repositories", loader: as(repositoriesRoute), path: () => `${base}/repositories`, params: () => ws },
-  { page: "repository", loader: as(repositoryRoute), path: () => `${base}/repositories/acme/infra`, params: () => ({ ...ws, owner: "acme", name: "infra" }) },
-  { page: "repository ?status&q", loader: as(repositoryRoute), path: () => `${base}/repositories/acme/infra?status=drifted&q=eks`, params: () => ({ ...ws, owner: "acme", name: "infra" }) },
-  { page: "repository ?cursor (page 2)", loader: as(repositoryRoute), path: (t) => `${base}/repositories/acme/infra?cursor=${t.cursor}`, params: () => ({ ...ws, owner: "acme", name: "infra" }) },
-  { page: "instance", loader: as(instanceRoute), path: (t) => `${base}/instances/${t.instanceId}`, params: (t) => ({ ...ws, instanceId: t.instanceId }) },
-  { page: "pull-requests (with a plan)", loader: as(pullRequestsRoute), path: () => `${base}/pull-requests`, params: () => ws },
+  {
+    page: "repository",
+    loader: as(repositoryRoute),
+    path: () => `${base}/repositories/acme/infra`,
+    params: () => ({ ...ws, owner: "acme", name: "infra" }),
+  },
+  {
+    page: "repository ?status&q",
+    loader: as(repositoryRoute),
+    path: () => `${base}/repositories/acme/infra?status=drifted&q=eks`,
+    params: () => ({ ...ws, owner: "acme", name: "infra" }),
+  },
+  {
+    page: "repository ?cursor (page 2)",
+    loader: as(repositoryRoute),
+    path: (t) => `${base}/repositories/acme/infra?cursor=${t.cursor}`,
+    params: () => ({ ...ws, owner: "acme", name: "infra" }),
+  },
+  {
+    page: "instance",
+    loader: as(instanceRoute),
+    path: (t) => `${base}/instances/${t.instanceId}`,
+    params: (t) => ({ ...ws, instanceId: t.instanceId }),
+  },
+  {
+    page: "pull-requests (with a plan)",
+    loader: as(pullRequestsRoute),
+    path: () => `${base}/pull-requests`,
+    params: () => ws,
+  },
   { page: "deployments", loader: as(deploymentsRoute), path: () => `${base}/deployments`, params: () => ws },
   { page: "locks", loader: as(locksRoute), path: () => `${base}/locks`, params: () => ws },
   { page: "drift", loader: as(driftRoute), path: () => `${base}/drift`, params: () => ws },
@@ -130,7 +155,15 @@ const MEASURED: Measured[] = [
   { page: "settings", loader: as(settingsRoute), path: () => `${base}/settings`, params: () => ws },
 ];
 
-type Row = { page: string; roundTrips: number; batches: number; single: number; batchedStatements: number; background: number; log: string[] };
+type Row = {
+  page: string;
+  roundTrips: number;
+  batches: number;
+  single: number;
+  batchedStatements: number;
+  background: number;
+  log: string[];
+};
 const results: Row[] = [];
 
 /** Runs `loader` for `path` with a counting database; returns the counts (and the response). */
@@ -141,7 +174,12 @@ async function measure(loader: Loader, path: string, params: Record<string, stri
   const response = await loader({ request, context, params });
   const inLoader = { ...counter, log: [...counter.log] };
   await waitOnExecutionContext(context.cloudflare.ctx);
-  return { response, counter: inLoader, background: roundTrips(counter) - roundTrips(inLoader), backgroundLog: counter.log.slice(inLoader.log.length) };
+  return {
+    response,
+    counter: inLoader,
+    background: roundTrips(counter) - roundTrips(inLoader),
+    backgroundLog: counter.log.slice(inLoader.log.length),
+  };
 }
 
 describe("D1 round trips per dashboard page", () => {
@@ -151,10 +189,27 @@ describe("D1 round trips per dashboard page", () => {
   beforeEach(async () => {
     await seedDatabase();
     // An affected-stacks upload, so the pull requests page also loads its deployment plan.
-    await addUpload({ workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, pullRequest: 7, headRef: "feature/x", items: [{ stack: "plat-ue2-dev", component: "vpc" }, { stack: "plat-ue2-dev", component: "eks/cluster" }], edges: [[0, 1]] });
-    const instance = await firstRow<{ id: string }>("SELECT id FROM instances WHERE component = 'eks/cluster' AND stack = 'plat-ue2-prod'");
+    await addUpload({
+      workspaceId: SEED.workspaceId,
+      repositoryId: SEED.repositoryId,
+      pullRequest: 7,
+      headRef: "feature/x",
+      items: [
+        { stack: "plat-ue2-dev", component: "vpc" },
+        { stack: "plat-ue2-dev", component: "eks/cluster" },
+      ],
+      edges: [[0, 1]],
+    });
+    const instance = await firstRow<{ id: string }>(
+      "SELECT id FROM instances WHERE component = 'eks/cluster' AND stack = 'plat-ue2-prod'",
+    );
     cookie = await sessionCookieFor(SEED.ownerId);
-    const first = await measure(as(repositoryRoute), `${base}/repositories/acme/infra`, { ...ws, owner: "acme", name: "infra" }, cookie);
+    const first = await measure(
+      as(repositoryRoute),
+      `${base}/repositories/acme/infra`,
+      { ...ws, owner: "acme", name: "infra" },
+      cookie,
+    );
     const body = (await first.response.json()) as { table: { ok: boolean; data: { nextCursor: string | null } } };
     expect(body.table.data.nextCursor).toEqual(expect.any(String));
     target = { instanceId: instance.id, cursor: body.table.data.nextCursor! };
@@ -175,7 +230,9 @@ describe("D1 round trips per dashboard page", () => {
           String(row.single).padStart(6),
           String(row.batchedStatements).padStart(16),
           String(row.background).padStart(9),
-          row === layout || !layout ? "" : `  ${layout.roundTrips + row.roundTrips} (${layout.roundTrips} + ${row.roundTrips}; in parallel)`,
+          row === layout || !layout
+            ? ""
+            : `  ${layout.roundTrips + row.roundTrips} (${layout.roundTrips} + ${row.roundTrips}; in parallel)`,
         ].join("  "),
       ),
       "",
@@ -185,12 +242,30 @@ describe("D1 round trips per dashboard page", () => {
     console.log(lines.join("\n"));
   });
 
-  it.each(MEASURED.map((measured) => [measured.page, measured] as const))(`%s: at most ${ROUND_TRIP_BUDGET} round trips`, async (_page, measured) => {
-    const { response, counter, background, backgroundLog } = await measure(measured.loader, measured.path(target), measured.params(target), cookie);
-    expect(response.status).toBe(200);
-    results.push({ page: measured.page, roundTrips: roundTrips(counter), batches: counter.batches, single: counter.single, batchedStatements: counter.batchedStatements, background, log: [...counter.log, ...backgroundLog.map((entry) => `(waitUntil) ${entry}`)] });
-    expect(roundTrips(counter), `${measured.page}: ${counter.log.join(" → ")}`).toBeLessThanOrEqual(ROUND_TRIP_BUDGET);
-  });
+  it.each(MEASURED.map((measured) => [measured.page, measured] as const))(
+    `%s: at most ${ROUND_TRIP_BUDGET} round trips`,
+    async (_page, measured) => {
+      const { response, counter, background, backgroundLog } = await measure(
+        measured.loader,
+        measured.path(target),
+        measured.params(target),
+        cookie,
+      );
+      expect(response.status).toBe(200);
+      results.push({
+        page: measured.page,
+        roundTrips: roundTrips(counter),
+        batches: counter.batches,
+        single: counter.single,
+        batchedStatements: counter.batchedStatements,
+        background,
+        log: [...counter.log, ...backgroundLog.map((entry) => `(waitUntil) ${entry}`)],
+      });
+      expect(roundTrips(counter), `${measured.page}: ${counter.log.join(" → ")}`).toBeLessThanOrEqual(
+        ROUND_TRIP_BUDGET,
+      );
+    },
+  );
 
   it("the counter sees what reaches D1 (a batch is one round trip, a lone statement is one)", async () => {
     const counter = newCounter();
@@ -201,6 +276,10 @@ describe("D1 round trips per dashboard page", () => {
     const db = createDatabase(d1);
     await db.batch([db.select().from(workspaces), db.select().from(users)]);
     await db.query.workspaces.findFirst();
-    expect({ batches: counter.batches, single: counter.single, batchedStatements: counter.batchedStatements }).toEqual({ batches: 2, single: 3, batchedStatements: 4 });
+    expect({ batches: counter.batches, single: counter.single, batchedStatements: counter.batchedStatements }).toEqual({
+      batches: 2,
+      single: 3,
+      batchedStatements: 4,
+    });
   });
 });

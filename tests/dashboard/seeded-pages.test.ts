@@ -5,7 +5,18 @@ import { sessionCookieFor } from "../auth";
 import { seedDatabase } from "../db";
 import { get } from "../http";
 
-const PAGES = ["", "/repositories", "/repositories/acme/infra", "/pull-requests", "/deployments", "/locks", "/drift", "/members", "/audit", "/settings"];
+const PAGES = [
+  "",
+  "/repositories",
+  "/repositories/acme/infra",
+  "/pull-requests",
+  "/deployments",
+  "/locks",
+  "/drift",
+  "/members",
+  "/audit",
+  "/settings",
+];
 
 describe("dashboard pages on the seeded workspace", () => {
   beforeEach(async () => {
@@ -20,8 +31,12 @@ describe("dashboard pages on the seeded workspace", () => {
   });
 
   it("an instance page shows history, workflows and lock", async () => {
-    const instance = await env.DB.prepare("SELECT id FROM instances WHERE component = 'eks/cluster' AND stack = 'plat-ue2-prod'").first<{ id: string }>();
-    const response = await get(`/dashboard/acme/instances/${instance!.id}`, { headers: { Cookie: await sessionCookieFor(SEED.ownerId) } });
+    const instance = await env.DB.prepare(
+      "SELECT id FROM instances WHERE component = 'eks/cluster' AND stack = 'plat-ue2-prod'",
+    ).first<{ id: string }>();
+    const response = await get(`/dashboard/acme/instances/${instance!.id}`, {
+      headers: { Cookie: await sessionCookieFor(SEED.ownerId) },
+    });
     const html = await response.text();
     expect(response.status).toBe(200);
     expect(html).toContain("Upgrading the EKS control plane");

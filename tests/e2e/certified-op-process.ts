@@ -48,7 +48,10 @@ function withRelativeCookieLifetimes(res: ServerResponse) {
   res.writeHead = ((...args: unknown[]) => {
     const cookies = res.getHeader("set-cookie");
     if (cookies !== undefined) {
-      res.setHeader("set-cookie", [cookies].flat().map((cookie) => relativeCookieLifetime(String(cookie), Date.now())));
+      res.setHeader(
+        "set-cookie",
+        [cookies].flat().map((cookie) => relativeCookieLifetime(String(cookie), Date.now())),
+      );
     }
     return writeHead(...args);
   }) as ServerResponse["writeHead"];

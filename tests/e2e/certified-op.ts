@@ -102,7 +102,12 @@ export type CertifiedProvider = {
 
 function signingKey(): JWK {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  return { ...(privateKey.export({ format: "jwk" }) as JWK), kid: `e2e-${randomBytes(6).toString("hex")}`, alg: "RS256", use: "sig" };
+  return {
+    ...(privateKey.export({ format: "jwk" }) as JWK),
+    kid: `e2e-${randomBytes(6).toString("hex")}`,
+    alg: "RS256",
+    use: "sig",
+  };
 }
 
 export async function startCertifiedProvider(options: {
@@ -143,7 +148,15 @@ export async function startCertifiedProvider(options: {
       started.stdout!.pipe(output, { end: false });
       started.stderr!.pipe(output, { end: false });
       exited = new Promise((done) => started.once("exit", () => done()));
-      const timer = setTimeout(() => fail(new Error(`the certified OpenID provider did not start within ${READY_TIMEOUT_MS / 1000} s (see ${options.logFile})`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          fail(
+            new Error(
+              `the certified OpenID provider did not start within ${READY_TIMEOUT_MS / 1000} s (see ${options.logFile})`,
+            ),
+          ),
+        READY_TIMEOUT_MS,
+      );
       const fail = (error: Error) => {
         clearTimeout(timer);
         started.kill("SIGKILL");
@@ -151,7 +164,11 @@ export async function startCertifiedProvider(options: {
       };
       started.once("exit", (code, signal) => {
         if (child === started) child = undefined;
-        fail(new Error(`the certified OpenID provider exited (${signal ?? code}) before it was ready (see ${options.logFile})`));
+        fail(
+          new Error(
+            `the certified OpenID provider exited (${signal ?? code}) before it was ready (see ${options.logFile})`,
+          ),
+        );
       });
       started.on("message", (message: CertifiedProviderMessage) => {
         switch (message.type) {
@@ -223,7 +240,13 @@ export async function startCertifiedProvider(options: {
 
   let closed: Promise<void> | undefined;
   return {
-    info: { issuer, clientId: config.clientId, clientSecret: config.clientSecret, account: CERTIFIED_ACCOUNT, controlUrl },
+    info: {
+      issuer,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      account: CERTIFIED_ACCOUNT,
+      controlUrl,
+    },
     start: startProcess,
     stop: stopProcess,
     close: () =>

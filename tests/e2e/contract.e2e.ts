@@ -27,7 +27,14 @@ const LOCK_KEY = `${REPO}/dev/vpc`;
 const PLACEHOLDER_AUTHORIZATION = "Bearer test-token";
 const USER_AGENT = "atmos/1.190.0 (linux; amd64)";
 
-type Envelope = { request?: string; status?: number; success?: boolean; errorTag?: string; errorMessage?: string; data?: Record<string, unknown> };
+type Envelope = {
+  request?: string;
+  status?: number;
+  success?: boolean;
+  errorTag?: string;
+  errorMessage?: string;
+  data?: Record<string, unknown>;
+};
 
 /** A GitHub Actions OIDC token for org/repo's main branch, from the fake issuer the server trusts. */
 async function mintActionsToken(): Promise<string> {
@@ -36,7 +43,13 @@ async function mintActionsToken(): Promise<string> {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({
-      claims: { sub: `repo:${REPO}:ref:refs/heads/main`, repository: REPO, repository_owner: CONTRACT_REPOSITORY.owner, workflow_ref: workflowRef, job_workflow_ref: workflowRef },
+      claims: {
+        sub: `repo:${REPO}:ref:refs/heads/main`,
+        repository: REPO,
+        repository_owner: CONTRACT_REPOSITORY.owner,
+        workflow_ref: workflowRef,
+        job_workflow_ref: workflowRef,
+      },
     }),
     signal: AbortSignal.timeout(5_000),
   });
@@ -45,7 +58,11 @@ async function mintActionsToken(): Promise<string> {
 }
 
 /** Calls the e2e server's API as the CLI does. */
-async function callApi(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; envelope: Envelope }> {
+async function callApi(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<{ status: number; envelope: Envelope }> {
   const headers: Record<string, string> = { "User-Agent": USER_AGENT, "Content-Type": "application/json" };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   const response = await fetch(`${baseURL()}${path}`, {
@@ -59,26 +76,38 @@ async function callApi(method: string, path: string, options: { token?: string; 
   try {
     envelope = JSON.parse(text) as Envelope;
   } catch {
-    throw new Error(`${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+    throw new Error(
+      `${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+    );
   }
   return { status: response.status, envelope };
 }
 
 /** Fails the setup (and so the test) on any status but the expected ones. */
 function expectStatus(what: string, answer: { status: number; envelope: Envelope }, ...statuses: number[]) {
-  if (!statuses.includes(answer.status)) throw new Error(`${what}: expected HTTP ${statuses.join(" or ")}, got ${answer.status}: ${JSON.stringify(answer.envelope)}`);
+  if (!statuses.includes(answer.status))
+    throw new Error(
+      `${what}: expected HTTP ${statuses.join(" or ")}, got ${answer.status}: ${JSON.stringify(answer.envelope)}`,
+    );
 }
 
 /** The real exchange: an Actions token for org/repo → the API token every later call carries. */
 async function exchange(): Promise<string> {
-  const answer = await callApi("POST", "/api/v1/auth/github-oidc", { body: { token: await mintActionsToken(), workspaceId: CONTRACT_WORKSPACE.id } });
+  const answer = await callApi("POST", "/api/v1/auth/github-oidc", {
+    body: { token: await mintActionsToken(), workspaceId: CONTRACT_WORKSPACE.id },
+  });
   expectStatus("the token exchange", answer, 200);
   const token = answer.envelope.data?.token;
-  if (typeof token !== "string") throw new Error(`the exchange answered without data.token: ${JSON.stringify(answer.envelope)}`);
+  if (typeof token !== "string")
+    throw new Error(`the exchange answered without data.token: ${JSON.stringify(answer.envelope)}`);
   return token;
 }
 
-type Filter = (req: IncomingMessage & { path: string; body?: unknown }, res: unknown, next: (error?: unknown) => void) => void;
+type Filter = (
+  req: IncomingMessage & { path: string; body?: unknown },
+  res: unknown,
+  next: (error?: unknown) => void,
+) => void;
 
 /** One verification run's credentials, state handlers, request filter and record of what happened. */
 function verification(apiToken: string) {
@@ -90,17 +119,30 @@ function verification(apiToken: string) {
   const setups: Record<string, () => Promise<void>> = {
     "workspace exists and GitHub App is authorized": async () => {
       // The fake App's repository back to its initial commit (branch main with old.txt, which the commit deletes).
-      const response = await fetch(`${fakeProviders().controlUrl}/git/reset`, { method: "POST", signal: AbortSignal.timeout(5_000) });
+      const response = await fetch(`${fakeProviders().controlUrl}/git/reset`, {
+        method: "POST",
+        signal: AbortSignal.timeout(5_000),
+      });
       if (!response.ok) throw new Error(`the fake GitHub App's reset answered ${response.status}`);
     },
     "OIDC token is valid and workspace exists": async () => {
       oidcToken = await mintActionsToken();
     },
     "workspace exists and stack is unlocked": async () => {
-      expectStatus("unlocking before the lock interaction", await callApi("DELETE", "/api/v1/locks", { token: apiToken, body: { key: LOCK_KEY } }), 200, 404);
+      expectStatus(
+        "unlocking before the lock interaction",
+        await callApi("DELETE", "/api/v1/locks", { token: apiToken, body: { key: LOCK_KEY } }),
+        200,
+        404,
+      );
     },
     "workspace exists and stack is locked": async () => {
-      expectStatus("locking before the unlock interaction", await callApi("POST", "/api/v1/locks", { token: apiToken, body: { key: LOCK_KEY, ttl: 3600 } }), 200, 409);
+      expectStatus(
+        "locking before the unlock interaction",
+        await callApi("POST", "/api/v1/locks", { token: apiToken, body: { key: LOCK_KEY, ttl: 3600 } }),
+        200,
+        409,
+      );
     },
     "workspace exists and accepts affected stacks": async () => {},
     "workspace exists and accepts drift detection instances": async () => {},
@@ -110,9 +152,20 @@ function verification(apiToken: string) {
         repo_name: CONTRACT_REPOSITORY.name,
         repo_owner: CONTRACT_REPOSITORY.owner,
         repo_host: "github.com",
-        instances: [{ component: "vpc", stack: "dev-us-east-1", component_type: "terraform", settings: { pro: { enabled: true, drift_detection: { enabled: true } } } }],
+        instances: [
+          {
+            component: "vpc",
+            stack: "dev-us-east-1",
+            component_type: "terraform",
+            settings: { pro: { enabled: true, drift_detection: { enabled: true } } },
+          },
+        ],
       };
-      expectStatus("uploading the inventory", await callApi("POST", "/api/v1/instances", { token: apiToken, body: inventory }), 200);
+      expectStatus(
+        "uploading the inventory",
+        await callApi("POST", "/api/v1/instances", { token: apiToken, body: inventory }),
+        200,
+      );
     },
   };
 
@@ -152,7 +205,8 @@ function verification(apiToken: string) {
   return { stateHandlers, requestFilter, stateErrors, proxied, states: Object.keys(setups) };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 async function verify(pactFile: string, apiToken: string) {
   const run = verification(apiToken);
@@ -171,7 +225,12 @@ async function verify(pactFile: string, apiToken: string) {
     const output = await verifier.verifyProvider();
     return { ok: true as const, output: String(output), run, ms: Date.now() - started };
   } catch (error) {
-    return { ok: false as const, output: error instanceof Error ? error.message : String(error), run, ms: Date.now() - started };
+    return {
+      ok: false as const,
+      output: error instanceof Error ? error.message : String(error),
+      run,
+      ms: Date.now() - started,
+    };
   }
 }
 
@@ -186,9 +245,12 @@ describe("the atmos CLI's Pact contract (provider verification)", () => {
 
   // Our copy is the published contract, unchanged. The published file lives in the team's shared
   // folder beside the checkout; where it is absent (a clean clone) this is reported as skipped.
-  test.skipIf(!existsSync(PUBLISHED_PACT_FILE))("our copy (tests/contract) is the contract the CLI publishes (../shared/contracts), byte for byte", () => {
-    expect(readFileSync(PACT_FILE, "utf8")).toBe(readFileSync(PUBLISHED_PACT_FILE, "utf8"));
-  });
+  test.skipIf(!existsSync(PUBLISHED_PACT_FILE))(
+    "our copy (tests/contract) is the contract the CLI publishes (../shared/contracts), byte for byte",
+    () => {
+      expect(readFileSync(PACT_FILE, "utf8")).toBe(readFileSync(PUBLISHED_PACT_FILE, "utf8"));
+    },
+  );
 
   test("the contract is atmos's with AtmosPro, and every providerState of ours has a handler", () => {
     expect(pact.consumer.name).toBe("atmos");
@@ -196,10 +258,17 @@ describe("the atmos CLI's Pact contract (provider verification)", () => {
     const ours = pact.interactions.filter((interaction) => !NOT_OURS.has(interaction.description));
     expect(ours.length).toBe(pact.interactions.length - NOT_OURS.size);
     const handled = new Set(verification("unused").states);
-    expect(ours.map((interaction) => interaction.providerState).filter((state) => !state || !handled.has(state))).toEqual([]);
+    expect(
+      ours.map((interaction) => interaction.providerState).filter((state) => !state || !handled.has(state)),
+    ).toEqual([]);
     // What the verification below must hold the server to (the matching rules are the contract's own).
-    const lock = ours.find((interaction) => interaction.request.method === "POST" && interaction.request.path === "/api/v1/locks")!;
-    expect(lock.response.matchingRules?.["$.body.data.expiresAt"]).toEqual({ match: "regex", regex: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$" });
+    const lock = ours.find(
+      (interaction) => interaction.request.method === "POST" && interaction.request.path === "/api/v1/locks",
+    )!;
+    expect(lock.response.matchingRules?.["$.body.data.expiresAt"]).toEqual({
+      match: "regex",
+      regex: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$",
+    });
     const exchangeInteraction = ours.find((interaction) => interaction.request.path === "/api/v1/auth/github-oidc")!;
     expect(exchangeInteraction.response.matchingRules?.["$.body.data.token"]).toEqual({ match: "type" });
   });
@@ -210,25 +279,42 @@ describe("the atmos CLI's Pact contract (provider verification)", () => {
     expect(result.run.stateErrors, "state handlers that failed").toEqual([]);
     expect(result.ok, `verification failed:\n${result.output}`).toBe(true);
     // Each interaction reached the server through the proxy, once.
-    expect([...result.run.proxied].sort()).toEqual(ours.map((interaction) => `${interaction.request.method} ${interaction.request.path}`).sort());
+    expect([...result.run.proxied].sort()).toEqual(
+      ours.map((interaction) => `${interaction.request.method} ${interaction.request.path}`).sort(),
+    );
     // The commit really landed on the fake GitHub App's repository: file.txt added ("dGVzdA==" is "test"), old.txt deleted.
-    const git = (await (await fetch(`${fakeProviders().controlUrl}/git`, { signal: AbortSignal.timeout(5_000) })).json()) as {
+    const git = (await (
+      await fetch(`${fakeProviders().controlUrl}/git`, { signal: AbortSignal.timeout(5_000) })
+    ).json()) as {
       branches: Record<string, Record<string, { message: string; files: Record<string, string> }>>;
     };
     const main = git.branches[REPO]?.main;
     expect(main?.message).toBe("test: pact contract verification");
     expect(main?.files).toEqual({ "README.md": `# ${REPO}\n`, "file.txt": "test" });
-    console.log(`[contract] ${ours.length} interactions verified in ${(result.ms / 1000).toFixed(1)} s: ${ours.map((interaction) => interaction.description).join("; ")}`);
+    console.log(
+      `[contract] ${ours.length} interactions verified in ${(result.ms / 1000).toFixed(1)} s: ${ours.map((interaction) => interaction.description).join("; ")}`,
+    );
   });
 
   test("a mismatch fails the verification (the lock's expiresAt checked against a regex it cannot meet)", async () => {
     const result = await verify(
       writePactCopy(pact, (interactions) =>
         interactions
-          .filter((interaction) => interaction.request.method === "POST" && interaction.request.path === "/api/v1/locks")
+          .filter(
+            (interaction) => interaction.request.method === "POST" && interaction.request.path === "/api/v1/locks",
+          )
           .map((interaction) => ({
             ...interaction,
-            response: { ...interaction.response, matchingRules: { ...interaction.response.matchingRules, "$.body.data.expiresAt": { match: "regex", regex: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$" } } },
+            response: {
+              ...interaction.response,
+              matchingRules: {
+                ...interaction.response.matchingRules,
+                "$.body.data.expiresAt": {
+                  match: "regex",
+                  regex: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$",
+                },
+              },
+            },
           })),
       ),
       apiToken,

@@ -29,7 +29,17 @@ import {
 
 const BASE = `/dashboard/${SEED.workspaceSlug}`;
 const OWNER_NAME = "Ada Owner";
-const NAV_LINKS = ["Overview", "Repositories", "Pull requests", "Deployments", "Locks", "Drift", "Members", "Audit log", "Settings"];
+const NAV_LINKS = [
+  "Overview",
+  "Repositories",
+  "Pull requests",
+  "Deployments",
+  "Locks",
+  "Drift",
+  "Members",
+  "Audit log",
+  "Settings",
+];
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const BLOCKING_IMPACTS = new Set(["serious", "critical"]);
 
@@ -37,8 +47,9 @@ const chromium = chromiumForFile();
 const openPage = (viewport: Viewport) => chromium.openPage(viewport, { signedIn: true });
 
 afterAll(() => {
-  const lines = axeLog.map(({ label, violations }) =>
-    `${label.padEnd(36)} ${violations.length === 0 ? "no violations" : violations.map((v) => `${v.id} [${v.impact}] ×${v.nodes.length}`).join(", ")}`,
+  const lines = axeLog.map(
+    ({ label, violations }) =>
+      `${label.padEnd(36)} ${violations.length === 0 ? "no violations" : violations.map((v) => `${v.id} [${v.impact}] ×${v.nodes.length}`).join(", ")}`,
   );
   if (lines.length > 0) console.log(`axe-core ${axe.version} (${AXE_TAGS.join(", ")}), per page:\n${lines.join("\n")}`);
 });
@@ -53,7 +64,14 @@ async function visit(target: E2EPage, path: string): Promise<void> {
 // ─── axe-core ────────────────────────────────────────────────────────────────────────────────
 
 type AxeNode = { target: unknown[]; html: string; failureSummary?: string };
-type AxeViolation = { id: string; impact: string | null; help: string; helpUrl: string; tags: string[]; nodes: AxeNode[] };
+type AxeViolation = {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  tags: string[];
+  nodes: AxeNode[];
+};
 
 /** axe-core's WCAG 2.0/2.1 A + AA rules on the page as it is now. */
 async function runAxe(page: Page): Promise<AxeViolation[]> {
@@ -63,7 +81,9 @@ async function runAxe(page: Page): Promise<AxeViolation[]> {
   const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === "object");
   if (!loaded) await page.addScriptTag({ content: axe.source });
   return page.evaluate(async (tags) => {
-    const runner = (window as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const runner = (
+      window as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: unknown[] }> } }
+    ).axe;
     const results = await runner.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
     return results.violations as never;
   }, AXE_TAGS);
@@ -75,7 +95,12 @@ function describeViolations(violations: AxeViolation[]): string {
       [
         `[${violation.impact ?? "unknown"}] ${violation.id}: ${violation.help}`,
         `    ${violation.helpUrl}`,
-        ...violation.nodes.slice(0, 5).map((node) => `    - ${JSON.stringify(node.target)}  ${node.html.slice(0, 160)}\n      ${(node.failureSummary ?? "").replace(/\n/g, "\n      ")}`),
+        ...violation.nodes
+          .slice(0, 5)
+          .map(
+            (node) =>
+              `    - ${JSON.stringify(node.target)}  ${node.html.slice(0, 160)}\n      ${(node.failureSummary ?? "").replace(/\n/g, "\n      ")}`,
+          ),
         violation.nodes.length > 5 ? `    … and ${violation.nodes.length - 5} more` : "",
       ]
         .filter(Boolean)
@@ -88,9 +113,12 @@ function describeViolations(violations: AxeViolation[]): string {
 async function expectAccessible(page: Page, label: string): Promise<void> {
   const violations = await runAxe(page);
   axeLog.push({ label, violations });
-  if (violations.length > 0) console.log(`axe (${AXE_TAGS.join(", ")}) on ${label}:\n${describeViolations(violations)}`);
+  if (violations.length > 0)
+    console.log(`axe (${AXE_TAGS.join(", ")}) on ${label}:\n${describeViolations(violations)}`);
   const blocking = violations.filter((violation) => BLOCKING_IMPACTS.has(violation.impact ?? ""));
-  expect(blocking, `serious/critical accessibility violations on ${label}:\n${describeViolations(blocking)}`).toEqual([]);
+  expect(blocking, `serious/critical accessibility violations on ${label}:\n${describeViolations(blocking)}`).toEqual(
+    [],
+  );
 }
 
 /** Every axe run, for the summary printed at the end. */
@@ -105,7 +133,12 @@ async function focused(page: Page): Promise<Stop> {
     const element = document.activeElement as HTMLElement | null;
     if (!element || element === document.body) return { tag: "body", text: "", href: null, visible: false };
     const box = element.getBoundingClientRect();
-    return { tag: element.tagName.toLowerCase(), text: (element.innerText || element.textContent || "").trim().slice(0, 60), href: element.getAttribute("href"), visible: box.width > 0 && box.height > 0 };
+    return {
+      tag: element.tagName.toLowerCase(),
+      text: (element.innerText || element.textContent || "").trim().slice(0, 60),
+      href: element.getAttribute("href"),
+      visible: box.width > 0 && box.height > 0,
+    };
   });
 }
 
@@ -132,14 +165,18 @@ async function expectKeyboardReachable(page: Page, label: string): Promise<void>
   }
   const menuAt = stops.findIndex((stop) => stop.tag === "summary" && stop.text === OWNER_NAME);
   expect(menuAt, `${label}: Tab never reaches the user menu. Tab order: ${seen}`).toBeGreaterThanOrEqual(0);
-  expect(menuAt, "the user menu comes after the sidebar").toBeGreaterThan(stops.findIndex((stop) => stop.text === "Settings"));
+  expect(menuAt, "the user menu comes after the sidebar").toBeGreaterThan(
+    stops.findIndex((stop) => stop.text === "Settings"),
+  );
 
   // On the menu, Enter opens it: its first item is next in the Tab order.
   await page.locator("header summary").focus();
   await page.keyboard.press("Enter");
   expect(await page.locator("header details").evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
   await page.keyboard.press("Tab");
-  expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.innerText.trim())).toBe("Create workspace");
+  expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.innerText.trim())).toBe(
+    "Create workspace",
+  );
   expect(await isVisible(page.getByRole("button", { name: "Sign out", exact: true }))).toBe(true);
   // And Enter on the summary closes it again.
   await page.keyboard.down("Shift");
@@ -179,7 +216,10 @@ const fixed = (path: string) => async () => path;
 /** The instance page of eks/cluster in plat-ue2-prod (the seeded lock), found from the repository table. */
 async function instancePath(page: Page): Promise<string> {
   await visitPath(page, `${BASE}/repositories/acme/infra`);
-  const link = page.getByRole("row").filter({ hasText: "plat-ue2-prod" }).getByRole("link", { name: "eks/cluster", exact: true });
+  const link = page
+    .getByRole("row")
+    .filter({ hasText: "plat-ue2-prod" })
+    .getByRole("link", { name: "eks/cluster", exact: true });
   const href = await link.getAttribute("href");
   expect(href).toMatch(new RegExp(`^${BASE}/instances/inst_`));
   return href!;
@@ -197,11 +237,18 @@ const PAGES: DashboardPage[] = [
     check: async (page) => {
       await heading(page, "Overview");
       const counts = await statusCounts(page);
-      expect(Object.values(counts).reduce((sum, n) => sum + n, 0), JSON.stringify(counts)).toBe(INSTANCES);
+      expect(
+        Object.values(counts).reduce((sum, n) => sum + n, 0),
+        JSON.stringify(counts),
+      ).toBe(INSTANCES);
       const recent = page.getByRole("region", { name: "Recent deployments" }).getByRole("table");
       expect(await recent.locator("tbody tr").count()).toBe(8);
-      expect(await page.getByRole("region", { name: "Repositories" }).getByRole("link", { name: "acme/infra" }).count()).toBe(1);
-      expect(await page.getByRole("region", { name: "Needs attention" }).getByRole("listitem").count()).toBeGreaterThan(0);
+      expect(
+        await page.getByRole("region", { name: "Repositories" }).getByRole("link", { name: "acme/infra" }).count(),
+      ).toBe(1);
+      expect(await page.getByRole("region", { name: "Needs attention" }).getByRole("listitem").count()).toBeGreaterThan(
+        0,
+      );
     },
   },
   {
@@ -223,7 +270,9 @@ const PAGES: DashboardPage[] = [
       expect(await rows.count()).toBe(50);
       expect(await isVisible(page.getByRole("link", { name: "Next page →" }))).toBe(true);
       // The seeded lock shows on its row.
-      expect(await page.getByRole("row").filter({ hasText: "plat-ue2-prod" }).filter({ hasText: "🔒" }).count()).toBe(1);
+      expect(await page.getByRole("row").filter({ hasText: "plat-ue2-prod" }).filter({ hasText: "🔒" }).count()).toBe(
+        1,
+      );
     },
   },
   {
@@ -236,7 +285,9 @@ const PAGES: DashboardPage[] = [
       expect(await lock.textContent()).toContain("Upgrading the EKS control plane");
       expect(await isVisible(lock.getByRole("button", { name: /^Unlock/ }))).toBe(true);
       expect(await page.getByRole("region", { name: "Status history" }).locator("tbody tr").count()).toBeGreaterThan(0);
-      expect(await page.getByRole("region", { name: "Workflows (settings.pro)" }).textContent()).toContain("atmos-terraform-plan.yaml");
+      expect(await page.getByRole("region", { name: "Workflows (settings.pro)" }).textContent()).toContain(
+        "atmos-terraform-plan.yaml",
+      );
     },
   },
   {
@@ -245,7 +296,9 @@ const PAGES: DashboardPage[] = [
     check: async (page) => {
       await heading(page, "Pull requests");
       // The seed has no affected-stacks uploads.
-      expect(await page.getByRole("region", { name: "Affected-stacks uploads" }).textContent()).toContain("No uploads yet");
+      expect(await page.getByRole("region", { name: "Affected-stacks uploads" }).textContent()).toContain(
+        "No uploads yet",
+      );
     },
   },
   {
@@ -275,7 +328,10 @@ const PAGES: DashboardPage[] = [
       const schedules = page.getByRole("region", { name: "Schedules" }).getByRole("listitem");
       expect(await schedules.count()).toBe(1);
       expect(await schedules.textContent()).toContain("0 3 * * *");
-      const row = page.getByRole("region", { name: "Drift status by repository" }).getByRole("row").filter({ hasText: "acme/infra" });
+      const row = page
+        .getByRole("region", { name: "Drift status by repository" })
+        .getByRole("row")
+        .filter({ hasText: "acme/infra" });
       expect(await row.count()).toBe(1);
     },
   },
@@ -304,7 +360,9 @@ const PAGES: DashboardPage[] = [
     check: async (page) => {
       await heading(page, "Workspace settings");
       expect((await page.getByTestId("workspace-id").textContent())?.trim()).toBe(SEED.workspaceId);
-      expect(await page.locator("pre").textContent()).toContain(`gh variable set ATMOS_PRO_WORKSPACE_ID --body "${SEED.workspaceId}"`);
+      expect(await page.locator("pre").textContent()).toContain(
+        `gh variable set ATMOS_PRO_WORKSPACE_ID --body "${SEED.workspaceId}"`,
+      );
     },
   },
 ];
@@ -315,19 +373,23 @@ async function commonChecks(target: E2EPage, name: string): Promise<void> {
   await screenshot(target, `dashboard-${name}`);
   await expectAccessible(page, `${name} (${viewport.name})`);
   if (viewport.name === "desktop") await expectKeyboardReachable(page, name);
-  if (viewport.name === "mobile") expect(await horizontalOverflow(page), `${name}: the page scrolls sideways on mobile`).toBeLessThanOrEqual(0);
+  if (viewport.name === "mobile")
+    expect(await horizontalOverflow(page), `${name}: the page scrolls sideways on mobile`).toBeLessThanOrEqual(0);
   expectNoConsoleErrors(target.errors);
 }
 
 describe.each(VIEWPORTS)("the seeded dashboard, $name ($width×$height)", (viewport) => {
-  test.each(PAGES.map((dashboardPage) => [dashboardPage.key, dashboardPage] as const))("%s", async (_key, dashboardPage) => {
-    const target = await openPage(viewport);
-    const path = await dashboardPage.path(target.page);
-    target.errors.length = 0;
-    await visit(target, path);
-    await dashboardPage.check(target.page);
-    await commonChecks(target, dashboardPage.key);
-  });
+  test.each(PAGES.map((dashboardPage) => [dashboardPage.key, dashboardPage] as const))(
+    "%s",
+    async (_key, dashboardPage) => {
+      const target = await openPage(viewport);
+      const path = await dashboardPage.path(target.page);
+      target.errors.length = 0;
+      await visit(target, path);
+      await dashboardPage.check(target.page);
+      await commonChecks(target, dashboardPage.key);
+    },
+  );
 
   test("the repository page filtered by status through its form", async () => {
     const target = await openPage(viewport);
@@ -364,68 +426,85 @@ describe("an empty workspace, created through the UI", () => {
     return new URL(page.url()).pathname.split("/")[2]!;
   }
 
-  test("shows its empty states, with the gh variable set ATMOS_PRO_WORKSPACE_ID line", { timeout: 300_000 }, async () => {
-    const target = await openPage(DESKTOP);
-    const { page } = target;
-    const name = `E2E Empty ${Date.now().toString(36)}`;
-    const slug = await createWorkspace(target, name);
-    const base = `/dashboard/${slug}`;
+  test(
+    "shows its empty states, with the gh variable set ATMOS_PRO_WORKSPACE_ID line",
+    { timeout: 300_000 },
+    async () => {
+      const target = await openPage(DESKTOP);
+      const { page } = target;
+      const name = `E2E Empty ${Date.now().toString(36)}`;
+      const slug = await createWorkspace(target, name);
+      const base = `/dashboard/${slug}`;
 
-    try {
-      await waitForHydration(page, "#workspace-switcher");
-      await heading(page, "Overview");
-      expect(await page.getByRole("combobox", { name: "Workspace" }).inputValue()).toBe(slug);
-      expect(await statusCounts(page)).toEqual({ in_sync: 0, drifted: 0, error: 0, unknown: 0 });
-      const repositories = page.getByRole("region", { name: "Repositories" });
-      expect(await isVisible(repositories.getByText("Install the GitHub App"))).toBe(true);
-      const line = (await repositories.locator("pre code").textContent())?.trim() ?? "";
-      expect(line).toMatch(/^gh variable set ATMOS_PRO_WORKSPACE_ID --body "ws_[0-9A-Za-z]{28}"$/);
-      const workspaceId = /"(ws_[0-9A-Za-z]{28})"/.exec(line)![1]!;
-      expect(await page.getByRole("region", { name: "Needs attention" }).textContent()).toContain("Nothing needs attention");
-      expect(await page.getByRole("region", { name: "Recent deployments" }).textContent()).toContain("No deployments yet");
-      await commonChecks(target, "empty-overview");
+      try {
+        await waitForHydration(page, "#workspace-switcher");
+        await heading(page, "Overview");
+        expect(await page.getByRole("combobox", { name: "Workspace" }).inputValue()).toBe(slug);
+        expect(await statusCounts(page)).toEqual({ in_sync: 0, drifted: 0, error: 0, unknown: 0 });
+        const repositories = page.getByRole("region", { name: "Repositories" });
+        expect(await isVisible(repositories.getByText("Install the GitHub App"))).toBe(true);
+        const line = (await repositories.locator("pre code").textContent())?.trim() ?? "";
+        expect(line).toMatch(/^gh variable set ATMOS_PRO_WORKSPACE_ID --body "ws_[0-9A-Za-z]{28}"$/);
+        const workspaceId = /"(ws_[0-9A-Za-z]{28})"/.exec(line)![1]!;
+        expect(await page.getByRole("region", { name: "Needs attention" }).textContent()).toContain(
+          "Nothing needs attention",
+        );
+        expect(await page.getByRole("region", { name: "Recent deployments" }).textContent()).toContain(
+          "No deployments yet",
+        );
+        await commonChecks(target, "empty-overview");
 
-      const empty: Array<[string, string, string]> = [
-        ["repositories", "Repositories", "Install the GitHub App"],
-        ["pull-requests", "Pull requests", "No uploads yet"],
-        ["deployments", "Deployments", "No deployments match"],
-        ["locks", "Locks", "Nothing is locked"],
-        ["drift", "Drift", "No drift schedules"],
-        ["members", "Members", `${OWNER_NAME} (you)`],
-        ["audit", "Audit log", "workspace.created"],
-        ["settings", "Workspace settings", `gh variable set ATMOS_PRO_WORKSPACE_ID --body "${workspaceId}"`],
-      ];
-      for (const [path, title, text] of empty) {
-        target.errors.length = 0;
-        await visit(target, `${base}/${path}`);
-        await heading(page, title);
-        expect(await page.locator("main").textContent(), `${path} shows "${text}"`).toContain(text);
-        await expectAccessible(page, `empty ${path} (desktop)`);
-        await screenshot(target, `dashboard-empty-${path}`);
-        expectNoConsoleErrors(target.errors);
+        const empty: Array<[string, string, string]> = [
+          ["repositories", "Repositories", "Install the GitHub App"],
+          ["pull-requests", "Pull requests", "No uploads yet"],
+          ["deployments", "Deployments", "No deployments match"],
+          ["locks", "Locks", "Nothing is locked"],
+          ["drift", "Drift", "No drift schedules"],
+          ["members", "Members", `${OWNER_NAME} (you)`],
+          ["audit", "Audit log", "workspace.created"],
+          ["settings", "Workspace settings", `gh variable set ATMOS_PRO_WORKSPACE_ID --body "${workspaceId}"`],
+        ];
+        for (const [path, title, text] of empty) {
+          target.errors.length = 0;
+          await visit(target, `${base}/${path}`);
+          await heading(page, title);
+          expect(await page.locator("main").textContent(), `${path} shows "${text}"`).toContain(text);
+          await expectAccessible(page, `empty ${path} (desktop)`);
+          await screenshot(target, `dashboard-empty-${path}`);
+          expectNoConsoleErrors(target.errors);
+        }
+        expect(await page.getByTestId("workspace-id").textContent()).toBe(workspaceId);
+
+        // The same empty workspace on a phone.
+        const mobile = await openPage(MOBILE);
+        for (const [path, key] of [
+          ["", "overview"],
+          ["/repositories", "repositories"],
+        ] as const) {
+          mobile.errors.length = 0;
+          await visit(mobile, `${base}${path}`);
+          expect(await mobile.page.locator("main pre code").first().textContent()).toContain(
+            `ATMOS_PRO_WORKSPACE_ID --body "${workspaceId}"`,
+          );
+          await expectAccessible(mobile.page, `empty ${key} (mobile)`);
+          await screenshot(mobile, `dashboard-empty-${key}`);
+          expect(await horizontalOverflow(mobile.page), `empty ${key} scrolls sideways on mobile`).toBeLessThanOrEqual(
+            0,
+          );
+          expectNoConsoleErrors(mobile.errors);
+        }
+      } finally {
+        // Leave the e2e database as the seed made it: delete the workspace through its settings page,
+        // and make Acme the owner's last workspace again (/dashboard opens it).
+        await visit(target, `${base}/settings`);
+        await page.getByLabel(`Type ${slug} to confirm`).fill(slug);
+        await page.getByRole("button", { name: "Delete this workspace" }).click();
+        await page.waitForURL((address) => address.pathname === BASE);
+        await visit(target, BASE);
+        expect(await page.getByRole("combobox", { name: "Workspace" }).locator("option").allInnerTexts()).not.toContain(
+          name,
+        );
       }
-      expect(await page.getByTestId("workspace-id").textContent()).toBe(workspaceId);
-
-      // The same empty workspace on a phone.
-      const mobile = await openPage(MOBILE);
-      for (const [path, key] of [["", "overview"], ["/repositories", "repositories"]] as const) {
-        mobile.errors.length = 0;
-        await visit(mobile, `${base}${path}`);
-        expect(await mobile.page.locator("main pre code").first().textContent()).toContain(`ATMOS_PRO_WORKSPACE_ID --body "${workspaceId}"`);
-        await expectAccessible(mobile.page, `empty ${key} (mobile)`);
-        await screenshot(mobile, `dashboard-empty-${key}`);
-        expect(await horizontalOverflow(mobile.page), `empty ${key} scrolls sideways on mobile`).toBeLessThanOrEqual(0);
-        expectNoConsoleErrors(mobile.errors);
-      }
-    } finally {
-      // Leave the e2e database as the seed made it: delete the workspace through its settings page,
-      // and make Acme the owner's last workspace again (/dashboard opens it).
-      await visit(target, `${base}/settings`);
-      await page.getByLabel(`Type ${slug} to confirm`).fill(slug);
-      await page.getByRole("button", { name: "Delete this workspace" }).click();
-      await page.waitForURL((address) => address.pathname === BASE);
-      await visit(target, BASE);
-      expect(await page.getByRole("combobox", { name: "Workspace" }).locator("option").allInnerTexts()).not.toContain(name);
-    }
-  });
+    },
+  );
 });

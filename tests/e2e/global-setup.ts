@@ -95,13 +95,17 @@ function assertDevelopmentVars(vars: Record<string, string>) {
   if (vars.ENVIRONMENT !== "development") {
     throw new Error(".dev.vars must set ENVIRONMENT=development for the e2e run. Compare it with .dev.vars.example.");
   }
-  if (!vars.SESSION_SECRET) throw new Error(".dev.vars must set SESSION_SECRET for the e2e run. Compare it with .dev.vars.example.");
+  if (!vars.SESSION_SECRET)
+    throw new Error(".dev.vars must set SESSION_SECRET for the e2e run. Compare it with .dev.vars.example.");
 }
 
 /** A live session for the seeded owner in the e2e D1, and the cookie that carries it. */
 async function mintOwnerSession(persistTo: string, vars: Record<string, string>, baseURL: string, now: Clock) {
   Object.assign(process.env, QUIET_WRANGLER_ENV);
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ persist: { path: `${persistTo}/v3` }, remoteBindings: false });
+  const proxy = await getPlatformProxy<{ DB: D1Database }>({
+    persist: { path: `${persistTo}/v3` },
+    remoteBindings: false,
+  });
   try {
     const context = {
       db: createDatabase(proxy.env.DB),
@@ -181,14 +185,17 @@ async function waitUntilReady(url: string, server: Server): Promise<void> {
   let lastError = "";
   while (Date.now() < deadline) {
     if (exitCode !== undefined) {
-      throw new Error(`wrangler dev exited (code ${exitCode}) before answering ${url}.\nIts output:\n${server.output()}`);
+      throw new Error(
+        `wrangler dev exited (code ${exitCode}) before answering ${url}.\nIts output:\n${server.output()}`,
+      );
     }
     try {
       const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5_000) });
       await response.arrayBuffer();
       return;
     } catch (error) {
-      lastError = error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ""}` : String(error);
+      lastError =
+        error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ""}` : String(error);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -210,7 +217,8 @@ export default async function setup(project: TestProject) {
     ensureDevVars();
     const vars = readDevVars();
     assertDevelopmentVars(vars);
-    if (!existsSync("build/index.js")) throw new Error("build/index.js is missing: run `remix build` first (npm run test:e2e does).");
+    if (!existsSync("build/index.js"))
+      throw new Error("build/index.js is missing: run `remix build` first (npm run test:e2e does).");
     // The run's data is written at FIXED_NOW, and the server runs on the same clock (CLOCK_OFFSET_MS).
     await migrateAndSeed(persistTo, fixedNow);
     await seedContractFixtures(persistTo, fixedNow);
@@ -239,7 +247,10 @@ export default async function setup(project: TestProject) {
       offsetMs: clock.offsetMs,
       logFile: `${ARTIFACTS}certified-op.log`,
     });
-    server = startWrangler(port, persistTo, { ...e2eServerVars(fakesInfo, certified.info), CLOCK_OFFSET_MS: String(clock.offsetMs) });
+    server = startWrangler(port, persistTo, {
+      ...e2eServerVars(fakesInfo, certified.info),
+      CLOCK_OFFSET_MS: String(clock.offsetMs),
+    });
   } catch (error) {
     await closeFakes();
     throw error;
@@ -272,7 +283,9 @@ export default async function setup(project: TestProject) {
     throw error;
   }
 
-  console.log(`[e2e] wrangler dev ready at ${baseURL} (clock at ${clock.fixedNow} when the run started) in ${((Date.now() - started) / 1000).toFixed(1)} s (state: ${persistTo})`);
+  console.log(
+    `[e2e] wrangler dev ready at ${baseURL} (clock at ${clock.fixedNow} when the run started) in ${((Date.now() - started) / 1000).toFixed(1)} s (state: ${persistTo})`,
+  );
   project.provide("e2eBaseURL", baseURL);
   project.provide("e2eOwnerSession", ownerSession);
   project.provide("e2eFakeProviders", fakesInfo);

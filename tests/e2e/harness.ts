@@ -47,8 +47,22 @@ export type Viewport = {
   hasTouch: boolean;
   deviceScaleFactor: number;
 };
-export const DESKTOP: Viewport = { name: "desktop", width: 1280, height: 800, isMobile: false, hasTouch: false, deviceScaleFactor: 1 };
-export const MOBILE: Viewport = { name: "mobile", width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+export const DESKTOP: Viewport = {
+  name: "desktop",
+  width: 1280,
+  height: 800,
+  isMobile: false,
+  hasTouch: false,
+  deviceScaleFactor: 1,
+};
+export const MOBILE: Viewport = {
+  name: "mobile",
+  width: 390,
+  height: 844,
+  isMobile: true,
+  hasTouch: true,
+  deviceScaleFactor: 2,
+};
 export const VIEWPORTS = [DESKTOP, MOBILE] as const;
 
 /** The running app, e.g. http://127.0.0.1:41234 */
@@ -121,7 +135,8 @@ export type E2EPage = {
 /** The seeded owner's session cookie, minted by global-setup.ts. */
 export function ownerSessionCookie(): { name: string; value: string } {
   const cookie = inject("e2eOwnerSession");
-  if (!cookie) throw new Error("e2eOwnerSession was not provided: run the e2e tests with --config vitest.e2e.config.ts");
+  if (!cookie)
+    throw new Error("e2eOwnerSession was not provided: run the e2e tests with --config vitest.e2e.config.ts");
   return cookie;
 }
 
@@ -131,7 +146,11 @@ export type NewPageOptions = {
 };
 
 /** A page in its own fresh context (no cookies shared with other pages) at the given viewport. */
-export async function newPage(browser: E2EBrowser, viewport: Viewport = DESKTOP, options: NewPageOptions = {}): Promise<E2EPage> {
+export async function newPage(
+  browser: E2EBrowser,
+  viewport: Viewport = DESKTOP,
+  options: NewPageOptions = {},
+): Promise<E2EPage> {
   const context = await browser.browser.newContext({
     viewport: { width: viewport.width, height: viewport.height },
     isMobile: viewport.isMobile,
@@ -159,7 +178,10 @@ export async function newPage(browser: E2EBrowser, viewport: Viewport = DESKTOP,
 
 export function expectNoConsoleErrors(errors: PageError[], allow: (error: PageError) => boolean = () => false) {
   const unexpected = errors.filter((error) => !allow(error));
-  expect(unexpected, `console errors in the page:\n${unexpected.map((e) => `${e.kind}: ${e.text}`).join("\n")}`).toEqual([]);
+  expect(
+    unexpected,
+    `console errors in the page:\n${unexpected.map((e) => `${e.kind}: ${e.text}`).join("\n")}`,
+  ).toEqual([]);
 }
 
 /** Resolves once React has hydrated the element (hydrateRoot attaches its fiber to the server-rendered DOM). */
@@ -199,7 +221,8 @@ export async function screenshot(target: E2EPage, name: string): Promise<string>
 /** The fake GitHub/OIDC providers global-setup.ts started and pointed the server at. */
 export function fakeProviders(): FakeProvidersInfo {
   const value = inject("e2eFakeProviders");
-  if (!value) throw new Error("e2eFakeProviders was not provided: run the e2e tests with --config vitest.e2e.config.ts");
+  if (!value)
+    throw new Error("e2eFakeProviders was not provided: run the e2e tests with --config vitest.e2e.config.ts");
   return value;
 }
 
@@ -225,13 +248,17 @@ export async function fakeRequests(): Promise<RecordedRequest[]> {
 /** The certified OpenID provider (oidc-provider) global-setup.ts started and pointed the server's OIDC at. */
 export function certifiedProvider(): CertifiedProviderInfo {
   const value = inject("e2eCertifiedProvider");
-  if (!value) throw new Error("e2eCertifiedProvider was not provided: run the e2e tests with --config vitest.e2e.config.ts");
+  if (!value)
+    throw new Error("e2eCertifiedProvider was not provided: run the e2e tests with --config vitest.e2e.config.ts");
   return value;
 }
 
 /** POST {controlUrl}/stop | /start | /reset of the certified provider (see tests/e2e/certified-op.ts). */
 export async function certifiedControl(path: "stop" | "start" | "reset"): Promise<void> {
-  const response = await fetch(`${certifiedProvider().controlUrl}/${path}`, { method: "POST", signal: AbortSignal.timeout(40_000) });
+  const response = await fetch(`${certifiedProvider().controlUrl}/${path}`, {
+    method: "POST",
+    signal: AbortSignal.timeout(40_000),
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(`certified provider control /${path} answered ${response.status}: ${text}`);
 }
@@ -259,7 +286,6 @@ export async function signInWithDemoUser(page: Page, name: string): Promise<void
   await users.getByRole("button", { name: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`) }).click();
   await page.waitForURL((address) => !address.pathname.startsWith("/auth/") && address.pathname !== "/login");
 }
-
 
 /**
  * One Chromium for the calling test file: launched before its tests and closed after them. Each page

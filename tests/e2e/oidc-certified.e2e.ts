@@ -52,14 +52,21 @@ afterEach(async () => {
  */
 async function openPage(): Promise<E2EPage> {
   const target = await chromium.openPage(DESKTOP);
-  await target.page.context().route("https://fonts.googleapis.com/**", (route) => route.fulfill({ status: 200, contentType: "text/css", body: "" }));
+  await target.page
+    .context()
+    .route("https://fonts.googleapis.com/**", (route) =>
+      route.fulfill({ status: 200, contentType: "text/css", body: "" }),
+    );
   return target;
 }
 
 /** No console errors, but the provider's own missing favicon (its page, not ours). */
 function expectNoErrors(errors: PageError[]) {
   const favicon = `${certifiedProvider().issuer}/favicon.ico`;
-  expectNoConsoleErrors(errors, (error) => error.kind === "console" && error.url === favicon && /status of 404/.test(error.text));
+  expectNoConsoleErrors(
+    errors,
+    (error) => error.kind === "console" && error.url === favicon && /status of 404/.test(error.text),
+  );
 }
 
 /** Every document (navigation) request the page makes, in order. */
@@ -85,7 +92,9 @@ async function signInAtProvider(page: Page, login: string) {
 
 /** The cookies our app set for this browser (the provider's, on the same loopback host, start with op_). */
 async function appCookies(page: Page): Promise<string[]> {
-  return (await page.context().cookies(baseURL())).map((cookie) => cookie.name).filter((name) => !name.startsWith("op_"));
+  return (await page.context().cookies(baseURL()))
+    .map((cookie) => cookie.name)
+    .filter((name) => !name.startsWith("op_"));
 }
 
 async function userMenuSummary(page: Page): Promise<string | undefined> {
@@ -94,101 +103,116 @@ async function userMenuSummary(page: Page): Promise<string | undefined> {
 }
 
 describe("a certified OpenID provider (oidc-provider on loopback)", () => {
-  test("sign-in lands on the dashboard showing the user from UserInfo, and the session survives the provider going down", { timeout: 120_000 }, async () => {
-    const { issuer, clientId, account } = certifiedProvider();
-    const target = await openPage();
-    const { page } = target;
-    const navigations = recordNavigations(page);
+  test(
+    "sign-in lands on the dashboard showing the user from UserInfo, and the session survives the provider going down",
+    { timeout: 120_000 },
+    async () => {
+      const { issuer, clientId, account } = certifiedProvider();
+      const target = await openPage();
+      const { page } = target;
+      const navigations = recordNavigations(page);
 
-    await page.goto(url("/login"));
-    await signInAtProvider(page, account.sub);
-    // A new person has no workspace yet: sign-in ends at workspace creation.
-    expect(page.url(), "where the sign-in ended (…/login?error=… means it failed)").toBe(url("/workspaces/new"));
+      await page.goto(url("/login"));
+      await signInAtProvider(page, account.sub);
+      // A new person has no workspace yet: sign-in ends at workspace creation.
+      expect(page.url(), "where the sign-in ended (…/login?error=… means it failed)").toBe(url("/workspaces/new"));
 
-    // The authorization request the browser took to the provider: code flow with PKCE S256 and a nonce.
-    const authorize = navigations.find((address) => address.origin === issuer && address.pathname === "/auth");
-    expect(authorize, `navigations: ${navigations.join(", ")}`).toBeDefined();
-    const request = Object.fromEntries(authorize!.searchParams);
-    expect(request).toMatchObject({
-      response_type: "code",
-      client_id: clientId,
-      redirect_uri: url("/auth/oidc/callback"),
-      code_challenge_method: "S256",
-    });
-    expect(request.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(request.nonce).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-    expect(request.state).toBeTruthy();
-    expect(request.scope?.split(" ")).toEqual(expect.arrayContaining(["openid", "profile", "email"]));
+      // The authorization request the browser took to the provider: code flow with PKCE S256 and a nonce.
+      const authorize = navigations.find((address) => address.origin === issuer && address.pathname === "/auth");
+      expect(authorize, `navigations: ${navigations.join(", ")}`).toBeDefined();
+      const request = Object.fromEntries(authorize!.searchParams);
+      expect(request).toMatchObject({
+        response_type: "code",
+        client_id: clientId,
+        redirect_uri: url("/auth/oidc/callback"),
+        code_challenge_method: "S256",
+      });
+      expect(request.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(request.nonce).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+      expect(request.state).toBeTruthy();
+      expect(request.scope?.split(" ")).toEqual(expect.arrayContaining(["openid", "profile", "email"]));
 
-    // The provider's answer, as the browser brought it to our callback: RFC 9207 `iss`, our state, a code.
-    const callback = navigations.find((address) => address.origin === baseURL() && address.pathname === "/auth/oidc/callback");
-    expect(callback, `navigations: ${navigations.join(", ")}`).toBeDefined();
-    expect(callback!.searchParams.get("iss")).toBe(issuer);
-    expect(callback!.searchParams.get("state")).toBe(request.state);
-    expect(callback!.searchParams.get("code")).toBeTruthy();
-    expect(navigations.indexOf(callback!)).toBeGreaterThan(navigations.indexOf(authorize!));
+      // The provider's answer, as the browser brought it to our callback: RFC 9207 `iss`, our state, a code.
+      const callback = navigations.find(
+        (address) => address.origin === baseURL() && address.pathname === "/auth/oidc/callback",
+      );
+      expect(callback, `navigations: ${navigations.join(", ")}`).toBeDefined();
+      expect(callback!.searchParams.get("iss")).toBe(issuer);
+      expect(callback!.searchParams.get("state")).toBe(request.state);
+      expect(callback!.searchParams.get("code")).toBeTruthy();
+      expect(navigations.indexOf(callback!)).toBeGreaterThan(navigations.indexOf(authorize!));
 
-    // Server-side: the code was redeemed with the PKCE verifier and the client's Basic credentials;
-    // the ID token it got has no profile claims, so the profile came from UserInfo.
-    const log = await certifiedLog();
-    expect(log.serverErrors).toEqual([]);
-    const token = log.requests.filter((entry) => entry.path === "/token");
-    expect(token).toEqual([
-      expect.objectContaining({
-        method: "POST",
-        status: 200,
-        authorization: "Basic",
-        form: { grant_type: "authorization_code", redirect_uri: url("/auth/oidc/callback"), code_verifier: "[present]" },
-      }),
-    ]);
-    expect(log.idTokens).toHaveLength(1);
-    const idToken = log.idTokens[0]!;
-    expect(idToken).toMatchObject({ iss: issuer, aud: clientId, sub: account.sub, nonce: request.nonce });
-    for (const claim of ["email", "email_verified", "name", "preferred_username"]) expect(idToken).not.toHaveProperty(claim);
-    expect(log.requests.filter((entry) => entry.path === "/me")).toEqual([
-      expect.objectContaining({ status: 200, authorization: "Bearer" }),
-    ]);
-    // The provider signs on the run's clock (the server verifies on it too), not the wall clock.
-    const runNow = clockWithOffset(inject("runClock").offsetMs)().getTime();
-    expect(Math.abs(Number(idToken.iat) * 1000 - runNow)).toBeLessThan(60_000);
+      // Server-side: the code was redeemed with the PKCE verifier and the client's Basic credentials;
+      // the ID token it got has no profile claims, so the profile came from UserInfo.
+      const log = await certifiedLog();
+      expect(log.serverErrors).toEqual([]);
+      const token = log.requests.filter((entry) => entry.path === "/token");
+      expect(token).toEqual([
+        expect.objectContaining({
+          method: "POST",
+          status: 200,
+          authorization: "Basic",
+          form: {
+            grant_type: "authorization_code",
+            redirect_uri: url("/auth/oidc/callback"),
+            code_verifier: "[present]",
+          },
+        }),
+      ]);
+      expect(log.idTokens).toHaveLength(1);
+      const idToken = log.idTokens[0]!;
+      expect(idToken).toMatchObject({ iss: issuer, aud: clientId, sub: account.sub, nonce: request.nonce });
+      for (const claim of ["email", "email_verified", "name", "preferred_username"])
+        expect(idToken).not.toHaveProperty(claim);
+      expect(log.requests.filter((entry) => entry.path === "/me")).toEqual([
+        expect.objectContaining({ status: 200, authorization: "Bearer" }),
+      ]);
+      // The provider signs on the run's clock (the server verifies on it too), not the wall clock.
+      const runNow = clockWithOffset(inject("runClock").offsetMs)().getTime();
+      expect(Math.abs(Number(idToken.iat) * 1000 - runNow)).toBeLessThan(60_000);
 
-    // Create the workspace; its dashboard shows who is signed in, by the name and login from UserInfo.
-    await waitForHydration(page, "main form button");
-    await page.getByLabel("Workspace name").fill(WORKSPACE_NAME);
-    await page.getByRole("button", { name: "Create workspace" }).click();
-    await page.waitForURL((address) => address.pathname.startsWith("/dashboard/"));
-    const dashboard = page.url();
-    expect(await isVisible(page.getByRole("heading", { level: 1, name: "Overview" }))).toBe(true);
-    expect(await userMenuSummary(page)).toBe(account.name);
-    await page.locator("header details > summary").click();
-    expect(await isVisible(page.locator("header details").getByText(`@${account.preferredUsername}`, { exact: true }))).toBe(true);
-    expect(await appCookies(page)).toEqual(["atmos_session"]);
-    await screenshot(target, "certified-op-dashboard");
+      // Create the workspace; its dashboard shows who is signed in, by the name and login from UserInfo.
+      await waitForHydration(page, "main form button");
+      await page.getByLabel("Workspace name").fill(WORKSPACE_NAME);
+      await page.getByRole("button", { name: "Create workspace" }).click();
+      await page.waitForURL((address) => address.pathname.startsWith("/dashboard/"));
+      const dashboard = page.url();
+      expect(await isVisible(page.getByRole("heading", { level: 1, name: "Overview" }))).toBe(true);
+      expect(await userMenuSummary(page)).toBe(account.name);
+      await page.locator("header details > summary").click();
+      expect(
+        await isVisible(page.locator("header details").getByText(`@${account.preferredUsername}`, { exact: true })),
+      ).toBe(true);
+      expect(await appCookies(page)).toEqual(["atmos_session"]);
+      await screenshot(target, "certified-op-dashboard");
 
-    // The provider goes down; the session does not need it.
-    await certifiedControl("stop");
-    await expect(fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow();
-    const reloaded = await page.reload();
-    expect(reloaded?.status()).toBe(200);
-    expect(page.url()).toBe(dashboard);
-    expect(await userMenuSummary(page)).toBe(account.name);
-    const login = await page.request.get(url("/login"), { maxRedirects: 0 });
-    expect(login.status()).toBe(302);
-    expect(new URL(login.headers()["location"] ?? "", baseURL()).pathname).toBe("/dashboard");
-    await login.dispose();
+      // The provider goes down; the session does not need it.
+      await certifiedControl("stop");
+      await expect(
+        fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) }),
+      ).rejects.toThrow();
+      const reloaded = await page.reload();
+      expect(reloaded?.status()).toBe(200);
+      expect(page.url()).toBe(dashboard);
+      expect(await userMenuSummary(page)).toBe(account.name);
+      const login = await page.request.get(url("/login"), { maxRedirects: 0 });
+      expect(login.status()).toBe(302);
+      expect(new URL(login.headers()["location"] ?? "", baseURL()).pathname).toBe("/dashboard");
+      await login.dispose();
 
-    // It comes back (its own sessions were in memory: it asks to sign in again); in another browser
-    // context the same person — the same `sub` — signs in again and is back in their workspace.
-    await certifiedControl("start");
-    const again = await openPage();
-    await again.page.goto(url("/login"));
-    await signInAtProvider(again.page, account.sub);
-    expect(again.page.url()).toBe(dashboard);
-    expect(await userMenuSummary(again.page)).toBe(account.name);
+      // It comes back (its own sessions were in memory: it asks to sign in again); in another browser
+      // context the same person — the same `sub` — signs in again and is back in their workspace.
+      await certifiedControl("start");
+      const again = await openPage();
+      await again.page.goto(url("/login"));
+      await signInAtProvider(again.page, account.sub);
+      expect(again.page.url()).toBe(dashboard);
+      expect(await userMenuSummary(again.page)).toBe(account.name);
 
-    expectNoErrors(target.errors);
-    expectNoErrors(again.errors);
-  });
+      expectNoErrors(target.errors);
+      expectNoErrors(again.errors);
+    },
+  );
 
   test("Cancel on the provider's login page → /login?error=access_denied with its message, not signed in", async () => {
     const { issuer } = certifiedProvider();

@@ -21,7 +21,11 @@ const { openPage } = chromiumForFile();
 
 /** Waits until the footer's indicator shows `state` (it refreshes after every navigation) and returns its text. */
 async function footerSays(page: Page, state: string): Promise<string> {
-  await page.waitForFunction((expected) => document.querySelector("footer [data-status]")?.getAttribute("data-status") === expected, state, { timeout: 15_000 });
+  await page.waitForFunction(
+    (expected) => document.querySelector("footer [data-status]")?.getAttribute("data-status") === expected,
+    state,
+    { timeout: 15_000 },
+  );
   return ((await page.getByRole("contentinfo").locator("[data-status]").textContent()) ?? "").trim();
 }
 
@@ -32,7 +36,12 @@ describe("public site", () => {
     await page.goto(url("/"));
     await waitForHydration(page, "header a");
     const steps = [
-      { link: "Product", path: "/product", heading: "A control plane for Atmos and GitHub Actions", title: "Product · Atmos Pro" },
+      {
+        link: "Product",
+        path: "/product",
+        heading: "A control plane for Atmos and GitHub Actions",
+        title: "Product · Atmos Pro",
+      },
       { link: "Pricing", path: "/pricing", heading: "Pricing", title: "Pricing · Atmos Pro" },
       { link: "Docs", path: "/docs", heading: "Documentation", title: "Documentation · Atmos Pro" },
       { link: "Blog", path: "/blog", heading: "Blog", title: "Blog · Atmos Pro" },
@@ -44,7 +53,9 @@ describe("public site", () => {
       await page.getByRole("heading", { level: 1, name: step.heading, exact: true }).waitFor();
       expect(await page.title()).toBe(step.title);
       // The active section is marked in the header.
-      expect(await page.getByRole("banner").getByRole("link", { name: step.link, exact: true }).getAttribute("aria-current")).toBe("page");
+      expect(
+        await page.getByRole("banner").getByRole("link", { name: step.link, exact: true }).getAttribute("aria-current"),
+      ).toBe("page");
     }
     // Deeper: a changelog entry, the docs sidebar, a blog post, and the footer's status link.
     await page.getByRole("main").getByRole("link", { name: "Plan limits in one place" }).click();
@@ -74,7 +85,10 @@ describe("public site", () => {
     let opened = false;
     for (let attempt = 0; attempt < 10 && !opened; attempt++) {
       await page.keyboard.press("Control+k");
-      opened = await dialog.waitFor({ state: "visible", timeout: 1_000 }).then(() => true, () => false);
+      opened = await dialog.waitFor({ state: "visible", timeout: 1_000 }).then(
+        () => true,
+        () => false,
+      );
     }
     expect(opened).toBe(true);
     const input = dialog.getByRole("combobox", { name: "Search the docs" });
@@ -128,7 +142,9 @@ describe("public site", () => {
     });
     await page.goto(url("/"));
     await waitForHydration(page, "footer a");
-    expect((await page.getByRole("contentinfo").locator("[data-status]").textContent())?.trim()).toBe("Checking status…");
+    expect((await page.getByRole("contentinfo").locator("[data-status]").textContent())?.trim()).toBe(
+      "Checking status…",
+    );
     release();
     expect(await footerSays(page, "operational")).toBe("All systems operational");
     expect(await horizontalOverflow(page), "the page scrolls sideways").toBeLessThanOrEqual(0);
@@ -139,7 +155,9 @@ describe("public site", () => {
     await failing.page.route("**/api/status", (route) => route.abort("failed"));
     await failing.page.goto(url("/docs"));
     expect(await footerSays(failing.page, "unavailable")).toBe("Status unavailable");
-    expectNoConsoleErrors(failing.errors, (error) => /api\/status|Failed to load resource/.test(`${error.text} ${error.url ?? ""}`));
+    expectNoConsoleErrors(failing.errors, (error) =>
+      /api\/status|Failed to load resource/.test(`${error.text} ${error.url ?? ""}`),
+    );
     expectNoConsoleErrors(target.errors);
   });
 
@@ -168,9 +186,13 @@ describe("public site", () => {
     await page.getByLabel("Impact").selectOption("partial_outage");
     await page.getByRole("checkbox", { name: "API" }).check();
     await page.getByRole("checkbox", { name: "Webhooks" }).check();
-    await page.getByLabel("First update").fill("GitHub webhook deliveries are **queued** for up to 10 minutes. We are investigating.");
+    await page
+      .getByLabel("First update")
+      .fill("GitHub webhook deliveries are **queued** for up to 10 minutes. We are investigating.");
     await page.getByRole("button", { name: "Open incident" }).click();
-    await page.waitForURL((address) => /^\/status\/operator\/\d{4}-\d{2}-\d{2}-webhook-deliveries-delayed-\d+$/.test(address.pathname));
+    await page.waitForURL((address) =>
+      /^\/status\/operator\/\d{4}-\d{2}-\d{2}-webhook-deliveries-delayed-\d+$/.test(address.pathname),
+    );
     const slug = new URL(page.url()).pathname.split("/").pop()!;
     await page.getByText("Incident opened. It is on the status page now.").waitFor();
     expect(await footerSays(page, "partial_outage")).toBe("Partial outage: API, Webhooks");
@@ -196,7 +218,9 @@ describe("public site", () => {
     expect(await footerSays(page, "operational")).toBe("All systems operational");
 
     // The report, written in markdown; HTML in it is shown as text.
-    await page.getByLabel("Summary").fill("Webhook deliveries were delayed by up to 10 minutes. <script>alert(1)</script>");
+    await page
+      .getByLabel("Summary")
+      .fill("Webhook deliveries were delayed by up to 10 minutes. <script>alert(1)</script>");
     await page.getByLabel("What We Did").fill("1. Scaled the queue consumers.\n2. Drained the backlog.");
     await page.getByRole("button", { name: "Save report" }).click();
     await page.getByText("Incident report saved.").waitFor();
@@ -216,7 +240,10 @@ describe("public site", () => {
     await screenshot(visitor, "status-after-incident");
 
     // The one refused form (400) is the browser's only complaint.
-    expectNoConsoleErrors(operator.errors, (error) => /status of 400/.test(error.text) && (error.url ?? "").includes("/status/operator?index"));
+    expectNoConsoleErrors(
+      operator.errors,
+      (error) => /status of 400/.test(error.text) && (error.url ?? "").includes("/status/operator?index"),
+    );
     expectNoConsoleErrors(visitor.errors);
   });
 });

@@ -45,7 +45,10 @@ async function redirectOf(page: Page, path: string): Promise<{ status: number; l
   const response = await page.request.get(url(path), { maxRedirects: 0 });
   await response.dispose();
   const location = response.headers()["location"];
-  return { status: response.status(), location: location === undefined ? null : new URL(location, baseURL()).toString() };
+  return {
+    status: response.status(),
+    location: location === undefined ? null : new URL(location, baseURL()).toString(),
+  };
 }
 
 /** A signed-out browser at `path` is sent to /login with that path as returnTo. */
@@ -108,12 +111,17 @@ describe("the dev provider (demo users)", () => {
     expect(await isVisible(page.getByRole("heading", { level: 1, name: "Sign in as a demo user" }))).toBe(true);
     const demoUsers = page.getByRole("list", { name: "Demo users" }).getByRole("button");
     const names = (await demoUsers.allInnerTexts()).map((text) => text.replace(/\s+/g, " ").trim());
-    expect(names).toEqual(expect.arrayContaining([`${OWNER_NAME} @${SEED.ownerLogin}`, `${MEMBER_NAME} @${SEED.memberLogin}`]));
+    expect(names).toEqual(
+      expect.arrayContaining([`${OWNER_NAME} @${SEED.ownerLogin}`, `${MEMBER_NAME} @${SEED.memberLogin}`]),
+    );
     expect(await isVisible(page.getByRole("form", { name: "Create a demo user" }))).toBe(true);
     await waitForHydration(page, "main form button");
     await screenshot(target, "dev-picker");
 
-    await page.getByRole("list", { name: "Demo users" }).getByRole("button", { name: new RegExp(`^${OWNER_NAME}\\b`) }).click();
+    await page
+      .getByRole("list", { name: "Demo users" })
+      .getByRole("button", { name: new RegExp(`^${OWNER_NAME}\\b`) })
+      .click();
     await page.waitForURL(url(DASHBOARD));
     expect(await isVisible(page.getByRole("heading", { level: 1, name: "Overview" }))).toBe(true);
     expect((await page.locator("header details > summary").textContent())?.trim()).toBe(OWNER_NAME);
@@ -204,7 +212,8 @@ describe("returnTo never leaves our origin", () => {
     await page.goto(url("/login"));
     await waitForHydration(page, "main form button");
     await page.evaluate(() => {
-      for (const input of document.querySelectorAll<HTMLInputElement>("input[name=returnTo]")) input.value = "//evil.example/steal";
+      for (const input of document.querySelectorAll<HTMLInputElement>("input[name=returnTo]"))
+        input.value = "//evil.example/steal";
     });
     await signInWithDemoUser(page, OWNER_NAME);
     await page.waitForURL(url(DASHBOARD));
@@ -246,7 +255,8 @@ describe("signing out", () => {
       expect(await isVisible(page.getByRole("heading", { level: 1, name: "Overview" }))).toBe(true);
     }
     // Two sessions, two different cookies.
-    const session = async (target: E2EPage) => (await target.page.context().cookies(baseURL())).find((c) => c.name === "atmos_session")?.value;
+    const session = async (target: E2EPage) =>
+      (await target.page.context().cookies(baseURL())).find((c) => c.name === "atmos_session")?.value;
     expect(await session(first)).toBeTruthy();
     expect(await session(first)).not.toBe(await session(second));
 

@@ -21,7 +21,8 @@ export function actionsJwks(ctx: Ctx, res: ServerResponse): void {
  * A claim set to null is left out.
  */
 export async function mintActionsToken(ctx: Ctx, raw: string): Promise<string> {
-  const body = raw.trim() === "" ? {} : (JSON.parse(raw) as { claims?: Record<string, unknown>; sign?: string; kid?: string });
+  const body =
+    raw.trim() === "" ? {} : (JSON.parse(raw) as { claims?: Record<string, unknown>; sign?: string; kid?: string });
   const now = Math.floor(ctx.now().getTime() / 1000);
   const claims: Record<string, unknown> = {
     iss: ctx.info.actionsIssuer,

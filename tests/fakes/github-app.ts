@@ -122,13 +122,22 @@ function resetGitState(state: GitState): void {
   state.faults = { ...DEFAULT_GIT_FAULTS };
   state.requests.length = 0;
   for (const installation of GIT_INSTALLATIONS) {
-    state.installations.set(installation.id, { id: installation.id, account: installation.account, repos: new Set(installation.repos) });
+    state.installations.set(installation.id, {
+      id: installation.id,
+      account: installation.account,
+      repos: new Set(installation.repos),
+    });
     for (const repo of installation.repos) {
       const files = new Map<string, string>([
         ["README.md", putBlob(state, Buffer.from(`# ${repo}\n`))],
         ["old.txt", putBlob(state, Buffer.from("this file is about to go\n"))],
       ]);
-      const commit = putCommit(state, { tree: putTree(state, files), parents: [], message: "Initial commit", date: "2026-01-01T00:00:00Z" });
+      const commit = putCommit(state, {
+        tree: putTree(state, files),
+        parents: [],
+        message: "Initial commit",
+        date: "2026-01-01T00:00:00Z",
+      });
       state.branches.set(repo, new Map([["main", commit]]));
     }
   }
@@ -151,7 +160,9 @@ function putTree(state: GitState, files: Map<string, string>): string {
 
 function putCommit(state: GitState, commit: GitCommitObject): string {
   state.counter += 1;
-  const sha = sha1(`commit\0tree ${commit.tree}\n${commit.parents.map((p) => `parent ${p}\n`).join("")}date ${commit.date} ${state.counter}\n\n${commit.message}`);
+  const sha = sha1(
+    `commit\0tree ${commit.tree}\n${commit.parents.map((p) => `parent ${p}\n`).join("")}date ${commit.date} ${state.counter}\n\n${commit.message}`,
+  );
   state.commits.set(sha, commit);
   return sha;
 }
@@ -200,14 +211,16 @@ function applyGitControl(state: GitState, body: unknown): string | null {
     for (const [key, value] of Object.entries(faults)) {
       const values = (GIT_FAULT_VALUES as Record<string, readonly string[]>)[key];
       if (!values) return `unknown fault ${key}`;
-      if (typeof value !== "string" || !values.includes(value)) return `faults.${key} must be one of ${values.join(", ")}`;
+      if (typeof value !== "string" || !values.includes(value))
+        return `faults.${key} must be one of ${values.join(", ")}`;
     }
   }
   if (installed !== undefined) {
     if (!isRecord(installed)) return "installed must be an object";
     for (const [repo, value] of Object.entries(installed)) {
       if (typeof value !== "boolean") return `installed.${repo} must be a boolean`;
-      if (!GIT_INSTALLATIONS.some((installation) => installation.repos.includes(repo.toLowerCase()))) return `unknown repository ${repo}`;
+      if (!GIT_INSTALLATIONS.some((installation) => installation.repos.includes(repo.toLowerCase())))
+        return `unknown repository ${repo}`;
     }
   }
   if (faults) Object.assign(state.faults, faults);
@@ -224,24 +237,44 @@ function applyGitControl(state: GitState, body: unknown): string | null {
 
 function gitSnapshot(state: GitState) {
   const installations: Record<string, number> = {};
-  for (const installation of state.installations.values()) for (const repo of installation.repos) installations[repo] = installation.id;
-  const branches: Record<string, Record<string, { sha: string; message: string; parents: string[]; files: Record<string, string> }>> = {};
+  for (const installation of state.installations.values())
+    for (const repo of installation.repos) installations[repo] = installation.id;
+  const branches: Record<
+    string,
+    Record<string, { sha: string; message: string; parents: string[]; files: Record<string, string> }>
+  > = {};
   for (const [repo, refs] of state.branches) {
     branches[repo] = {};
     for (const [branch, sha] of refs) {
       const commit = state.commits.get(sha)!;
       const files: Record<string, string> = {};
-      for (const [path, blob] of state.trees.get(commit.tree) ?? []) files[path] = state.blobs.get(blob)?.toString("utf8") ?? "";
+      for (const [path, blob] of state.trees.get(commit.tree) ?? [])
+        files[path] = state.blobs.get(blob)?.toString("utf8") ?? "";
       branches[repo][branch] = { sha, message: commit.message, parents: commit.parents, files };
     }
   }
-  return { installations, branches, installationTokens: [...state.tokens.keys()], faults: state.faults, requests: state.requests };
+  return {
+    installations,
+    branches,
+    installationTokens: [...state.tokens.keys()],
+    faults: state.faults,
+    requests: state.requests,
+  };
 }
 
-const ghNotFound = (res: ServerResponse, docs = "rest") => send(res, 404, { message: "Not Found", documentation_url: `${GH_DOCS}/${docs}`, status: "404" });
-const ghUnprocessable = (res: ServerResponse, message: string, docs = "rest") => send(res, 422, { message, documentation_url: `${GH_DOCS}/${docs}`, status: "422" });
+const ghNotFound = (res: ServerResponse, docs = "rest") =>
+  send(res, 404, { message: "Not Found", documentation_url: `${GH_DOCS}/${docs}`, status: "404" });
+const ghUnprocessable = (res: ServerResponse, message: string, docs = "rest") =>
+  send(res, 422, { message, documentation_url: `${GH_DOCS}/${docs}`, status: "422" });
 
-export async function handleGithubApp(ctx: Ctx, method: string, sub: string, req: IncomingMessage, raw: string, res: ServerResponse): Promise<void> {
+export async function handleGithubApp(
+  ctx: Ctx,
+  method: string,
+  sub: string,
+  req: IncomingMessage,
+  raw: string,
+  res: ServerResponse,
+): Promise<void> {
   const state = gitState(ctx);
   const header = req.headers.authorization ?? "";
   const credential = bearerToken(req, /^(?:Bearer|token)\s+(\S+)\s*$/i);
@@ -251,15 +284,29 @@ export async function handleGithubApp(ctx: Ctx, method: string, sub: string, req
     userAgent: req.headers["user-agent"] ?? null,
     accept: req.headers.accept ?? null,
     apiVersion: (req.headers["x-github-api-version"] as string | undefined) ?? null,
-    auth: !header ? "none" : credential?.startsWith("eyJ") ? "jwt" : credential && state.tokens.has(credential) ? "installation_token" : "other",
+    auth: !header
+      ? "none"
+      : credential?.startsWith("eyJ")
+        ? "jwt"
+        : credential && state.tokens.has(credential)
+          ? "installation_token"
+          : "other",
   });
 
   if (!req.headers["user-agent"]) {
-    return sendText(res, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).");
+    return sendText(
+      res,
+      403,
+      "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).",
+    );
   }
   const version = req.headers["x-github-api-version"];
   if (version !== undefined && version !== "2022-11-28" && version !== "2026-03-10") {
-    return send(res, 400, { message: `API version '${String(version)}' is not supported.`, documentation_url: `${GH_DOCS}/rest/overview/api-versions`, status: "400" });
+    return send(res, 400, {
+      message: `API version '${String(version)}' is not supported.`,
+      documentation_url: `${GH_DOCS}/rest/overview/api-versions`,
+      status: "400",
+    });
   }
   let body: Record<string, unknown> = {};
   if (method === "POST" || method === "PATCH") {
@@ -278,7 +325,8 @@ export async function handleGithubApp(ctx: Ctx, method: string, sub: string, req
   if ((method === "GET" && installationOf) || (method === "POST" && accessTokens)) {
     const problem = await appJwtProblem(state, credential);
     if (problem) return send(res, 401, { message: problem, documentation_url: `${GH_DOCS}/rest`, status: "401" });
-    if (installationOf) return githubInstallation(ctx, state, `${installationOf[1]}/${installationOf[2]}`.toLowerCase(), res);
+    if (installationOf)
+      return githubInstallation(ctx, state, `${installationOf[1]}/${installationOf[2]}`.toLowerCase(), res);
     return githubAccessToken(ctx, state, Number(accessTokens![1]), body, res);
   }
 
@@ -287,7 +335,8 @@ export async function handleGithubApp(ctx: Ctx, method: string, sub: string, req
   if (!repoMatch) return ghNotFound(res);
   const repo = `${decodeURIComponent(repoMatch[1]!)}/${decodeURIComponent(repoMatch[2]!)}`.toLowerCase();
   const issued = credential ? state.tokens.get(credential) : undefined;
-  if (!header) return send(res, 401, { message: "Requires authentication", documentation_url: `${GH_DOCS}/rest`, status: "401" });
+  if (!header)
+    return send(res, 401, { message: "Requires authentication", documentation_url: `${GH_DOCS}/rest`, status: "401" });
   if (!issued || issued.expiresAt < ctx.now().getTime() || !state.installations.get(issued.installationId)) {
     return send(res, 401, { message: "Bad credentials", documentation_url: `${GH_DOCS}/rest`, status: "401" });
   }
@@ -300,16 +349,23 @@ export async function handleGithubApp(ctx: Ctx, method: string, sub: string, req
 async function appJwtProblem(state: GitState, credential: string | null): Promise<string | null> {
   if (!credential || !credential.startsWith("eyJ")) return "A JSON web token could not be decoded";
   try {
-    const { payload } = await jwtVerify(credential, state.appPublicKey, { algorithms: ["RS256"], clockTolerance: 0, currentDate: state.now() });
+    const { payload } = await jwtVerify(credential, state.appPublicKey, {
+      algorithms: ["RS256"],
+      clockTolerance: 0,
+      currentDate: state.now(),
+    });
     const now = Math.floor(state.now().getTime() / 1000);
     if (payload.iss !== FAKE_GITHUB_APP_ID) return "'Issuer' claim ('iss') must be an Integer";
-    if (typeof payload.iat !== "number" || payload.iat > now + 60) return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued.";
-    if (typeof payload.exp !== "number" || payload.exp > now + 600) return "'Expiration time' claim ('exp') is too far in the future";
+    if (typeof payload.iat !== "number" || payload.iat > now + 60)
+      return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued.";
+    if (typeof payload.exp !== "number" || payload.exp > now + 600)
+      return "'Expiration time' claim ('exp') is too far in the future";
     if (payload.exp - payload.iat > 600) return "'Expiration time' claim ('exp') is too far in the future";
     return null;
   } catch (error) {
     const code = error && typeof error === "object" && "code" in error ? String((error as { code: unknown }).code) : "";
-    if (code === "ERR_JWT_EXPIRED") return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
+    if (code === "ERR_JWT_EXPIRED")
+      return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
     return "A JSON web token could not be decoded";
   }
 }
@@ -319,7 +375,12 @@ function installationAnswer(ctx: Ctx, installation: GitInstallation) {
   return {
     id: installation.id,
     client_id: "Iv23liFakeAtmosPro",
-    account: { login: installation.account, id: installation.id * 10, type: "Organization", url: `${api}/users/${installation.account}` },
+    account: {
+      login: installation.account,
+      id: installation.id * 10,
+      type: "Organization",
+      url: `${api}/users/${installation.account}`,
+    },
     repository_selection: "selected",
     access_tokens_url: `${api}/app/installations/${installation.id}/access_tokens`,
     repositories_url: `${api}/installation/repositories`,
@@ -347,22 +408,39 @@ function githubInstallation(ctx: Ctx, state: GitState, repo: string, res: Server
   send(res, 200, installationAnswer(ctx, installation));
 }
 
-function githubAccessToken(ctx: Ctx, state: GitState, id: number, body: Record<string, unknown>, res: ServerResponse): void {
+function githubAccessToken(
+  ctx: Ctx,
+  state: GitState,
+  id: number,
+  body: Record<string, unknown>,
+  res: ServerResponse,
+): void {
   const fault = state.faults.accessToken;
   if (fault === "http_500") return send(res, 500, { message: "Server Error" });
   const installation = state.installations.get(id);
   if (!installation) return ghNotFound(res, "rest/apps/apps#create-an-installation-access-token-for-an-app");
   const granted: Record<string, string> = { contents: "write", metadata: "read" };
   const permissions = body.permissions;
-  if (fault === "permissions_not_granted" || (isRecord(permissions) && Object.entries(permissions).some(([name, level]) => granted[name] === undefined || (level === "write" && granted[name] !== "write")))) {
+  if (
+    fault === "permissions_not_granted" ||
+    (isRecord(permissions) &&
+      Object.entries(permissions).some(
+        ([name, level]) => granted[name] === undefined || (level === "write" && granted[name] !== "write"),
+      ))
+  ) {
     return ghUnprocessable(res, "The permissions requested are not granted to this installation.");
   }
   let repos = new Set(installation.repos);
   if (body.repositories !== undefined) {
     const names = body.repositories;
-    if (!Array.isArray(names) || names.some((name) => typeof name !== "string")) return ghUnprocessable(res, "Invalid request.\n\nFor 'properties/repositories', is not an array of strings.");
+    if (!Array.isArray(names) || names.some((name) => typeof name !== "string"))
+      return ghUnprocessable(res, "Invalid request.\n\nFor 'properties/repositories', is not an array of strings.");
     const wanted = names.map((name: string) => `${installation.account}/${name}`.toLowerCase());
-    if (wanted.some((repo) => !installation.repos.has(repo))) return ghUnprocessable(res, "There is at least one repository that does not exist or is not accessible to the parent installation.");
+    if (wanted.some((repo) => !installation.repos.has(repo)))
+      return ghUnprocessable(
+        res,
+        "There is at least one repository that does not exist or is not accessible to the parent installation.",
+      );
     repos = new Set(wanted);
   }
   const token = `ghs_${randomAlnum(36)}`;
@@ -373,18 +451,32 @@ function githubAccessToken(ctx: Ctx, state: GitState, id: number, body: Record<s
     expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
     permissions: isRecord(permissions) ? permissions : granted,
     repository_selection: "selected",
-    repositories: [...repos].map((repo, index) => ({ id: 5000 + index, name: repo.split("/")[1], full_name: repo, private: true })),
+    repositories: [...repos].map((repo, index) => ({
+      id: 5000 + index,
+      name: repo.split("/")[1],
+      full_name: repo,
+      private: true,
+    })),
   };
   if (fault === "timeout") return hold(ctx, res, () => send(res, 201, answer));
   send(res, 201, answer);
 }
 
 function refAnswer(repo: string, branch: string, sha: string) {
-  return { ref: `refs/heads/${branch}`, node_id: Buffer.from(`REF_${repo}_${branch}`).toString("base64url"), url: `/repos/${repo}/git/refs/heads/${branch}`, object: { sha, type: "commit", url: `/repos/${repo}/git/commits/${sha}` } };
+  return {
+    ref: `refs/heads/${branch}`,
+    node_id: Buffer.from(`REF_${repo}_${branch}`).toString("base64url"),
+    url: `/repos/${repo}/git/refs/heads/${branch}`,
+    object: { sha, type: "commit", url: `/repos/${repo}/git/commits/${sha}` },
+  };
 }
 
 function commitAnswer(repo: string, sha: string, commit: GitCommitObject) {
-  const bot = { name: "atmos-pro-fake[bot]", email: `${FAKE_GITHUB_APP_ID}+atmos-pro-fake[bot]@users.noreply.github.com`, date: commit.date };
+  const bot = {
+    name: "atmos-pro-fake[bot]",
+    email: `${FAKE_GITHUB_APP_ID}+atmos-pro-fake[bot]@users.noreply.github.com`,
+    date: commit.date,
+  };
   return {
     sha,
     node_id: Buffer.from(`C_${sha}`).toString("base64url"),
@@ -394,14 +486,28 @@ function commitAnswer(repo: string, sha: string, commit: GitCommitObject) {
     committer: { name: "GitHub", email: "noreply@github.com", date: commit.date },
     tree: { sha: commit.tree, url: `/repos/${repo}/git/trees/${commit.tree}` },
     message: commit.message,
-    parents: commit.parents.map((parent) => ({ sha: parent, url: `/repos/${repo}/git/commits/${parent}`, html_url: `/${repo}/commit/${parent}` })),
+    parents: commit.parents.map((parent) => ({
+      sha: parent,
+      url: `/repos/${repo}/git/commits/${parent}`,
+      html_url: `/${repo}/commit/${parent}`,
+    })),
     verification: { verified: true, reason: "valid", signature: null, payload: null, verified_at: commit.date },
   };
 }
 
-function gitDataApi(state: GitState, method: string, repo: string, sub: string, body: Record<string, unknown>, res: ServerResponse): void {
+function gitDataApi(
+  state: GitState,
+  method: string,
+  repo: string,
+  sub: string,
+  body: Record<string, unknown>,
+  res: ServerResponse,
+): void {
   const refs = state.branches.get(repo)!;
-  const branchOf = (prefix: string) => (sub.startsWith(prefix) && sub.length > prefix.length ? sub.slice(prefix.length).split("/").map(decodeURIComponent).join("/") : null);
+  const branchOf = (prefix: string) =>
+    sub.startsWith(prefix) && sub.length > prefix.length
+      ? sub.slice(prefix.length).split("/").map(decodeURIComponent).join("/")
+      : null;
 
   const getRef = method === "GET" ? branchOf("/git/ref/heads/") : null;
   if (getRef !== null) {
@@ -412,14 +518,18 @@ function gitDataApi(state: GitState, method: string, repo: string, sub: string, 
   const commitSha = method === "GET" ? /^\/git\/commits\/([0-9a-f]{40})$/.exec(sub)?.[1] : undefined;
   if (commitSha) {
     const commit = state.commits.get(commitSha);
-    return commit ? send(res, 200, commitAnswer(repo, commitSha, commit)) : ghNotFound(res, "rest/git/commits#get-a-commit-object");
+    return commit
+      ? send(res, 200, commitAnswer(repo, commitSha, commit))
+      : ghNotFound(res, "rest/git/commits#get-a-commit-object");
   }
 
   if (method === "POST" && sub === "/git/blobs") {
     if (state.faults.blobs === "http_500") return send(res, 500, { message: "Server Error" });
     const { content, encoding = "utf-8" } = body;
-    if (typeof content !== "string") return ghUnprocessable(res, "Invalid request.\n\n\"content\" wasn't supplied.", "rest/git/blobs#create-a-blob");
-    if (encoding !== "utf-8" && encoding !== "base64") return ghUnprocessable(res, `encoding must be utf-8 or base64`, "rest/git/blobs#create-a-blob");
+    if (typeof content !== "string")
+      return ghUnprocessable(res, 'Invalid request.\n\n"content" wasn\'t supplied.', "rest/git/blobs#create-a-blob");
+    if (encoding !== "utf-8" && encoding !== "base64")
+      return ghUnprocessable(res, `encoding must be utf-8 or base64`, "rest/git/blobs#create-a-blob");
     if (encoding === "base64" && !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(content)) {
       return ghUnprocessable(res, "content is not valid Base64", "rest/git/blobs#create-a-blob");
     }
@@ -432,12 +542,30 @@ function gitDataApi(state: GitState, method: string, repo: string, sub: string, 
 
   if (method === "POST" && sub === "/git/commits") {
     const { message, tree, parents = [] } = body;
-    if (typeof message !== "string") return ghUnprocessable(res, "Invalid request.\n\n\"message\" wasn't supplied.", "rest/git/commits#create-a-commit");
-    if (typeof tree !== "string" || !state.trees.has(tree)) return ghUnprocessable(res, "Tree SHA does not exist", "rest/git/commits#create-a-commit");
+    if (typeof message !== "string")
+      return ghUnprocessable(
+        res,
+        'Invalid request.\n\n"message" wasn\'t supplied.',
+        "rest/git/commits#create-a-commit",
+      );
+    if (typeof tree !== "string" || !state.trees.has(tree))
+      return ghUnprocessable(res, "Tree SHA does not exist", "rest/git/commits#create-a-commit");
     if (!Array.isArray(parents) || parents.some((parent) => typeof parent !== "string" || !state.commits.has(parent))) {
-      return ghUnprocessable(res, "Parent SHA does not exist or is not a commit object", "rest/git/commits#create-a-commit");
+      return ghUnprocessable(
+        res,
+        "Parent SHA does not exist or is not a commit object",
+        "rest/git/commits#create-a-commit",
+      );
     }
-    const commit: GitCommitObject = { tree, parents: parents as string[], message, date: state.now().toISOString().replace(/\.\d{3}Z$/, "Z") };
+    const commit: GitCommitObject = {
+      tree,
+      parents: parents as string[],
+      message,
+      date: state
+        .now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, "Z"),
+    };
     const sha = putCommit(state, commit);
     return send(res, 201, commitAnswer(repo, sha, commit));
   }
@@ -447,15 +575,25 @@ function gitDataApi(state: GitState, method: string, repo: string, sub: string, 
     const { sha, force = false } = body;
     const current = refs.get(patchRef);
     if (!current) return ghUnprocessable(res, "Reference does not exist", "rest/git/refs#update-a-reference");
-    if (typeof sha !== "string" || !state.commits.has(sha)) return ghUnprocessable(res, "Object does not exist", "rest/git/refs#update-a-reference");
+    if (typeof sha !== "string" || !state.commits.has(sha))
+      return ghUnprocessable(res, "Object does not exist", "rest/git/refs#update-a-reference");
     let head = current;
     if (state.faults.updateRef === "race") {
       // Somebody else pushed first.
       const theirs = state.commits.get(current)!;
-      head = putCommit(state, { tree: theirs.tree, parents: [current], message: "A concurrent push", date: state.now().toISOString().replace(/\.\d{3}Z$/, "Z") });
+      head = putCommit(state, {
+        tree: theirs.tree,
+        parents: [current],
+        message: "A concurrent push",
+        date: state
+          .now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, "Z"),
+      });
       refs.set(patchRef, head);
     }
-    if (force !== true && !isAncestor(state, head, sha)) return ghUnprocessable(res, "Update is not a fast forward", "rest/git/refs#update-a-reference");
+    if (force !== true && !isAncestor(state, head, sha))
+      return ghUnprocessable(res, "Update is not a fast forward", "rest/git/refs#update-a-reference");
     refs.set(patchRef, sha);
     return send(res, 200, refAnswer(repo, patchRef, sha));
   }
@@ -471,14 +609,22 @@ function createTree(state: GitState, repo: string, body: Record<string, unknown>
     if (!base) return ghUnprocessable(res, "base_tree is not a valid tree oid", docs);
     files = new Map(base);
   }
-  if (!Array.isArray(tree)) return ghUnprocessable(res, "Invalid request.\n\n\"tree\" wasn't supplied.", docs);
+  if (!Array.isArray(tree)) return ghUnprocessable(res, 'Invalid request.\n\n"tree" wasn\'t supplied.', docs);
   for (const entry of tree as unknown[]) {
-    if (!isRecord(entry) || typeof entry.path !== "string" || entry.path === "") return ghUnprocessable(res, "Invalid tree info", docs);
-    if (entry.mode !== "100644" && entry.mode !== "100755") return ghUnprocessable(res, `tree.mode ${String(entry.mode)} is not supported by this fake`, docs);
-    if (entry.type !== "blob") return ghUnprocessable(res, `tree.type ${String(entry.type)} is not supported by this fake`, docs);
+    if (!isRecord(entry) || typeof entry.path !== "string" || entry.path === "")
+      return ghUnprocessable(res, "Invalid tree info", docs);
+    if (entry.mode !== "100644" && entry.mode !== "100755")
+      return ghUnprocessable(res, `tree.mode ${String(entry.mode)} is not supported by this fake`, docs);
+    if (entry.type !== "blob")
+      return ghUnprocessable(res, `tree.type ${String(entry.type)} is not supported by this fake`, docs);
     const hasSha = "sha" in entry;
     const hasContent = "content" in entry;
-    if (hasSha === hasContent) return ghUnprocessable(res, "Must supply either tree.sha or tree.content. Request will be rejected if both are present.", docs);
+    if (hasSha === hasContent)
+      return ghUnprocessable(
+        res,
+        "Must supply either tree.sha or tree.content. Request will be rejected if both are present.",
+        docs,
+      );
     if (hasContent) {
       if (typeof entry.content !== "string") return ghUnprocessable(res, "Invalid tree info", docs);
       files.set(entry.path, putBlob(state, Buffer.from(entry.content, "utf8")));
@@ -486,7 +632,8 @@ function createTree(state: GitState, repo: string, body: Record<string, unknown>
       if (!files.has(entry.path)) return ghUnprocessable(res, "GitRPC::BadObjectState", docs);
       files.delete(entry.path);
     } else {
-      if (typeof entry.sha !== "string" || !state.blobs.has(entry.sha)) return ghUnprocessable(res, `tree.sha ${String(entry.sha)} is not a valid blob`, docs);
+      if (typeof entry.sha !== "string" || !state.blobs.has(entry.sha))
+        return ghUnprocessable(res, `tree.sha ${String(entry.sha)} is not a valid blob`, docs);
       files.set(entry.path, entry.sha);
     }
   }
@@ -494,7 +641,14 @@ function createTree(state: GitState, repo: string, body: Record<string, unknown>
   send(res, 201, {
     sha,
     url: `/repos/${repo}/git/trees/${sha}`,
-    tree: [...state.trees.get(sha)!].map(([path, blob]) => ({ path, mode: "100644", type: "blob", sha: blob, size: state.blobs.get(blob)?.length ?? 0, url: `/repos/${repo}/git/blobs/${blob}` })),
+    tree: [...state.trees.get(sha)!].map(([path, blob]) => ({
+      path,
+      mode: "100644",
+      type: "blob",
+      sha: blob,
+      size: state.blobs.get(blob)?.length ?? 0,
+      url: `/repos/${repo}/git/blobs/${blob}`,
+    })),
     truncated: false,
   });
 }

@@ -21,7 +21,13 @@ export type GithubFaults = {
   issParam?: "none" | "correct" | "wrong";
 };
 
-export const DEFAULT_GITHUB_FAULTS: Required<GithubFaults> = { authorize: "ok", token: "ok", user: "ok", emails: "ok", issParam: "none" };
+export const DEFAULT_GITHUB_FAULTS: Required<GithubFaults> = {
+  authorize: "ok",
+  token: "ok",
+  user: "ok",
+  emails: "ok",
+  issParam: "none",
+};
 
 export const GITHUB_FAULT_VALUES: { [K in keyof GithubFaults]-?: readonly NonNullable<GithubFaults[K]>[] } = {
   authorize: ["ok", "deny"],
@@ -75,7 +81,11 @@ export function handleGithub(
   if (method === "GET" && sub === "/login/oauth/authorize") {
     const iss = ctx.githubFaults.issParam;
     const extra: Record<string, string> =
-      iss === "correct" ? { iss: `${ctx.info.githubUrl}/login/oauth` } : iss === "wrong" ? { iss: `${ctx.base}/not-github/login/oauth` } : {};
+      iss === "correct"
+        ? { iss: `${ctx.info.githubUrl}/login/oauth` }
+        : iss === "wrong"
+          ? { iss: `${ctx.base}/not-github/login/oauth` }
+          : {};
     return answerAuthorize(res, authorize(ctx, "github", url, GH_ACCESS_DENIED, extra));
   }
   if (method === "POST" && sub === "/login/oauth/access_token") return githubToken(ctx, req, form, res);
@@ -84,9 +94,16 @@ export function handleGithub(
 
 function githubToken(ctx: Ctx, req: IncomingMessage, form: URLSearchParams | null, res: ServerResponse): void {
   const fault = ctx.githubFaults.token;
-  if (fault === "http_400") return send(res, 400, { error: "invalid_request", error_description: "Fake fault: HTTP 400." });
-  if (fault === "http_500") return sendHtml(res, 500, "<!DOCTYPE html><html><body><h1>Unicorn!</h1><p>This page is taking too long to load.</p></body></html>");
-  if (fault === "non_json") return sendHtml(res, 200, "<!DOCTYPE html><html><head><title>GitHub</title></head><body>Not JSON</body></html>");
+  if (fault === "http_400")
+    return send(res, 400, { error: "invalid_request", error_description: "Fake fault: HTTP 400." });
+  if (fault === "http_500")
+    return sendHtml(
+      res,
+      500,
+      "<!DOCTYPE html><html><body><h1>Unicorn!</h1><p>This page is taking too long to load.</p></body></html>",
+    );
+  if (fault === "non_json")
+    return sendHtml(res, 200, "<!DOCTYPE html><html><head><title>GitHub</title></head><body>Not JSON</body></html>");
   if (fault === "error_200") return githubAnswer(req, res, GH_TOKEN_ERRORS.bad_verification_code);
 
   // GitHub answers by the Accept header: JSON, else form-encoded.
@@ -99,11 +116,23 @@ function githubToken(ctx: Ctx, req: IncomingMessage, form: URLSearchParams | nul
     const result = redeem(ctx, "github", fields);
     if (!result.ok) {
       // GitHub documents no PKCE-specific error; a failed verifier is reported as a bad code.
-      answer = result.reason === "redirect_uri_mismatch" ? GH_TOKEN_ERRORS.redirect_uri_mismatch : GH_TOKEN_ERRORS.bad_verification_code;
+      answer =
+        result.reason === "redirect_uri_mismatch"
+          ? GH_TOKEN_ERRORS.redirect_uri_mismatch
+          : GH_TOKEN_ERRORS.bad_verification_code;
     } else {
       const token = `gho_${randomAlnum(36)}`;
-      const scope = result.grant.scope.split(/[\s,]+/).filter(Boolean).join(",");
-      ctx.tokens.set(token, { provider: "github", scope, expiresAt: Number.POSITIVE_INFINITY, github: result.grant.github, oidc: result.grant.oidc });
+      const scope = result.grant.scope
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .join(",");
+      ctx.tokens.set(token, {
+        provider: "github",
+        scope,
+        expiresAt: Number.POSITIVE_INFINITY,
+        github: result.grant.github,
+        oidc: result.grant.oidc,
+      });
       answer = { access_token: token, token_type: "bearer", scope };
     }
   }
@@ -115,7 +144,10 @@ function githubAnswer(req: IncomingMessage, res: ServerResponse, answer: Record<
   const accept = (req.headers.accept ?? "").toLowerCase();
   if (accept.includes("json")) return send(res, 200, answer);
   const text = new URLSearchParams(answer).toString();
-  res.writeHead(200, { "content-type": "application/x-www-form-urlencoded; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(200, {
+    "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -123,7 +155,13 @@ function githubAnswer(req: IncomingMessage, res: ServerResponse, answer: Record<
 // GitHub REST API (api.github.com)
 // ---------------------------------------------------------------------------------------------
 
-export function handleGithubApi(ctx: Ctx, method: string, sub: string, req: IncomingMessage, res: ServerResponse): void {
+export function handleGithubApi(
+  ctx: Ctx,
+  method: string,
+  sub: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const notFound = () => send(res, 404, { message: "Not Found", documentation_url: `${GH_DOCS}/rest`, status: "404" });
   if (method !== "GET" || (sub !== "/user" && sub !== "/user/emails")) return notFound();
 
@@ -136,13 +174,17 @@ export function handleGithubApi(ctx: Ctx, method: string, sub: string, req: Inco
   if (!issued || issued.provider !== "github") {
     return send(res, 401, { message: "Bad credentials", documentation_url: `${GH_DOCS}/rest`, status: "401" });
   }
-  const headers = { "x-oauth-scopes": issued.scope.split(",").join(", "), "x-github-media-type": "github.v3; format=json" };
+  const headers = {
+    "x-oauth-scopes": issued.scope.split(",").join(", "),
+    "x-github-media-type": "github.v3; format=json",
+  };
   const who = issued.github;
 
   if (sub === "/user") {
     const fault = ctx.githubFaults.user;
     if (fault === "http_500") return send(res, 500, { message: "Server Error" }, headers);
-    if (fault === "wrong_shape") return send(res, 200, { id: "not-a-number", name: who.name, avatar_url: who.avatar_url }, headers);
+    if (fault === "wrong_shape")
+      return send(res, 200, { id: "not-a-number", name: who.name, avatar_url: who.avatar_url }, headers);
     return send(res, 200, githubUser(ctx, who), { ...headers, "x-accepted-oauth-scopes": "" });
   }
 

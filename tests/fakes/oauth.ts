@@ -51,7 +51,8 @@ export function authorize(
 ): AuthorizeOutcome {
   const q = url.searchParams;
   const clientId = q.get("client_id");
-  if (clientId !== FAKE_CLIENT_ID) return { status: 404, text: `Unknown client_id (this fake knows only "${FAKE_CLIENT_ID}").` };
+  if (clientId !== FAKE_CLIENT_ID)
+    return { status: 404, text: `Unknown client_id (this fake knows only "${FAKE_CLIENT_ID}").` };
   const redirectUri = q.get("redirect_uri");
   let redirect: URL;
   try {
@@ -79,8 +80,10 @@ export function authorize(
   const challenge = q.get("code_challenge");
   const method = q.get("code_challenge_method");
   if (!challenge) return back({ error: "invalid_request", error_description: "code_challenge is required (PKCE)." });
-  if (method !== "S256") return back({ error: "invalid_request", error_description: "Only code_challenge_method=S256 is supported." });
-  if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) return back({ error: "invalid_request", error_description: "code_challenge is malformed." });
+  if (method !== "S256")
+    return back({ error: "invalid_request", error_description: "Only code_challenge_method=S256 is supported." });
+  if (!/^[A-Za-z0-9_-]{43}$/.test(challenge))
+    return back({ error: "invalid_request", error_description: "code_challenge is malformed." });
 
   const fault = provider === "github" ? ctx.githubFaults.authorize : ctx.oidcFaults.authorize;
   if (fault === "deny") return back({ ...deny });
@@ -140,18 +143,20 @@ export function authenticateClient(req: IncomingMessage, form: URLSearchParams):
     return { ok: good, method: "basic" };
   }
   if (bodyId === null && bodySecret === null) return { ok: false, method: "none" };
-  return { ok: bodyId === FAKE_CLIENT_ID && bodySecret !== null && safeEqual(bodySecret, FAKE_CLIENT_SECRET), method: "post" };
+  return {
+    ok: bodyId === FAKE_CLIENT_ID && bodySecret !== null && safeEqual(bodySecret, FAKE_CLIENT_SECRET),
+    method: "post",
+  };
 }
 
-type Redemption =
-  | { ok: true; grant: Grant }
-  | { ok: false; reason: "bad_code" | "redirect_uri_mismatch" | "pkce" };
+type Redemption = { ok: true; grant: Grant } | { ok: false; reason: "bad_code" | "redirect_uri_mismatch" | "pkce" };
 
 /** Looks the code up and consumes it (single use), then checks redirect_uri and PKCE. */
 export function redeem(ctx: Ctx, provider: "github" | "oidc", form: URLSearchParams): Redemption {
   const code = form.get("code");
   const grant = code ? ctx.codes.get(code) : undefined;
-  if (!code || !grant || grant.provider !== provider || grant.clientId !== FAKE_CLIENT_ID) return { ok: false, reason: "bad_code" };
+  if (!code || !grant || grant.provider !== provider || grant.clientId !== FAKE_CLIENT_ID)
+    return { ok: false, reason: "bad_code" };
   ctx.codes.delete(code);
   if (grant.expiresAt < ctx.now().getTime()) return { ok: false, reason: "bad_code" };
   if (form.get("redirect_uri") !== grant.redirectUri) return { ok: false, reason: "redirect_uri_mismatch" };

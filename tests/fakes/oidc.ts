@@ -30,7 +30,17 @@ export type OidcFaults = {
    * `application/jwt` answer (iss, aud = client id); jwt_bad_signature: the same, signed by a key
    * not in the JWKS.
    */
-  userinfo?: "ok" | "unreachable" | "http_500" | "timeout" | "http_401" | "non_json" | "wrong_shape" | "other_sub" | "jwt" | "jwt_bad_signature";
+  userinfo?:
+    | "ok"
+    | "unreachable"
+    | "http_500"
+    | "timeout"
+    | "http_401"
+    | "non_json"
+    | "wrong_shape"
+    | "other_sub"
+    | "jwt"
+    | "jwt_bad_signature";
   /**
    * RFC 9207 `iss` on the authorization response. none: not sent, not advertised; correct: sent and
    * advertised (`authorization_response_iss_parameter_supported: true`); wrong: another issuer's
@@ -39,7 +49,15 @@ export type OidcFaults = {
   issParam?: "none" | "correct" | "wrong" | "omitted";
 };
 
-export const DEFAULT_OIDC_FAULTS: Required<OidcFaults> = { authorize: "ok", discovery: "ok", token: "ok", idToken: "ok", jwks: "ok", userinfo: "ok", issParam: "none" };
+export const DEFAULT_OIDC_FAULTS: Required<OidcFaults> = {
+  authorize: "ok",
+  discovery: "ok",
+  token: "ok",
+  idToken: "ok",
+  jwks: "ok",
+  userinfo: "ok",
+  issParam: "none",
+};
 
 export const OIDC_FAULT_VALUES: { [K in keyof OidcFaults]-?: readonly NonNullable<OidcFaults[K]>[] } = {
   authorize: ["ok", "deny"],
@@ -47,7 +65,18 @@ export const OIDC_FAULT_VALUES: { [K in keyof OidcFaults]-?: readonly NonNullabl
   token: ["ok", "http_500", "timeout", "non_json"],
   idToken: ["ok", "bad_signature", "wrong_iss", "wrong_aud", "expired", "wrong_nonce", "unknown_kid", "sub_only"],
   jwks: ["ok", "http_500"],
-  userinfo: ["ok", "unreachable", "http_500", "timeout", "http_401", "non_json", "wrong_shape", "other_sub", "jwt", "jwt_bad_signature"],
+  userinfo: [
+    "ok",
+    "unreachable",
+    "http_500",
+    "timeout",
+    "http_401",
+    "non_json",
+    "wrong_shape",
+    "other_sub",
+    "jwt",
+    "jwt_bad_signature",
+  ],
   issParam: ["none", "correct", "wrong", "omitted"],
 };
 
@@ -75,7 +104,13 @@ export function handleOidc(
       iss === "correct" ? { iss: ctx.info.oidcIssuer } : iss === "wrong" ? { iss: `${ctx.base}/other-issuer` } : {};
     return answerAuthorize(
       res,
-      authorize(ctx, "oidc", url, { error: "access_denied", error_description: "The resource owner denied the request." }, extra),
+      authorize(
+        ctx,
+        "oidc",
+        url,
+        { error: "access_denied", error_description: "The resource owner denied the request." },
+        extra,
+      ),
     );
   }
   if (method === "POST" && sub === "/token") return oidcToken(ctx, req, form, res);
@@ -101,7 +136,8 @@ function oidcDiscovery(ctx: Ctx, res: ServerResponse): void {
     issuer: fault === "issuer_mismatch" ? `${ctx.base}/other-issuer` : issuer,
     authorization_endpoint: `${issuer}/authorize`,
     token_endpoint: `${issuer}/token`,
-    userinfo_endpoint: ctx.oidcFaults.userinfo === "unreachable" ? "http://127.0.0.1:9/oidc/userinfo" : `${issuer}/userinfo`,
+    userinfo_endpoint:
+      ctx.oidcFaults.userinfo === "unreachable" ? "http://127.0.0.1:9/oidc/userinfo" : `${issuer}/userinfo`,
     jwks_uri: `${issuer}/jwks`,
     scopes_supported: ["openid", "email", "profile"],
     response_types_supported: ["code"],
@@ -110,11 +146,26 @@ function oidcDiscovery(ctx: Ctx, res: ServerResponse): void {
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
-    claims_supported: ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "email", "email_verified", "name", "preferred_username", "picture"],
+    claims_supported: [
+      "iss",
+      "sub",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "nonce",
+      "at_hash",
+      "email",
+      "email_verified",
+      "name",
+      "preferred_username",
+      "picture",
+    ],
     code_challenge_methods_supported: fault === "no_s256" ? ["plain"] : ["S256"],
     userinfo_signing_alg_values_supported: ["RS256"],
   };
-  if (ctx.oidcFaults.issParam === "correct" || ctx.oidcFaults.issParam === "omitted") document.authorization_response_iss_parameter_supported = true;
+  if (ctx.oidcFaults.issParam === "correct" || ctx.oidcFaults.issParam === "omitted")
+    document.authorization_response_iss_parameter_supported = true;
   if (fault === "missing_endpoints") {
     delete document.token_endpoint;
     delete document.jwks_uri;
@@ -122,10 +173,17 @@ function oidcDiscovery(ctx: Ctx, res: ServerResponse): void {
   send(res, 200, document, { "cache-control": "public, max-age=300" });
 }
 
-async function oidcToken(ctx: Ctx, req: IncomingMessage, form: URLSearchParams | null, res: ServerResponse): Promise<void> {
+async function oidcToken(
+  ctx: Ctx,
+  req: IncomingMessage,
+  form: URLSearchParams | null,
+  res: ServerResponse,
+): Promise<void> {
   const fault = ctx.oidcFaults.token;
-  if (fault === "http_500") return send(res, 500, { error: "server_error", error_description: "Fake fault: HTTP 500." });
-  if (fault === "non_json") return sendHtml(res, 200, "<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>");
+  if (fault === "http_500")
+    return send(res, 500, { error: "server_error", error_description: "Fake fault: HTTP 500." });
+  if (fault === "non_json")
+    return sendHtml(res, 200, "<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>");
 
   let status: number;
   let answer: Record<string, unknown>;
@@ -156,7 +214,13 @@ async function oidcToken(ctx: Ctx, req: IncomingMessage, form: URLSearchParams |
     } else {
       const accessToken = randomBytes(32).toString("base64url");
       const grant = result.grant;
-      ctx.tokens.set(accessToken, { provider: "oidc", scope: grant.scope, expiresAt: ctx.now().getTime() + 3_600_000, github: grant.github, oidc: grant.oidc });
+      ctx.tokens.set(accessToken, {
+        provider: "oidc",
+        scope: grant.scope,
+        expiresAt: ctx.now().getTime() + 3_600_000,
+        github: grant.github,
+        oidc: grant.oidc,
+      });
       status = 200;
       answer = {
         access_token: accessToken,
@@ -212,13 +276,17 @@ async function oidcUserinfo(ctx: Ctx, req: IncomingMessage, res: ServerResponse)
   const token = bearerToken(req, /^Bearer\s+(\S+)\s*$/i);
   const issued = token ? ctx.tokens.get(token) : undefined;
   if (fault === "http_401" || !issued || issued.provider !== "oidc" || issued.expiresAt < ctx.now().getTime()) {
-    const challenge = token ? 'Bearer error="invalid_token", error_description="The access token is invalid"' : 'Bearer realm="fake-oidc"';
+    const challenge = token
+      ? 'Bearer error="invalid_token", error_description="The access token is invalid"'
+      : 'Bearer realm="fake-oidc"';
     return send(res, 401, { error: "invalid_token" }, { "www-authenticate": challenge });
   }
   if (fault === "http_500") return send(res, 500, { error: "server_error" });
-  if (fault === "non_json") return sendHtml(res, 200, "<!DOCTYPE html><html><body>Profile service unavailable</body></html>");
+  if (fault === "non_json")
+    return sendHtml(res, 200, "<!DOCTYPE html><html><body>Profile service unavailable</body></html>");
   const who = issued.oidc;
-  if (fault === "wrong_shape") return send(res, 200, { sub: who.sub, email: [who.email], email_verified: "yes", name: 42 });
+  if (fault === "wrong_shape")
+    return send(res, 200, { sub: who.sub, email: [who.email], email_verified: "yes", name: 42 });
   const claims = { sub: fault === "other_sub" ? "someone-else" : who.sub, ...profileClaims(who) };
   if (fault === "jwt" || fault === "jwt_bad_signature") {
     const jwt = await new SignJWT(claims)

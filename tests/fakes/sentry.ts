@@ -64,7 +64,8 @@ export async function startFakeSentry(): Promise<FakeSentryInfo & { close(): Pro
         }
         if (req.method === "POST" && /^\/api\/[^/]+\/(envelope|store)\/?(\?|$)/.test(url)) {
           const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+          for (const [name, value] of Object.entries(req.headers))
+            if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
           received.push({ method: req.method, url, headers, body: decode(raw, req.headers["content-encoding"]) });
           res.writeHead(200, { "content-type": "application/json" });
           res.end(JSON.stringify({ id: "00000000000000000000000000000000" }));

@@ -31,7 +31,13 @@ import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from "jose";
 import type { Clock } from "../../app/clock";
 import { actionsJwks, mintActionsToken } from "./actions-oidc";
 import { createGitState, FAKE_GITHUB_APP_ID, gitControl, handleGithubApp } from "./github-app";
-import { DEFAULT_GITHUB_FAULTS, GITHUB_FAULT_VALUES, handleGithub, handleGithubApi, type GithubFaults } from "./github-oauth";
+import {
+  DEFAULT_GITHUB_FAULTS,
+  GITHUB_FAULT_VALUES,
+  handleGithub,
+  handleGithubApi,
+  type GithubFaults,
+} from "./github-oauth";
 import { clone, isRecord, readBody, send } from "./http";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, type Grant, type IssuedToken } from "./oauth";
 import { DEFAULT_OIDC_FAULTS, handleOidc, KID, OIDC_FAULT_VALUES, type OidcFaults } from "./oidc";
@@ -42,7 +48,14 @@ import { DEFAULT_OIDC_FAULTS, handleOidc, KID, OIDC_FAULT_VALUES, type OidcFault
 
 export type FakeIdentity = {
   github: { id: number; login: string; name: string | null; email: string; avatar_url: string };
-  oidc: { sub: string; email: string | null; email_verified: boolean | null; name: string | null; preferred_username: string | null; picture: string };
+  oidc: {
+    sub: string;
+    email: string | null;
+    email_verified: boolean | null;
+    name: string | null;
+    preferred_username: string | null;
+    picture: string;
+  };
 };
 export type FakeProvidersInfo = {
   githubUrl: string;
@@ -71,8 +84,21 @@ export type RecordedRequest = {
 };
 
 export const DEFAULT_IDENTITY: FakeIdentity = {
-  github: { id: 4242, login: "octo-dev", name: "Octo Dev", email: "octo@example.com", avatar_url: "https://avatars.example/4242" },
-  oidc: { sub: "oidc-user-1", email: "ada@corp.example", email_verified: true, name: "Ada Corp", preferred_username: null, picture: "https://pics.example/ada.png" },
+  github: {
+    id: 4242,
+    login: "octo-dev",
+    name: "Octo Dev",
+    email: "octo@example.com",
+    avatar_url: "https://avatars.example/4242",
+  },
+  oidc: {
+    sub: "oidc-user-1",
+    email: "ada@corp.example",
+    email_verified: true,
+    name: "Ada Corp",
+    preferred_username: null,
+    picture: "https://pics.example/ada.png",
+  },
 };
 
 /** Fields whose values never reach the request log. */
@@ -125,16 +151,23 @@ function resetState(ctx: Ctx): void {
 export async function startFakeProviders(
   options: { port?: number; now?: Clock } = {},
 ): Promise<FakeProvidersInfo & { close(): Promise<void> }> {
-  const [main, rogue] = await Promise.all([
-    generateKeyPair("RS256"),
-    generateKeyPair("RS256"),
-  ]);
+  const [main, rogue] = await Promise.all([generateKeyPair("RS256"), generateKeyPair("RS256")]);
   const publicJwk = { ...(await exportJWK(main.publicKey)), kid: KID, alg: "RS256", use: "sig" };
 
   const sockets = new Set<Socket>();
   const ctx: Ctx = {
     base: "",
-    info: { githubUrl: "", githubApiUrl: "", oidcIssuer: "", actionsIssuer: "", controlUrl: "", clientId: FAKE_CLIENT_ID, clientSecret: FAKE_CLIENT_SECRET, githubAppId: FAKE_GITHUB_APP_ID, githubAppPrivateKey: "" },
+    info: {
+      githubUrl: "",
+      githubApiUrl: "",
+      oidcIssuer: "",
+      actionsIssuer: "",
+      controlUrl: "",
+      clientId: FAKE_CLIENT_ID,
+      clientSecret: FAKE_CLIENT_SECRET,
+      githubAppId: FAKE_GITHUB_APP_ID,
+      githubAppPrivateKey: "",
+    },
     keys: { privateKey: main.privateKey, publicJwk, roguePrivateKey: rogue.privateKey },
     githubFaults: { ...DEFAULT_GITHUB_FAULTS },
     oidcFaults: { ...DEFAULT_OIDC_FAULTS },
@@ -154,7 +187,10 @@ export async function startFakeProviders(
         res.destroy();
         return;
       }
-      send(res, 500, { error: "fake_provider_internal_error", message: error instanceof Error ? error.message : String(error) });
+      send(res, 500, {
+        error: "fake_provider_internal_error",
+        message: error instanceof Error ? error.message : String(error),
+      });
     });
   });
   server.on("connection", (socket) => {
@@ -221,10 +257,14 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Prom
 
   ctx.log.push(record(req, url, raw, form, contentType));
 
-  if (path === "/github" || path.startsWith("/github/")) return handleGithub(ctx, method, path.slice("/github".length), url, req, form, res);
-  if (path.startsWith("/github-api/app/") || path.startsWith("/github-api/repos/")) return handleGithubApp(ctx, method, path.slice("/github-api".length), req, raw, res);
-  if (path === "/github-api" || path.startsWith("/github-api/")) return handleGithubApi(ctx, method, path.slice("/github-api".length), req, res);
-  if (path === "/oidc" || path.startsWith("/oidc/")) return handleOidc(ctx, method, path.slice("/oidc".length), url, req, form, res);
+  if (path === "/github" || path.startsWith("/github/"))
+    return handleGithub(ctx, method, path.slice("/github".length), url, req, form, res);
+  if (path.startsWith("/github-api/app/") || path.startsWith("/github-api/repos/"))
+    return handleGithubApp(ctx, method, path.slice("/github-api".length), req, raw, res);
+  if (path === "/github-api" || path.startsWith("/github-api/"))
+    return handleGithubApi(ctx, method, path.slice("/github-api".length), req, res);
+  if (path === "/oidc" || path.startsWith("/oidc/"))
+    return handleOidc(ctx, method, path.slice("/oidc".length), url, req, form, res);
   if (method === "GET" && path === "/actions/.well-known/jwks") return actionsJwks(ctx, res);
   send(res, 404, { error: "not_found", path });
 }
@@ -245,7 +285,11 @@ function handleControl(ctx: Ctx, method: string, sub: string, raw: string, res: 
   if (method === "POST" && sub === "/actions-token") {
     void mintActionsToken(ctx, raw).then(
       (token) => send(res, 200, { token }),
-      (error: unknown) => send(res, 400, { error: "invalid_control_body", message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) =>
+        send(res, 400, {
+          error: "invalid_control_body",
+          message: error instanceof Error ? error.message : String(error),
+        }),
     );
     return;
   }
@@ -260,7 +304,10 @@ function handleControl(ctx: Ctx, method: string, sub: string, raw: string, res: 
     if (problem) return send(res, 400, { error: "invalid_control_body", message: problem });
     return send(res, 200, state());
   }
-  send(res, 404, { error: "not_found", message: "control endpoints: POST /faults, POST /identity, POST /reset, GET /requests, GET /state" });
+  send(res, 404, {
+    error: "not_found",
+    message: "control endpoints: POST /faults, POST /identity, POST /reset, GET /requests, GET /state",
+  });
 }
 
 /** Validates everything first, then merges: a bad body changes nothing. */
@@ -273,7 +320,8 @@ function applyFaults(ctx: Ctx, body: unknown): string | null {
     for (const [key, value] of Object.entries(given)) {
       const values = allowed[key];
       if (!values) return `unknown fault ${name}.${key}`;
-      if (typeof value !== "string" || !values.includes(value)) return `${name}.${key} must be one of ${values.join(", ")}`;
+      if (typeof value !== "string" || !values.includes(value))
+        return `${name}.${key} must be one of ${values.join(", ")}`;
     }
     return null;
   };
@@ -331,12 +379,19 @@ function redactParams(params: URLSearchParams): Record<string, string> {
   return out;
 }
 
-function record(req: IncomingMessage, url: URL, raw: string, form: URLSearchParams | null, contentType: string): RecordedRequest {
+function record(
+  req: IncomingMessage,
+  url: URL,
+  raw: string,
+  form: URLSearchParams | null,
+  contentType: string,
+): RecordedRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     const text = Array.isArray(value) ? value.join(", ") : value;
-    headers[name.toLowerCase()] = name === "authorization" || name === "proxy-authorization" ? (text.trim().split(/\s+/)[0] ?? "") : text;
+    headers[name.toLowerCase()] =
+      name === "authorization" || name === "proxy-authorization" ? (text.trim().split(/\s+/)[0] ?? "") : text;
   }
   let body: unknown = null;
   if (form) body = redactParams(form);

@@ -64,7 +64,9 @@ let savedClient: unknown;
 async function fetchWithSentry(path: string, init: RequestInit): Promise<Response> {
   delete globals[CLIENT_CACHE_KEY];
   const ctx = createExecutionContext();
-  const request = new Request(`http://localhost${path}`, init) as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0];
+  const request = new Request(`http://localhost${path}`, init) as Parameters<
+    NonNullable<ExportedHandler<Env>["fetch"]>
+  >[0];
   const response = await worker.fetch!(request, { ...env, SENTRY_DSN: sentry().dsn, DB: brokenD1 } as Env, ctx);
   await response.text();
   await waitOnExecutionContext(ctx);
@@ -97,11 +99,28 @@ describe("Sentry, with SENTRY_DSN set", () => {
 
     const requests: Array<[string, RequestInit]> = [
       // A JSON body carrying a GitHub Actions token (the exchange fails looking up the workspace).
-      ["/api/v1/auth/github-oidc", { method: "POST", headers: { "Content-Type": "application/json", "User-Agent": "atmos/1.190.0" }, body: JSON.stringify({ token: oidcToken, workspaceId: SEED.workspaceId }) }],
+      [
+        "/api/v1/auth/github-oidc",
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "User-Agent": "atmos/1.190.0" },
+          body: JSON.stringify({ token: oidcToken, workspaceId: SEED.workspaceId }),
+        },
+      ],
       // An API token and a session cookie (the permission check fails).
-      ["/api/v1/locks", { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${bearer}`, Cookie: cookie }, body: JSON.stringify({ key: "acme/infra/dev/vpc", ttl: 30 }) }],
+      [
+        "/api/v1/locks",
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Authorization: `Bearer ${bearer}`, Cookie: cookie },
+          body: JSON.stringify({ key: "acme/infra/dev/vpc", ttl: 30 }),
+        },
+      ],
       // A page: an invitation token in the path, a code and state in the query, a cookie (reading the session fails).
-      [`/invitations/${invitationToken}?code=${code}&state=${state}`, { headers: { Cookie: cookie, Authorization: `Bearer ${bearer}` } }],
+      [
+        `/invitations/${invitationToken}?code=${code}&state=${state}`,
+        { headers: { Cookie: cookie, Authorization: `Bearer ${bearer}` } },
+      ],
     ];
     const requestIds: string[] = [];
     for (const [path, init] of requests) {
@@ -110,23 +129,40 @@ describe("Sentry, with SENTRY_DSN set", () => {
       requestIds.push(response.headers.get("x-request-id")!);
     }
     // The app's own report of each (the logger's line), so the events below are these errors.
-    expect(logRecords().filter((record) => record.event === "unexpected_error").map((record) => record.requestId)).toEqual(expect.arrayContaining(requestIds));
+    expect(
+      logRecords()
+        .filter((record) => record.event === "unexpected_error")
+        .map((record) => record.requestId),
+    ).toEqual(expect.arrayContaining(requestIds));
 
     const received = await sentryReceived();
-    const events = received.flatMap(envelopeItems).filter((item) => item.type === "event").map((item) => item.payload);
+    const events = received
+      .flatMap(envelopeItems)
+      .filter((item) => item.type === "event")
+      .map((item) => item.payload);
     const eventOf = (requestId: string) => {
-      const event = events.find((candidate) => (candidate.tags as Record<string, unknown> | undefined)?.requestId === requestId);
+      const event = events.find(
+        (candidate) => (candidate.tags as Record<string, unknown> | undefined)?.requestId === requestId,
+      );
       expect(event, `an event for request ${requestId}`).toBeDefined();
-      expect(JSON.stringify((event!.exception as { values: unknown[] }).values)).toContain("D1_ERROR: Network connection lost.");
+      expect(JSON.stringify((event!.exception as { values: unknown[] }).values)).toContain(
+        "D1_ERROR: Network connection lost.",
+      );
       return event as { request: Record<string, unknown>; tags: Record<string, unknown> };
     };
     const [exchange, locks, invitation] = requestIds.map(eventOf);
     // Still useful for whoever reads it: the method, the route, where the secrets were.
-    expect(exchange!.request).toMatchObject({ method: "POST", url: "http://localhost/api/v1/auth/github-oidc", data: "[redacted]" });
+    expect(exchange!.request).toMatchObject({
+      method: "POST",
+      url: "http://localhost/api/v1/auth/github-oidc",
+      data: "[redacted]",
+    });
     expect(locks!.tags.route).toBe("/api/v1/locks");
     // (redact.ts replaces an invitation path with its prefix: "/invitations/<token>" → "[redacted]".)
     expect(invitation!.request.method).toBe("GET");
-    expect(invitation!.request.url).toMatch(/^http:\/\/localhost(\/invitations\/)?\[redacted\]\?code=\[redacted\]&state=\[redacted\]$/);
+    expect(invitation!.request.url).toMatch(
+      /^http:\/\/localhost(\/invitations\/)?\[redacted\]\?code=\[redacted\]&state=\[redacted\]$/,
+    );
     expect(invitation!.tags.route).toMatch(/^(\/invitations\/)?\[redacted\]$/);
     expect(received.every((envelope) => envelope.url.includes("sentry_key=public"))).toBe(true);
 
@@ -146,7 +182,12 @@ describe("Sentry, with SENTRY_DSN set", () => {
       "OAuth state": state,
     };
     for (const [name, value] of Object.entries(secrets)) expect(value.length, name).toBeGreaterThanOrEqual(16);
-    expect(Object.entries(secrets).filter(([, value]) => everything.includes(value)).map(([name]) => name), "secrets that reached Sentry").toEqual([]);
+    expect(
+      Object.entries(secrets)
+        .filter(([, value]) => everything.includes(value))
+        .map(([name]) => name),
+      "secrets that reached Sentry",
+    ).toEqual([]);
     expect(everything).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/);
     expect(everything).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY/);
     expect(everything).not.toMatch(/atmos_session=(?!\[)/);

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { changelogFrontMatter, docFrontMatter, postFrontMatter } from "~/content/front-matter.server";
 import { validate } from "~/validation";
 
-const doc = { title: "Locks", section: "Learn", order: "5", description: "Advisory locks hold a stack while someone operates on it." };
+const doc = {
+  title: "Locks",
+  section: "Learn",
+  order: "5",
+  description: "Advisory locks hold a stack while someone operates on it.",
+};
 
 describe("front matter", () => {
   it("docs: a known section, a numeric order, a real description; nothing else", () => {

@@ -22,7 +22,11 @@ describe("the XML reader used here", () => {
 
 for (const { path, title, entries } of [
   { path: "/blog/feed.xml", title: "Atmos Pro blog", entries: POSTS.map((post) => `/blog/${post.slug}`) },
-  { path: "/changelog/feed.xml", title: "Atmos Pro changelog", entries: CHANGELOG.map((entry) => `/changelog/${entry.slug}`) },
+  {
+    path: "/changelog/feed.xml",
+    title: "Atmos Pro changelog",
+    entries: CHANGELOG.map((entry) => `/changelog/${entry.slug}`),
+  },
 ]) {
   describe(path, () => {
     it("is a well-formed Atom feed with absolute URLs from the request's origin", async () => {
@@ -36,16 +40,26 @@ for (const { path, title, entries } of [
       const self = feed.children.find((c) => c.name === "link" && c.attributes.rel === "self")!;
       expect(self.attributes.href).toBe(`${ORIGIN}${path}`);
       const items = feed.children.filter((c) => c.name === "entry");
-      expect(items.map((item) => item.children.find((c) => c.name === "id")!.text)).toEqual(entries.map((entry) => `${ORIGIN}${entry}`));
+      expect(items.map((item) => item.children.find((c) => c.name === "id")!.text)).toEqual(
+        entries.map((entry) => `${ORIGIN}${entry}`),
+      );
       for (const item of items) {
-        for (const field of ["title", "updated", "published", "summary", "content", "author"]) expect(item.children.some((c) => c.name === field), field).toBe(true);
+        for (const field of ["title", "updated", "published", "summary", "content", "author"])
+          expect(
+            item.children.some((c) => c.name === field),
+            field,
+          ).toBe(true);
         expect(item.children.find((c) => c.name === "updated")!.text).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
         const content = item.children.find((c) => c.name === "content")!;
         expect(content.attributes.type).toBe("html");
         // Same-site links inside the content are absolute too.
         expect(content.text).not.toMatch(/(href|src)="\/(?!\/)/);
       }
-      expect([...(await (await fetchAt(path)).text()).matchAll(/href="([^"]+)"/g)].every(([, href]) => href!.startsWith(ORIGIN))).toBe(true);
+      expect(
+        [...(await (await fetchAt(path)).text()).matchAll(/href="([^"]+)"/g)].every(([, href]) =>
+          href!.startsWith(ORIGIN),
+        ),
+      ).toBe(true);
     });
   });
 }
@@ -72,7 +86,13 @@ describe("/sitemap.xml", () => {
     expect(urlset.attributes.xmlns).toBe("http://www.sitemaps.org/schemas/sitemap/0.9");
     const locations = descendants(urlset, "loc").map((loc) => loc.text);
     const expected = [
-      "/", "/product", "/pricing", "/docs", "/blog", "/changelog", "/status",
+      "/",
+      "/product",
+      "/pricing",
+      "/docs",
+      "/blog",
+      "/changelog",
+      "/status",
       ...DOCS.map((doc) => `/docs/${doc.slug}`),
       ...POSTS.map((post) => `/blog/${post.slug}`),
       ...CHANGELOG.map((entry) => `/changelog/${entry.slug}`),

@@ -6,7 +6,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { CHANGELOG, DOCS, POSTS, SEARCH_INDEX } from "~/content/generated";
 import { hitHref, searchDocs } from "~/content/search";
-import { FEATURES, formatLimit, LIMITS, PLAN_DEFINITIONS, PLANS, planAllows, planLimit, withinPlanLimit } from "~/domain/plans";
+import {
+  FEATURES,
+  formatLimit,
+  LIMITS,
+  PLAN_DEFINITIONS,
+  PLANS,
+  planAllows,
+  planLimit,
+  withinPlanLimit,
+} from "~/domain/plans";
 import { seedIncidentSlug } from "../../db/seed";
 import { FIXED_NOW, seedDatabase } from "../db";
 import { get, ORIGIN } from "../http";
@@ -37,7 +46,17 @@ describe("public pages", () => {
 
   it("the content has what the issue asks for", () => {
     expect(DOCS.length).toBeGreaterThanOrEqual(9);
-    for (const slug of ["quick-start", "how-it-works", "ordered-deployments", "drift-detection", "locks", "repository-permissions", "authentication", "self-hosting", "api"]) {
+    for (const slug of [
+      "quick-start",
+      "how-it-works",
+      "ordered-deployments",
+      "drift-detection",
+      "locks",
+      "repository-permissions",
+      "authentication",
+      "self-hosting",
+      "api",
+    ]) {
       expect(DOCS.map((doc) => doc.slug)).toContain(slug);
     }
     expect(new Set(DOCS.map((doc) => doc.section))).toEqual(new Set(["Learn", "Configure", "Reference"]));
@@ -81,15 +100,30 @@ describe("public pages", () => {
     const html = await (await get("/")).text();
     const header = html.slice(html.indexOf("<header"), html.indexOf("</header>"));
     const links = [...header.matchAll(/href="(\/[^"#]*)"/g)].map(([, href]) => href!);
-    expect(links).toEqual(expect.arrayContaining(["/", "/product", "/pricing", "/docs", "/blog", "/changelog", "/login", "/workspaces/new"]));
-    for (const link of links.filter((href) => href !== "/workspaces/new")) expect((await get(link)).status, link).toBe(200);
+    expect(links).toEqual(
+      expect.arrayContaining([
+        "/",
+        "/product",
+        "/pricing",
+        "/docs",
+        "/blog",
+        "/changelog",
+        "/login",
+        "/workspaces/new",
+      ]),
+    );
+    for (const link of links.filter((href) => href !== "/workspaces/new"))
+      expect((await get(link)).status, link).toBe(200);
     // Creating a workspace needs a signed-in person: it sends you to sign in first.
-    expect((await get("/workspaces/new")).headers.get("location")).toBe(`/login?returnTo=${encodeURIComponent("/workspaces/new")}`);
+    expect((await get("/workspaces/new")).headers.get("location")).toBe(
+      `/login?returnTo=${encodeURIComponent("/workspaces/new")}`,
+    );
   });
 
   it("the home page explains the loop and calls to create a workspace", async () => {
     const html = await (await get("/")).text();
-    for (const step of ["Pull request", "Affected stacks", "Dispatch", "Results"]) expect(html).toContain(`>${step}</h3>`);
+    for (const step of ["Pull request", "Affected stacks", "Dispatch", "Results"])
+      expect(html).toContain(`>${step}</h3>`);
     expect(html).toContain('<svg role="img" aria-labelledby="waves-title waves-desc"');
     expect(html.match(/href="\/workspaces\/new"[^>]*>Create Workspace</g)!.length).toBeGreaterThanOrEqual(3);
   });
@@ -109,7 +143,9 @@ describe("pricing comes from the plans module", () => {
     for (const plan of PLANS) {
       expect(html).toContain(`>${PLAN_DEFINITIONS[plan].name}</th>`);
       for (const limit of LIMITS) {
-        expect(html).toContain(`data-plan="${plan}" data-limit="${limit}">${formatLimit(limit, planLimit(plan, limit))}</td>`);
+        expect(html).toContain(
+          `data-plan="${plan}" data-limit="${limit}">${formatLimit(limit, planLimit(plan, limit))}</td>`,
+        );
       }
       for (const feature of FEATURES) {
         const cell = html.match(new RegExp(`data-plan="${plan}" data-feature="${feature}">([\\s\\S]*?)</td>`))![1]!;

@@ -46,7 +46,13 @@ export function parseXml(xml: string): XmlElement {
     offset += next;
     const match = tag.exec(rest);
     if (!match) throw new Error(`malformed tag at ${offset}: ${rest.slice(0, 40)}`);
-    const [whole, closing, name, rawAttributes, selfClosing] = match as unknown as [string, string, string, string, string];
+    const [whole, closing, name, rawAttributes, selfClosing] = match as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (closing) {
       const open = stack.pop();
       if (!open || open.name !== name) throw new Error(`</${name}> closes <${open?.name}> at ${offset}`);

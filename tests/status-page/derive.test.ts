@@ -28,8 +28,17 @@ describe("component states now", () => {
 
   it("an open incident sets its components to its impact, and only those", () => {
     const states = componentStates([incident({ components: ["api", "webhooks"] })], { databaseOk: true });
-    expect(states).toEqual({ authentication: "operational", dashboard: "operational", api: "partial_outage", webhooks: "partial_outage", deployments: "operational" });
-    expect(overallStatus(states)).toEqual({ indicator: "partial_outage", description: "Partial outage: API, Webhooks" });
+    expect(states).toEqual({
+      authentication: "operational",
+      dashboard: "operational",
+      api: "partial_outage",
+      webhooks: "partial_outage",
+      deployments: "operational",
+    });
+    expect(overallStatus(states)).toEqual({
+      indicator: "partial_outage",
+      description: "Partial outage: API, Webhooks",
+    });
   });
 
   it("takes the worst of several incidents, and names each level worst first", () => {
@@ -42,18 +51,29 @@ describe("component states now", () => {
     );
     expect(states.api).toBe("major_outage");
     expect(states.dashboard).toBe("degraded");
-    expect(overallStatus(states)).toEqual({ indicator: "major_outage", description: "Major outage: API · Degraded performance: Dashboard" });
+    expect(overallStatus(states)).toEqual({
+      indicator: "major_outage",
+      description: "Major outage: API · Degraded performance: Dashboard",
+    });
   });
 
   it("a mitigated incident counts as degraded at most; a resolved one not at all", () => {
-    expect(componentStates([incident({ impact: "major_outage", mitigatedAt: at("2026-11-01T11:00:00Z") })], { databaseOk: true }).api).toBe("degraded");
-    expect(componentStates([incident({ resolvedAt: at("2026-11-01T11:00:00Z") })], { databaseOk: true }).api).toBe("operational");
+    expect(
+      componentStates([incident({ impact: "major_outage", mitigatedAt: at("2026-11-01T11:00:00Z") })], {
+        databaseOk: true,
+      }).api,
+    ).toBe("degraded");
+    expect(componentStates([incident({ resolvedAt: at("2026-11-01T11:00:00Z") })], { databaseOk: true }).api).toBe(
+      "operational",
+    );
   });
 
   it("a failing database check is a major outage of every component", () => {
     const states = componentStates([], { databaseOk: false });
     expect(new Set(Object.values(states))).toEqual(new Set(["major_outage"]));
-    expect(overallStatus(states).description).toBe("Major outage: Authentication, Dashboard, API, Webhooks, Deployments");
+    expect(overallStatus(states).description).toBe(
+      "Major outage: Authentication, Dashboard, API, Webhooks, Deployments",
+    );
   });
 });
 
@@ -71,8 +91,22 @@ describe("90-day history bars", () => {
 
   it("marks every UTC day an incident touched, on its components only, with the worst impact that day", () => {
     const incidents = [
-      incident({ slug: "long", title: "Long", impact: "degraded", occurredAt: at("2026-10-20T23:30:00Z"), resolvedAt: at("2026-10-22T00:10:00Z"), components: ["webhooks"] }),
-      incident({ slug: "short", title: "Short", impact: "major_outage", occurredAt: at("2026-10-21T08:00:00Z"), resolvedAt: at("2026-10-21T09:00:00Z"), components: ["webhooks", "api"] }),
+      incident({
+        slug: "long",
+        title: "Long",
+        impact: "degraded",
+        occurredAt: at("2026-10-20T23:30:00Z"),
+        resolvedAt: at("2026-10-22T00:10:00Z"),
+        components: ["webhooks"],
+      }),
+      incident({
+        slug: "short",
+        title: "Short",
+        impact: "major_outage",
+        occurredAt: at("2026-10-21T08:00:00Z"),
+        resolvedAt: at("2026-10-21T09:00:00Z"),
+        components: ["webhooks", "api"],
+      }),
     ];
     const bars = historyBars(incidents, NOW);
     const webhooks = bars.find((bar) => bar.component === "webhooks")!;
@@ -97,21 +131,39 @@ describe("90-day history bars", () => {
   });
 
   it("leaves out incidents that ended before the window, and clips those that started before it", () => {
-    const old = incident({ slug: "old", occurredAt: at("2026-07-01T00:00:00Z"), resolvedAt: at("2026-07-02T00:00:00Z") });
-    const straddling = incident({ slug: "straddling", occurredAt: at("2026-08-01T00:00:00Z"), resolvedAt: at("2026-08-05T12:00:00Z") });
+    const old = incident({
+      slug: "old",
+      occurredAt: at("2026-07-01T00:00:00Z"),
+      resolvedAt: at("2026-07-02T00:00:00Z"),
+    });
+    const straddling = incident({
+      slug: "straddling",
+      occurredAt: at("2026-08-01T00:00:00Z"),
+      resolvedAt: at("2026-08-05T12:00:00Z"),
+    });
     const api = historyBars([old, straddling], NOW).find((bar) => bar.component === "api")!;
     expect(api.days.filter((d) => d.state !== "operational").map((d) => d.date)).toEqual(["2026-08-04", "2026-08-05"]);
   });
 
   it("the page gets the window and only the days with incidents", () => {
-    const bars = historyBars([incident({ occurredAt: at("2026-10-30T15:00:00Z"), resolvedAt: at("2026-10-30T16:00:00Z") })], NOW);
+    const bars = historyBars(
+      [incident({ occurredAt: at("2026-10-30T15:00:00Z"), resolvedAt: at("2026-10-30T16:00:00Z") })],
+      NOW,
+    );
     const api = compactHistory(bars.find((bar) => bar.component === "api")!);
     expect(api).toEqual({
       component: "api",
       from: "2026-08-04",
       days: 90,
       incidentDays: 1,
-      marks: [{ day: 87, date: "2026-10-30", state: "partial_outage", incidents: [{ slug: "2026-11-01-api-errors", title: "API errors" }] }],
+      marks: [
+        {
+          day: 87,
+          date: "2026-10-30",
+          state: "partial_outage",
+          incidents: [{ slug: "2026-11-01-api-errors", title: "API errors" }],
+        },
+      ],
     });
     expect(compactHistory(bars.find((bar) => bar.component === "dashboard")!).marks).toEqual([]);
   });

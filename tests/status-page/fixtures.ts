@@ -29,8 +29,13 @@ export async function formRequest(
   options: { userId?: string; origin?: string } = {},
 ): Promise<Request> {
   const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
-  const headers = new Headers({ "Content-Type": "application/x-www-form-urlencoded", Origin: options.origin ?? ORIGIN, Host: new URL(ORIGIN).host });
+  for (const [key, value] of Object.entries(fields))
+    for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+  const headers = new Headers({
+    "Content-Type": "application/x-www-form-urlencoded",
+    Origin: options.origin ?? ORIGIN,
+    Host: new URL(ORIGIN).host,
+  });
   if (options.userId) headers.set("Cookie", await sessionCookieFor(options.userId));
   return new Request(`${ORIGIN}${path}`, { method: "POST", body, headers });
 }

@@ -13,12 +13,36 @@ import { validate } from "~/validation";
 
 describe("operator form schemas", () => {
   it("trims and accepts a good incident", () => {
-    const result = checkForm(openIncidentForm, { intent: "open", title: "  API errors  ", impact: "major_outage", status: "identified", components: ["api"], body: " Looking. " });
-    expect(result).toEqual({ ok: true, value: { intent: "open", title: "API errors", impact: "major_outage", status: "identified", components: ["api"], body: "Looking." } });
+    const result = checkForm(openIncidentForm, {
+      intent: "open",
+      title: "  API errors  ",
+      impact: "major_outage",
+      status: "identified",
+      components: ["api"],
+      body: " Looking. ",
+    });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        intent: "open",
+        title: "API errors",
+        impact: "major_outage",
+        status: "identified",
+        components: ["api"],
+        body: "Looking.",
+      },
+    });
   });
 
   it("names each bad field with a sentence, never echoing the value", () => {
-    const result = checkForm(openIncidentForm, { intent: "open", title: "x".repeat(121), impact: "", status: "resolved", components: ["api", "<script>"], body: "ok" });
+    const result = checkForm(openIncidentForm, {
+      intent: "open",
+      title: "x".repeat(121),
+      impact: "",
+      status: "resolved",
+      components: ["api", "<script>"],
+      body: "ok",
+    });
     expect(result.ok).toBe(false);
     const errors = (result as { fieldErrors: Record<string, string> }).fieldErrors;
     expect(Object.keys(errors).sort()).toEqual(["components", "impact", "status", "title"]);
@@ -26,17 +50,30 @@ describe("operator form schemas", () => {
   });
 
   it("updates accept every status; reports allow empty sections but not huge ones", () => {
-    for (const status of ["investigating", "identified", "monitoring", "resolved"]) expect(checkForm(updateForm, { intent: "update", status, body: "x" }).ok).toBe(true);
+    for (const status of ["investigating", "identified", "monitoring", "resolved"])
+      expect(checkForm(updateForm, { intent: "update", status, body: "x" }).ok).toBe(true);
     const empty = { intent: "postmortem", summary: "", impactText: "", whatHappened: "", whatWeDid: "", followUp: "" };
     expect(checkForm(postmortemForm, empty).ok).toBe(true);
-    expect(checkForm(postmortemForm, { ...empty, followUp: "y".repeat(20_001) })).toEqual({ ok: false, fieldErrors: { followUp: "Keep each section under 20,000 characters." } });
+    expect(checkForm(postmortemForm, { ...empty, followUp: "y".repeat(20_001) })).toEqual({
+      ok: false,
+      fieldErrors: { followUp: "Keep each section under 20,000 characters." },
+    });
   });
 
   it("reads repeated checkbox fields as lists and everything else as its first value, trimmed", async () => {
-    const body = new URLSearchParams([["intent", "open"], ["components", "api"], ["components", " webhooks "], [" title", "x"], ["title", " One "], ["title", "Two"]]);
+    const body = new URLSearchParams([
+      ["intent", "open"],
+      ["components", "api"],
+      ["components", " webhooks "],
+      [" title", "x"],
+      ["title", " One "],
+      ["title", "Two"],
+    ]);
     const fields = await readForm(new Request("http://localhost/", { method: "POST", body }), INCIDENT_LISTS);
     expect(fields).toEqual({ intent: "open", components: ["api", "webhooks"], " title": "x", title: "One" });
-    expect(await readForm(new Request("http://localhost/", { method: "POST", body: new URLSearchParams() }), INCIDENT_LISTS)).toEqual({ components: [] });
+    expect(
+      await readForm(new Request("http://localhost/", { method: "POST", body: new URLSearchParams() }), INCIDENT_LISTS),
+    ).toEqual({ components: [] });
   });
 });
 
@@ -44,7 +81,15 @@ const summary = {
   indicator: "degraded",
   description: "Degraded performance: API",
   components: [{ id: "api", name: "API", state: "degraded" }],
-  incidents: [{ slug: "2026-11-01-x", title: "X", impact: "degraded", status: "investigating", url: "/status/incidents/2026-11-01-x" }],
+  incidents: [
+    {
+      slug: "2026-11-01-x",
+      title: "X",
+      impact: "degraded",
+      status: "investigating",
+      url: "/status/incidents/2026-11-01-x",
+    },
+  ],
   checks: { database: { ok: true, latencyMs: 1 }, authentication: { ok: true, providers: ["github"] } },
   updatedAt: "2026-11-01T12:00:00Z",
 };
@@ -65,7 +110,14 @@ describe("browser guards agree with the schemas", () => {
     });
   }
 
-  const entry = { slug: "locks", anchor: "rules", page: "Locks", section: "Learn", heading: "Rules", text: "Locks expire." };
+  const entry = {
+    slug: "locks",
+    anchor: "rules",
+    page: "Locks",
+    section: "Learn",
+    heading: "Rules",
+    text: "Locks expire.",
+  };
   const indexes: Array<[string, unknown]> = [
     ["a good index", { entries: [entry] }],
     ["an empty index", { entries: [] }],

@@ -18,10 +18,26 @@ import { db, FIXED_NOW, seedDatabase } from "../db";
 import { get, ORIGIN } from "../http";
 import { expectErrorLogs, logRecords } from "../logs";
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 /** A database handle whose every query fails, as when D1 is unreachable. */
-const brokenDb = new Proxy({}, { get: () => () => Promise.reject(new Error("D1_ERROR: unreachable")) }) as unknown as ReturnType<typeof db>;
+const brokenDb = new Proxy(
+  {},
+  { get: () => () => Promise.reject(new Error("D1_ERROR: unreachable")) },
+) as unknown as ReturnType<typeof db>;
 
 describe("GET /api/status", () => {
   beforeEach(async () => {
@@ -58,8 +74,14 @@ describe("GET /api/status", () => {
     expect(again.request).not.toBe(first.request);
 
     // A change behind the cache's back stays invisible until the purge an operator's change does.
-    await openIncident(db(), { title: "API errors", impact: "major_outage", components: ["api"], status: "investigating", body: "Looking." }, { author: "ops", now: FIXED_NOW });
-    expect(((await (await get(STATUS_PATH)).json()) as { data: { indicator: string } }).data.indicator).toBe("operational");
+    await openIncident(
+      db(),
+      { title: "API errors", impact: "major_outage", components: ["api"], status: "investigating", body: "Looking." },
+      { author: "ops", now: FIXED_NOW },
+    );
+    expect(((await (await get(STATUS_PATH)).json()) as { data: { indicator: string } }).data.indicator).toBe(
+      "operational",
+    );
     await purgeStatusCache(ORIGIN);
     const fresh = (await (await get(STATUS_PATH)).json()) as { data: { indicator: string; description: string } };
     expect(fresh.data).toMatchObject({ indicator: "major_outage", description: "Major outage: API" });
@@ -72,7 +94,12 @@ describe("GET /api/status", () => {
       delete: () => Promise.reject(new Error("cache down")),
     }));
     const context = testContext();
-    const response = await handler({ request: new Request(`${ORIGIN}/api/status`), context, params: {}, url: new URL(`${ORIGIN}/api/status`) });
+    const response = await handler({
+      request: new Request(`${ORIGIN}/api/status`),
+      context,
+      params: {},
+      url: new URL(`${ORIGIN}/api/status`),
+    });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { data: { indicator: string } }).data.indicator).toBe("operational");
   });
@@ -97,16 +124,21 @@ describe("/status", () => {
     const response = await get("/status");
     expect(response.status).toBe(200);
     const html = await response.text();
-    for (const name of ["Authentication", "Dashboard", "API", "Webhooks", "Deployments"]) expect(html).toContain(`>${name}</h3>`);
+    for (const name of ["Authentication", "Dashboard", "API", "Webhooks", "Deployments"])
+      expect(html).toContain(`>${name}</h3>`);
     expect(html).toContain("All systems operational");
     // One labelled SVG per component, 90 days wide (5 units a day); only incident days are drawn on their own, with a tooltip.
     expect(html.match(/<svg role="img" aria-label="[^"]*last 90 days[^"]*" viewBox="0 0 449 32"/g)).toHaveLength(5);
-    expect(html.match(/<rect x="\d+" width="4" height="32" fill="#f97316" data-state="partial_outage"/g)).toHaveLength(2);
+    expect(html.match(/<rect x="\d+" width="4" height="32" fill="#f97316" data-state="partial_outage"/g)).toHaveLength(
+      2,
+    );
     const slug = seedIncidentSlug(FIXED_NOW);
     const date = slug.slice(0, 10);
     expect(html).toContain(`aria-label="Deployments, last 90 days: incidents on 1 day.`);
     const month = MONTHS[Number(date.slice(5, 7)) - 1]!.slice(0, 3);
-    expect(html).toContain(`data-state="partial_outage" data-date="${date}"><title>${Number(date.slice(8))} ${month}: Partial outage (Delayed plan and apply dispatches)</title>`);
+    expect(html).toContain(
+      `data-state="partial_outage" data-date="${date}"><title>${Number(date.slice(8))} ${month}: Partial outage (Delayed plan and apply dispatches)</title>`,
+    );
     expect(html).toContain(`href="/status/incidents/${slug}"`);
   });
 
@@ -127,15 +159,20 @@ describe("/status/incidents/<slug>", () => {
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain("<title>Delayed plan and apply dispatches — Incident · Atmos Pro</title>");
-    for (const label of ["Occurred", "Mitigated", "Resolved", "Affected components", "Author"]) expect(html).toContain(`>${label}</dt>`);
+    for (const label of ["Occurred", "Mitigated", "Resolved", "Affected components", "Author"])
+      expect(html).toContain(`>${label}</dt>`);
     // The seeded incident starts at 14:05 UTC twelve days before FIXED_NOW's day (db/seed.ts).
     const day = seedIncidentSlug(FIXED_NOW).slice(0, 10);
     const longDay = `${Number(day.slice(8))} ${MONTHS[Number(day.slice(5, 7)) - 1]} ${day.slice(0, 4)}`;
     expect(html).toContain(`${longDay}, 14:05 UTC`);
     expect(html).toContain(`${longDay}, 14:46 UTC`);
     expect(html).toContain(`${longDay}, 15:40 UTC`);
-    expect(html).toMatch(/<ul aria-label="Affected components"[^>]*><li[^>]*>Webhooks<\/li><li[^>]*>Deployments<\/li><\/ul>/);
-    const order = ["Summary", "Impact", "Timeline", "What Happened", "What We Did", "Follow-Up"].map((title) => html.indexOf(`>${title}</h2>`));
+    expect(html).toMatch(
+      /<ul aria-label="Affected components"[^>]*><li[^>]*>Webhooks<\/li><li[^>]*>Deployments<\/li><\/ul>/,
+    );
+    const order = ["Summary", "Impact", "Timeline", "What Happened", "What We Did", "Follow-Up"].map((title) =>
+      html.indexOf(`>${title}</h2>`),
+    );
     expect(order.every((index) => index > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(html).toContain("← Back to Incidents");
@@ -146,7 +183,13 @@ describe("/status/incidents/<slug>", () => {
     const now = FIXED_NOW;
     const { slug } = await openIncident(
       db(),
-      { title: "Script test", impact: "degraded", components: ["api"], status: "investigating", body: "Update with <script>alert(2)</script>" },
+      {
+        title: "Script test",
+        impact: "degraded",
+        components: ["api"],
+        status: "investigating",
+        body: "Update with <script>alert(2)</script>",
+      },
       { author: "ops", now },
     );
     const incident = (await getIncident(db(), slug))!;
@@ -154,15 +197,20 @@ describe("/status/incidents/<slug>", () => {
       db(),
       incident,
       {
-        summary: "Before <script>alert(1)</script> after.\n\n<img src=x onerror=\"alert(1)\">",
+        summary: 'Before <script>alert(1)</script> after.\n\n<img src=x onerror="alert(1)">',
         impactText: "[click me](javascript:alert(1)) and [fine](https://example.com/a?b=1)",
-        whatHappened: "<iframe src=\"https://evil.example\"></iframe>",
+        whatHappened: '<iframe src="https://evil.example"></iframe>',
         whatWeDid: "**Bold** and `code <b>`",
         followUp: null,
       },
       now,
     );
-    await addUpdate(db(), incident, { status: "identified", body: "<a href=\"javascript:alert(2)\">x</a>" }, { author: "ops", now });
+    await addUpdate(
+      db(),
+      incident,
+      { status: "identified", body: '<a href="javascript:alert(2)">x</a>' },
+      { author: "ops", now },
+    );
     const html = await (await get(`/status/incidents/${slug}`)).text();
     const body = html.slice(html.indexOf("<main"), html.indexOf("</main>"));
     expect(body).toContain("Before &lt;script&gt;alert(1)&lt;/script&gt; after.");
@@ -186,7 +234,10 @@ describe("/status/incidents/<slug>", () => {
 
 describe("markdown rendering", () => {
   it("escapes raw HTML, keeps safe links, drops unsafe ones and gives headings stable ids", () => {
-    const { html, headings } = renderMarkdown("## Hello *world*\n\n## Hello *world*\n\n### Tag <b>in</b> heading\n\n<div onclick=\"x()\">raw</div>\n\n[a](javascript:x) [b](data:text/html,hi) [c](/docs/locks#rules) [d](mailto:ops@example.com)\n\n![i](javascript:x)", { topHeading: 3 });
+    const { html, headings } = renderMarkdown(
+      '## Hello *world*\n\n## Hello *world*\n\n### Tag <b>in</b> heading\n\n<div onclick="x()">raw</div>\n\n[a](javascript:x) [b](data:text/html,hi) [c](/docs/locks#rules) [d](mailto:ops@example.com)\n\n![i](javascript:x)',
+      { topHeading: 3 },
+    );
     expect(headings).toEqual([
       { depth: 3, id: "hello-world", text: "Hello world" },
       { depth: 3, id: "hello-world-1", text: "Hello world" },
@@ -196,7 +247,7 @@ describe("markdown rendering", () => {
     expect(html).toContain('<h4 id="tag-b-in-b-heading">Tag &lt;b&gt;in&lt;/b&gt; heading</h4>');
     expect(html).toContain("&lt;div onclick=&quot;x()&quot;&gt;raw&lt;/div&gt;");
     expect(html).not.toContain("<div onclick");
-    expect(html).toContain("<p>a b <a href=\"/docs/locks#rules\">c</a> <a href=\"mailto:ops@example.com\">d</a></p>");
+    expect(html).toContain('<p>a b <a href="/docs/locks#rules">c</a> <a href="mailto:ops@example.com">d</a></p>');
     expect(html).not.toContain("javascript:");
     expect(html).not.toContain("data:text");
   });

@@ -29,7 +29,12 @@ import { db, dumpDatabase, FIXED_NOW, seedDatabase, type Dump } from "../db";
 
 const pad = (base: string) => base + "0".repeat(28 - base.length);
 
-export const ACME_ADMIN = { id: `usr_${pad("acmeadmin")}`, login: "acme-admin", name: "Ali Admin", email: "ali@acme.example" } as const;
+export const ACME_ADMIN = {
+  id: `usr_${pad("acmeadmin")}`,
+  login: "acme-admin",
+  name: "Ali Admin",
+  email: "ali@acme.example",
+} as const;
 
 export const GLOBEX = {
   workspaceId: `ws_${pad("globex")}`,
@@ -114,8 +119,26 @@ export async function addUser(user: {
   const issuer = { dev: "dev", github: "https://github.com", oidc: "https://idp.example" }[provider];
   const emailVerified = user.email !== null && (user.emailVerified ?? provider !== "oidc");
   await database.batch([
-    database.insert(users).values({ id, login: user.login, name: user.name, email: user.email, lastWorkspaceId: user.lastWorkspaceId ?? null, createdAt: now, updatedAt: now }),
-    database.insert(identities).values({ id: newId("idn"), userId: id, provider, issuer, subject: user.login ?? id, login: user.login, email: user.email, emailVerified, createdAt: now }),
+    database.insert(users).values({
+      id,
+      login: user.login,
+      name: user.name,
+      email: user.email,
+      lastWorkspaceId: user.lastWorkspaceId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    database.insert(identities).values({
+      id: newId("idn"),
+      userId: id,
+      provider,
+      issuer,
+      subject: user.login ?? id,
+      login: user.login,
+      email: user.email,
+      emailVerified,
+      createdAt: now,
+    }),
   ]);
   return id;
 }
@@ -133,12 +156,43 @@ export async function buildWorld(): Promise<World> {
   await addUser({ ...ACME_ADMIN, lastWorkspaceId: SEED.workspaceId });
   await addMembership(SEED.workspaceId, ACME_ADMIN.id, "admin");
 
-  await addUser({ id: GLOBEX.ownerId, login: GLOBEX.ownerLogin, name: GLOBEX.ownerName, email: GLOBEX.ownerEmail, lastWorkspaceId: GLOBEX.workspaceId });
+  await addUser({
+    id: GLOBEX.ownerId,
+    login: GLOBEX.ownerLogin,
+    name: GLOBEX.ownerName,
+    email: GLOBEX.ownerEmail,
+    lastWorkspaceId: GLOBEX.workspaceId,
+  });
   await database.batch([
-    database.insert(workspaces).values({ id: GLOBEX.workspaceId, name: GLOBEX.name, slug: GLOBEX.slug, plan: "team", createdAt: now, updatedAt: now }),
-    database.insert(memberships).values({ workspaceId: GLOBEX.workspaceId, userId: GLOBEX.ownerId, role: "owner", createdAt: now, updatedAt: now }),
-    database.insert(repositories).values({ id: GLOBEX.repositoryId, host: "github.com", owner: "globex", name: "platform", createdAt: now, updatedAt: now }),
-    database.insert(workspaceRepositories).values({ workspaceId: GLOBEX.workspaceId, repositoryId: GLOBEX.repositoryId, importedBy: GLOBEX.ownerId, createdAt: now }),
+    database.insert(workspaces).values({
+      id: GLOBEX.workspaceId,
+      name: GLOBEX.name,
+      slug: GLOBEX.slug,
+      plan: "team",
+      createdAt: now,
+      updatedAt: now,
+    }),
+    database.insert(memberships).values({
+      workspaceId: GLOBEX.workspaceId,
+      userId: GLOBEX.ownerId,
+      role: "owner",
+      createdAt: now,
+      updatedAt: now,
+    }),
+    database.insert(repositories).values({
+      id: GLOBEX.repositoryId,
+      host: "github.com",
+      owner: "globex",
+      name: "platform",
+      createdAt: now,
+      updatedAt: now,
+    }),
+    database.insert(workspaceRepositories).values({
+      workspaceId: GLOBEX.workspaceId,
+      repositoryId: GLOBEX.repositoryId,
+      importedBy: GLOBEX.ownerId,
+      createdAt: now,
+    }),
     database.insert(instances).values({
       id: GLOBEX.instanceId,
       workspaceId: GLOBEX.workspaceId,
@@ -228,9 +282,9 @@ export async function restoreWorld(): Promise<World> {
   const inserts = Object.entries(saved.rows).flatMap(([table, rows]) =>
     rows.map((row) => {
       const columns = Object.keys(row);
-      return env.DB.prepare(`INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(
-        ...columns.map((column) => row[column]),
-      );
+      return env.DB.prepare(
+        `INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+      ).bind(...columns.map((column) => row[column]));
     }),
   );
   await env.DB.batch([env.DB.prepare("PRAGMA defer_foreign_keys = on"), ...inserts]);
@@ -261,7 +315,9 @@ export function inviteLinkIn(html: string): string {
 }
 
 export async function count(table: string, where = "1 = 1", ...bindings: unknown[]): Promise<number> {
-  const row = await env.DB.prepare(`SELECT count(*) AS n FROM "${table}" WHERE ${where}`).bind(...bindings).first<{ n: number }>();
+  const row = await env.DB.prepare(`SELECT count(*) AS n FROM "${table}" WHERE ${where}`)
+    .bind(...bindings)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 

@@ -13,7 +13,17 @@ import { sessionCookieFor } from "../auth";
 import { form, location, request, signInWithDev } from "../auth/sign-in";
 import { testContext } from "../context";
 import { db, dumpDatabase, FIXED_NOW } from "../db";
-import { ACME_ADMIN, addUser, count, GLOBEX, GLOBEX_MARKERS, inviteLinkIn, leakedMarkers, pageText, restoreWorld } from "./fixtures";
+import {
+  ACME_ADMIN,
+  addUser,
+  count,
+  GLOBEX,
+  GLOBEX_MARKERS,
+  inviteLinkIn,
+  leakedMarkers,
+  pageText,
+  restoreWorld,
+} from "./fixtures";
 
 /** An invitation created the way an owner does it: the members form, link read from the page. */
 async function invite(invitee: string, role: "owner" | "admin" | "member", actorId: string = SEED.ownerId) {
@@ -23,7 +33,10 @@ async function invite(invitee: string, role: "owner" | "admin" | "member", actor
   expect(response.status, html.slice(0, 300)).toBe(200);
   const link = inviteLinkIn(html);
   expect(link).toMatch(/^http:\/\/localhost\/invitations\/[A-Za-z0-9_-]{43}$/);
-  const rows = await db().select().from(invitations).where(and(eq(invitations.workspaceId, SEED.workspaceId), eq(invitations.invitee, invitee)));
+  const rows = await db()
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.workspaceId, SEED.workspaceId), eq(invitations.invitee, invitee)));
   expect(rows).toHaveLength(1);
   // Only the hash is stored: the token in the link is nowhere in the database.
   const token = new URL(link).pathname.split("/").pop()!;
@@ -32,19 +45,27 @@ async function invite(invitee: string, role: "owner" | "admin" | "member", actor
 }
 
 async function membership(userId: string, workspaceId: string = SEED.workspaceId) {
-  const rows = await db().select().from(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+  const rows = await db()
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
   return rows[0] ?? null;
 }
 
 async function events(action: string) {
-  return db().select().from(auditEvents).where(and(eq(auditEvents.workspaceId, SEED.workspaceId), eq(auditEvents.action, action)));
+  return db()
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.workspaceId, SEED.workspaceId), eq(auditEvents.action, action)));
 }
 
 async function owners(): Promise<string[]> {
-  const rows = await db().select({ userId: memberships.userId }).from(memberships).where(and(eq(memberships.workspaceId, SEED.workspaceId), eq(memberships.role, "owner")));
+  const rows = await db()
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, SEED.workspaceId), eq(memberships.role, "owner")));
   return rows.map((row) => row.userId).sort();
 }
-
 
 beforeEach(async () => {
   await restoreWorld();
@@ -54,7 +75,9 @@ describe("accepting an invitation", () => {
   it("works for the account it names: membership with the invited role and a team_member.joined event", async () => {
     const { path, id } = await invite("new-person", "admin");
     const signedIn = await signInWithDev("new-person", "New Person");
-    const userId = (await db().query.identities.findFirst({ where: (identity, { eq }) => eq(identity.subject, "new-person") }))!.userId;
+    const userId = (await db().query.identities.findFirst({
+      where: (identity, { eq }) => eq(identity.subject, "new-person"),
+    }))!.userId;
 
     const page = await request(path, signedIn.jar);
     expect(page.response.status).toBe(200);
@@ -69,7 +92,15 @@ describe("accepting an invitation", () => {
 
     expect(await membership(userId)).toMatchObject({ role: "admin" });
     const joined = await events("team_member.joined");
-    expect(joined).toEqual([expect.objectContaining({ actorId: userId, actorLabel: "new-person", targetType: "user", targetId: userId, metadata: { role: "admin", invitee: "new-person" } })]);
+    expect(joined).toEqual([
+      expect.objectContaining({
+        actorId: userId,
+        actorLabel: "new-person",
+        targetType: "user",
+        targetId: userId,
+        metadata: { role: "admin", invitee: "new-person" },
+      }),
+    ]);
     const row = (await db().select().from(invitations).where(eq(invitations.id, id)))[0]!;
     expect(row.acceptedBy).toBe(userId);
     expect(row.acceptedAt).not.toBeNull();
@@ -102,7 +133,10 @@ describe("accepting an invitation", () => {
 
   it("an expired invitation → 409 and no membership", async () => {
     const { path, id } = await invite("new-person", "member");
-    await db().update(invitations).set({ expiresAt: new Date(FIXED_NOW.getTime() - 60_000) }).where(eq(invitations.id, id));
+    await db()
+      .update(invitations)
+      .set({ expiresAt: new Date(FIXED_NOW.getTime() - 60_000) })
+      .where(eq(invitations.id, id));
     const userId = await addUser({ login: "new-person", name: "New Person", email: null });
     const jar = await sessionCookieFor(userId);
 
@@ -136,7 +170,9 @@ describe("accepting an invitation", () => {
     const page = await request(path, jar);
     expect(page.response.status).toBe(200);
     const html = pageText(await page.response.text());
-    expect(html).toContain("You are signed in with the demo provider as someone-else. This invitation is for the GitHub account new-person. Sign in with GitHub as new-person to accept it.");
+    expect(html).toContain(
+      "You are signed in with the demo provider as someone-else. This invitation is for the GitHub account new-person. Sign in with GitHub as new-person to accept it.",
+    );
     expect(html).not.toContain("Accept and join");
 
     const before = await dumpDatabase();
@@ -161,12 +197,18 @@ describe("accepting an invitation", () => {
   it("an email invitation matches the account's email case-insensitively, and only that email", async () => {
     const { path } = await invite("Jane.Doe@Example.COM", "member");
     const janeId = await addUser({ login: "jdoe", name: "Jane Doe", email: "jane.doe@example.com" });
-    const strangerId = await addUser({ login: "jane-doe-example-com", name: "Not Jane", email: "jane.doe@example.org" });
+    const strangerId = await addUser({
+      login: "jane-doe-example-com",
+      name: "Not Jane",
+      email: "jane.doe@example.org",
+    });
 
     const strangerJar = await sessionCookieFor(strangerId);
     const strangerPage = await request(path, strangerJar);
     const strangerHtml = pageText(await strangerPage.response.text());
-    expect(strangerHtml).toContain("You are signed in with the demo provider as jane-doe-example-com. This invitation is for Jane.Doe@Example.COM. To accept it, sign in with an account whose provider has verified Jane.Doe@Example.COM.");
+    expect(strangerHtml).toContain(
+      "You are signed in with the demo provider as jane-doe-example-com. This invitation is for Jane.Doe@Example.COM. To accept it, sign in with an account whose provider has verified Jane.Doe@Example.COM.",
+    );
     expect(strangerHtml).not.toContain("Accept and join");
     const refused = await request(path, strangerJar, form({}));
     expect(refused.response.status).toBe(403);
@@ -229,7 +271,11 @@ describe("accepting an invitation", () => {
     const jar = await sessionCookieFor(userId);
     const before = await dumpDatabase();
 
-    const fetcher = await request(`${path}?_data=${encodeURIComponent("routes/invitations.$token")}`, jar, form({}, "https://evil.example"));
+    const fetcher = await request(
+      `${path}?_data=${encodeURIComponent("routes/invitations.$token")}`,
+      jar,
+      form({}, "https://evil.example"),
+    );
     expect(fetcher.response.status).toBe(403);
     expect(await dumpDatabase()).toEqual(before);
 
@@ -271,12 +317,28 @@ describe("the last owner", () => {
     const gate = raceGate(testContext().db, 2);
     const now = FIXED_NOW;
     const results: MemberChange[] = await Promise.all([
-      changeRole(gate.db, { workspaceId: SEED.workspaceId, actorRole: "owner", actor: actorFor(SEED.ownerId, SEED.ownerLogin), targetUserId: SEED.memberId, role: "admin", now }),
-      changeRole(gate.db, { workspaceId: SEED.workspaceId, actorRole: "owner", actor: actorFor(SEED.memberId, SEED.memberLogin), targetUserId: SEED.ownerId, role: "admin", now }),
+      changeRole(gate.db, {
+        workspaceId: SEED.workspaceId,
+        actorRole: "owner",
+        actor: actorFor(SEED.ownerId, SEED.ownerLogin),
+        targetUserId: SEED.memberId,
+        role: "admin",
+        now,
+      }),
+      changeRole(gate.db, {
+        workspaceId: SEED.workspaceId,
+        actorRole: "owner",
+        actor: actorFor(SEED.memberId, SEED.memberLogin),
+        targetUserId: SEED.ownerId,
+        role: "admin",
+        now,
+      }),
     ]);
     expect(gate.raced(), "both requests read before either wrote").toBe(2);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(results.filter((result) => !result.ok)).toEqual([expect.objectContaining({ ok: false, reason: "last_owner" })]);
+    expect(results.filter((result) => !result.ok)).toEqual([
+      expect.objectContaining({ ok: false, reason: "last_owner" }),
+    ]);
     expect(await owners()).toHaveLength(1);
     // The refused change left no event.
     expect(await events("team_member.role_changed")).toHaveLength(1);
@@ -287,11 +349,20 @@ describe("the last owner", () => {
     const gate = raceGate(testContext().db, 2);
     const now = FIXED_NOW;
     const leave = (id: string, login: string) =>
-      removeMember(gate.db, { workspaceId: SEED.workspaceId, actorRole: "owner", actorId: id, actor: actorFor(id, login), targetUserId: id, now });
+      removeMember(gate.db, {
+        workspaceId: SEED.workspaceId,
+        actorRole: "owner",
+        actorId: id,
+        actor: actorFor(id, login),
+        targetUserId: id,
+        now,
+      });
     const results = await Promise.all([leave(SEED.ownerId, SEED.ownerLogin), leave(SEED.memberId, SEED.memberLogin)]);
     expect(gate.raced(), "both requests read before either wrote").toBe(2);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(results.filter((result) => !result.ok)).toEqual([expect.objectContaining({ ok: false, reason: "last_owner" })]);
+    expect(results.filter((result) => !result.ok)).toEqual([
+      expect.objectContaining({ ok: false, reason: "last_owner" }),
+    ]);
     expect(await owners()).toHaveLength(1);
     expect(await events("team_member.left")).toHaveLength(1);
   });
@@ -336,7 +407,11 @@ describe("the last owner", () => {
 
   it("an owner can hand over: make another owner, then leave", async () => {
     const jar = await sessionCookieFor(SEED.ownerId);
-    const promote = await request("/dashboard/acme/members", jar, form({ intent: "role", userId: ACME_ADMIN.id, role: "owner" }));
+    const promote = await request(
+      "/dashboard/acme/members",
+      jar,
+      form({ intent: "role", userId: ACME_ADMIN.id, role: "owner" }),
+    );
     expect(promote.response.status).toBe(200);
     const leave = await request("/dashboard/acme/members", jar, form({ intent: "leave" }));
     expect(leave.response.status).toBe(302);
@@ -345,6 +420,10 @@ describe("the last owner", () => {
     expect(await membership(SEED.ownerId)).toBeNull();
     expect((await events("team_member.left")).map((event) => event.actorId)).toEqual([SEED.ownerId]);
     // Still nothing of Globex touched.
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM memberships WHERE workspace_id != ?").bind(SEED.workspaceId).first("n")).toBe(1);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM memberships WHERE workspace_id != ?")
+        .bind(SEED.workspaceId)
+        .first("n"),
+    ).toBe(1);
   });
 });

@@ -33,7 +33,16 @@ import { sessionCookieFor } from "../auth";
 import { form, request } from "../auth/sign-in";
 import { dumpDatabase, resetDatabase } from "../db";
 import { env } from "cloudflare:test";
-import { ACME_ADMIN, ACME_MARKERS, GLOBEX, GLOBEX_MARKERS, leakedMarkers, pageText as pageTextOf, restoreWorld, type World } from "./fixtures";
+import {
+  ACME_ADMIN,
+  ACME_MARKERS,
+  GLOBEX,
+  GLOBEX_MARKERS,
+  leakedMarkers,
+  pageText as pageTextOf,
+  restoreWorld,
+  type World,
+} from "./fixtures";
 
 // ─── What the app has ────────────────────────────────────────────────────────────────────────
 
@@ -41,7 +50,11 @@ const APP = "../../app/";
 const ROUTE_DIR = `${APP}routes/`;
 const modules = import.meta.glob<Record<string, unknown>>("../../app/routes/dashboard.*.tsx", { eager: true });
 /** Every app source, to read the intents an action dispatches (also through helpers it imports). */
-const appSources = import.meta.glob<string>(["../../app/**/*.ts", "../../app/**/*.tsx", "!../../app/**/*.test.*"], { eager: true, query: "?raw", import: "default" });
+const appSources = import.meta.glob<string>(["../../app/**/*.ts", "../../app/**/*.tsx", "!../../app/**/*.test.*"], {
+  eager: true,
+  query: "?raw",
+  import: "default",
+});
 
 /** The dynamic segments of a flat-route file name: `dashboard.$workspace.instances.$instanceId.tsx` → workspace, instanceId. */
 function paramsOf(file: string): string[] {
@@ -100,13 +113,31 @@ function intentsOf(source: string): string[] | null {
   for (const match of source.matchAll(/import\s+\{([^}]*)\}\s+from\s+"([^"]+)"/g)) {
     const helper = appModule(match[2]!);
     if (!helper) continue;
-    const names = match[1]!.split(",").map((name) => name.trim().replace(/^type\s+/, "").split(/\s+as\s+/).pop()!).filter(Boolean);
-    if (names.some((name) => new RegExp(`\\b${name}\\s*\\(`).test(body))) for (const intent of intentsIn(helper)) found.add(intent);
+    const names = match[1]!
+      .split(",")
+      .map(
+        (name) =>
+          name
+            .trim()
+            .replace(/^type\s+/, "")
+            .split(/\s+as\s+/)
+            .pop()!,
+      )
+      .filter(Boolean);
+    if (names.some((name) => new RegExp(`\\b${name}\\s*\\(`).test(body)))
+      for (const intent of intentsIn(helper)) found.add(intent);
   }
   return [...found].sort();
 }
 
-type RouteFile = { file: string; routeId: string; params: string[]; hasLoader: boolean; hasAction: boolean; intents: string[] | null };
+type RouteFile = {
+  file: string;
+  routeId: string;
+  params: string[];
+  hasLoader: boolean;
+  hasAction: boolean;
+  intents: string[] | null;
+};
 
 const ROUTES: RouteFile[] = Object.keys(modules)
   .sort()
@@ -160,7 +191,13 @@ const to = (location: string) => ({ status: 302 as const, location });
 /** Reading a workspace page. */
 const READ: Row = { owner: 200, admin: 200, member: 200, otherOwner: 404, signedOut: LOGIN };
 /** An action only owners may take. */
-const OWNER_ONLY = (ownerOutcome: Outcome): Row => ({ owner: ownerOutcome, admin: 403, member: 403, otherOwner: 404, signedOut: LOGIN });
+const OWNER_ONLY = (ownerOutcome: Outcome): Row => ({
+  owner: ownerOutcome,
+  admin: 403,
+  member: 403,
+  otherOwner: 404,
+  signedOut: LOGIN,
+});
 /** An action owners and admins may take. */
 const MANAGERS: Row = { owner: 200, admin: 200, member: 403, otherOwner: 404, signedOut: LOGIN };
 /** An action every member may take. */
@@ -169,7 +206,10 @@ const MEMBERS: Row = { owner: 200, admin: 200, member: 200, otherOwner: 404, sig
 const NOT_HERE: Row = { owner: 404, admin: 404, member: 404, otherOwner: 404, signedOut: LOGIN };
 /** The intent an action does not know: still only for members. */
 const UNKNOWN_INTENT = "*";
-const UNKNOWN: ActionCell = { fields: () => ({ intent: "no-such-intent" }), expect: { owner: 400, admin: 400, member: 400, otherOwner: 404, signedOut: LOGIN } };
+const UNKNOWN: ActionCell = {
+  fields: () => ({ intent: "no-such-intent" }),
+  expect: { owner: 400, admin: 400, member: 400, otherOwner: 404, signedOut: LOGIN },
+};
 
 const pad = (base: string) => base + "0".repeat(28 - base.length);
 /** Seeded Acme instances: plat-ue2-dev/vpc (unlocked) and plat-ue2-prod/eks/cluster (locked by the seed). */
@@ -198,7 +238,12 @@ function rowsOf(dump: Dump, table: string, match: Record<string, unknown>): Arra
 }
 
 /** The one row of `table` whose columns have these values. */
-function oneRow(dump: Dump, table: string, match: Record<string, unknown>, when: "before" | "after"): Record<string, unknown> {
+function oneRow(
+  dump: Dump,
+  table: string,
+  match: Record<string, unknown>,
+  when: "before" | "after",
+): Record<string, unknown> {
   const found = rowsOf(dump, table, match);
   expect(found, `${when}: exactly one ${table} row with ${JSON.stringify(match)}`).toHaveLength(1);
   return found[0]!;
@@ -223,7 +268,9 @@ const lockReleased =
   ({ before, after }) => {
     const active = { workspace_id: SEED.workspaceId, key, deleted_at: null };
     const held = oneRow(before, "locks", active, "before");
-    expect(oneRow(after, "locks", { id: held.id }, "after").deleted_at, "the lock's deleted_at").toEqual(expect.any(Number));
+    expect(oneRow(after, "locks", { id: held.id }, "after").deleted_at, "the lock's deleted_at").toEqual(
+      expect.any(Number),
+    );
     expect(rowsOf(after, "locks", active), "after: an active lock on the key").toEqual([]);
   };
 
@@ -242,7 +289,13 @@ const membershipGone =
 const EXPECTATIONS: Record<string, RouteExpectation> = {
   "dashboard._index.tsx": {
     // Not addressed by workspace: everyone signed in goes to a workspace of their own.
-    loader: { owner: to("/dashboard/acme"), admin: to("/dashboard/acme"), member: to("/dashboard/acme"), otherOwner: to("/dashboard/globex"), signedOut: LOGIN },
+    loader: {
+      owner: to("/dashboard/acme"),
+      admin: to("/dashboard/acme"),
+      member: to("/dashboard/acme"),
+      otherOwner: to("/dashboard/globex"),
+      signedOut: LOGIN,
+    },
   },
   "dashboard.$workspace.tsx": { loader: READ },
   "dashboard.$workspace._index.tsx": { loader: READ },
@@ -280,7 +333,12 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
           expect(rowsOf(change.after, "locks", { key: "globex/platform/x/y" }), "a lock on the form's key").toEqual([]);
         },
       },
-      unlock: { params: { instanceId: ACME_LOCKED_INSTANCE }, fields: () => ({}), expect: MEMBERS, effect: lockReleased(SEED.lockKey) },
+      unlock: {
+        params: { instanceId: ACME_LOCKED_INSTANCE },
+        fields: () => ({}),
+        expect: MEMBERS,
+        effect: lockReleased(SEED.lockKey),
+      },
       [UNKNOWN_INTENT]: UNKNOWN,
     },
   },
@@ -294,7 +352,12 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
         effect: ({ before, after, actor }) => {
           const invitation = { workspace_id: SEED.workspaceId, invitee: "new-person" };
           expect(rowsOf(before, "invitations", invitation), "before: an invitation for new-person").toEqual([]);
-          expect(oneRow(after, "invitations", invitation, "after")).toMatchObject({ role: "member", invited_by: person(actor).id, accepted_at: null, revoked_at: null });
+          expect(oneRow(after, "invitations", invitation, "after")).toMatchObject({
+            role: "member",
+            invited_by: person(actor).id,
+            accepted_at: null,
+            revoked_at: null,
+          });
         },
       },
       revoke: {
@@ -302,7 +365,10 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
         expect: MANAGERS,
         effect: ({ before, after, world }) => {
           expect(oneRow(before, "invitations", { id: world.pendingInvitationId }, "before").revoked_at).toBeNull();
-          expect(oneRow(after, "invitations", { id: world.pendingInvitationId }, "after")).toMatchObject({ revoked_at: expect.any(Number), accepted_at: null });
+          expect(oneRow(after, "invitations", { id: world.pendingInvitationId }, "after")).toMatchObject({
+            revoked_at: expect.any(Number),
+            accepted_at: null,
+          });
         },
       },
       role: {
@@ -313,7 +379,11 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
           expect(oneRow(after, "memberships", ACME_MEMBERSHIP(SEED.memberId), "after").role).toBe("admin");
         },
       },
-      remove: { fields: () => ({ userId: SEED.memberId }), expect: MANAGERS, effect: membershipGone(() => SEED.memberId) },
+      remove: {
+        fields: () => ({ userId: SEED.memberId }),
+        expect: MANAGERS,
+        effect: membershipGone(() => SEED.memberId),
+      },
       // Everyone may leave — except the last owner (409).
       leave: {
         fields: () => ({}),
@@ -332,7 +402,10 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
         expect: OWNER_ONLY(200),
         effect: ({ before, after }) => {
           expect(oneRow(before, "workspaces", { id: SEED.workspaceId }, "before").name).toBe(SEED.workspaceName);
-          expect(oneRow(after, "workspaces", { id: SEED.workspaceId }, "after")).toMatchObject({ name: "Acme Renamed", slug: SEED.workspaceSlug });
+          expect(oneRow(after, "workspaces", { id: SEED.workspaceId }, "after")).toMatchObject({
+            name: "Acme Renamed",
+            slug: SEED.workspaceSlug,
+          });
         },
       },
       slug: {
@@ -340,9 +413,17 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
         expect: OWNER_ONLY(to("/dashboard/acme-renamed/settings")),
         effect: ({ before, after }) => {
           expect(oneRow(before, "workspaces", { id: SEED.workspaceId }, "before").slug).toBe(SEED.workspaceSlug);
-          expect(oneRow(after, "workspaces", { id: SEED.workspaceId }, "after")).toMatchObject({ slug: "acme-renamed", name: SEED.workspaceName });
+          expect(oneRow(after, "workspaces", { id: SEED.workspaceId }, "after")).toMatchObject({
+            slug: "acme-renamed",
+            name: SEED.workspaceName,
+          });
           // The old address keeps working: it redirects to the new slug.
-          oneRow(after, "workspace_slug_redirects", { slug: SEED.workspaceSlug, workspace_id: SEED.workspaceId }, "after");
+          oneRow(
+            after,
+            "workspace_slug_redirects",
+            { slug: SEED.workspaceSlug, workspace_id: SEED.workspaceId },
+            "after",
+          );
         },
       },
       // Acme is on Team, which does not include single sign-on: refused (409), nothing changed.
@@ -358,7 +439,10 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
             expect(oneRow(after, "workspaces", { id: SEED.workspaceId }, "after").require_sso).toBe(0);
             const event = { workspace_id: SEED.workspaceId, action: "workspace.sso_not_required" };
             expect(rowsOf(before, "audit_events", event), "before: the audit event").toEqual([]);
-            expect(oneRow(after, "audit_events", event, "after")).toMatchObject({ actor_id: person(actor).id, category: "workspace" });
+            expect(oneRow(after, "audit_events", event, "after")).toMatchObject({
+              actor_id: person(actor).id,
+              category: "workspace",
+            });
           },
         },
       },
@@ -370,7 +454,10 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
           expect(rowsOf(after, "workspaces", { id: SEED.workspaceId }), "after: Acme's workspace row").toEqual([]);
           // What it owned goes with it (foreign keys cascade).
           for (const table of ["memberships", "invitations", "locks", "instances", "workspace_repositories"]) {
-            expect(rowsOf(before, table, { workspace_id: SEED.workspaceId }).length, `before: Acme's ${table}`).toBeGreaterThan(0);
+            expect(
+              rowsOf(before, table, { workspace_id: SEED.workspaceId }).length,
+              `before: Acme's ${table}`,
+            ).toBeGreaterThan(0);
             expect(rowsOf(after, table, { workspace_id: SEED.workspaceId }), `after: Acme's ${table}`).toEqual([]);
           }
         },
@@ -402,7 +489,12 @@ const TRANSPORTS: Transport[] = ["document", "data"];
 
 /** What the response must look like, for this transport. Data requests answer a redirect with 204 + X-Remix-Redirect. */
 function expected(outcome: Outcome, path: string, transport: Transport): { status: number; location: string | null } {
-  const redirect = outcome === LOGIN ? { status: 302, location: `/login?returnTo=${encodeURIComponent(path)}` } : typeof outcome === "number" ? null : outcome;
+  const redirect =
+    outcome === LOGIN
+      ? { status: 302, location: `/login?returnTo=${encodeURIComponent(path)}` }
+      : typeof outcome === "number"
+        ? null
+        : outcome;
   if (!redirect) return { status: outcome as number, location: null };
   return transport === "data" ? { status: 204, location: redirect.location } : redirect;
 }
@@ -418,12 +510,23 @@ const foreignMarkers = (actor: Actor, foreignObject: boolean): readonly string[]
 function globexRows(dump: Record<string, Array<Record<string, unknown>>>): Record<string, string[]> {
   const ids = [GLOBEX.workspaceId, GLOBEX.ownerId, GLOBEX.repositoryId, GLOBEX.instanceId];
   return Object.fromEntries(
-    Object.entries(dump).map(([table, rows]) => [table, rows.map((row) => JSON.stringify(row)).filter((text) => ids.some((id) => text.includes(id)))]),
+    Object.entries(dump).map(([table, rows]) => [
+      table,
+      rows.map((row) => JSON.stringify(row)).filter((text) => ids.some((id) => text.includes(id))),
+    ]),
   );
 }
 
-async function send(cookie: string, transport: Transport, method: "GET" | "POST", path: string, routeId: string, fields?: Record<string, string>) {
-  const search = transport === "data" ? `${path.includes("?") ? "&" : "?"}${new URLSearchParams({ _data: routeId })}` : "";
+async function send(
+  cookie: string,
+  transport: Transport,
+  method: "GET" | "POST",
+  path: string,
+  routeId: string,
+  fields?: Record<string, string>,
+) {
+  const search =
+    transport === "data" ? `${path.includes("?") ? "&" : "?"}${new URLSearchParams({ _data: routeId })}` : "";
   const { response } = await request(`${path}${search}`, cookie, method === "POST" ? form(fields ?? {}) : {});
   const body = await response.text();
   const location = transport === "data" ? response.headers.get("x-remix-redirect") : response.headers.get("location");
@@ -438,7 +541,11 @@ function withoutEchoes(text: string, objectParams: Params): string {
   const values = Object.values(objectParams);
   const plain = [values.join("/"), ...values.filter((value) => value.length >= 8)].filter(Boolean);
   // Longest first, so that a part of an echo never breaks up a longer one.
-  const echoes = [...plain, ...plain.map((echo) => encodeURIComponent(`/${echo}`)), ...plain.map(encodeURIComponent)].sort((a, b) => b.length - a.length);
+  const echoes = [
+    ...plain,
+    ...plain.map((echo) => encodeURIComponent(`/${echo}`)),
+    ...plain.map(encodeURIComponent),
+  ].sort((a, b) => b.length - a.length);
   return echoes.reduce((out, echo) => out.split(echo).join(""), text);
 }
 
@@ -462,21 +569,38 @@ function rowProblems(route: RouteFile, entry: RouteExpectation): string[] {
   const problems: string[] = [];
   const name = `app/routes/${route.file}`;
   for (const param of objectParamsOf(route)) {
-    if (!entry.params?.[param]) problems.push(`${name}: give \`params.${param}\` (an Acme object's value) in its row in ${WHERE}.`);
-    if (!entry.foreign?.[param]) problems.push(`${name}: give \`foreign.${param}\` (the same kind of object of Globex: the cross-tenant check) in its row in ${WHERE}.`);
+    if (!entry.params?.[param])
+      problems.push(`${name}: give \`params.${param}\` (an Acme object's value) in its row in ${WHERE}.`);
+    if (!entry.foreign?.[param])
+      problems.push(
+        `${name}: give \`foreign.${param}\` (the same kind of object of Globex: the cross-tenant check) in its row in ${WHERE}.`,
+      );
   }
-  if (route.hasLoader && !entry.loader) problems.push(`${name} exports a loader: add \`loader\` to its row in ${WHERE}.`);
-  if (!route.hasLoader && entry.loader) problems.push(`${name} no longer exports a loader: remove \`loader\` from its row in ${WHERE}.`);
-  if (route.hasAction && !entry.actions) problems.push(`${name} exports an action: add \`actions\` (one entry per intent, and "${UNKNOWN_INTENT}") to its row in ${WHERE}.`);
-  if (!route.hasAction && entry.actions) problems.push(`${name} no longer exports an action: remove \`actions\` from its row in ${WHERE}.`);
+  if (route.hasLoader && !entry.loader)
+    problems.push(`${name} exports a loader: add \`loader\` to its row in ${WHERE}.`);
+  if (!route.hasLoader && entry.loader)
+    problems.push(`${name} no longer exports a loader: remove \`loader\` from its row in ${WHERE}.`);
+  if (route.hasAction && !entry.actions)
+    problems.push(
+      `${name} exports an action: add \`actions\` (one entry per intent, and "${UNKNOWN_INTENT}") to its row in ${WHERE}.`,
+    );
+  if (!route.hasAction && entry.actions)
+    problems.push(`${name} no longer exports an action: remove \`actions\` from its row in ${WHERE}.`);
   if (route.hasAction && entry.actions) {
     if (route.intents === null) {
-      problems.push(`${name}: could not read the intents of its action (expected \`export async function action\` dispatching on fields.intent); list them in ${WHERE} and teach intentsOf() the new shape.`);
+      problems.push(
+        `${name}: could not read the intents of its action (expected \`export async function action\` dispatching on fields.intent); list them in ${WHERE} and teach intentsOf() the new shape.`,
+      );
     } else {
       const listed = Object.keys(entry.actions).filter((intent) => intent !== UNKNOWN_INTENT);
-      for (const intent of route.intents) if (!listed.includes(intent)) problems.push(`${name}: its action handles intent "${intent}": add it to the row's \`actions\` in ${WHERE}.`);
-      for (const intent of listed) if (!route.intents.includes(intent)) problems.push(`${name}: no intent "${intent}" any more: remove it from ${WHERE}.`);
-      if (!entry.actions[UNKNOWN_INTENT]) problems.push(`${name}: add the "${UNKNOWN_INTENT}" (unknown intent) entry to its \`actions\` in ${WHERE}.`);
+      for (const intent of route.intents)
+        if (!listed.includes(intent))
+          problems.push(`${name}: its action handles intent "${intent}": add it to the row's \`actions\` in ${WHERE}.`);
+      for (const intent of listed)
+        if (!route.intents.includes(intent))
+          problems.push(`${name}: no intent "${intent}" any more: remove it from ${WHERE}.`);
+      if (!entry.actions[UNKNOWN_INTENT])
+        problems.push(`${name}: add the "${UNKNOWN_INTENT}" (unknown intent) entry to its \`actions\` in ${WHERE}.`);
     }
   }
   return problems;
@@ -489,7 +613,10 @@ describe("tenant isolation matrix: generated from app/routes", () => {
     for (const route of ROUTES) {
       const entry = EXPECTATIONS[route.file];
       if (!entry) {
-        const parts = [route.hasLoader && "loader", route.hasAction && `action (per intent: ${route.intents?.join(", ") || "?"}, and "${UNKNOWN_INTENT}")`].filter(Boolean);
+        const parts = [
+          route.hasLoader && "loader",
+          route.hasAction && `action (per intent: ${route.intents?.join(", ") || "?"}, and "${UNKNOWN_INTENT}")`,
+        ].filter(Boolean);
         const objects = objectParamsOf(route);
         problems.push(
           `app/routes/${route.file} is not in ${WHERE}: add what each of ${ACTORS.join(", ")} must get from its ${parts.join(" and ")}${objects.length ? `, with \`params\` and \`foreign\` values for ${objects.map((param) => `$${param}`).join(", ")}` : ""}.`,
@@ -499,7 +626,8 @@ describe("tenant isolation matrix: generated from app/routes", () => {
       problems.push(...rowProblems(route, entry));
     }
     for (const file of Object.keys(EXPECTATIONS)) {
-      if (!ROUTES.some((route) => route.file === file)) problems.push(`${WHERE} lists ${file}, which is no longer a dashboard route: remove it.`);
+      if (!ROUTES.some((route) => route.file === file))
+        problems.push(`${WHERE} lists ${file}, which is no longer a dashboard route: remove it.`);
     }
     expect(problems, problems.join("\n")).toEqual([]);
   });
@@ -520,15 +648,27 @@ describe("tenant isolation matrix: generated from app/routes", () => {
     expect(urlFor("dashboard._index.tsx", {})).toBe("/dashboard");
     expect(urlFor("dashboard.$workspace._index.tsx", { workspace: "acme" })).toBe("/dashboard/acme");
     expect(urlFor("dashboard.$workspace.members.tsx", { workspace: "acme" })).toBe("/dashboard/acme/members");
-    expect(urlFor("dashboard.$workspace.repositories.$owner.$name.tsx", { workspace: "acme", owner: "o", name: "n" })).toBe("/dashboard/acme/repositories/o/n");
+    expect(
+      urlFor("dashboard.$workspace.repositories.$owner.$name.tsx", { workspace: "acme", owner: "o", name: "n" }),
+    ).toBe("/dashboard/acme/repositories/o/n");
     expect(urlFor("docs_.search.tsx", {})).toBe("/docs/search");
     expect(paramsOf("dashboard.$workspace.instances.$instanceId.tsx")).toEqual(["workspace", "instanceId"]);
-    expect(byFile["dashboard.$workspace.members.tsx"]?.intents).toEqual(["invite", "leave", "remove", "revoke", "role"]);
+    expect(byFile["dashboard.$workspace.members.tsx"]?.intents).toEqual([
+      "invite",
+      "leave",
+      "remove",
+      "revoke",
+      "role",
+    ]);
     expect(byFile["dashboard.$workspace.settings.tsx"]?.intents).toEqual(["delete", "rename", "slug", "sso"]);
     expect(byFile["dashboard.$workspace.tsx"]?.hasAction).toBe(false);
     // Intents handled by an imported helper count too.
     expect(appSources[`${APP}forms/locks.server.ts`]).toBeDefined();
-    expect(intentsOf('import { lockAction } from "~/forms/locks.server";\nexport async function action() {\n  return lockAction();\n}\n')).toEqual(["lock", "unlock"]);
+    expect(
+      intentsOf(
+        'import { lockAction } from "~/forms/locks.server";\nexport async function action() {\n  return lockAction();\n}\n',
+      ),
+    ).toEqual(["lock", "unlock"]);
   });
 });
 
@@ -542,13 +682,17 @@ describe("tenant isolation matrix", () => {
     const entry = EXPECTATIONS[route.file];
     if (!entry || rowProblems(route, entry).length > 0) continue; // reported by the coverage test
     const acmeParams: Params = { workspace: SEED.workspaceSlug, ...entry.params };
-    const objectParams = (params: Params) => Object.fromEntries(objectParamsOf(route).map((param) => [param, params[param]!]));
+    const objectParams = (params: Params) =>
+      Object.fromEntries(objectParamsOf(route).map((param) => [param, params[param]!]));
     // An index route's action is addressed with `?index`.
     const actionUrl = (path: string) => (route.file.endsWith("._index.tsx") ? `${path}?index` : path);
 
     /** The address variants: Acme's objects, and (for object routes) Globex's objects under Acme's address. */
-    const variants: Array<{ label: string; params: Params; foreign: boolean }> = [{ label: "", params: acmeParams, foreign: false }];
-    if (entry.foreign) variants.push({ label: " [Globex's object]", params: { ...acmeParams, ...entry.foreign }, foreign: true });
+    const variants: Array<{ label: string; params: Params; foreign: boolean }> = [
+      { label: "", params: acmeParams, foreign: false },
+    ];
+    if (entry.foreign)
+      variants.push({ label: " [Globex's object]", params: { ...acmeParams, ...entry.foreign }, foreign: true });
 
     describe(`app/routes/${route.file}`, () => {
       for (const variant of variants) {
@@ -585,7 +729,10 @@ describe("tenant isolation matrix", () => {
                   if (refused) {
                     expect(after, "a refused request changed the database").toEqual(before);
                   } else {
-                    expect(cell.effect, `intent=${intent} is allowed for ${actor}: say what it writes (\`effect\` in ${WHERE})`).toBeDefined();
+                    expect(
+                      cell.effect,
+                      `intent=${intent} is allowed for ${actor}: say what it writes (\`effect\` in ${WHERE})`,
+                    ).toBeDefined();
                     cell.effect!({ before, after, actor, world });
                   }
                   expect(globexRows(after), "a request to Acme changed a row of Globex").toEqual(globexRows(before));
@@ -603,7 +750,9 @@ describe("tenant isolation matrix", () => {
 
 /** Acme on Enterprise, requiring single sign-on. */
 async function requireSsoForAcme(): Promise<void> {
-  await env.DB.prepare("UPDATE workspaces SET plan = 'enterprise', require_sso = 1 WHERE id = ?").bind(SEED.workspaceId).run();
+  await env.DB.prepare("UPDATE workspaces SET plan = 'enterprise', require_sso = 1 WHERE id = ?")
+    .bind(SEED.workspaceId)
+    .run();
 }
 
 /**
@@ -612,7 +761,9 @@ async function requireSsoForAcme(): Promise<void> {
  * admin and the signed-out visitor add no case here (same gate; no session), so they are left out.
  */
 const SSO_VISITORS: Array<{ actor: Actor; provider: SignInProvider }> = [
-  ...(["owner", "member"] as const).flatMap((actor) => (["oidc", "github"] as const).map((provider) => ({ actor, provider }))),
+  ...(["owner", "member"] as const).flatMap((actor) =>
+    (["oidc", "github"] as const).map((provider) => ({ actor, provider })),
+  ),
   { actor: "otherOwner", provider: "github" },
 ];
 
@@ -657,7 +808,8 @@ describe("single sign-on required: every dashboard route, with single sign-on an
     // Not addressed by a workspace (/dashboard): it sends everyone on as before.
     const addressed = route.params.includes("workspace");
     /** Without single sign-on, Acme's people are refused; everyone else answers as before. */
-    const refusedFor = (actor: Actor, provider: SignInProvider) => addressed && provider !== "oidc" && actor !== "otherOwner";
+    const refusedFor = (actor: Actor, provider: SignInProvider) =>
+      addressed && provider !== "oidc" && actor !== "otherOwner";
 
     describe(`app/routes/${route.file}`, () => {
       if (route.hasLoader && entry.loader) {
@@ -695,7 +847,10 @@ describe("single sign-on required: every dashboard route, with single sign-on an
                 if (refused) {
                   expect(after, "a refused request changed the database").toEqual(before);
                 } else {
-                  expect(cell.effect, `intent=${intent} is allowed for ${actor}: say what it writes (\`effect\` in ${WHERE})`).toBeDefined();
+                  expect(
+                    cell.effect,
+                    `intent=${intent} is allowed for ${actor}: say what it writes (\`effect\` in ${WHERE})`,
+                  ).toBeDefined();
                   cell.effect!({ before, after, actor, world });
                 }
                 expect(globexRows(after), "a request to Acme changed a row of Globex").toEqual(globexRows(before));

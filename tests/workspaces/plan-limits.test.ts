@@ -26,7 +26,7 @@ async function members(): Promise<number> {
 
 /** Fills Acme with members up to `total`. */
 async function fillMembers(total: number) {
-  for (let i = (await members()); i < total; i++) {
+  for (let i = await members(); i < total; i++) {
     const userId = await addUser({ login: `filler-${i}`, name: `Filler ${i}`, email: null });
     await addMembership(SEED.workspaceId, userId, "member");
   }
@@ -35,7 +35,11 @@ async function fillMembers(total: number) {
 
 async function inviteThroughForm(invitee: string, jar?: string) {
   jar ??= await sessionCookieFor(SEED.ownerId);
-  const { response } = await request("/dashboard/acme/members", jar, form({ intent: "invite", invitee, role: "member" }));
+  const { response } = await request(
+    "/dashboard/acme/members",
+    jar,
+    form({ intent: "invite", invitee, role: "member" }),
+  );
   return { status: response.status, html: pageText(await response.text()) };
 }
 
@@ -56,16 +60,28 @@ async function pricingTable(): Promise<{ columns: string[]; rows: Map<string, st
   let tables = 0;
   await new HTMLRewriter()
     .on("table", { element: () => void tables++ })
-    .on("table thead th", { element: () => void columns.push(""), text: (chunk) => void (columns[columns.length - 1] += chunk.text) })
+    .on("table thead th", {
+      element: () => void columns.push(""),
+      text: (chunk) => void (columns[columns.length - 1] += chunk.text),
+    })
     .on("table tbody tr", {
       element(element) {
         const current = { heading: "", cells: [] as string[] };
         row = current;
-        element.onEndTag(() => void rows.set(pageText(current.heading).trim(), current.cells.map((cell) => pageText(cell).trim())));
+        element.onEndTag(
+          () =>
+            void rows.set(
+              pageText(current.heading).trim(),
+              current.cells.map((cell) => pageText(cell).trim()),
+            ),
+        );
       },
     })
     .on("table tbody tr th", { text: (chunk) => void (row!.heading += chunk.text) })
-    .on("table tbody tr td", { element: () => void row!.cells.push(""), text: (chunk) => void (row!.cells[row!.cells.length - 1] += chunk.text) })
+    .on("table tbody tr td", {
+      element: () => void row!.cells.push(""),
+      text: (chunk) => void (row!.cells[row!.cells.length - 1] += chunk.text),
+    })
     .transform(response)
     .text();
   expect(tables, "the pricing page has one comparison table").toBe(1);
@@ -73,7 +89,11 @@ async function pricingTable(): Promise<{ columns: string[]; rows: Map<string, st
 }
 
 /** The cell of /pricing's table in the row headed `rowHeading`, in the plan's column. */
-function pricingCell(table: Awaited<ReturnType<typeof pricingTable>>, rowHeading: string, plan: Plan): string | undefined {
+function pricingCell(
+  table: Awaited<ReturnType<typeof pricingTable>>,
+  rowHeading: string,
+  plan: Plan,
+): string | undefined {
   const column = table.columns.indexOf(PLAN_COLUMNS[plan]);
   expect(column, `a "${PLAN_COLUMNS[plan]}" column in ${JSON.stringify(table.columns)}`).toBeGreaterThan(0);
   const cells = table.rows.get(rowHeading);
@@ -99,12 +119,15 @@ describe("the member limit", () => {
     expect(FREE_MEMBERS).toBeGreaterThan(1);
     const table = await pricingTable();
     expect(pricingCell(table, "Members", "free")).toBe(String(FREE_MEMBERS));
-    for (const plan of ["team", "enterprise"] as const) expect(pricingCell(table, "Members", plan), plan).toBe(shown(planLimit(plan, "members")));
+    for (const plan of ["team", "enterprise"] as const)
+      expect(pricingCell(table, "Members", plan), plan).toBe(shown(planLimit(plan, "members")));
   });
 
   it("inviting counts members and pending invitations; one past the limit → 409 with the plan and limit, nothing changed", async () => {
     // The world has one pending invitation already ("pending-person").
-    expect(await count("invitations", "workspace_id = ? AND accepted_at IS NULL AND revoked_at IS NULL", SEED.workspaceId)).toBe(1);
+    expect(
+      await count("invitations", "workspace_id = ? AND accepted_at IS NULL AND revoked_at IS NULL", SEED.workspaceId),
+    ).toBe(1);
     await fillMembers(FREE_MEMBERS - 2);
     // One place left: this invitation takes it.
     const first = await inviteThroughForm("last-place");
@@ -115,7 +138,9 @@ describe("the member limit", () => {
     const before = await dumpDatabase();
     const refused = await inviteThroughForm("one-too-many", jar);
     expect(refused.status).toBe(409);
-    expect(refused.html).toContain(`The Free plan includes up to ${FREE_MEMBERS} members, and this workspace has ${FREE_MEMBERS - 2} members and 2 pending invitations.`);
+    expect(refused.html).toContain(
+      `The Free plan includes up to ${FREE_MEMBERS} members, and this workspace has ${FREE_MEMBERS - 2} members and 2 pending invitations.`,
+    );
     expect(await dumpDatabase()).toEqual(before);
     expect(await count("invitations", "invitee = ?", "one-too-many")).toBe(0);
 
@@ -146,7 +171,12 @@ describe("the member limit", () => {
     expect(response.status).toBe(409);
     expect(pageText(await response.text())).toContain("Acme has as many members as its plan includes.");
     expect(await dumpDatabase()).toEqual(before);
-    expect(await db().select().from(memberships).where(and(eq(memberships.workspaceId, SEED.workspaceId), eq(memberships.userId, userId)))).toEqual([]);
+    expect(
+      await db()
+        .select()
+        .from(memberships)
+        .where(and(eq(memberships.workspaceId, SEED.workspaceId), eq(memberships.userId, userId))),
+    ).toEqual([]);
 
     // Back on Team, the same link works.
     await setPlan("team");
@@ -165,7 +195,13 @@ describe("the repository limit", () => {
 
   async function fillRepositories(total: number) {
     for (let i = await imported(); i < total; i++) {
-      const result = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: "acme", name: `filler-${i}`, actor: SYSTEM, now: FIXED_NOW });
+      const result = await importRepository(db(), {
+        workspaceId: SEED.workspaceId,
+        owner: "acme",
+        name: `filler-${i}`,
+        actor: SYSTEM,
+        now: FIXED_NOW,
+      });
       expect(result).toMatchObject({ ok: true, created: true });
     }
     expect(await imported()).toBe(total);
@@ -174,13 +210,20 @@ describe("the repository limit", () => {
   it("the Free plan's limit is the one the pricing page shows (Repositories row, Free column), as is every plan's", async () => {
     const table = await pricingTable();
     expect(pricingCell(table, "Repositories", "free")).toBe(String(FREE_REPOSITORIES));
-    for (const plan of ["team", "enterprise"] as const) expect(pricingCell(table, "Repositories", plan), plan).toBe(shown(planLimit(plan, "repositories")));
+    for (const plan of ["team", "enterprise"] as const)
+      expect(pricingCell(table, "Repositories", plan), plan).toBe(shown(planLimit(plan, "repositories")));
   });
 
   it("an import past the Free plan's limit is refused with the plan and limit, and writes nothing", async () => {
     await fillRepositories(FREE_REPOSITORIES);
     const before = await dumpDatabase();
-    const refused = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: "acme", name: "one-too-many", actor: SYSTEM, now: FIXED_NOW });
+    const refused = await importRepository(db(), {
+      workspaceId: SEED.workspaceId,
+      owner: "acme",
+      name: "one-too-many",
+      actor: SYSTEM,
+      now: FIXED_NOW,
+    });
     expect(refused).toEqual({
       ok: false,
       reason: "plan_limit",
@@ -194,13 +237,35 @@ describe("the repository limit", () => {
 
   it("re-importing a repository already in the workspace changes nothing (no second set of default permissions), even at the limit", async () => {
     await fillRepositories(FREE_REPOSITORIES);
-    const link = (await db().select().from(workspaceRepositories).where(eq(workspaceRepositories.workspaceId, SEED.workspaceId)))[0]!;
-    const permissionsBefore = await count("repository_permissions", "workspace_id = ? AND repository_id = ?", SEED.workspaceId, link.repositoryId);
+    const link = (
+      await db().select().from(workspaceRepositories).where(eq(workspaceRepositories.workspaceId, SEED.workspaceId))
+    )[0]!;
+    const permissionsBefore = await count(
+      "repository_permissions",
+      "workspace_id = ? AND repository_id = ?",
+      SEED.workspaceId,
+      link.repositoryId,
+    );
     const eventsBefore = await count("audit_events", "workspace_id = ?", SEED.workspaceId);
-    const repository = (await db().query.repositories.findFirst({ where: (table, { eq }) => eq(table.id, link.repositoryId) }))!;
-    const again = await importRepository(db(), { workspaceId: SEED.workspaceId, owner: repository.owner, name: repository.name, actor: SYSTEM, now: FIXED_NOW });
+    const repository = (await db().query.repositories.findFirst({
+      where: (table, { eq }) => eq(table.id, link.repositoryId),
+    }))!;
+    const again = await importRepository(db(), {
+      workspaceId: SEED.workspaceId,
+      owner: repository.owner,
+      name: repository.name,
+      actor: SYSTEM,
+      now: FIXED_NOW,
+    });
     expect(again).toEqual({ ok: true, repositoryId: link.repositoryId, created: false });
-    expect(await count("repository_permissions", "workspace_id = ? AND repository_id = ?", SEED.workspaceId, link.repositoryId)).toBe(permissionsBefore);
+    expect(
+      await count(
+        "repository_permissions",
+        "workspace_id = ? AND repository_id = ?",
+        SEED.workspaceId,
+        link.repositoryId,
+      ),
+    ).toBe(permissionsBefore);
     expect(await count("audit_events", "workspace_id = ?", SEED.workspaceId)).toBe(eventsBefore);
   });
 
@@ -208,7 +273,10 @@ describe("the repository limit", () => {
     expect(planLimit("enterprise", "repositories")).toBeNull();
     await setPlan("enterprise");
     await fillRepositories(FREE_REPOSITORIES + 2);
-    const permissions = await db().select().from(repositoryPermissions).where(eq(repositoryPermissions.workspaceId, SEED.workspaceId));
+    const permissions = await db()
+      .select()
+      .from(repositoryPermissions)
+      .where(eq(repositoryPermissions.workspaceId, SEED.workspaceId));
     expect(permissions.length).toBeGreaterThan(0);
   });
 });

@@ -26,12 +26,23 @@ async function setAcme(values: { plan?: Plan; requireSso?: boolean }) {
 }
 
 async function acme() {
-  return (await db().select({ plan: workspaces.plan, requireSso: workspaces.requireSso }).from(workspaces).where(eq(workspaces.id, SEED.workspaceId)))[0]!;
+  return (
+    await db()
+      .select({ plan: workspaces.plan, requireSso: workspaces.requireSso })
+      .from(workspaces)
+      .where(eq(workspaces.id, SEED.workspaceId))
+  )[0]!;
 }
 
 async function ssoEvents() {
   return db()
-    .select({ action: auditEvents.action, category: auditEvents.category, actorId: auditEvents.actorId, metadata: auditEvents.metadata, createdAt: auditEvents.createdAt })
+    .select({
+      action: auditEvents.action,
+      category: auditEvents.category,
+      actorId: auditEvents.actorId,
+      metadata: auditEvents.metadata,
+      createdAt: auditEvents.createdAt,
+    })
     .from(auditEvents)
     .where(eq(auditEvents.workspaceId, SEED.workspaceId))
     .then((rows) => rows.filter((row) => row.action.startsWith("workspace.sso_")));
@@ -59,9 +70,19 @@ describe("turning on “Require single sign-on”", () => {
     expect(result.status).toBe(200);
     expect(result.text).toContain("This workspace now requires single sign-on.");
     expect((await acme()).requireSso).toBe(true);
-    expect(await ssoEvents()).toEqual([{ action: "workspace.sso_required", category: "workspace", actorId: SEED.ownerId, metadata: { provider: "oidc" }, createdAt: expect.any(Date) }]);
+    expect(await ssoEvents()).toEqual([
+      {
+        action: "workspace.sso_required",
+        category: "workspace",
+        actorId: SEED.ownerId,
+        metadata: { provider: "oidc" },
+        createdAt: expect.any(Date),
+      },
+    ]);
     const [event] = await ssoEvents();
-    expect(Math.abs(event!.createdAt.getTime() - testNow().getTime()), "written on the run's clock").toBeLessThan(10_000);
+    expect(Math.abs(event!.createdAt.getTime() - testNow().getTime()), "written on the run's clock").toBeLessThan(
+      10_000,
+    );
     // Turning it on again changes nothing and writes no second event.
     expect((await toggle(await as(SEED.ownerId, "oidc"), "on")).status).toBe(200);
     expect(await ssoEvents()).toHaveLength(1);
@@ -74,7 +95,9 @@ describe("turning on “Require single sign-on”", () => {
       const before = await dumpDatabase();
       const result = await toggle(cookie, "on");
       expect(result.status, provider).toBe(403);
-      expect(result.text).toContain("Sign in with single sign-on first: you are signed in another way, and requiring single sign-on now would lock you out of this workspace.");
+      expect(result.text).toContain(
+        "Sign in with single sign-on first: you are signed in another way, and requiring single sign-on now would lock you out of this workspace.",
+      );
       expect(await dumpDatabase(), provider).toEqual(before);
     }
     expect((await acme()).requireSso).toBe(false);
@@ -83,23 +106,35 @@ describe("turning on “Require single sign-on”", () => {
   it.each([
     ["team", "Team"],
     ["free", "Free"],
-  ] as const)("on the %s plan: refused with the plan message, nothing changed (also when signed in with single sign-on)", async (plan, name) => {
-    await setAcme({ plan });
-    for (const provider of ["oidc", "github"] as const) {
-      const cookie = await as(SEED.ownerId, provider);
-      const before = await dumpDatabase();
-      const result = await toggle(cookie, "on");
-      expect(result.status, provider).toBe(409);
-      expect(result.text).toContain(PLAN_MESSAGE(name));
-      expect(await dumpDatabase(), provider).toEqual(before);
-    }
-  });
+  ] as const)(
+    "on the %s plan: refused with the plan message, nothing changed (also when signed in with single sign-on)",
+    async (plan, name) => {
+      await setAcme({ plan });
+      for (const provider of ["oidc", "github"] as const) {
+        const cookie = await as(SEED.ownerId, provider);
+        const before = await dumpDatabase();
+        const result = await toggle(cookie, "on");
+        expect(result.status, provider).toBe(409);
+        expect(result.text).toContain(PLAN_MESSAGE(name));
+        expect(await dumpDatabase(), provider).toEqual(before);
+      }
+    },
+  );
 
   it("the plan is checked inside the write: a plan changed since the page was read still refuses", async () => {
     await setAcme({ plan: "team" });
     const before = await dumpDatabase();
     // The caller believes the workspace is on Enterprise (read before the downgrade).
-    const change = await setRequireSso(db(), { id: SEED.workspaceId, plan: "enterprise" }, { required: true, signedInWith: "oidc", actor: { type: "user", id: SEED.ownerId, label: SEED.ownerLogin }, now: FIXED_NOW });
+    const change = await setRequireSso(
+      db(),
+      { id: SEED.workspaceId, plan: "enterprise" },
+      {
+        required: true,
+        signedInWith: "oidc",
+        actor: { type: "user", id: SEED.ownerId, label: SEED.ownerLogin },
+        now: FIXED_NOW,
+      },
+    );
     expect(change).toEqual({ ok: false, reason: "plan_limit", message: PLAN_MESSAGE("Team") });
     expect(await dumpDatabase()).toEqual(before);
   });
@@ -111,7 +146,9 @@ describe("turning on “Require single sign-on”", () => {
       const before = await dumpDatabase();
       const result = await toggle(cookie, "on");
       expect(result.status).toBe(403);
-      expect(result.text).toContain("does not allow this: rename the workspace, change its slug, require single sign-on. Ask an owner of Acme");
+      expect(result.text).toContain(
+        "does not allow this: rename the workspace, change its slug, require single sign-on. Ask an owner of Acme",
+      );
       expect(await dumpDatabase()).toEqual(before);
     }
   });
@@ -124,7 +161,15 @@ describe("turning it off", () => {
     expect(result.status).toBe(200);
     expect(result.text).toContain("This workspace no longer requires single sign-on.");
     expect((await acme()).requireSso).toBe(false);
-    expect(await ssoEvents()).toEqual([{ action: "workspace.sso_not_required", category: "workspace", actorId: SEED.ownerId, metadata: { provider: "oidc" }, createdAt: expect.any(Date) }]);
+    expect(await ssoEvents()).toEqual([
+      {
+        action: "workspace.sso_not_required",
+        category: "workspace",
+        actorId: SEED.ownerId,
+        metadata: { provider: "oidc" },
+        createdAt: expect.any(Date),
+      },
+    ]);
   });
 
   it("the Owner signed in another way cannot reach it while it is on: the single sign-on page, nothing changed", async () => {
@@ -153,24 +198,36 @@ describe("turning it off", () => {
 describe("the settings page", () => {
   it("offers the switch to an Owner signed in with single sign-on, the provider's sign-in to one signed in another way, and the plan to Team", async () => {
     await setAcme({ plan: "enterprise" });
-    const withSso = pageText(await (await request("/dashboard/acme/settings", await as(SEED.ownerId, "oidc"))).response.text());
+    const withSso = pageText(
+      await (await request("/dashboard/acme/settings", await as(SEED.ownerId, "oidc"))).response.text(),
+    );
     expect(withSso).toContain(">Require single sign-on</button>");
     expect(withSso).not.toContain("sign in with single sign-on first");
 
     const without = await (await request("/dashboard/acme/settings", await as(SEED.ownerId, "github"))).response.text();
-    expect(pageText(without)).toContain("To turn it on, sign in with single sign-on first, so that you keep access yourself.");
-    expect(without).toMatch(/<form method="post" action="\/auth\/oidc"[^>]*><input type="hidden" name="returnTo" value="\/dashboard\/acme\/settings"\/><button[^>]*>Continue with Acme SSO<\/button>/);
+    expect(pageText(without)).toContain(
+      "To turn it on, sign in with single sign-on first, so that you keep access yourself.",
+    );
+    expect(without).toMatch(
+      /<form method="post" action="\/auth\/oidc"[^>]*><input type="hidden" name="returnTo" value="\/dashboard\/acme\/settings"\/><button[^>]*>Continue with Acme SSO<\/button>/,
+    );
 
     await setAcme({ plan: "team" });
-    const team = pageText(await (await request("/dashboard/acme/settings", await as(SEED.ownerId, "oidc"))).response.text());
+    const team = pageText(
+      await (await request("/dashboard/acme/settings", await as(SEED.ownerId, "oidc"))).response.text(),
+    );
     expect(team).toContain("Requiring single sign-on comes with the Enterprise plan");
     expect(team).not.toContain(">Require single sign-on</button>");
 
     await setAcme({ plan: "enterprise", requireSso: true });
-    const on = pageText(await (await request("/dashboard/acme/settings", await as(SEED.ownerId, "oidc"))).response.text());
+    const on = pageText(
+      await (await request("/dashboard/acme/settings", await as(SEED.ownerId, "oidc"))).response.text(),
+    );
     expect(on).toContain("This workspace requires single sign-on");
     expect(on).toContain(">Stop requiring single sign-on</button>");
-    const admin = pageText(await (await request("/dashboard/acme/settings", await as(ACME_ADMIN.id, "oidc"))).response.text());
+    const admin = pageText(
+      await (await request("/dashboard/acme/settings", await as(ACME_ADMIN.id, "oidc"))).response.text(),
+    );
     expect(admin).toContain("Only owners can change this.");
     expect(admin).not.toContain("Stop requiring single sign-on");
   });
@@ -186,7 +243,9 @@ describe("what requiring single sign-on leaves alone", () => {
     const cookie = await as(SEED.ownerId, "github");
     const globex = await request("/dashboard/globex", cookie);
     expect(globex.response.status).toBe(200);
-    expect(await globex.response.text(), "the switcher lists Acme").toMatch(/<select id="workspace-switcher"[^>]*>[\s\S]*<option value="acme">Acme<\/option>[\s\S]*<\/select>/);
+    expect(await globex.response.text(), "the switcher lists Acme").toMatch(
+      /<select id="workspace-switcher"[^>]*>[\s\S]*<option value="acme">Acme<\/option>[\s\S]*<\/select>/,
+    );
 
     const refused = await request("/dashboard/acme/locks", cookie);
     expect(refused.response.status).toBe(403);
@@ -210,8 +269,12 @@ describe("what requiring single sign-on leaves alone", () => {
     expect(response.status).toBe(403);
     const html = await response.text();
     expect(pageText(html)).toContain("Sign in with your organisation's provider");
-    expect(pageText(html)).toContain("Acme requires signing in with your organisation's provider (Acme SSO). You are signed in another way: sign in with Acme SSO to continue.");
-    expect(html).toMatch(/<form method="post" action="\/auth\/oidc"[^>]*data-testid="sso-sign-in"[^>]*><input type="hidden" name="returnTo" value="\/dashboard\/acme\/deployments\?status=failed"\/><button[^>]*>Continue with Acme SSO<\/button>/);
+    expect(pageText(html)).toContain(
+      "Acme requires signing in with your organisation's provider (Acme SSO). You are signed in another way: sign in with Acme SSO to continue.",
+    );
+    expect(html).toMatch(
+      /<form method="post" action="\/auth\/oidc"[^>]*data-testid="sso-sign-in"[^>]*><input type="hidden" name="returnTo" value="\/dashboard\/acme\/deployments\?status=failed"\/><button[^>]*>Continue with Acme SSO<\/button>/,
+    );
     // The button starts the provider's sign-in as the login page does (302 to the provider), carrying returnTo.
     const start = await request("/auth/oidc", "", form({ returnTo: "/dashboard/acme/deployments?status=failed" }));
     expect(start.response.status).toBe(302);

@@ -15,7 +15,16 @@ import { sessionCookieFor } from "../auth";
 import { form, location, request } from "../auth/sign-in";
 import { db, dumpDatabase } from "../db";
 import { logRecords } from "../logs";
-import { ACME_MARKERS, addMembership, addUser, GLOBEX, GLOBEX_MARKERS, leakedMarkers, pageText, restoreWorld } from "./fixtures";
+import {
+  ACME_MARKERS,
+  addMembership,
+  addUser,
+  GLOBEX,
+  GLOBEX_MARKERS,
+  leakedMarkers,
+  pageText,
+  restoreWorld,
+} from "./fixtures";
 
 beforeEach(async () => {
   await restoreWorld();
@@ -26,7 +35,10 @@ async function workspaceBySlug(slug: string) {
 }
 
 async function eventsOf(workspaceId: string, action: string) {
-  return db().select().from(auditEvents).where(and(eq(auditEvents.workspaceId, workspaceId), eq(auditEvents.action, action)));
+  return db()
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.workspaceId, workspaceId), eq(auditEvents.action, action)));
 }
 
 const settings = (slug = "acme") => `/dashboard/${slug}/settings`;
@@ -49,7 +61,13 @@ describe("creating a workspace", () => {
     expect(members).toEqual([expect.objectContaining({ userId, role: "owner" })]);
     const events = await db().select().from(auditEvents).where(eq(auditEvents.workspaceId, created!.id));
     expect(events).toEqual([
-      expect.objectContaining({ action: "workspace.created", actorId: userId, actorLabel: "wile", targetId: created!.id, metadata: { name: "Café Ünïcode & Co.", slug: "cafe-unicode-co" } }),
+      expect.objectContaining({
+        action: "workspace.created",
+        actorId: userId,
+        actorLabel: "wile",
+        targetId: created!.id,
+        metadata: { name: "Café Ünïcode & Co.", slug: "cafe-unicode-co" },
+      }),
     ]);
     // One change: workspace, membership and event carry the same instant.
     expect(events[0]!.createdAt.getTime()).toBe(created!.createdAt.getTime());
@@ -81,9 +99,17 @@ describe("creating a workspace", () => {
     expect((await db().select().from(workspaces).where(eq(workspaces.name, "Initech"))).length).toBe(2);
 
     // An existing slug, a reserved word, and Globex's old slug (after it moved) are all taken.
-    await request(settings(GLOBEX.slug), await sessionCookieFor(GLOBEX.ownerId), form({ intent: "slug", slug: "globex-corp" }));
+    await request(
+      settings(GLOBEX.slug),
+      await sessionCookieFor(GLOBEX.ownerId),
+      form({ intent: "slug", slug: "globex-corp" }),
+    );
     expect(await workspaceBySlug("globex-corp")).not.toBeNull();
-    for (const [name, taken] of [["Acme", "acme"], ["Settings", "settings"], ["Globex", "globex"]] as const) {
+    for (const [name, taken] of [
+      ["Acme", "acme"],
+      ["Settings", "settings"],
+      ["Globex", "globex"],
+    ] as const) {
       const { response } = await request("/workspaces/new", jar, form({ name }));
       expect(response.status).toBe(302);
       expect(location(response), name).toMatch(new RegExp(`^/dashboard/${taken}-[a-z0-9]{1,5}$`));
@@ -99,7 +125,11 @@ describe("creating a workspace", () => {
     const signedOut = await request("/workspaces/new", "", form({ name: "Nobody's" }));
     expect(signedOut.response.status).toBe(302);
     expect(location(signedOut.response)).toBe(`/login?returnTo=${encodeURIComponent("/workspaces/new")}`);
-    const crossSite = await request(`/workspaces/new?_data=${encodeURIComponent("routes/workspaces.new")}`, await sessionCookieFor(SEED.memberId), form({ name: "Evil" }, "https://evil.example"));
+    const crossSite = await request(
+      `/workspaces/new?_data=${encodeURIComponent("routes/workspaces.new")}`,
+      await sessionCookieFor(SEED.memberId),
+      form({ name: "Evil" }, "https://evil.example"),
+    );
     expect(crossSite.response.status).toBe(403);
     const after = await dumpDatabase();
     expect(after.workspaces).toEqual(before.workspaces);
@@ -117,9 +147,15 @@ describe("renaming", () => {
     expect(html).toContain('value="Acme Industries"');
     expect(await workspaceBySlug("acme")).toMatchObject({ id: SEED.workspaceId, name: "Acme Industries" });
     expect(await eventsOf(SEED.workspaceId, "workspace.renamed")).toEqual([
-      expect.objectContaining({ actorId: SEED.ownerId, targetId: SEED.workspaceId, metadata: { from: "Acme", to: "Acme Industries" } }),
+      expect.objectContaining({
+        actorId: SEED.ownerId,
+        targetId: SEED.workspaceId,
+        metadata: { from: "Acme", to: "Acme Industries" },
+      }),
     ]);
-    expect((await db().select().from(workspaces).where(eq(workspaces.id, GLOBEX.workspaceId)))[0]!.name).toBe(GLOBEX.name);
+    expect((await db().select().from(workspaces).where(eq(workspaces.id, GLOBEX.workspaceId)))[0]!.name).toBe(
+      GLOBEX.name,
+    );
   });
 
   it("a blank name → 400 with the field message; the same name → no event", async () => {
@@ -177,7 +213,11 @@ describe("changing the slug", () => {
 
   it("invalid, reserved and taken slugs → 400 with a message, nothing changed", async () => {
     // Globex moves away from "globex": its old slug stays Globex's (a redirect), so it is taken too.
-    const globexMove = await request(settings(GLOBEX.slug), await sessionCookieFor(GLOBEX.ownerId), form({ intent: "slug", slug: "globex-corp" }));
+    const globexMove = await request(
+      settings(GLOBEX.slug),
+      await sessionCookieFor(GLOBEX.ownerId),
+      form({ intent: "slug", slug: "globex-corp" }),
+    );
     expect(globexMove.response.status).toBe(302);
 
     const jar = await sessionCookieFor(SEED.ownerId);
@@ -210,19 +250,29 @@ describe("changing the slug", () => {
     expect(back.response.status).toBe(302);
     expect(location(back.response)).toBe("/dashboard/acme/settings");
     expect(await workspaceBySlug("acme")).toMatchObject({ id: SEED.workspaceId });
-    expect(await db().select({ slug: workspaceSlugRedirects.slug }).from(workspaceSlugRedirects).where(eq(workspaceSlugRedirects.workspaceId, SEED.workspaceId))).toEqual([{ slug: "acme-co" }]);
+    expect(
+      await db()
+        .select({ slug: workspaceSlugRedirects.slug })
+        .from(workspaceSlugRedirects)
+        .where(eq(workspaceSlugRedirects.workspaceId, SEED.workspaceId)),
+    ).toEqual([{ slug: "acme-co" }]);
     const hop = await request("/dashboard/acme-co", await sessionCookieFor(SEED.memberId));
     expect(hop.response.status).toBe(301);
     expect(location(hop.response)).toBe("/dashboard/acme");
     expect((await eventsOf(SEED.workspaceId, "workspace.slug_changed")).map((event) => event.metadata)).toEqual(
-      expect.arrayContaining([{ from: "acme", to: "acme-co" }, { from: "acme-co", to: "acme" }]),
+      expect.arrayContaining([
+        { from: "acme", to: "acme-co" },
+        { from: "acme-co", to: "acme" },
+      ]),
     );
   });
 });
 
 /** Tables with a workspace_id column: what a workspace owns. */
 async function tenantTables(): Promise<string[]> {
-  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'").all<{ name: string }>();
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'",
+  ).all<{ name: string }>();
   const out: string[] = [];
   for (const { name } of tables.results) {
     const columns = await env.DB.prepare(`SELECT name FROM pragma_table_info('${name}')`).all<{ name: string }>();
@@ -245,13 +295,28 @@ describe("deleting a workspace", () => {
 
   it("with the slug typed: 302 /dashboard; every row it owns is gone from every table; Globex untouched", async () => {
     const owned = await tenantTables();
-    expect(owned).toEqual(expect.arrayContaining(["memberships", "invitations", "instances", "deployments", "locks", "audit_events", "workspace_slug_redirects"]));
+    expect(owned).toEqual(
+      expect.arrayContaining([
+        "memberships",
+        "invitations",
+        "instances",
+        "deployments",
+        "locks",
+        "audit_events",
+        "workspace_slug_redirects",
+      ]),
+    );
     // Give Acme an old slug too, so redirects are part of what must go.
     const jar = await sessionCookieFor(SEED.ownerId);
     expect((await request(settings(), jar, form({ intent: "slug", slug: "acme-co" }))).response.status).toBe(302);
 
     const before = await dumpDatabase();
-    const acmeRowsBefore = Object.fromEntries(owned.map((table) => [table, (before[table] as Array<Record<string, unknown>>).filter((row) => row.workspace_id === SEED.workspaceId).length]));
+    const acmeRowsBefore = Object.fromEntries(
+      owned.map((table) => [
+        table,
+        (before[table] as Array<Record<string, unknown>>).filter((row) => row.workspace_id === SEED.workspaceId).length,
+      ]),
+    );
     expect(acmeRowsBefore.instances).toBeGreaterThan(0);
     expect(acmeRowsBefore.workspace_slug_redirects).toBe(1);
 
@@ -263,9 +328,13 @@ describe("deleting a workspace", () => {
     expect(after.workspaces!.map((row) => (row as { id: string }).id)).toEqual([GLOBEX.workspaceId]);
     for (const table of owned) {
       const rows = after[table] as Array<Record<string, unknown>>;
-      expect(rows.filter((row) => row.workspace_id === SEED.workspaceId), table).toEqual([]);
+      expect(
+        rows.filter((row) => row.workspace_id === SEED.workspaceId),
+        table,
+      ).toEqual([]);
       // Globex's rows are exactly what they were.
-      const globex = (dump: Record<string, unknown[]>) => (dump[table] as Array<Record<string, unknown>>).filter((row) => row.workspace_id === GLOBEX.workspaceId);
+      const globex = (dump: Record<string, unknown[]>) =>
+        (dump[table] as Array<Record<string, unknown>>).filter((row) => row.workspace_id === GLOBEX.workspaceId);
       expect(globex(after), table).toEqual(globex(before));
     }
     // No row anywhere still points at the deleted workspace — except a user's "last opened"
@@ -282,7 +351,16 @@ describe("deleting a workspace", () => {
     expect(after.users).toHaveLength((before.users as unknown[]).length);
 
     // The deletion is recorded in the logs (the workspace's own audit log went with it).
-    expect(logRecords()).toEqual(expect.arrayContaining([expect.objectContaining({ event: "audit", action: "workspace.deleted", workspaceId: SEED.workspaceId, actorId: SEED.ownerId })]));
+    expect(logRecords()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          event: "audit",
+          action: "workspace.deleted",
+          workspaceId: SEED.workspaceId,
+          actorId: SEED.ownerId,
+        }),
+      ]),
+    );
 
     expect((await request("/dashboard/acme-co", jar)).response.status).toBe(404);
     expect((await request("/dashboard/acme", jar)).response.status).toBe(404);
@@ -334,7 +412,12 @@ describe("/dashboard", () => {
     const otherOwner = await request("/dashboard", await sessionCookieFor(GLOBEX.ownerId));
     expect(location(otherOwner.response)).toBe("/dashboard/globex");
     expect(leakedMarkers(location(otherOwner.response), ACME_MARKERS)).toEqual([]);
-    expect(leakedMarkers(location((await request("/dashboard", await sessionCookieFor(SEED.memberId))).response), GLOBEX_MARKERS)).toEqual([]);
+    expect(
+      leakedMarkers(
+        location((await request("/dashboard", await sessionCookieFor(SEED.memberId))).response),
+        GLOBEX_MARKERS,
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -38,7 +38,14 @@ export function githubStrategy(
       redirectURI: options.redirectURI,
       scopes: ["read:user", "user:email"],
       codeChallengeMethod: CodeChallengeMethod.S256,
-      cookie: { name: options.cookie.name, ...(options.cookie.secure ? { secure: true as const } : {}), httpOnly: true, sameSite: "Lax", path: "/", maxAge: 600 },
+      cookie: {
+        name: options.cookie.name,
+        ...(options.cookie.secure ? { secure: true as const } : {}),
+        httpOnly: true,
+        sameSite: "Lax",
+        path: "/",
+        maxAge: 600,
+      },
     },
     async ({ tokens }) => fetchGithubProfile(settings, tokens.accessToken()),
   );

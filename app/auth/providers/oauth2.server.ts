@@ -49,7 +49,11 @@ type ProviderFetchCode = "profile_unavailable" | "discovery_failed" | "userinfo_
  * Fetch from a provider: bounded (the body too: the signal covers reading it), status-checked,
  * no redirects followed; failures become `code`. Returns the answer's media type and its text.
  */
-export async function fetchProviderText(url: string, init: RequestInit, code: ProviderFetchCode): Promise<{ contentType: string; text: string }> {
+export async function fetchProviderText(
+  url: string,
+  init: RequestInit,
+  code: ProviderFetchCode,
+): Promise<{ contentType: string; text: string }> {
   const failed = (error: unknown) =>
     new SignInError(code, error instanceof Error && error.name === "TimeoutError" ? "timeout" : "unreachable");
   let response: Response;

@@ -68,7 +68,8 @@ export async function discover(issuer: string, now: Date): Promise<DiscoveryDocu
   );
   const checked = validate(discoveryDocument, body);
   if (!checked.ok) throw new SignInError("discovery_failed", `shape:${checked.issues.map((i) => i.path).join(",")}`);
-  if (trimSlash(checked.value.issuer) !== trimSlash(issuer)) throw new SignInError("discovery_failed", "issuer_mismatch");
+  if (trimSlash(checked.value.issuer) !== trimSlash(issuer))
+    throw new SignInError("discovery_failed", "issuer_mismatch");
   const methods = checked.value.code_challenge_methods_supported;
   if (methods && !methods.includes("S256")) throw new SignInError("discovery_failed", "no_s256");
 
@@ -80,7 +81,11 @@ export async function discover(issuer: string, now: Date): Promise<DiscoveryDocu
 function jwksFor(uri: string): JWTVerifyGetKey {
   let jwks = jwksCache.get(uri);
   if (!jwks) {
-    jwks = createRemoteJWKSet(new URL(uri), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    jwks = createRemoteJWKSet(new URL(uri), {
+      timeoutDuration: 5_000,
+      cooldownDuration: 30_000,
+      cacheMaxAge: 10 * 60_000,
+    });
     jwksCache.set(uri, jwks);
   }
   return jwks;
@@ -89,7 +94,13 @@ function jwksFor(uri: string): JWTVerifyGetKey {
 export function oidcStrategy(
   settings: Settings,
   document: DiscoveryDocument,
-  options: { redirectURI: string; cookie: { name: string; secure: boolean }; nonce: string; expectedNonce: string | null; now: Clock },
+  options: {
+    redirectURI: string;
+    cookie: { name: string; secure: boolean };
+    nonce: string;
+    expectedNonce: string | null;
+    now: Clock;
+  },
 ) {
   const strategy = new BoundedOAuth2Strategy<ProviderProfile>(
     {
@@ -100,7 +111,14 @@ export function oidcStrategy(
       redirectURI: options.redirectURI,
       scopes: settings.OIDC_SCOPES.split(/\s+/).filter(Boolean),
       codeChallengeMethod: CodeChallengeMethod.S256,
-      cookie: { name: options.cookie.name, ...(options.cookie.secure ? { secure: true as const } : {}), httpOnly: true, sameSite: "Lax", path: "/", maxAge: 600 },
+      cookie: {
+        name: options.cookie.name,
+        ...(options.cookie.secure ? { secure: true as const } : {}),
+        httpOnly: true,
+        sameSite: "Lax",
+        path: "/",
+        maxAge: 600,
+      },
     },
     async ({ tokens }) => {
       let idToken: string;
@@ -152,7 +170,9 @@ export async function verifyIdToken(
 }
 
 function joseDetail(error: unknown): string {
-  return error && typeof error === "object" && "code" in error ? String((error as { code: unknown }).code) : "verify_failed";
+  return error && typeof error === "object" && "code" in error
+    ? String((error as { code: unknown }).code)
+    : "verify_failed";
 }
 
 /**

@@ -3,7 +3,11 @@ import { type } from "../../validation";
 import { panelSlot } from "../panel.server";
 import { deploymentKind, deploymentStatus } from "./words.server";
 
-export const deploymentFilters = type({ "kind?": deploymentKind, "status?": deploymentStatus, "cursor?": "0 < string <= 512" });
+export const deploymentFilters = type({
+  "kind?": deploymentKind,
+  "status?": deploymentStatus,
+  "cursor?": "0 < string <= 512",
+});
 export const DEPLOYMENT_FILTER_KEYS = ["kind", "status", "cursor"] as const;
 
 export const deploymentsPanel = type({
@@ -21,4 +25,8 @@ export const deploymentsPanel = type({
   }).array(),
   nextCursor: "string | null",
 });
-export const deploymentsPayload = type({ slug: "string", filters: { kind: "string", status: "string" }, list: panelSlot(deploymentsPanel) });
+export const deploymentsPayload = type({
+  slug: "string",
+  filters: { kind: "string", status: "string" },
+  list: panelSlot(deploymentsPanel),
+});

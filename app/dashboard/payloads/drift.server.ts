@@ -16,6 +16,13 @@ export const schedulesPanel = type({
   }).array(),
 });
 export const driftStatusPanel = type({
-  repositories: type({ repository: "string", in_sync: count, drifted: count, error: count, unknown: count, driftEnabled: count }).array(),
+  repositories: type({
+    repository: "string",
+    in_sync: count,
+    drifted: count,
+    error: count,
+    unknown: count,
+    driftEnabled: count,
+  }).array(),
 });
 export const driftPayload = type({ schedules: panelSlot(schedulesPanel), status: panelSlot(driftStatusPanel) });

@@ -4,15 +4,39 @@ import { panelSlot } from "../panel.server";
 import { deploymentKind, deploymentStatus, instanceStatus } from "./words.server";
 
 export const historyPanel = type({
-  history: type({ id: "string", command: deploymentKind, exitCode: "number.integer", status: instanceStatus, ranAt: "string.date.iso" }).array(),
+  history: type({
+    id: "string",
+    command: deploymentKind,
+    exitCode: "number.integer",
+    status: instanceStatus,
+    ranAt: "string.date.iso",
+  }).array(),
 });
 export const deploymentsPanel = type({
-  deployments: type({ id: "string", kind: deploymentKind, status: deploymentStatus, workflow: "string", githubRunUrl: "string | null", createdAt: "string.date.iso" }).array(),
+  deployments: type({
+    id: "string",
+    kind: deploymentKind,
+    status: deploymentStatus,
+    workflow: "string",
+    githubRunUrl: "string | null",
+    createdAt: "string.date.iso",
+  }).array(),
 });
-export const workflowsPanel = type({ workflows: type({ event: "string", workflow: "string", inputs: type({ name: "string", value: "string" }).array() }).array() });
+export const workflowsPanel = type({
+  workflows: type({
+    event: "string",
+    workflow: "string",
+    inputs: type({ name: "string", value: "string" }).array(),
+  }).array(),
+});
 export const lockPanel = type({
   key: "string",
-  lock: type({ lockedBy: "string", message: "string | null", expiresAt: "string.date.iso", createdAt: "string.date.iso" }).or("null"),
+  lock: type({
+    lockedBy: "string",
+    message: "string | null",
+    expiresAt: "string.date.iso",
+    createdAt: "string.date.iso",
+  }).or("null"),
 });
 
 export const instancePayload = type({

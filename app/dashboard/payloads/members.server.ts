@@ -7,6 +7,19 @@ export const membersPayload = type({
   canInvite: "boolean",
   canManage: "boolean",
   assignableRoles: role.array(),
-  members: type({ userId: "string", name: "string", login: "string | null", email: "string | null", role, joinedAt: "string.date.iso" }).array(),
-  invitations: type({ id: "string", invitee: "string", role, expiresAt: "string.date.iso", invitedBy: "string | null" }).array(),
+  members: type({
+    userId: "string",
+    name: "string",
+    login: "string | null",
+    email: "string | null",
+    role,
+    joinedAt: "string.date.iso",
+  }).array(),
+  invitations: type({
+    id: "string",
+    invitee: "string",
+    role,
+    expiresAt: "string.date.iso",
+    invitedBy: "string | null",
+  }).array(),
 });

@@ -3,14 +3,31 @@ import { type } from "../../validation";
 import { panelSlot } from "../panel.server";
 import { byStatus, count, deploymentKind, deploymentStatus } from "./words.server";
 
-export const summaryPanel = type({ instancesByStatus: byStatus, repositories: count, activeLocks: count, deploymentsInProgress: count });
+export const summaryPanel = type({
+  instancesByStatus: byStatus,
+  repositories: count,
+  activeLocks: count,
+  deploymentsInProgress: count,
+});
 export const trendsPanel = type({
   driftTrend: type({ day: "string", drifted: count, inSync: count, error: count }).array(),
   deploymentsPerDay: type({ day: "string", count }).array(),
 });
 export const attentionPanel = type({
-  instances: type({ id: "string", stack: "string", component: "string", status: "'error' | 'drifted'", lastRunAt: "string.date.iso | null" }).array(),
-  failedApplies: type({ id: "string", stack: "string", component: "string", createdAt: "string.date.iso", githubRunUrl: "string | null" }).array(),
+  instances: type({
+    id: "string",
+    stack: "string",
+    component: "string",
+    status: "'error' | 'drifted'",
+    lastRunAt: "string.date.iso | null",
+  }).array(),
+  failedApplies: type({
+    id: "string",
+    stack: "string",
+    component: "string",
+    createdAt: "string.date.iso",
+    githubRunUrl: "string | null",
+  }).array(),
   expiringLocks: type({ id: "string", key: "string", expiresAt: "string.date.iso", lockedBy: "string" }).array(),
 });
 export const recentPanel = type({

@@ -23,7 +23,19 @@
  * D1's limits are kept by db/batch.ts; a stored chunk is gzip-compressed (./chunks.ts).
  */
 import { asc, eq, sql } from "drizzle-orm";
-import { bound, boolLiteral, changedRows, idLiteral, NULL, packRows, resultRows, runBatch, type Query, type Row, type StatementCounter } from "../../../db/batch";
+import {
+  bound,
+  boolLiteral,
+  changedRows,
+  idLiteral,
+  NULL,
+  packRows,
+  resultRows,
+  runBatch,
+  type Query,
+  type Row,
+  type StatementCounter,
+} from "../../../db/batch";
 import type { Database } from "../../../db/client";
 import { affectedStacksChunks, affectedStacksUploads } from "../../../db/schema";
 import { sha256Hex } from "../../encoding";
@@ -73,24 +85,49 @@ const uploadMatch = (workspaceId: string, batchId: string) =>
  * The statements that store an assembled upload: items, edges (each insert a no-op unless the
  * upload is still 'receiving' with every chunk in), deletion of its chunks, and last the claim.
  */
-function assemblyStatements(workspaceId: string, batchId: string, items: FlatItem[], edges: FlatEdge[], now: Date): Query[] {
+function assemblyStatements(
+  workspaceId: string,
+  batchId: string,
+  items: FlatItem[],
+  edges: FlatEdge[],
+  now: Date,
+): Query[] {
   const itemRows: Row[] = items.map((item) => {
-    const parts = [bound(item.stack), bound(item.component), bound(item.componentType), bound(item.componentPath), bound(item.affected), bound(item.settingsPro ? JSON.stringify(item.settingsPro) : null)];
+    const parts = [
+      bound(item.stack),
+      bound(item.component),
+      bound(item.componentType),
+      bound(item.componentPath),
+      bound(item.affected),
+      bound(item.settingsPro ? JSON.stringify(item.settingsPro) : null),
+    ];
     const rowSql = sql`(${idLiteral(item.id)}, ${parts[0]!.sql}, ${parts[1]!.sql}, ${parts[2]!.sql}, ${parts[3]!.sql}, ${parts[4]!.sql}, ${boolLiteral(item.affectedAll)}, ${boolLiteral(item.includedInDependents)}, ${boolLiteral(item.deleted)}, ${item.deletionType ? sql.raw(`'${item.deletionType}'`) : NULL}, ${parts[5]!.sql})`;
     return { sql: rowSql, params: parts.reduce((sum, part) => sum + part.params, 0), bytes: 80 };
   });
-  const itemInserts = packRows(itemRows, 2, (values) => sql`
+  const itemInserts = packRows(
+    itemRows,
+    2,
+    (values) => sql`
     INSERT INTO affected_stack_items (id, upload_id, stack, component, component_type, component_path, affected, affected_all, included_in_dependents, deleted, deletion_type, settings_pro)
     SELECT v.column1, u.id, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, v.column10, v.column11
     FROM (VALUES ${values}) AS v, affected_stacks_uploads AS u
-    WHERE ${uploadMatch(workspaceId, batchId)}`);
+    WHERE ${uploadMatch(workspaceId, batchId)}`,
+  );
 
-  const edgeRows: Row[] = edges.map((edge) => ({ sql: sql`(${idLiteral(edge.itemId)}, ${idLiteral(edge.dependentItemId)})`, params: 0, bytes: 72 }));
-  const edgeInserts = packRows(edgeRows, 2, (values) => sql`
+  const edgeRows: Row[] = edges.map((edge) => ({
+    sql: sql`(${idLiteral(edge.itemId)}, ${idLiteral(edge.dependentItemId)})`,
+    params: 0,
+    bytes: 72,
+  }));
+  const edgeInserts = packRows(
+    edgeRows,
+    2,
+    (values) => sql`
     INSERT INTO affected_stack_edges (upload_id, item_id, dependent_item_id)
     SELECT u.id, v.column1, v.column2
     FROM (VALUES ${values}) AS v, affected_stacks_uploads AS u
-    WHERE ${uploadMatch(workspaceId, batchId)}`);
+    WHERE ${uploadMatch(workspaceId, batchId)}`,
+  );
 
   return [
     ...itemInserts,
@@ -119,7 +156,10 @@ function uploadValues(input: ReceiveAffectedStacksInput, batchId: string, total:
   };
 }
 
-export async function receiveAffectedStacks(db: Database, input: ReceiveAffectedStacksInput): Promise<ReceiveAffectedStacksResult> {
+export async function receiveAffectedStacks(
+  db: Database,
+  input: ReceiveAffectedStacksInput,
+): Promise<ReceiveAffectedStacksResult> {
   const batch = batchOf(input.body);
   return batch ? receiveChunk(db, input, batch) : receiveSingle(db, input);
 }
@@ -139,24 +179,60 @@ async function receiveSingle(db: Database, input: ReceiveAffectedStacksInput): P
   const claimed = resultRows<{ id: string }>(results[results.length - 2]);
   const [row] = resultRows<{ id: string; status: string }>(results[results.length - 1]);
   if (claimed.length > 0) {
-    return { ok: true, uploadId: claimed[0]!.id, complete: true, duplicate: false, items: items.length, edges: edges.length, statements: counter.statements };
+    return {
+      ok: true,
+      uploadId: claimed[0]!.id,
+      complete: true,
+      duplicate: false,
+      items: items.length,
+      edges: edges.length,
+      statements: counter.statements,
+    };
   }
-  return { ok: true, uploadId: row!.id, complete: row!.status === "complete", duplicate: true, items: 0, edges: 0, statements: counter.statements };
+  return {
+    ok: true,
+    uploadId: row!.id,
+    complete: row!.status === "complete",
+    duplicate: true,
+    items: 0,
+    edges: 0,
+    statements: counter.statements,
+  };
 }
 
-type UploadState = { id: string; repository_id: string; status: "receiving" | "complete" | "expired"; batch_total: number; batch_received: number; expires_at: number | null };
+type UploadState = {
+  id: string;
+  repository_id: string;
+  status: "receiving" | "complete" | "expired";
+  batch_total: number;
+  batch_received: number;
+  expires_at: number | null;
+};
 
 /** One chunk of a batched upload: stored; the batch assembled when its last distinct chunk is in. */
-async function receiveChunk(db: Database, input: ReceiveAffectedStacksInput, batch: { id: string; index: number; total: number }): Promise<ReceiveAffectedStacksResult> {
+async function receiveChunk(
+  db: Database,
+  input: ReceiveAffectedStacksInput,
+  batch: { id: string; index: number; total: number },
+): Promise<ReceiveAffectedStacksResult> {
   const counter = { statements: 0 };
   const { workspaceId, now } = input;
   const body = await encodeChunk(input.body.stacks ?? []);
   if (body.length > MAX_STORED_CHUNK_CHARS) {
-    return { ...refuse("chunk_too_large", "This chunk is too large to store even compressed. Upload it in smaller chunks with a new batch_id."), statements: 0 };
+    return {
+      ...refuse(
+        "chunk_too_large",
+        "This chunk is too large to store even compressed. Upload it in smaller chunks with a new batch_id.",
+      ),
+      statements: 0,
+    };
   }
 
   const [, stored, updated] = await runBatch(db, counter, [
-    db.insert(affectedStacksUploads).values(uploadValues(input, batch.id, batch.total)).onConflictDoNothing(),
+    db
+      .insert(affectedStacksUploads)
+      .values(uploadValues(input, batch.id, batch.total))
+      .onConflictDoNothing(),
     // Stored only into an upload that is still receiving, unexpired, of this repository and this total.
     sql`
       INSERT INTO affected_stacks_chunks (upload_id, batch_index, body, created_at)
@@ -182,13 +258,23 @@ async function receiveChunk(db: Database, input: ReceiveAffectedStacksInput, bat
         : `This batch has batch_total ${upload.batch_total}, not ${batch.total}. Upload again with a new batch_id.`;
     return { ...refuse("batch_conflict", message), statements: counter.statements };
   }
-  if (upload.status === "expired" || (upload.status === "receiving" && upload.expires_at !== null && upload.expires_at <= now.getTime())) {
+  if (
+    upload.status === "expired" ||
+    (upload.status === "receiving" && upload.expires_at !== null && upload.expires_at <= now.getTime())
+  ) {
     if (upload.status === "receiving") await expireUploads(db, counter, now, upload.id);
-    return { ...refuse("batch_expired", "This batch expired before all its chunks arrived. Upload it again with a new batch_id."), statements: counter.statements };
+    return {
+      ...refuse(
+        "batch_expired",
+        "This batch expired before all its chunks arrived. Upload it again with a new batch_id.",
+      ),
+      statements: counter.statements,
+    };
   }
   const base = { ok: true as const, uploadId: upload.id, items: 0, edges: 0 };
   if (upload.status === "complete") return { ...base, complete: true, duplicate: true, statements: counter.statements };
-  if (upload.batch_received < upload.batch_total) return { ...base, complete: false, duplicate: !chunkStored, statements: counter.statements };
+  if (upload.batch_received < upload.batch_total)
+    return { ...base, complete: false, duplicate: !chunkStored, statements: counter.statements };
 
   // Every chunk is in: assemble (unless a racing request already did and deleted the chunks).
   counter.statements++;
@@ -197,7 +283,8 @@ async function receiveChunk(db: Database, input: ReceiveAffectedStacksInput, bat
     .from(affectedStacksChunks)
     .where(eq(affectedStacksChunks.uploadId, upload.id))
     .orderBy(asc(affectedStacksChunks.batchIndex));
-  if (chunks.length !== upload.batch_total) return { ...base, complete: true, duplicate: !chunkStored, statements: counter.statements };
+  if (chunks.length !== upload.batch_total)
+    return { ...base, complete: true, duplicate: !chunkStored, statements: counter.statements };
 
   const stacks: StackItem[] = [];
   for (const chunk of chunks) stacks.push(...(await decodeChunk(chunk.body)));
@@ -205,7 +292,14 @@ async function receiveChunk(db: Database, input: ReceiveAffectedStacksInput, bat
   const results = await runBatch(db, counter, assemblyStatements(workspaceId, batch.id, items, edges, now));
   const claimed = resultRows<{ id: string }>(results[results.length - 1]);
   if (claimed.length === 0) return { ...base, complete: true, duplicate: !chunkStored, statements: counter.statements };
-  return { ...base, complete: true, duplicate: false, items: items.length, edges: edges.length, statements: counter.statements };
+  return {
+    ...base,
+    complete: true,
+    duplicate: false,
+    items: items.length,
+    edges: edges.length,
+    statements: counter.statements,
+  };
 }
 
 /** Marks unfinished uploads past their expiry 'expired' and deletes their chunks (one upload, or all of them). */

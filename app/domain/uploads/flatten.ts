@@ -34,7 +34,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * times (top level and as someone's dependent, or in several trees) is merged: the first non-empty
  * value of each field wins, flags are or-ed. Order: first appearance, depth first. Deterministic.
  */
-export function flattenStacks(stacks: readonly StackItem[], makeId: () => string = () => newId("itm")): { items: FlatItem[]; edges: FlatEdge[] } {
+export function flattenStacks(
+  stacks: readonly StackItem[],
+  makeId: () => string = () => newId("itm"),
+): { items: FlatItem[]; edges: FlatEdge[] } {
   const byKey = new Map<string, FlatItem>();
   /** Items whose component_type was empty so far (defaulted): a later occurrence may still name it. */
   const typeDefaulted = new Set<FlatItem>();
@@ -45,8 +48,10 @@ export function flattenStacks(stacks: readonly StackItem[], makeId: () => string
   const visit = (node: StackItem): FlatItem => {
     const key = itemKey(node.stack, node.component);
     const pro = isPlainObject(node.settings?.pro) ? (node.settings.pro as Record<string, unknown>) : null;
-    const affectedAll = node.affected_all === true || (Array.isArray(node.affected_all) && node.affected_all.length > 0);
-    const deletionType = node.deletion_type === "component" || node.deletion_type === "stack" ? node.deletion_type : null;
+    const affectedAll =
+      node.affected_all === true || (Array.isArray(node.affected_all) && node.affected_all.length > 0);
+    const deletionType =
+      node.deletion_type === "component" || node.deletion_type === "stack" ? node.deletion_type : null;
     let item = byKey.get(key);
     if (!item) {
       item = {

@@ -19,7 +19,11 @@ export type UploadGraph = {
 export function uploadGraphQueries(db: Database, upload: string | SQLWrapper) {
   const ids = typeof upload === "string" ? [upload] : upload;
   return [
-    db.select().from(affectedStackItems).where(inArray(affectedStackItems.uploadId, ids)).orderBy(asc(affectedStackItems.stack), asc(affectedStackItems.component)),
+    db
+      .select()
+      .from(affectedStackItems)
+      .where(inArray(affectedStackItems.uploadId, ids))
+      .orderBy(asc(affectedStackItems.stack), asc(affectedStackItems.component)),
     db
       .select({ itemId: affectedStackEdges.itemId, dependentItemId: affectedStackEdges.dependentItemId })
       .from(affectedStackEdges)

@@ -20,7 +20,17 @@
  * 409), "instance_unknown" for a status report (404). D1's limits are kept by db/batch.ts.
  */
 import { and, eq, lte, ne, sql, type SQL } from "drizzle-orm";
-import { boolLiteral, changedRows, idLiteral, NULL, packRows, resultRows, runBatch, type Query, type Row } from "../../../db/batch";
+import {
+  boolLiteral,
+  changedRows,
+  idLiteral,
+  NULL,
+  packRows,
+  resultRows,
+  runBatch,
+  type Query,
+  type Row,
+} from "../../../db/batch";
 import type { Database } from "../../../db/client";
 import { instanceUploads } from "../../../db/schema";
 import { newId } from "../ids";
@@ -59,7 +69,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-type InventoryRow = { stack: string; component: string; componentType: string; settingsPro: Record<string, unknown> | null; driftEnabled: boolean };
+type InventoryRow = {
+  stack: string;
+  component: string;
+  componentType: string;
+  settingsPro: Record<string, unknown> | null;
+  driftEnabled: boolean;
+};
 
 /** The listed instances, one per (stack, component) — the last listing wins. */
 function inventoryRows(instances: readonly InstanceItem[]): InventoryRow[] {
@@ -91,7 +107,10 @@ function upsertStatements(
     params: row.settingsPro ? 4 : 3,
     bytes: 60,
   }));
-  return packRows(values, options.fixedParams, (list) => sql`
+  return packRows(
+    values,
+    options.fixedParams,
+    (list) => sql`
     INSERT INTO instances (id, workspace_id, repository_id, stack, component, component_type, settings_pro, drift_enabled, removed_at, created_at, updated_at)
     SELECT v.column1, ${options.workspaceId}, ${options.repositoryId}, v.column2, v.column3, v.column4, v.column5, v.column6, NULL, ${options.now.getTime()}, ${options.stamp}
     FROM (VALUES ${list}) AS v ${options.source}
@@ -100,7 +119,8 @@ function upsertStatements(
       settings_pro = excluded.settings_pro,
       drift_enabled = excluded.drift_enabled,
       removed_at = NULL,
-      updated_at = excluded.updated_at`);
+      updated_at = excluded.updated_at`,
+  );
 }
 
 export async function receiveInstances(
@@ -113,10 +133,21 @@ export async function receiveInstances(
 }
 
 /** A whole inventory in one request: upserts and removals in one transaction. */
-async function receiveInventory(db: Database, input: { workspaceId: string; repositoryId: string; now: Date }, rows: InventoryRow[]): Promise<ReceiveInstancesResult> {
+async function receiveInventory(
+  db: Database,
+  input: { workspaceId: string; repositoryId: string; now: Date },
+  rows: InventoryRow[],
+): Promise<ReceiveInstancesResult> {
   const counter = { statements: 0 };
   const { workspaceId, repositoryId, now } = input;
-  const upserts = upsertStatements(rows, { workspaceId, repositoryId, now, stamp: sql`${now.getTime()}`, source: sql.raw("WHERE true"), fixedParams: 4 });
+  const upserts = upsertStatements(rows, {
+    workspaceId,
+    repositoryId,
+    now,
+    stamp: sql`${now.getTime()}`,
+    source: sql.raw("WHERE true"),
+    fixedParams: 4,
+  });
   const results = await runBatch(db, counter, [
     ...upserts,
     sql`
@@ -124,7 +155,13 @@ async function receiveInventory(db: Database, input: { workspaceId: string; repo
       WHERE workspace_id = ${workspaceId} AND repository_id = ${repositoryId} AND removed_at IS NULL AND updated_at < ${now.getTime()}`,
   ]);
   const upserted = results.slice(0, upserts.length).reduce<number>((sum, result) => sum + changedRows(result), 0);
-  return { ok: true, upserted, removed: changedRows(results[results.length - 1]), complete: true, statements: counter.statements };
+  return {
+    ok: true,
+    upserted,
+    removed: changedRows(results[results.length - 1]),
+    complete: true,
+    statements: counter.statements,
+  };
 }
 
 type InstanceUploadRow = typeof instanceUploads.$inferSelect;
@@ -146,11 +183,15 @@ async function receiveInventoryChunk(
   if (refusal) {
     if (refusal.reason === "batch_expired" && existing!.status === "receiving") {
       counter.statements++;
-      await db.update(instanceUploads).set({ status: "expired" }).where(and(thisBatch, eq(instanceUploads.status, "receiving")));
+      await db
+        .update(instanceUploads)
+        .set({ status: "expired" })
+        .where(and(thisBatch, eq(instanceUploads.status, "receiving")));
     }
     return { ...refusal, statements: counter.statements };
   }
-  if (existing?.status === "complete") return { ok: true, upserted: 0, removed: 0, complete: true, statements: counter.statements };
+  if (existing?.status === "complete")
+    return { ok: true, upserted: 0, removed: 0, complete: true, statements: counter.statements };
 
   // Every statement below acts only while the batch is receiving, of this repository and this total.
   const receiving = sql`iu.workspace_id = ${workspaceId} AND iu.batch_id = ${batch.id} AND iu.repository_id = ${repositoryId} AND iu.batch_total = ${batch.total} AND iu.status = 'receiving'`;
@@ -167,7 +208,16 @@ async function receiveInventoryChunk(
   const results = await runBatch(db, counter, [
     db
       .insert(instanceUploads)
-      .values({ workspaceId, batchId: batch.id, repositoryId, batchTotal: batch.total, received: 0, receivedIndexes: "[]", status: "receiving", startedAt: now })
+      .values({
+        workspaceId,
+        batchId: batch.id,
+        repositoryId,
+        batchTotal: batch.total,
+        received: 0,
+        receivedIndexes: "[]",
+        status: "receiving",
+        startedAt: now,
+      })
       .onConflictDoNothing(),
     sql`
       UPDATE instance_uploads AS iu
@@ -181,8 +231,20 @@ async function receiveInventoryChunk(
     sql`UPDATE instance_uploads AS iu SET status = 'complete', completed_at = ${now.getTime()} WHERE ${receiving} AND iu.received = iu.batch_total`,
     sql`SELECT repository_id, batch_total, status, started_at FROM instance_uploads WHERE workspace_id = ${workspaceId} AND batch_id = ${batch.id}`,
   ]);
-  const [raw] = resultRows<{ repository_id: string; batch_total: number; status: InstanceUploadRow["status"]; started_at: number }>(results[results.length - 1]);
-  const state = raw ? { repositoryId: raw.repository_id, batchTotal: raw.batch_total, status: raw.status, startedAt: new Date(raw.started_at) } : null;
+  const [raw] = resultRows<{
+    repository_id: string;
+    batch_total: number;
+    status: InstanceUploadRow["status"];
+    started_at: number;
+  }>(results[results.length - 1]);
+  const state = raw
+    ? {
+        repositoryId: raw.repository_id,
+        batchTotal: raw.batch_total,
+        status: raw.status,
+        startedAt: new Date(raw.started_at),
+      }
+    : null;
   const raced = state ? checkBatch(state, input, batch) : null;
   if (raced) return { ...raced, statements: counter.statements };
   const upserted = results.slice(2, 2 + upserts.length).reduce<number>((sum, result) => sum + changedRows(result), 0);
@@ -201,25 +263,52 @@ function checkBatch(
   input: { repositoryId: string; now: Date },
   batch: { total: number },
 ): Refusal<InventoryRefusal> | null {
-  if (upload.repositoryId !== input.repositoryId) return refuse("batch_conflict", "This batch_id belongs to another repository's inventory. Upload again with a new batch_id.");
-  if (upload.batchTotal !== batch.total) return refuse("batch_conflict", `This batch has batch_total ${upload.batchTotal}, not ${batch.total}. Upload again with a new batch_id.`);
-  if (upload.status === "expired" || (upload.status === "receiving" && upload.startedAt.getTime() + INSTANCE_BATCH_TTL_MS <= input.now.getTime())) {
-    return refuse("batch_expired", "This inventory batch expired before all its chunks arrived. Upload it again with a new batch_id.");
+  if (upload.repositoryId !== input.repositoryId)
+    return refuse(
+      "batch_conflict",
+      "This batch_id belongs to another repository's inventory. Upload again with a new batch_id.",
+    );
+  if (upload.batchTotal !== batch.total)
+    return refuse(
+      "batch_conflict",
+      `This batch has batch_total ${upload.batchTotal}, not ${batch.total}. Upload again with a new batch_id.`,
+    );
+  if (
+    upload.status === "expired" ||
+    (upload.status === "receiving" && upload.startedAt.getTime() + INSTANCE_BATCH_TTL_MS <= input.now.getTime())
+  ) {
+    return refuse(
+      "batch_expired",
+      "This inventory batch expired before all its chunks arrived. Upload it again with a new batch_id.",
+    );
   }
   return null;
 }
 
 /** Housekeeping: abandoned chunked inventories become 'expired'; finished ones are forgotten after a day. */
-export async function expireStaleInstanceUploads(db: Database, now: Date): Promise<{ expired: number; deleted: number }> {
+export async function expireStaleInstanceUploads(
+  db: Database,
+  now: Date,
+): Promise<{ expired: number; deleted: number }> {
   const [expired, deleted] = await db.batch([
     db
       .update(instanceUploads)
       .set({ status: "expired" })
-      .where(and(eq(instanceUploads.status, "receiving"), lte(instanceUploads.startedAt, new Date(now.getTime() - INSTANCE_BATCH_TTL_MS))))
+      .where(
+        and(
+          eq(instanceUploads.status, "receiving"),
+          lte(instanceUploads.startedAt, new Date(now.getTime() - INSTANCE_BATCH_TTL_MS)),
+        ),
+      )
       .returning({ batchId: instanceUploads.batchId }),
     db
       .delete(instanceUploads)
-      .where(and(ne(instanceUploads.status, "receiving"), lte(instanceUploads.startedAt, new Date(now.getTime() - 24 * INSTANCE_BATCH_TTL_MS))))
+      .where(
+        and(
+          ne(instanceUploads.status, "receiving"),
+          lte(instanceUploads.startedAt, new Date(now.getTime() - 24 * INSTANCE_BATCH_TTL_MS)),
+        ),
+      )
       .returning({ batchId: instanceUploads.batchId }),
   ]);
   return { expired: expired.length, deleted: deleted.length };
@@ -239,7 +328,14 @@ const LEGACY_EXIT_CODES = { in_sync: 0, drifted: 2, error: 1 } as const;
  */
 export async function reportInstanceStatus(
   db: Database,
-  input: { workspaceId: string; repositoryId: string; stack: string; component: string; body: InstanceStatusBody; now: Date },
+  input: {
+    workspaceId: string;
+    repositoryId: string;
+    stack: string;
+    component: string;
+    body: InstanceStatusBody;
+    now: Date;
+  },
 ): Promise<{ ok: true; status: InstanceStatus } | Refusal<"instance_unknown">> {
   const { workspaceId, repositoryId, stack, component, body, now } = input;
   let status: InstanceStatus;
@@ -247,10 +343,15 @@ export async function reportInstanceStatus(
   if ("command" in body) {
     status = statusFor(body.command, body.exit_code);
     const lastRun = body.last_run ? new Date(body.last_run) : null;
-    result = { command: body.command, exitCode: body.exit_code, ranAt: lastRun && !Number.isNaN(lastRun.getTime()) ? lastRun : now };
+    result = {
+      command: body.command,
+      exitCode: body.exit_code,
+      ranAt: lastRun && !Number.isNaN(lastRun.getTime()) ? lastRun : now,
+    };
   } else {
     status = body.status;
-    result = body.status === "unknown" ? null : { command: "detect", exitCode: LEGACY_EXIT_CODES[body.status], ranAt: now };
+    result =
+      body.status === "unknown" ? null : { command: "detect", exitCode: LEGACY_EXIT_CODES[body.status], ranAt: now };
   }
 
   const instance = sql`i.workspace_id = ${workspaceId} AND i.repository_id = ${repositoryId} AND i.stack = ${stack} AND i.component = ${component}`;
@@ -274,5 +375,8 @@ export async function reportInstanceStatus(
   statements.push(sql`SELECT i.id FROM instances AS i WHERE ${instance}`);
   const results = await runBatch(db, { statements: 0 }, statements);
   if (resultRows(results[results.length - 1]).length > 0) return { ok: true, status };
-  return refuse("instance_unknown", `No instance ${component} in stack ${stack} in this repository. Upload the inventory first (atmos list instances --upload).`);
+  return refuse(
+    "instance_unknown",
+    `No instance ${component} in stack ${stack} in this repository. Upload the inventory first (atmos list instances --upload).`,
+  );
 }

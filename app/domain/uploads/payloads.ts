@@ -59,7 +59,13 @@ function nullable(noun: "an array" | "an object") {
  * boolean in older CLIs and is a list of reasons (`[]string`, null when nil) in newer ones.
  */
 const stackItemScope = type.scope({
-  settings: [type(settingsFields).narrow((value, ctx) => !Array.isArray(value) || ctx.mustBe("an object")).or("null"), "@", nullable("an object")],
+  settings: [
+    type(settingsFields)
+      .narrow((value, ctx) => !Array.isArray(value) || ctx.mustBe("an object"))
+      .or("null"),
+    "@",
+    nullable("an object"),
+  ],
   stackItem: {
     component: "string > 0",
     stack: "string > 0",
@@ -107,14 +113,24 @@ function checkBatch(body: BatchFields, ctx: NarrowContext): boolean {
   const hasTotal = typeof body.batch_total === "number";
   if (!hasId) {
     if (hasIndex || hasTotal) {
-      return ctx.reject({ path: ["batch_id"], expected: "a UUID when batch_index or batch_total is set", actual: "missing" });
+      return ctx.reject({
+        path: ["batch_id"],
+        expected: "a UUID when batch_index or batch_total is set",
+        actual: "missing",
+      });
     }
     return true;
   }
-  if (!hasIndex) return ctx.reject({ path: ["batch_index"], expected: "an integer >= 0 when batch_id is set", actual: "missing" });
-  if (!hasTotal) return ctx.reject({ path: ["batch_total"], expected: "an integer >= 1 when batch_id is set", actual: "missing" });
+  if (!hasIndex)
+    return ctx.reject({ path: ["batch_index"], expected: "an integer >= 0 when batch_id is set", actual: "missing" });
+  if (!hasTotal)
+    return ctx.reject({ path: ["batch_total"], expected: "an integer >= 1 when batch_id is set", actual: "missing" });
   if (body.batch_index! >= body.batch_total!) {
-    return ctx.reject({ path: ["batch_index"], expected: `less than batch_total (${body.batch_total})`, actual: String(body.batch_index) });
+    return ctx.reject({
+      path: ["batch_index"],
+      expected: `less than batch_total (${body.batch_total})`,
+      actual: String(body.batch_index),
+    });
   }
   return true;
 }
@@ -153,7 +169,13 @@ export const instanceItem = type({
   component: "string > 0",
   stack: "string > 0",
   "component_type?": optionalString,
-  "settings?": type([type(settingsFields).narrow((value, ctx) => !Array.isArray(value) || ctx.mustBe("an object")).or("null"), "@", nullable("an object")]),
+  "settings?": type([
+    type(settingsFields)
+      .narrow((value, ctx) => !Array.isArray(value) || ctx.mustBe("an object"))
+      .or("null"),
+    "@",
+    nullable("an object"),
+  ]),
 });
 export type InstanceItem = typeof instanceItem.infer;
 
@@ -187,11 +209,16 @@ export const instanceStatusBody = type({
 })
   .narrow((body, ctx) => {
     if (body.command !== undefined) {
-      if (body.exit_code === undefined) return ctx.reject({ path: ["exit_code"], expected: "an integer", actual: "missing" });
+      if (body.exit_code === undefined)
+        return ctx.reject({ path: ["exit_code"], expected: "an integer", actual: "missing" });
       return true;
     }
     if (body.status !== undefined) return true;
-    return ctx.reject({ path: ["command"], expected: '"plan", "apply", "remediate" or "detect" (or a legacy "status")', actual: "missing" });
+    return ctx.reject({
+      path: ["command"],
+      expected: '"plan", "apply", "remediate" or "detect" (or a legacy "status")',
+      actual: "missing",
+    });
   })
   .pipe((body): InstanceStatusReport => {
     if (body.command !== undefined) {

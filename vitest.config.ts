@@ -7,7 +7,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import type { FakeProvidersInfo } from "./tests/fakes/server";
-import { TEST_SETTINGS } from "./tests/settings";
+import { TEST_SETTINGS, TEST_WEBHOOK_SECRETS } from "./tests/settings";
 
 /** Sign-in settings pointing at the local fake GitHub and OpenID provider (tests/fakes). */
 function providerSettings(fakes: FakeProvidersInfo) {
@@ -41,6 +41,16 @@ export default defineConfig({
           CLOCK_OFFSET_MS: String(inject("runClock").offsetMs),
           TEST_FIXED_NOW: inject("runClock").fixedNow,
           TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("./db/migrations", import.meta.url))),
+          GITHUB_WEBHOOK_SECRET: TEST_WEBHOOK_SECRETS.join(","),
+          GITHUB_APP_SLUG: "atmos-pro-test",
+          // Retries at once: the tests wait for the dead-letter queue, not for backoff.
+          WEBHOOK_RETRY_BASE_SECONDS: "0",
+        },
+        // The same consumers as wrangler.toml, delivering at once. An entry here replaces that queue's
+        // whole wrangler.toml block, so retries and the dead-letter queue are repeated.
+        queueConsumers: {
+          "atmos-pro-webhooks": { maxBatchTimeout: 0, maxRetries: 4, deadLetterQueue: "atmos-pro-webhooks-dlq", retryDelay: 0 },
+          "atmos-pro-webhooks-dlq": { maxBatchTimeout: 0, maxRetries: 0 },
         },
       },
     })),

@@ -43,7 +43,7 @@ export function randomToken(bytes = 32): string {
 /** The SHA-256 of a string's UTF-8, as lowercase hex. */
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return toHex(new Uint8Array(digest));
 }
 
 /** Standard base64, padded or not, as GitHub's blob API takes it (padded); null when it is not base64. */
@@ -52,4 +52,28 @@ export function paddedBase64(value: string): string | null {
   if (!/^[A-Za-z0-9+/]*$/.test(bare) || bare.length % 4 === 1) return null;
   const padded = bare + "=".repeat((4 - (bare.length % 4)) % 4);
   return value === bare || value === padded ? padded : null;
+}
+
+/** Bytes → gzip → base64: how large values are kept in D1 (a string value is at most 2,000,000 bytes). */
+export async function gzipToBase64(bytes: Uint8Array<ArrayBuffer> | string): Promise<string> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+  return toBase64(new Uint8Array(await new Response(stream).arrayBuffer()));
+}
+
+export async function gunzipFromBase64(value: string): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([fromBase64(value)]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Lowercase hex, two digits a byte. */
+export function toHex(bytes: Uint8Array): string {
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Hex (an even number of digits) → bytes; null when it is not hex. */
+export function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) return null;
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
 }

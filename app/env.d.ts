@@ -6,6 +6,7 @@ declare namespace Cloudflare {
 	}
 	interface Env {
 		DB: D1Database;
+		WEBHOOK_QUEUE: Queue;
 		ENVIRONMENT: string;
 		SESSION_SECRET: string;
 		LOG_LEVEL: string;

@@ -6,6 +6,10 @@ declare namespace Cloudflare {
     /** The GitHub App that commits for the CLI (POST /api/v1/git/commit); set both or neither. */
     GITHUB_APP_ID?: string;
     GITHUB_APP_PRIVATE_KEY?: string;
+    /** The App's slug: the install link is <GITHUB_URL>/apps/<slug>/installations/new. */
+    GITHUB_APP_SLUG?: string;
+    /** Verifies webhook deliveries (X-Hub-Signature-256); a comma list while rotating. */
+    GITHUB_WEBHOOK_SECRET?: string;
     /** Development and tests only: moves the app's clock (app/clock.ts). */
     CLOCK_OFFSET_MS?: string;
   }

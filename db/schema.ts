@@ -167,7 +167,16 @@ export const githubInstallations = sqliteTable(
     accountLogin: text("account_login").notNull(),
     accountType: text("account_type", { enum: ["User", "Organization"] }).notNull(),
     host: text("host").notNull().default("github.com"),
+    /** GitHub's id of the account the App is installed on. */
+    accountGithubId: integer("account_github_id"),
+    /** GitHub's id of whoever installed it (the `installation.created` sender): who may connect it to a workspace. */
+    installedByGithubId: integer("installed_by_github_id"),
+    repositorySelection: text("repository_selection", { enum: ["all", "selected"] }),
+    /** The permissions the installation granted (JSON object, e.g. {"contents":"write"}). */
+    permissions: text("permissions", { mode: "json" }).$type<Record<string, string>>(),
     suspendedAt: integer("suspended_at", { mode: "timestamp_ms" }),
+    /** Uninstalled: kept so that a late event for it never brings it back. */
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -186,10 +195,16 @@ export const repositories = sqliteTable(
     }),
     githubId: integer("github_id"),
     defaultBranch: text("default_branch").notNull().default("main"),
+    /** Deleted on GitHub. */
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("repositories_host_owner_name").on(t.host, t.owner, t.name)],
+  (t) => [
+    uniqueIndex("repositories_host_owner_name").on(t.host, t.owner, t.name),
+    index("repositories_installation").on(t.installationId),
+    index("repositories_github_id").on(t.host, t.githubId),
+  ],
 );
 
 /** A repository may be imported into several workspaces. */
@@ -591,4 +606,48 @@ export const instanceUploads = sqliteTable(
     primaryKey({ columns: [t.workspaceId, t.batchId] }),
     index("instance_uploads_status").on(t.status, t.startedAt),
   ],
+);
+
+// ─── Webhooks ──────────────────────────────────────────────────────────────────────────────────
+
+export const WEBHOOK_DELIVERY_STATUSES = ["queued", "processing", "done", "ignored", "failed"] as const;
+
+/**
+ * One row per GitHub delivery (`X-GitHub-Delivery`), stored before it is queued: the id makes a
+ * redelivery a no-op, and the row is what the queue consumer reads and what admins see.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    event: text("event").notNull(),
+    action: text("action"),
+    installationId: integer("installation_id"),
+    status: text("status", { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    /** Why the last attempt failed, or why the delivery was ignored (no secret, no payload). */
+    error: text("error"),
+    /** The raw body is stored in parts (webhook_delivery_bodies), gzip + base64. */
+    bodyParts: integer("body_parts").notNull(),
+    bodyBytes: integer("body_bytes").notNull(),
+    receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+    processedAt: integer("processed_at", { mode: "timestamp_ms" }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("webhook_deliveries_received").on(t.receivedAt),
+    index("webhook_deliveries_installation").on(t.installationId, t.receivedAt),
+  ],
+);
+
+export const webhookDeliveryBodies = sqliteTable(
+  "webhook_delivery_bodies",
+  {
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    part: integer("part").notNull(),
+    data: text("data").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.part] })],
 );

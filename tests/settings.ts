@@ -14,3 +14,6 @@ export const TEST_SETTINGS = {
   OIDC_SCOPES: "openid profile email",
   ATMOS_PRO_AUDIENCE: "atmos-pro.com",
 } as const;
+
+/** The webhook secrets the tests' Worker verifies with: the current one and the one being rotated out. */
+export const TEST_WEBHOOK_SECRETS = ["test-webhook-secret-current-0123", "test-webhook-secret-previous-456"] as const;

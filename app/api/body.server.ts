@@ -4,6 +4,7 @@
  */
 import { validate, type Issue } from "../validation";
 import type { Type } from "../validation/arktype";
+import { readBodyBytes } from "../worker/read-body";
 import { ApiError } from "./envelope";
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -16,32 +17,13 @@ export async function readJsonBody(
   if (!/^application\/json\b/i.test(contentType.trim())) {
     throw new ApiError(415, "UnsupportedMediaType", "Send the body as JSON with Content-Type: application/json.");
   }
-  const declared = Number(request.headers.get("Content-Length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body)
     throw new ApiError(400, "ValidationError", "The request has no body.", {
       data: { validationErrors: ["body: required"] },
     });
-
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const read = await readBodyBytes(request, maxBytes);
+  if (!read.ok) throw tooLarge(maxBytes);
+  const bytes = read.bytes;
   let raw: string;
   try {
     raw = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

@@ -71,6 +71,23 @@ const privateKeyPem = type("string")
       : ctx.mustBe("an unencrypted PEM private key (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)"),
   );
 
+/** GitHub webhook secrets: a comma list, every one verifies (add the new one, rotate, then drop the old). */
+const webhookSecretList = type("string")
+  .pipe((raw) =>
+    raw
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
+  .narrow((parts, ctx) =>
+    parts.length > 0 && parts.every((part) => part.length >= 16)
+      ? true
+      : ctx.mustBe("a comma list of webhook secrets of at least 16 characters each"),
+  );
+
+/** A GitHub App's slug, as in https://github.com/apps/<slug>. */
+const githubAppSlug = type(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/);
+
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const isLocal = (url: string) => LOCAL_HOSTS.has(new URL(url).hostname);
 
@@ -93,6 +110,13 @@ const fields = type({
   OPERATOR_LOGINS: loginList.default(""),
   "GITHUB_APP_ID?": githubAppId,
   "GITHUB_APP_PRIVATE_KEY?": privateKeyPem,
+  "GITHUB_APP_SLUG?": githubAppSlug,
+  "GITHUB_WEBHOOK_SECRET?": webhookSecretList,
+  /** The first retry's delay for a webhook delivery whose processing failed; each next one doubles. */
+  WEBHOOK_RETRY_BASE_SECONDS: type("string.integer.parse | number.integer")
+    .pipe((n) => Number(n))
+    .narrow((n, ctx) => (n >= 0 && n <= 300 ? true : ctx.mustBe("between 0 and 300")))
+    .default("10"),
   "LOG_LEVEL?": type("'debug' | 'info' | 'warn' | 'error'"),
   "SENTRY_DSN?": type("string.url"),
   /** Development and tests only: milliseconds added to the wall clock (app/clock.ts). */

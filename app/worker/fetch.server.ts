@@ -8,6 +8,7 @@ import { envelope } from "../api/envelope";
 import { readSettings } from "../config/env.server";
 import { createLogger, newRequestId } from "../observability/logger";
 import { reportError } from "../observability/reporter";
+import { handleWebhook, WEBHOOK_PATH } from "../webhooks/receive.server";
 import { errorDocument } from "./error-document";
 import { createLoadContext } from "./load-context";
 
@@ -31,7 +32,10 @@ export async function handleFetch(
   const requestId = newRequestId();
   const settings = readSettings(env);
 
-  const isApi = /^\/api(\/|$)/.test(new URL(request.url).pathname);
+  const pathname = new URL(request.url).pathname;
+  const isWebhook = pathname === WEBHOOK_PATH;
+  // Machine clients (the CLI, GitHub) get JSON envelopes, never pages.
+  const isApi = /^\/api(\/|$)/.test(pathname) || isWebhook;
 
   if (!settings.ok) {
     createLogger({ requestId }).error("config_invalid", { settings: settings.invalid });
@@ -61,6 +65,15 @@ export async function handleFetch(
   const context = createLoadContext({ env, ctx, settings: settings.settings, requestId });
   const logger = context.logger;
 
+  if (isWebhook) {
+    try {
+      return withStandardHeaders(await handleWebhook(request, context), request, requestId);
+    } catch (error) {
+      reportError(logger, error, { route: WEBHOOK_PATH });
+      const failed = envelope(requestId, 500, { errorTag: "InternalError", errorMessage: "The delivery could not be received." });
+      return withStandardHeaders(failed, request, requestId);
+    }
+  }
   if (isApi) return withStandardHeaders(await handleApi(request, context), request, requestId);
 
   // Forms change state only from our own pages. Refused here, before Remix, so every route gets the

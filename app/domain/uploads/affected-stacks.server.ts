@@ -262,7 +262,7 @@ async function receiveChunk(
     upload.status === "expired" ||
     (upload.status === "receiving" && upload.expires_at !== null && upload.expires_at <= now.getTime())
   ) {
-    if (upload.status === "receiving") await expireUploads(db, counter, now, upload.id);
+    if (upload.status === "receiving") await expireUploads(db, counter, now, { uploadId: upload.id });
     return {
       ...refuse(
         "batch_expired",
@@ -303,8 +303,16 @@ async function receiveChunk(
 }
 
 /** Marks unfinished uploads past their expiry 'expired' and deletes their chunks (one upload, or all of them). */
-async function expireUploads(db: Database, counter: StatementCounter, now: Date, uploadId?: string): Promise<number> {
-  const stale = sql`status = 'receiving' AND expires_at <= ${now.getTime()}${uploadId ? sql` AND id = ${uploadId}` : sql``}`;
+async function expireUploads(
+  db: Database,
+  counter: StatementCounter,
+  now: Date,
+  which: { uploadId: string } | { limit: number },
+): Promise<number> {
+  const stale =
+    "uploadId" in which
+      ? sql`status = 'receiving' AND expires_at <= ${now.getTime()} AND id = ${which.uploadId}`
+      : sql`id IN (SELECT id FROM affected_stacks_uploads WHERE status = 'receiving' AND expires_at <= ${now.getTime()} ORDER BY expires_at LIMIT ${which.limit})`;
   const [, expired] = await runBatch(db, counter, [
     sql`DELETE FROM affected_stacks_chunks WHERE upload_id IN (SELECT id FROM affected_stacks_uploads WHERE ${stale})`,
     sql`UPDATE affected_stacks_uploads SET status = 'expired' WHERE ${stale} RETURNING id`,
@@ -316,8 +324,12 @@ async function expireUploads(db: Database, counter: StatementCounter, now: Date,
  * Housekeeping (a scheduled job): uploads still 'receiving' whose expires_at (first chunk + 1 hour)
  * has passed become 'expired' and lose their chunks. A later chunk of such a batch is refused.
  */
-export async function expireStaleUploads(db: Database, now: Date): Promise<{ expired: number; statements: number }> {
+export async function expireStaleUploads(
+  db: Database,
+  now: Date,
+  limit = 500,
+): Promise<{ expired: number; statements: number }> {
   const counter = { statements: 0 };
-  const expired = await expireUploads(db, counter, now);
+  const expired = await expireUploads(db, counter, now, { limit });
   return { expired, statements: counter.statements };
 }

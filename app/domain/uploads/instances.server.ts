@@ -289,26 +289,38 @@ function checkBatch(
 export async function expireStaleInstanceUploads(
   db: Database,
   now: Date,
+  limit = 500,
 ): Promise<{ expired: number; deleted: number }> {
+  // By rowid: batch ids are the client's, and two workspaces may use the same one.
+  const abandoned = db
+    .select({ rowid: sql<number>`rowid` })
+    .from(instanceUploads)
+    .where(
+      and(
+        eq(instanceUploads.status, "receiving"),
+        lte(instanceUploads.startedAt, new Date(now.getTime() - INSTANCE_BATCH_TTL_MS)),
+      ),
+    )
+    .limit(limit);
+  const finished = db
+    .select({ rowid: sql<number>`rowid` })
+    .from(instanceUploads)
+    .where(
+      and(
+        ne(instanceUploads.status, "receiving"),
+        lte(instanceUploads.startedAt, new Date(now.getTime() - 24 * INSTANCE_BATCH_TTL_MS)),
+      ),
+    )
+    .limit(limit);
   const [expired, deleted] = await db.batch([
     db
       .update(instanceUploads)
       .set({ status: "expired" })
-      .where(
-        and(
-          eq(instanceUploads.status, "receiving"),
-          lte(instanceUploads.startedAt, new Date(now.getTime() - INSTANCE_BATCH_TTL_MS)),
-        ),
-      )
+      .where(and(eq(instanceUploads.status, "receiving"), sql`rowid IN ${abandoned}`))
       .returning({ batchId: instanceUploads.batchId }),
     db
       .delete(instanceUploads)
-      .where(
-        and(
-          ne(instanceUploads.status, "receiving"),
-          lte(instanceUploads.startedAt, new Date(now.getTime() - 24 * INSTANCE_BATCH_TTL_MS)),
-        ),
-      )
+      .where(and(ne(instanceUploads.status, "receiving"), sql`rowid IN ${finished}`))
       .returning({ batchId: instanceUploads.batchId }),
   ]);
   return { expired: expired.length, deleted: deleted.length };

@@ -1,0 +1,151 @@
+/**
+ * What each GitHub event we act on does, with the schema its payload must satisfy. The schemas name
+ * only the fields we read (GitHub adds fields freely) and are checked against GitHub's published
+ * example payloads (tests/webhooks/payload-schemas.test.ts), so a real payload never fails them.
+ * Events and actions not listed here are acknowledged and ignored.
+ */
+import type { AppLoadContext } from "@remix-run/cloudflare";
+import {
+  applyInstallationChange,
+  coverRepositories,
+  markRepositoryDeleted,
+  recordInstallation,
+  removeInstallation,
+  renameRepository,
+  uncoverRepositories,
+  type InstallationFacts,
+  type RepositoryFacts,
+} from "../domain/installations.server";
+import { type, validate } from "../validation";
+import type { Type } from "../validation/arktype";
+
+const account = type({ login: "string", id: "number.integer", type: "string" });
+export const installationSchema = type({
+  id: "number.integer > 0",
+  account,
+  repository_selection: "'all' | 'selected'",
+  permissions: "Record<string, string>",
+  "suspended_at?": "string | null",
+});
+const sender = type({ id: "number.integer", login: "string" });
+/** A repository as installation events list it. */
+const listedRepository = type({ id: "number.integer > 0", name: "string", full_name: "string" });
+/** A repository as repository events carry it. */
+const fullRepository = type({ id: "number.integer > 0", name: "string", full_name: "string", owner: { login: "string" } });
+
+export const installationEvent = type({
+  action: "string",
+  installation: installationSchema,
+  sender,
+  "repositories?": listedRepository.array(),
+});
+export const installationRepositoriesEvent = type({
+  action: "'added' | 'removed'",
+  installation: installationSchema,
+  repositories_added: listedRepository.array(),
+  repositories_removed: listedRepository.array(),
+});
+export const repositoryEvent = type({
+  action: "string",
+  repository: fullRepository,
+  "installation?": { id: "number.integer > 0" },
+});
+
+function installationFacts(installation: typeof installationSchema.infer): InstallationFacts {
+  return {
+    id: installation.id,
+    accountLogin: installation.account.login,
+    accountGithubId: installation.account.id,
+    accountType: installation.account.type === "User" ? "User" : "Organization",
+    repositorySelection: installation.repository_selection,
+    permissions: installation.permissions,
+    suspended: Boolean(installation.suspended_at),
+  };
+}
+
+function repositoryFacts(repo: { id: number; name: string; full_name: string }): RepositoryFacts {
+  const owner = repo.full_name.slice(0, repo.full_name.length - repo.name.length - 1) || repo.full_name.split("/")[0]!;
+  return { githubId: repo.id, owner, name: repo.name };
+}
+
+export type EventOutcome = { handled: true } | { handled: false; reason: string };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler<S extends Type<any, any>> = {
+  schema: S;
+  actions: readonly string[];
+  run(payload: S["infer"], context: AppLoadContext): Promise<void>;
+};
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const handler = <S extends Type<any, any>>(definition: Handler<S>) => definition;
+
+export const HANDLERS = {
+  installation: handler({
+    schema: installationEvent,
+    actions: ["created", "deleted", "suspend", "unsuspend", "new_permissions_accepted"],
+    async run(payload, context) {
+      const facts = installationFacts(payload.installation);
+      const now = context.now();
+      if (payload.action === "deleted") return removeInstallation(context.db, facts, now);
+      await applyInstallationChange(context.db, {
+        facts,
+        action: payload.action,
+        installedBy: payload.action === "created" ? payload.sender.id : null,
+        repositories: payload.action === "created" ? payload.repositories?.map(repositoryFacts) : undefined,
+        now,
+      });
+    },
+  }),
+  installation_repositories: handler({
+    schema: installationRepositoriesEvent,
+    actions: ["added", "removed"],
+    async run(payload, context) {
+      const now = context.now();
+      const installation = await recordInstallation(context.db, installationFacts(payload.installation), now);
+      if (!installation) return;
+      await coverRepositories(context.db, installation.id, payload.repositories_added.map(repositoryFacts), now);
+      await uncoverRepositories(
+        context.db,
+        installation.id,
+        payload.repositories_removed.map((repo) => repo.id),
+        now,
+      );
+    },
+  }),
+  repository: handler({
+    schema: repositoryEvent,
+    actions: ["renamed", "transferred", "deleted"],
+    async run(payload, context) {
+      const now = context.now();
+      if (payload.action === "deleted") return markRepositoryDeleted(context.db, payload.repository.id, now);
+      await renameRepository(
+        context.db,
+        { githubId: payload.repository.id, owner: payload.repository.owner.login, name: payload.repository.name },
+        now,
+      );
+    },
+  }),
+} as const;
+
+/** A payload that fails its event's schema: permanent (retrying cannot fix it), named by field, never quoted. */
+export class PayloadInvalid extends Error {
+  constructor(readonly fields: string[]) {
+    super(`The payload does not have the shape we expect: ${fields.join(", ")}`);
+    this.name = "PayloadInvalid";
+  }
+}
+
+export async function handleEvent(
+  event: string,
+  action: string | null,
+  payload: unknown,
+  context: AppLoadContext,
+): Promise<EventOutcome> {
+  const definition = (HANDLERS as Record<string, Handler<Type>>)[event];
+  if (!definition) return { handled: false, reason: `The ${event} event is not one we act on.` };
+  if (!action || !definition.actions.includes(action))
+    return { handled: false, reason: `The ${event}.${action ?? "(none)"} action is not one we act on.` };
+  const checked = validate(definition.schema, payload);
+  if (!checked.ok) throw new PayloadInvalid([...new Set(checked.issues.map((issue) => issue.path))].slice(0, 10));
+  await definition.run(checked.value, context);
+  return { handled: true };
+}

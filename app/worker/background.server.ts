@@ -1,0 +1,46 @@
+/**
+ * The Worker's background entry points: `queue` (webhook deliveries and their dead letters) and
+ * `scheduled` (the every-minute Cron Trigger: housekeeping). Each builds the same load context a
+ * request gets, so domain code reads the same settings, database and clock.
+ */
+import type { AppLoadContext } from "@remix-run/cloudflare";
+import { readSettings } from "../config/env.server";
+import { runHousekeeping } from "../domain/housekeeping.server";
+import { createLogger } from "../observability/logger";
+import { reportError } from "../observability/reporter";
+import { consumeWebhooks, deadLetterWebhooks } from "../webhooks/consume.server";
+import { createLoadContext } from "./load-context";
+
+export const WEBHOOK_QUEUE = "atmos-pro-webhooks";
+export const WEBHOOK_DEAD_LETTER_QUEUE = "atmos-pro-webhooks-dlq";
+
+function backgroundContext(env: Env, ctx: ExecutionContext, requestId: string): AppLoadContext | null {
+  const settings = readSettings(env);
+  if (!settings.ok) {
+    createLogger({ requestId }).error("config_invalid", { settings: settings.invalid });
+    return null;
+  }
+  return createLoadContext({ env, ctx, settings: settings.settings, requestId });
+}
+
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+  const context = backgroundContext(env, ctx, `queue-${crypto.randomUUID()}`);
+  if (!context) {
+    batch.retryAll({ delaySeconds: 60 });
+    return;
+  }
+  // Queue names may carry an environment suffix (atmos-pro-webhooks-preview): match by prefix.
+  if (batch.queue.startsWith(WEBHOOK_DEAD_LETTER_QUEUE)) return deadLetterWebhooks(batch, context);
+  if (batch.queue.startsWith(WEBHOOK_QUEUE)) return consumeWebhooks(batch, context);
+  context.logger.error("queue_unknown", { queue: batch.queue });
+  batch.retryAll({ delaySeconds: 60 });
+}
+
+export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  const context = backgroundContext(env, ctx, `cron-${crypto.randomUUID()}`);
+  if (!context) return;
+  const report = await runHousekeeping(context.db, context.now(), (job, error) =>
+    reportError(context.logger, error, { route: `scheduled:${job}` }),
+  );
+  context.logger.info("housekeeping", { cron: controller.cron, ...report });
+}

@@ -49,7 +49,12 @@ export default defineConfig({
         // The same consumers as wrangler.toml, delivering at once. An entry here replaces that queue's
         // whole wrangler.toml block, so retries and the dead-letter queue are repeated.
         queueConsumers: {
-          "atmos-pro-webhooks": { maxBatchTimeout: 0, maxRetries: 4, deadLetterQueue: "atmos-pro-webhooks-dlq", retryDelay: 0 },
+          "atmos-pro-webhooks": {
+            maxBatchTimeout: 0,
+            maxRetries: 4,
+            deadLetterQueue: "atmos-pro-webhooks-dlq",
+            retryDelay: 0,
+          },
           "atmos-pro-webhooks-dlq": { maxBatchTimeout: 0, maxRetries: 0 },
         },
       },

@@ -53,7 +53,8 @@ export async function runHousekeeping(
       return result.expired + result.deleted;
     },
     audit_events_pruned: () => pruneAuditEvents(db, now),
-    deliveries_pruned: () => pruneDeliveries(db, new Date(now.getTime() - DELIVERY_RETENTION_DAYS * DAY_MS), HOUSEKEEPING_BATCH),
+    deliveries_pruned: () =>
+      pruneDeliveries(db, new Date(now.getTime() - DELIVERY_RETENTION_DAYS * DAY_MS), HOUSEKEEPING_BATCH),
   };
   const report: HousekeepingReport = {};
   for (const [job, run] of Object.entries(jobs)) {

@@ -95,7 +95,13 @@ async function auditInstallation(db: Database, installation: Installation, actio
 /** `installation.created` / `unsuspend` / `suspend` / `new_permissions_accepted`: the record as GitHub says it is now. */
 export async function applyInstallationChange(
   db: Database,
-  input: { facts: InstallationFacts; action: string; installedBy?: number | null; repositories?: RepositoryFacts[]; now: Date },
+  input: {
+    facts: InstallationFacts;
+    action: string;
+    installedBy?: number | null;
+    repositories?: RepositoryFacts[];
+    now: Date;
+  },
 ): Promise<void> {
   const installation = await recordInstallation(db, input.facts, input.now, input.installedBy ?? null);
   if (!installation) return;
@@ -188,7 +194,10 @@ export async function uncoverRepositories(
       .update(repositories)
       .set({ installationId: null, updatedAt: now })
       .where(
-        and(eq(repositories.installationId, installationId), inArray(repositories.githubId, githubIds.slice(at, at + 90))),
+        and(
+          eq(repositories.installationId, installationId),
+          inArray(repositories.githubId, githubIds.slice(at, at + 90)),
+        ),
       );
   }
 }

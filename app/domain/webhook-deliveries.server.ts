@@ -67,7 +67,10 @@ export async function claimDelivery(db: Database, id: string, now: Date): Promis
         or(
           eq(webhookDeliveries.status, "queued"),
           // A consumer that died mid-way (the isolate was evicted) leaves "processing": the queue's retry takes it over.
-          and(eq(webhookDeliveries.status, "processing"), lt(webhookDeliveries.updatedAt, new Date(now.getTime() - 60_000))),
+          and(
+            eq(webhookDeliveries.status, "processing"),
+            lt(webhookDeliveries.updatedAt, new Date(now.getTime() - 60_000)),
+          ),
         ),
       ),
     )

@@ -25,9 +25,14 @@ const deliveryIdOf = (message: Message<unknown>) => {
   return body && typeof body.deliveryId === "string" ? body.deliveryId : null;
 };
 
-/** What admins see as the error: our own sentence, never a payload value or a secret. */
+/**
+ * What admins see as the error: the innermost cause's name and message (D1's or GitHub's sentence),
+ * never the query or its parameters, which a query builder's error would quote.
+ */
 function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
+  let inner = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  if (inner instanceof Error) return `${inner.name}: ${inner.message}`.slice(0, 500);
   return "An unexpected error.";
 }
 
@@ -66,7 +71,11 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, context: App
       }
       await releaseDelivery(context.db, deliveryId, describe(error), context.now());
       const delaySeconds = retryDelaySeconds(message.attempts, context.settings.WEBHOOK_RETRY_BASE_SECONDS);
-      context.logger.warn("webhook_retry", { ...log, delaySeconds, error: error instanceof Error ? error.name : "unknown" });
+      context.logger.warn("webhook_retry", {
+        ...log,
+        delaySeconds,
+        error: error instanceof Error ? error.name : "unknown",
+      });
       message.retry({ delaySeconds });
     }
   }

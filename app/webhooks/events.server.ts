@@ -31,7 +31,12 @@ const sender = type({ id: "number.integer", login: "string" });
 /** A repository as installation events list it. */
 const listedRepository = type({ id: "number.integer > 0", name: "string", full_name: "string" });
 /** A repository as repository events carry it. */
-const fullRepository = type({ id: "number.integer > 0", name: "string", full_name: "string", owner: { login: "string" } });
+const fullRepository = type({
+  id: "number.integer > 0",
+  name: "string",
+  full_name: "string",
+  owner: { login: "string" },
+});
 
 export const installationEvent = type({
   action: "string",

@@ -90,7 +90,12 @@ export async function handleWebhook(request: Request, context: AppLoadContext): 
       event,
       error: error instanceof Error ? error.name : "unknown",
     });
-    return answer(context, 503, "The delivery could not be queued. Redeliver it from the App's settings.", "Unavailable");
+    return answer(
+      context,
+      503,
+      "The delivery could not be queued. Redeliver it from the App's settings.",
+      "Unavailable",
+    );
   }
   context.logger.info("webhook_queued", { deliveryId, event, action });
   return answer(context, 202, "Queued.");

@@ -70,7 +70,10 @@ export async function handleFetch(
       return withStandardHeaders(await handleWebhook(request, context), request, requestId);
     } catch (error) {
       reportError(logger, error, { route: WEBHOOK_PATH });
-      const failed = envelope(requestId, 500, { errorTag: "InternalError", errorMessage: "The delivery could not be received." });
+      const failed = envelope(requestId, 500, {
+        errorTag: "InternalError",
+        errorMessage: "The delivery could not be received.",
+      });
       return withStandardHeaders(failed, request, requestId);
     }
   }

@@ -23,7 +23,9 @@ export function example(event: string, action?: string): Payload {
 
 /** Every example payload GitHub publishes for `event`. */
 export function allExamples(event: string): Payload[] {
-  return (examples.find((entry) => entry.name === event)?.examples ?? []).map((payload) => structuredClone(payload) as Payload);
+  return (examples.find((entry) => entry.name === event)?.examples ?? []).map(
+    (payload) => structuredClone(payload) as Payload,
+  );
 }
 
 let deliveries = 0;
@@ -54,16 +56,32 @@ export async function send(event: string, payload: unknown, options: SendOptions
   if (options.signature !== undefined) headers.set("X-Hub-Signature-256", options.signature);
   else if (secret !== null) headers.set("X-Hub-Signature-256", await signWebhook(secret, body));
   const response = await SELF.fetch(`${ORIGIN}/webhooks/github`, { method: "POST", headers, body });
-  const envelope = (await response.json()) as { status: number; success: boolean; errorTag?: string; errorMessage?: string; data?: { message: string } };
+  const envelope = (await response.json()) as {
+    status: number;
+    success: boolean;
+    errorTag?: string;
+    errorMessage?: string;
+    data?: { message: string };
+  };
   expect(envelope.status).toBe(response.status);
   return { response, envelope, deliveryId };
 }
 
-type DeliveryRow = { id: string; status: string; attempts: number; error: string | null; event: string; action: string | null };
+type DeliveryRow = {
+  id: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  event: string;
+  action: string | null;
+};
 
 /** The stored delivery, or null. */
 export async function deliveryRow(id: string): Promise<DeliveryRow | null> {
-  const row = await db().$client.prepare("SELECT id, status, attempts, error, event, action FROM webhook_deliveries WHERE id = ?").bind(id).first<DeliveryRow>();
+  const row = await db()
+    .$client.prepare("SELECT id, status, attempts, error, event, action FROM webhook_deliveries WHERE id = ?")
+    .bind(id)
+    .first<DeliveryRow>();
   return row ?? null;
 }
 
@@ -73,7 +91,8 @@ export async function processed(id: string, timeoutMs = 10_000): Promise<Deliver
   for (;;) {
     const row = await deliveryRow(id);
     if (row && ["done", "ignored", "failed"].includes(row.status)) return row;
-    if (Date.now() > until) throw new Error(`delivery ${id} not processed within ${timeoutMs} ms: ${JSON.stringify(row)}`);
+    if (Date.now() > until)
+      throw new Error(`delivery ${id} not processed within ${timeoutMs} ms: ${JSON.stringify(row)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -86,6 +105,12 @@ export function installationCreated(id: number, account: string, repos: string[]
   installation.account = { ...(installation.account as Payload), login: account, id: 9000 + id, type: "Organization" };
   installation.repository_selection = "selected";
   payload.sender = { ...(payload.sender as Payload), id: senderId, login: "acme-admin" };
-  payload.repositories = repos.map((name, i) => ({ id: id * 1000 + i + 1, node_id: "x", name, full_name: `${account}/${name}`, private: true }));
+  payload.repositories = repos.map((name, i) => ({
+    id: id * 1000 + i + 1,
+    node_id: "x",
+    name,
+    full_name: `${account}/${name}`,
+    private: true,
+  }));
   return payload;
 }

@@ -57,7 +57,9 @@ describe("POST /webhooks/github: what is received", () => {
 
   it("verifies with every configured secret, so a secret can be rotated", async () => {
     for (const secret of TEST_WEBHOOK_SECRETS) {
-      const { response, deliveryId } = await send("installation", installationCreated(72, "acme", ["infra"]), { secret });
+      const { response, deliveryId } = await send("installation", installationCreated(72, "acme", ["infra"]), {
+        secret,
+      });
       expect(response.status).toBe(202);
       expect((await processed(deliveryId)).status).toBe("done");
     }
@@ -81,7 +83,9 @@ describe("POST /webhooks/github: what is received", () => {
   it("refuses a signed delivery without its delivery id or event, or that is not JSON: 400, nothing stored", async () => {
     const before = await dumpDatabase();
     expect((await send("installation", {}, { headers: { "X-GitHub-Delivery": "" } })).response.status).toBe(400);
-    expect((await send("installation", {}, { headers: { "X-GitHub-Event": "Not An Event!" } })).response.status).toBe(400);
+    expect((await send("installation", {}, { headers: { "X-GitHub-Event": "Not An Event!" } })).response.status).toBe(
+      400,
+    );
     expect((await send("installation", null, { body: "{not json" })).response.status).toBe(400);
     const form = await send("installation", null, {
       body: "payload=%7B%7D",
@@ -117,7 +121,10 @@ describe("POST /webhooks/github: what is received", () => {
   it("acknowledges events and actions we do not act on, and records them as ignored", async () => {
     const star = await send("star", { action: "created", starred_at: "2026-11-01T00:00:00Z" });
     expect(star.response.status).toBe(202);
-    expect(await processed(star.deliveryId)).toMatchObject({ status: "ignored", error: "The star event is not one we act on." });
+    expect(await processed(star.deliveryId)).toMatchObject({
+      status: "ignored",
+      error: "The star event is not one we act on.",
+    });
     const edited = await send("repository", example("repository", "edited"));
     expect(await processed(edited.deliveryId)).toMatchObject({
       status: "ignored",
@@ -155,7 +162,7 @@ describe("installations and their repositories, in whatever order the events arr
 
   it("repositories added before installation.created arrives still count, and created adds its own", async () => {
     const added = example("installation_repositories", "added");
-    added.installation = (installationCreated(82, "acme", []).installation as Record<string, unknown>);
+    added.installation = installationCreated(82, "acme", []).installation as Record<string, unknown>;
     added.repositories_added = [{ id: 82009, node_id: "x", name: "late", full_name: "acme/late", private: true }];
     await processed((await send("installation_repositories", added)).deliveryId);
     expect(await repositoriesOf(82)).toEqual(["acme/late#82009"]);
@@ -173,7 +180,10 @@ describe("installations and their repositories, in whatever order the events arr
     expect(await repositoriesOf(83)).toEqual(["acme/infra#83001"]);
 
     const suspend = example("installation", "suspend");
-    suspend.installation = { ...(installationCreated(83, "acme", []).installation as object), suspended_at: "2026-11-01T12:00:00Z" };
+    suspend.installation = {
+      ...(installationCreated(83, "acme", []).installation as object),
+      suspended_at: "2026-11-01T12:00:00Z",
+    };
     await processed((await send("installation", suspend)).deliveryId);
     expect((await installationRow(83))?.suspended_at).not.toBeNull();
     const unsuspend = example("installation", "unsuspend");
@@ -210,16 +220,34 @@ describe("installations and their repositories, in whatever order the events arr
   it("renamed and transferred repositories keep their record under the new name; deleted ones are gone", async () => {
     await processed((await send("installation", installationCreated(86, "acme", ["infra", "apps"]))).deliveryId);
     const renamed = example("repository", "renamed");
-    renamed.repository = { ...(renamed.repository as object), id: 86001, name: "platform", full_name: "acme/platform", owner: { login: "acme" } };
+    renamed.repository = {
+      ...(renamed.repository as object),
+      id: 86001,
+      name: "platform",
+      full_name: "acme/platform",
+      owner: { login: "acme" },
+    };
     await processed((await send("repository", renamed)).deliveryId);
     const transferred = example("repository", "transferred");
-    transferred.repository = { ...(transferred.repository as object), id: 86002, name: "apps", full_name: "globex/apps", owner: { login: "globex" } };
+    transferred.repository = {
+      ...(transferred.repository as object),
+      id: 86002,
+      name: "apps",
+      full_name: "globex/apps",
+      owner: { login: "globex" },
+    };
     await processed((await send("repository", transferred)).deliveryId);
     expect(await repositoriesOf(86)).toEqual(["globex/apps#86002", "acme/platform#86001"]);
 
     const deleted = example("repository", "renamed");
     deleted.action = "deleted";
-    deleted.repository = { ...(deleted.repository as object), id: 86001, name: "platform", full_name: "acme/platform", owner: { login: "acme" } };
+    deleted.repository = {
+      ...(deleted.repository as object),
+      id: 86001,
+      name: "platform",
+      full_name: "acme/platform",
+      owner: { login: "acme" },
+    };
     await processed((await send("repository", deleted)).deliveryId);
     expect(await repositoriesOf(86)).toEqual(["globex/apps#86002"]);
   });

@@ -3,6 +3,9 @@
 declare namespace Cloudflare {
   interface Env {
     SENTRY_DSN?: string;
+    /** GitHub's web and API URLs (defaults: github.com). */
+    GITHUB_URL?: string;
+    GITHUB_API_URL?: string;
     /** The GitHub App that commits for the CLI (POST /api/v1/git/commit); set both or neither. */
     GITHUB_APP_ID?: string;
     GITHUB_APP_PRIVATE_KEY?: string;

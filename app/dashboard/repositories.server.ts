@@ -1,6 +1,12 @@
 /** Repositories of a workspace and the instances table of one repository (keyset pagination). */
 import { and, count, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
+import {
+  connectedInstallationsQuery,
+  importableRepositoriesQuery,
+  installationSummary,
+  waitingInstallationsQuery,
+} from "../domain/installations.server";
 import type { Database } from "../../db/client";
 import { type INSTANCE_STATUSES, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -11,10 +17,22 @@ export const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as co
 export type InstanceSort = (typeof INSTANCE_SORTS)[number];
 export const PAGE_SIZE = 50;
 
-export async function listRepositories(db: Database, workspaceId: string) {
-  const [repos, counts] = await db.batch([
+/**
+ * The Repositories page in one batch: the imported repositories with their instance counts, and for
+ * someone who manages repositories (`managerId`), the GitHub App's installations (connected, and
+ * installed by them but not connected yet) and the repositories they offer to import.
+ */
+export async function loadRepositoriesPage(db: Database, workspaceId: string, managerId: string | null) {
+  const [repos, counts, connected, waiting, importable] = await db.batch([
     db
-      .select({ id: repositories.id, owner: repositories.owner, name: repositories.name, host: repositories.host })
+      .select({
+        id: repositories.id,
+        owner: repositories.owner,
+        name: repositories.name,
+        host: repositories.host,
+        // Installed: covered by a live, unsuspended installation of the App.
+        installed: sql<number>`(${repositories.installationId} IS NOT NULL AND EXISTS (SELECT 1 FROM github_installations gi WHERE gi.id = ${repositories.installationId} AND gi.deleted_at IS NULL AND gi.suspended_at IS NULL) AND ${repositories.deletedAt} IS NULL)`,
+      })
       .from(workspaceRepositories)
       .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
       .where(eq(workspaceRepositories.workspaceId, workspaceId))
@@ -24,13 +42,27 @@ export async function listRepositories(db: Database, workspaceId: string) {
       .from(instances)
       .where(and(eq(instances.workspaceId, workspaceId), isNull(instances.removedAt)))
       .groupBy(instances.repositoryId, instances.status),
+    connectedInstallationsQuery(db, workspaceId),
+    waitingInstallationsQuery(db, managerId ?? ""),
+    importableRepositoriesQuery(db, managerId ? workspaceId : ""),
   ]);
-  return repos.map((repo) => {
+  const repositoryRows = repos.map((repo) => {
     const byStatus = { in_sync: 0, drifted: 0, error: 0, unknown: 0 };
     for (const row of counts)
       if (row.repositoryId === repo.id && row.status in byStatus) byStatus[row.status] = row.count;
-    return { ...repo, byStatus, total: byStatus.in_sync + byStatus.drifted + byStatus.error + byStatus.unknown };
+    return {
+      ...repo,
+      installed: Boolean(repo.installed),
+      byStatus,
+      total: byStatus.in_sync + byStatus.drifted + byStatus.error + byStatus.unknown,
+    };
   });
+  return {
+    repositories: repositoryRows,
+    connected: connected.map(installationSummary),
+    waiting: waiting.map(installationSummary),
+    importable: importable.map(({ id, owner, name }) => ({ id, owner, name })),
+  };
 }
 
 /** The repository `owner/name` imported into the workspace: its columns, for a caller's batch. */

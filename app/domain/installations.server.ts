@@ -5,11 +5,19 @@
  * `installation_repositories` event before `installation.created` still creates it); an uninstalled
  * installation is kept as a tombstone, so a late event never brings it back.
  */
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { githubInstallations, repositories } from "../../db/schema";
-import { auditEvent, type AuditActor } from "./audit.server";
+import {
+  githubInstallations,
+  identities,
+  repositories,
+  repositoryPermissions,
+  workspaceRepositories,
+} from "../../db/schema";
+import { auditEvent, auditEventIfChanged, type AuditActor } from "./audit.server";
 import { newId } from "./ids";
+import { importRepository } from "./repository-permissions.server";
+import { refuse, type Refusal } from "./result";
 
 export const GITHUB_HOST = "github.com";
 /** The App itself, as the actor of audit events its webhooks cause. */
@@ -216,4 +224,238 @@ export async function markRepositoryDeleted(db: Database, githubId: number, now:
     .update(repositories)
     .set({ deletedAt: now, installationId: null, updatedAt: now })
     .where(and(eq(repositories.host, GITHUB_HOST), eq(repositories.githubId, githubId)));
+}
+
+// ─── Installations and workspaces ───────────────────────────────────────────────────────────
+
+/**
+ * The GitHub account ids a user has proven by signing in with GitHub: the only ones that may connect
+ * an installation they installed. An installation id in a query string proves nothing (anyone can type
+ * one); the `installation.created` webhook's sender, checked against this, does.
+ */
+export async function provenGithubIds(db: Database, userId: string): Promise<number[]> {
+  const rows = await db
+    .select({ subject: identities.subject })
+    .from(identities)
+    .where(and(eq(identities.userId, userId), eq(identities.provider, "github")));
+  return rows.map((row) => Number(row.subject)).filter((id) => Number.isSafeInteger(id) && id > 0);
+}
+
+export type InstallationSummary = {
+  id: number;
+  account: string;
+  accountType: "User" | "Organization";
+  repositorySelection: "all" | "selected" | null;
+  suspended: boolean;
+  repositories: number;
+};
+
+function summaries(db: Database, where: SQL | undefined) {
+  return db
+    .select({
+      id: githubInstallations.id,
+      account: githubInstallations.accountLogin,
+      accountType: githubInstallations.accountType,
+      repositorySelection: githubInstallations.repositorySelection,
+      suspendedAt: githubInstallations.suspendedAt,
+      repositories: sql<number>`(SELECT count(*) FROM ${repositories} WHERE ${repositories.installationId} = ${githubInstallations.id} AND ${repositories.deletedAt} IS NULL)`,
+    })
+    .from(githubInstallations)
+    .where(where)
+    .orderBy(asc(githubInstallations.accountLogin));
+}
+
+export const installationSummary = (row: Awaited<ReturnType<typeof summaries>>[number]): InstallationSummary => ({
+  id: row.id,
+  account: row.account,
+  accountType: row.accountType,
+  repositorySelection: row.repositorySelection,
+  suspended: row.suspendedAt !== null,
+  repositories: Number(row.repositories),
+});
+
+/** The workspace's connected installations (a query, for the caller's batch). */
+export function connectedInstallationsQuery(db: Database, workspaceId: string) {
+  return summaries(db, and(eq(githubInstallations.workspaceId, workspaceId), isNull(githubInstallations.deletedAt)));
+}
+
+/** Installations this user installed on GitHub (their proven GitHub identity) that no workspace has yet. */
+export function waitingInstallationsQuery(db: Database, userId: string) {
+  return summaries(
+    db,
+    and(
+      isNull(githubInstallations.workspaceId),
+      isNull(githubInstallations.deletedAt),
+      sql`${githubInstallations.installedByGithubId} IN (SELECT CAST(${identities.subject} AS INTEGER) FROM ${identities} WHERE ${identities.userId} = ${userId} AND ${identities.provider} = 'github')`,
+    ),
+  );
+}
+
+export type ConnectRefusal = "installation_unknown" | "not_installer" | "installation_taken";
+
+/**
+ * Connects an installation to a workspace: only one that no workspace has, that is not uninstalled,
+ * and that the person connecting installed (their GitHub identity is the `installation.created`
+ * sender). One conditional update, so two workspaces racing for it cannot both get it.
+ */
+export async function connectInstallation(
+  db: Database,
+  input: { workspaceId: string; installationId: number; githubIds: readonly number[]; actor: AuditActor; now: Date },
+): Promise<{ ok: true } | Refusal<ConnectRefusal>> {
+  const [connected] = await db
+    .update(githubInstallations)
+    .set({ workspaceId: input.workspaceId, updatedAt: input.now })
+    .where(
+      and(
+        eq(githubInstallations.id, input.installationId),
+        isNull(githubInstallations.workspaceId),
+        isNull(githubInstallations.deletedAt),
+        input.githubIds.length > 0 ? inArray(githubInstallations.installedByGithubId, [...input.githubIds]) : sql`0`,
+      ),
+    )
+    .returning({ account: githubInstallations.accountLogin });
+  if (connected) {
+    await auditEvent(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "installation.connected",
+      target: { type: "installation", id: String(input.installationId) },
+      metadata: { account: connected.account },
+      at: input.now,
+    });
+    return { ok: true };
+  }
+  const installation = await installationRow(db, input.installationId);
+  if (!installation || installation.deletedAt)
+    return refuse(
+      "installation_unknown",
+      "We have not heard of that installation from GitHub. Install the App, wait a moment for GitHub to tell us, and try again.",
+    );
+  if (installation.workspaceId === input.workspaceId) return { ok: true };
+  if (installation.workspaceId)
+    return refuse("installation_taken", "That installation is connected to another workspace already.");
+  return refuse(
+    "not_installer",
+    "Only the person who installed the App on GitHub can connect it: sign in with that GitHub account, or ask them to.",
+  );
+}
+
+/** Repositories the workspace's connected installations cover that it has not imported (a query, for the caller's batch). */
+export function importableRepositoriesQuery(db: Database, workspaceId: string) {
+  return db
+    .select({
+      id: repositories.id,
+      owner: repositories.owner,
+      name: repositories.name,
+      installationId: repositories.installationId,
+    })
+    .from(repositories)
+    .innerJoin(githubInstallations, eq(githubInstallations.id, repositories.installationId))
+    .where(
+      and(
+        eq(githubInstallations.workspaceId, workspaceId),
+        isNull(githubInstallations.deletedAt),
+        isNull(repositories.deletedAt),
+        sql`NOT EXISTS (SELECT 1 FROM ${workspaceRepositories} WHERE ${workspaceRepositories.workspaceId} = ${workspaceId} AND ${workspaceRepositories.repositoryId} = ${repositories.id})`,
+      ),
+    )
+    .orderBy(asc(repositories.owner), asc(repositories.name))
+    .limit(500);
+}
+
+export type ImportRefusal = "repository_not_installed" | "plan_limit";
+
+/**
+ * Imports a repository that one of the workspace's connected installations covers, within the plan's
+ * repository limit (importRepository), with its default permissions. Audit: repository.imported.
+ */
+export async function importInstalledRepository(
+  db: Database,
+  input: { workspaceId: string; repositoryId: string; actor: AuditActor; now: Date },
+): Promise<{ ok: true; repository: string; created: boolean } | Refusal<ImportRefusal>> {
+  const [repo] = await db
+    .select({ owner: repositories.owner, name: repositories.name, host: repositories.host })
+    .from(repositories)
+    .innerJoin(githubInstallations, eq(githubInstallations.id, repositories.installationId))
+    .where(
+      and(
+        eq(repositories.id, input.repositoryId),
+        eq(githubInstallations.workspaceId, input.workspaceId),
+        isNull(githubInstallations.deletedAt),
+        isNull(repositories.deletedAt),
+      ),
+    )
+    .limit(1);
+  if (!repo)
+    return refuse(
+      "repository_not_installed",
+      "That repository is not covered by this workspace's GitHub App installations. Add it to the installation on GitHub first.",
+    );
+  const imported = await importRepository(db, {
+    workspaceId: input.workspaceId,
+    owner: repo.owner,
+    name: repo.name,
+    host: repo.host,
+    actor: input.actor,
+    now: input.now,
+  });
+  if (!imported.ok) return imported;
+  const full = `${repo.owner}/${repo.name}`;
+  if (imported.created)
+    await auditEvent(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "repository.imported",
+      target: { type: "repository", id: imported.repositoryId },
+      metadata: { repository: full },
+      at: input.now,
+    });
+  return { ok: true, repository: full, created: imported.created };
+}
+
+/** Removes a repository from the workspace with its permissions (its history stays). Audit: repository.removed. */
+export async function removeWorkspaceRepository(
+  db: Database,
+  input: { workspaceId: string; repositoryId: string; actor: AuditActor; now: Date },
+): Promise<{ ok: true; repository: string } | Refusal<"repository_unknown">> {
+  const [repo] = await db
+    .select({ owner: repositories.owner, name: repositories.name })
+    .from(workspaceRepositories)
+    .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
+    .where(
+      and(
+        eq(workspaceRepositories.workspaceId, input.workspaceId),
+        eq(workspaceRepositories.repositoryId, input.repositoryId),
+      ),
+    )
+    .limit(1);
+  if (!repo) return refuse("repository_unknown", "That repository is not in this workspace.");
+  const full = `${repo.owner}/${repo.name}`;
+  await db.batch([
+    db
+      .delete(repositoryPermissions)
+      .where(
+        and(
+          eq(repositoryPermissions.workspaceId, input.workspaceId),
+          eq(repositoryPermissions.repositoryId, input.repositoryId),
+        ),
+      ),
+    db
+      .delete(workspaceRepositories)
+      .where(
+        and(
+          eq(workspaceRepositories.workspaceId, input.workspaceId),
+          eq(workspaceRepositories.repositoryId, input.repositoryId),
+        ),
+      ),
+    auditEventIfChanged(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "repository.removed",
+      target: { type: "repository", id: input.repositoryId },
+      metadata: { repository: full },
+      at: input.now,
+    }),
+  ]);
+  return { ok: true, repository: full };
 }

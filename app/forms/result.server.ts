@@ -7,6 +7,7 @@
 import { json } from "@remix-run/cloudflare";
 import type { LockRefusal } from "../domain/locks.server";
 import type { MemberRefusal } from "../domain/members.server";
+import type { ConnectRefusal, ImportRefusal } from "../domain/installations.server";
 import type { Refusal } from "../domain/result";
 import type { SlugRefusal, SsoRefusal } from "../domain/workspaces.server";
 import type { IncidentRefusal } from "../status-page/incidents.server";
@@ -23,7 +24,15 @@ export type ActionResult = {
   link?: string;
 };
 
-type FormReason = MemberRefusal | SlugRefusal | SsoRefusal | LockRefusal | IncidentRefusal;
+type FormReason =
+  | MemberRefusal
+  | SlugRefusal
+  | SsoRefusal
+  | LockRefusal
+  | IncidentRefusal
+  | ConnectRefusal
+  | ImportRefusal
+  | "repository_unknown";
 
 /** The HTTP status each refusal answers a form with. */
 const REFUSAL_STATUS: Record<FormReason, 400 | 403 | 404 | 409> = {
@@ -48,6 +57,11 @@ const REFUSAL_STATUS: Record<FormReason, 400 | 403 | 404 | 409> = {
   incident_resolved: 409,
   already_mitigated: 409,
   already_resolved: 409,
+  installation_unknown: 404,
+  not_installer: 403,
+  installation_taken: 409,
+  repository_not_installed: 409,
+  repository_unknown: 404,
 };
 
 export function done(intent: string, message: string, extra: Pick<ActionResult, "link"> = {}) {

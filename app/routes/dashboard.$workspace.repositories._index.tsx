@@ -1,9 +1,14 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { assertSameOrigin } from "~/auth/origin.server";
+import { can } from "~/domain/roles";
+import { readForm } from "~/forms/form.server";
+import { repositoriesAction } from "~/forms/repositories.server";
+import { buttonPrimary, buttonSecondary, FormMessage } from "~/ui/forms";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { repositoriesPanel, repositoriesPayload } from "~/dashboard/payloads/repositories.server";
-import { listRepositories } from "~/dashboard/repositories.server";
+import { githubAppPanel, repositoriesPanel, repositoriesPayload } from "~/dashboard/payloads/repositories.server";
+import { loadRepositoriesPage } from "~/dashboard/repositories.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Cell, ColumnHeader, EmptyState, Panel, TableScroll } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
@@ -12,21 +17,48 @@ import { PageTitle } from "~/ui/page-title";
 export const meta: MetaFunction = () => [{ title: "Repositories · Atmos Pro" }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { workspace } = await requireMember(request, context, params.workspace);
+  const { user, workspace } = await requireMember(request, context, params.workspace);
+  const canManage = can(workspace.role, "repositories.manage");
+  const page = await loadRepositoriesPage(context.db, workspace.id, canManage ? user.id : null);
+  const slug = context.settings.GITHUB_APP_SLUG;
   const list = panel(
     repositoriesPanel,
-    { workspaceId: workspace.id, repositories: await listRepositories(context.db, workspace.id) },
+    { workspaceId: workspace.id, repositories: page.repositories },
     context,
     "repositories.list",
   );
-  return payload(repositoriesPayload, { slug: workspace.slug, list }, context, { name: "dashboard.repositories" });
+  const github = panel(
+    githubAppPanel,
+    {
+      installUrl: slug ? `${context.settings.GITHUB_URL}/apps/${slug}/installations/new` : null,
+      canManage,
+      connected: page.connected,
+      waiting: page.waiting,
+      importable: page.importable,
+    },
+    context,
+    "repositories.github",
+  );
+  return payload(repositoriesPayload, { slug: workspace.slug, list, github }, context, {
+    name: "dashboard.repositories",
+  });
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  return repositoriesAction(request, context, params.workspace, await readForm(request));
 }
 
 export default function Repositories() {
   const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   return (
     <div className="space-y-6">
       <PageTitle>Repositories</PageTitle>
+      {result?.message ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
+      <Panel title="GitHub App" slot={data.github}>
+        {(github) => <GithubApp github={github} />}
+      </Panel>
       <Panel title="Imported repositories" slot={data.list}>
         {(list) =>
           list.repositories.length === 0 ? (
@@ -60,6 +92,11 @@ export default function Repositories() {
                         >
                           {repo.owner}/{repo.name}
                         </Link>
+                        {repo.installed ? null : (
+                          <span className="ml-2 rounded bg-amber-50 px-1.5 py-0.5 text-xs text-amber-900 ring-1 ring-amber-200">
+                            App not installed
+                          </span>
+                        )}
                       </td>
                       <Cell>{repo.total}</Cell>
                       <Cell>{repo.byStatus.in_sync}</Cell>
@@ -74,6 +111,90 @@ export default function Repositories() {
           )
         }
       </Panel>
+    </div>
+  );
+}
+
+type GithubAppData = typeof githubAppPanel.infer;
+
+function InstallationLine({ installation }: { installation: GithubAppData["connected"][number] }) {
+  return (
+    <>
+      <span className="font-medium text-slate-900">{installation.account}</span>{" "}
+      <span className="text-slate-600">
+        ({installation.accountType === "User" ? "user" : "organization"}, {installation.repositories}{" "}
+        {installation.repositories === 1 ? "repository" : "repositories"}
+        {installation.suspended ? ", suspended" : ""})
+      </span>
+    </>
+  );
+}
+
+function GithubApp({ github }: { github: GithubAppData }) {
+  return (
+    <div className="space-y-4 text-sm">
+      {github.connected.length === 0 ? (
+        <p className="text-slate-600">No GitHub App installation is connected to this workspace yet.</p>
+      ) : (
+        <ul className="space-y-1" aria-label="Connected installations">
+          {github.connected.map((installation) => (
+            <li key={installation.id}>
+              <InstallationLine installation={installation} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {github.canManage && github.installUrl ? (
+        <p>
+          <a href={github.installUrl} className={buttonSecondary}>
+            Install or configure the App on GitHub
+          </a>
+        </p>
+      ) : null}
+      {github.canManage && github.waiting.length > 0 ? (
+        <section aria-labelledby="waiting-heading" className="space-y-2">
+          <h3 id="waiting-heading" className="font-semibold text-slate-900">
+            Installed by you, not connected yet
+          </h3>
+          <ul className="space-y-2">
+            {github.waiting.map((installation) => (
+              <li key={installation.id} className="flex flex-wrap items-center gap-3">
+                <InstallationLine installation={installation} />
+                <Form method="post">
+                  <input type="hidden" name="intent" value="connect" />
+                  <input type="hidden" name="installationId" value={installation.id} />
+                  <button type="submit" className={buttonPrimary}>
+                    Connect {installation.account}
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {github.canManage && github.importable.length > 0 ? (
+        <section aria-labelledby="import-heading" className="space-y-2">
+          <h3 id="import-heading" className="font-semibold text-slate-900">
+            Import a repository
+          </h3>
+          <ul className="space-y-2">
+            {github.importable.map((repo) => (
+              <li key={repo.id} className="flex flex-wrap items-center gap-3">
+                <span className="font-medium text-slate-900">
+                  {repo.owner}/{repo.name}
+                </span>
+                <Form method="post">
+                  <input type="hidden" name="intent" value="import" />
+                  <input type="hidden" name="repositoryId" value={repo.id} />
+                  <button type="submit" className={buttonSecondary}>
+                    Import {repo.owner}/{repo.name}
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </div>
   );
 }

@@ -1180,7 +1180,7 @@ const GUARDED: GuardedRoute[] = [
     payloads: repositoriesPayloads,
     path: (t) => `/dashboard/${t.slug}/repositories`,
     params: (t) => ({ workspace: t.slug }),
-    schemas: { repositoriesPayload: "", repositoriesPanel: "list" },
+    schemas: { repositoriesPayload: "", repositoriesPanel: "list", githubAppPanel: "github" },
   },
   {
     file: "dashboard.$workspace.repositories.$owner.$name.tsx",
@@ -1308,6 +1308,52 @@ async function richSeed(): Promise<SeededWorld> {
       created_at: now - HOUR,
       started_at: now - HOUR,
       completed_at: now - HOUR / 2,
+    },
+  ]);
+  // The GitHub App: an installation connected to the workspace covering a repository not imported yet,
+  // and one the owner installed (their GitHub identity) that no workspace has.
+  await insertRows("identities", [
+    {
+      id: newId("idn"),
+      user_id: SEED.ownerId,
+      provider: "github",
+      issuer: "https://github.com",
+      subject: "7001",
+      login: "acme-owner",
+    },
+  ]);
+  await insertRows("github_installations", [
+    {
+      id: 501,
+      workspace_id: SEED.workspaceId,
+      account_login: "acme",
+      account_type: "Organization",
+      repository_selection: "selected",
+      installed_by_github_id: null,
+      created_at: now,
+      updated_at: now,
+    },
+    {
+      id: 502,
+      workspace_id: null,
+      account_login: "acme-owner",
+      account_type: "User",
+      repository_selection: "all",
+      installed_by_github_id: 7001,
+      created_at: now,
+      updated_at: now,
+    },
+  ]);
+  await insertRows("repositories", [
+    {
+      id: newId("repo"),
+      host: "github.com",
+      owner: "acme",
+      name: "apps",
+      github_id: 501001,
+      installation_id: 501,
+      created_at: now,
+      updated_at: now,
     },
   ]);
   await insertRows("invitations", [

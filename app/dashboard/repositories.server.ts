@@ -7,6 +7,7 @@ import {
   installationSummary,
   waitingInstallationsQuery,
 } from "../domain/installations.server";
+import { recentDeliveriesQuery } from "../domain/webhook-deliveries.server";
 import type { Database } from "../../db/client";
 import { type INSTANCE_STATUSES, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -23,7 +24,7 @@ export const PAGE_SIZE = 50;
  * installed by them but not connected yet) and the repositories they offer to import.
  */
 export async function loadRepositoriesPage(db: Database, workspaceId: string, managerId: string | null) {
-  const [repos, counts, connected, waiting, importable] = await db.batch([
+  const [repos, counts, connected, waiting, importable, deliveries] = await db.batch([
     db
       .select({
         id: repositories.id,
@@ -45,6 +46,7 @@ export async function loadRepositoriesPage(db: Database, workspaceId: string, ma
     connectedInstallationsQuery(db, workspaceId),
     waitingInstallationsQuery(db, managerId ?? ""),
     importableRepositoriesQuery(db, managerId ? workspaceId : ""),
+    recentDeliveriesQuery(db, managerId ? workspaceId : ""),
   ]);
   const repositoryRows = repos.map((repo) => {
     const byStatus = { in_sync: 0, drifted: 0, error: 0, unknown: 0 };
@@ -62,6 +64,7 @@ export async function loadRepositoriesPage(db: Database, workspaceId: string, ma
     connected: connected.map(installationSummary),
     waiting: waiting.map(installationSummary),
     importable: importable.map(({ id, owner, name }) => ({ id, owner, name })),
+    deliveries: deliveries.map((delivery) => ({ ...delivery, receivedAt: delivery.receivedAt.toISOString() })),
   };
 }
 

@@ -9,6 +9,7 @@ import type {
   DEPLOYMENT_KINDS as DB_DEPLOYMENT_KINDS,
   DEPLOYMENT_STATUSES as DB_DEPLOYMENT_STATUSES,
   INSTANCE_STATUSES as DB_INSTANCE_STATUSES,
+  WEBHOOK_DELIVERY_STATUSES as DB_WEBHOOK_DELIVERY_STATUSES,
   ROLES as DB_ROLES,
   AUTH_PROVIDERS as DB_AUTH_PROVIDERS,
   affectedStacksUploads,
@@ -26,6 +27,9 @@ export const INSTANCE_STATUSES = ["in_sync", "drifted", "error", "unknown"] as c
 export const DEPLOYMENT_KINDS = ["plan", "apply", "detect", "remediate"] as const;
 export const DEPLOYMENT_STATUSES = ["queued", "in_progress", "success", "failure", "cancelled"] as const;
 export const AUTH_PROVIDERS = ["github", "oidc", "dev"] as const;
+/** A webhook delivery's progress: queued → processing → done | ignored | failed. */
+export const WEBHOOK_DELIVERY_STATUSES = ["queued", "processing", "done", "ignored", "failed"] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 /** The orders a repository's instances can be listed in. */
 export const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as const;
 /** An upload's (affected stacks or an inventory) progress through its chunks. */
@@ -45,6 +49,7 @@ export type _SchemaAgrees = [
   Assert<Same<typeof DEPLOYMENT_KINDS, typeof DB_DEPLOYMENT_KINDS>>,
   Assert<Same<typeof DEPLOYMENT_STATUSES, typeof DB_DEPLOYMENT_STATUSES>>,
   Assert<Same<typeof AUTH_PROVIDERS, typeof DB_AUTH_PROVIDERS>>,
+  Assert<Same<typeof WEBHOOK_DELIVERY_STATUSES, typeof DB_WEBHOOK_DELIVERY_STATUSES>>,
   Assert<Same<(typeof PLANS)[number], typeof workspaces.$inferSelect.plan>>,
   Assert<Same<UploadStatus, typeof affectedStacksUploads.$inferSelect.status>>,
   Assert<Same<UploadStatus, typeof instanceUploads.$inferSelect.status>>,

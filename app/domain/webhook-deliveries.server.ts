@@ -4,9 +4,9 @@
  * to 25 MiB), then claimed, finished or failed by the queue consumer with conditional updates, so two
  * consumers of one message never process it twice.
  */
-import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { webhookDeliveries, webhookDeliveryBodies } from "../../db/schema";
+import { githubInstallations, webhookDeliveries, webhookDeliveryBodies } from "../../db/schema";
 import { gunzipFromBase64, gzipToBase64 } from "../encoding";
 import { MAX_STORED_CHUNK_CHARS } from "./uploads/chunks";
 
@@ -141,4 +141,30 @@ export async function pruneDeliveries(db: Database, before: Date, limit: number)
     .where(inArray(webhookDeliveries.id, old))
     .returning({ id: webhookDeliveries.id });
   return deleted.length;
+}
+
+/** The workspace's most recent deliveries (those of its connected installations), for its admins: a query for the caller's batch. */
+export function recentDeliveriesQuery(db: Database, workspaceId: string, limit = 20) {
+  return db
+    .select({
+      id: webhookDeliveries.id,
+      event: webhookDeliveries.event,
+      action: webhookDeliveries.action,
+      status: webhookDeliveries.status,
+      attempts: webhookDeliveries.attempts,
+      error: webhookDeliveries.error,
+      receivedAt: webhookDeliveries.receivedAt,
+    })
+    .from(webhookDeliveries)
+    .where(
+      inArray(
+        webhookDeliveries.installationId,
+        db
+          .select({ id: githubInstallations.id })
+          .from(githubInstallations)
+          .where(eq(githubInstallations.workspaceId, workspaceId)),
+      ),
+    )
+    .orderBy(desc(webhookDeliveries.receivedAt))
+    .limit(limit);
 }

@@ -10,7 +10,7 @@ import { panel } from "~/dashboard/panel.server";
 import { githubAppPanel, repositoriesPanel, repositoriesPayload } from "~/dashboard/payloads/repositories.server";
 import { loadRepositoriesPage } from "~/dashboard/repositories.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { Cell, ColumnHeader, EmptyState, Panel, TableScroll } from "~/ui/panel";
+import { Cell, ColumnHeader, EmptyState, formatTime, Panel, TableScroll } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
 import { PageTitle } from "~/ui/page-title";
 
@@ -35,6 +35,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       connected: page.connected,
       waiting: page.waiting,
       importable: page.importable,
+      deliveries: page.deliveries,
     },
     context,
     "repositories.github",
@@ -172,6 +173,7 @@ function GithubApp({ github }: { github: GithubAppData }) {
           </ul>
         </section>
       ) : null}
+      {github.canManage && github.deliveries.length > 0 ? <Deliveries deliveries={github.deliveries} /> : null}
       {github.canManage && github.importable.length > 0 ? (
         <section aria-labelledby="import-heading" className="space-y-2">
           <h3 id="import-heading" className="font-semibold text-slate-900">
@@ -196,6 +198,53 @@ function GithubApp({ github }: { github: GithubAppData }) {
         </section>
       ) : null}
     </div>
+  );
+}
+
+const DELIVERY_STATUS: Record<GithubAppData["deliveries"][number]["status"], string> = {
+  queued: "Queued",
+  processing: "Processing",
+  done: "Done",
+  ignored: "Ignored",
+  failed: "Failed",
+};
+
+function Deliveries({ deliveries }: { deliveries: GithubAppData["deliveries"] }) {
+  return (
+    <section aria-labelledby="deliveries-heading" className="space-y-2">
+      <h3 id="deliveries-heading" className="font-semibold text-slate-900">
+        Recent webhook deliveries
+      </h3>
+      <TableScroll label="Recent webhook deliveries">
+        <table className="min-w-full text-left text-sm">
+          <thead className="text-slate-600">
+            <tr>
+              <ColumnHeader>Received</ColumnHeader>
+              <ColumnHeader>Event</ColumnHeader>
+              <ColumnHeader>Status</ColumnHeader>
+              <ColumnHeader>Attempts</ColumnHeader>
+              <ColumnHeader last>Error</ColumnHeader>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {deliveries.map((delivery) => (
+              <tr key={delivery.id}>
+                <Cell muted>{formatTime(delivery.receivedAt)}</Cell>
+                <Cell>
+                  {delivery.event}
+                  {delivery.action ? `.${delivery.action}` : ""}
+                </Cell>
+                <Cell>{DELIVERY_STATUS[delivery.status]}</Cell>
+                <Cell>{delivery.attempts}</Cell>
+                <Cell last muted>
+                  {delivery.error ?? "—"}
+                </Cell>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </section>
   );
 }
 

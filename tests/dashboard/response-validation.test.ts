@@ -1356,6 +1356,22 @@ async function richSeed(): Promise<SeededWorld> {
       updated_at: now,
     },
   ]);
+  await insertRows("webhook_deliveries", [
+    {
+      id: "00000000-0000-4000-8000-000000000501",
+      event: "installation_repositories",
+      action: "added",
+      installation_id: 501,
+      status: "failed",
+      attempts: 5,
+      error: "Error: D1 is unavailable",
+      body_parts: 1,
+      body_bytes: 2,
+      received_at: now,
+      processed_at: now,
+      updated_at: now,
+    },
+  ]);
   await insertRows("invitations", [
     {
       id: newId("inv"),

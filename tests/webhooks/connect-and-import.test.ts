@@ -11,6 +11,7 @@ import { SEED } from "../../db/seed";
 import { sessionCookieFor } from "../auth";
 import { db, dumpDatabase, seedDatabase } from "../db";
 import { form, request } from "../auth/sign-in";
+import { expectErrorLogs } from "../logs";
 import { installationCreated, processed, send } from "./fixtures";
 
 const INSTALLER_GITHUB_ID = 7001;
@@ -40,6 +41,7 @@ async function pageData(userId: string = SEED.ownerId) {
       data: {
         connected: Array<{ id: number; account: string }>;
         waiting: Array<{ id: number }>;
+        deliveries: Array<{ event: string; action: string | null; status: string; error: string | null }>;
         importable: Array<{ id: string; owner: string; name: string }>;
         installUrl: string | null;
         canManage: boolean;
@@ -88,6 +90,10 @@ describe("connecting the GitHub App and importing its repositories", () => {
     const after = await pageData();
     expect(after.github.data.connected.map((installation) => installation.account)).toEqual(["acme"]);
     expect(after.github.data.waiting).toEqual([]);
+    // Its deliveries are the workspace's now: admins see what GitHub sent and what became of it.
+    expect(after.github.data.deliveries).toMatchObject([
+      { event: "installation", action: "created", status: "done", error: null },
+    ]);
     expect(after.github.data.importable.map((repo) => `${repo.owner}/${repo.name}`)).toEqual([
       "acme/apps",
       "acme/platform",
@@ -132,6 +138,19 @@ describe("connecting the GitHub App and importing its repositories", () => {
       "repository.imported",
       "repository.removed",
     ]);
+  });
+
+  it("shows admins a delivery that failed, with its error; members see none", async () => {
+    expectErrorLogs();
+    await post({ intent: "connect", installationId: "301" });
+    const broken = installationCreated(301, "acme", []);
+    broken.action = "new_permissions_accepted";
+    (broken.installation as Record<string, unknown>).permissions = "all of them";
+    await processed((await send("installation", broken)).deliveryId);
+    const [latest] = (await pageData()).github.data.deliveries;
+    expect(latest).toMatchObject({ event: "installation", action: "new_permissions_accepted", status: "failed" });
+    expect(latest!.error).toContain("installation.permissions");
+    expect((await pageData(SEED.memberId)).github.data.deliveries).toEqual([]);
   });
 
   it("refuses a forged installation id: someone who did not install it cannot connect it, and nothing changes", async () => {

@@ -303,7 +303,36 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
   "dashboard.$workspace.deployments.tsx": { loader: READ },
   "dashboard.$workspace.drift.tsx": { loader: READ },
   "dashboard.$workspace.pull-requests.tsx": { loader: READ },
-  "dashboard.$workspace.repositories._index.tsx": { loader: READ },
+  "dashboard.$workspace.repositories._index.tsx": {
+    loader: READ,
+    actions: {
+      // No installation 424242 was ever reported by GitHub; members may not try at all.
+      connect: {
+        fields: () => ({ installationId: "424242" }),
+        expect: { owner: 404, admin: 404, member: 403, otherOwner: 404, signedOut: LOGIN },
+      },
+      // acme/infra is imported, but no connected installation covers it: nothing to import.
+      import: {
+        fields: () => ({ repositoryId: SEED.repositoryId }),
+        expect: { owner: 409, admin: 409, member: 403, otherOwner: 404, signedOut: LOGIN },
+      },
+      remove: {
+        fields: () => ({ repositoryId: SEED.repositoryId }),
+        expect: MANAGERS,
+        effect: ({ before, after }) => {
+          const link = { workspace_id: SEED.workspaceId, repository_id: SEED.repositoryId };
+          oneRow(before, "workspace_repositories", link, "before");
+          expect(rowsOf(after, "workspace_repositories", link), "after: acme/infra in Acme").toEqual([]);
+          expect(rowsOf(after, "repository_permissions", link), "after: its permissions in Acme").toEqual([]);
+          // Globex's repositories and permissions are untouched.
+          expect(rowsOf(after, "workspace_repositories", { repository_id: GLOBEX.repositoryId })).toEqual(
+            rowsOf(before, "workspace_repositories", { repository_id: GLOBEX.repositoryId }),
+          );
+        },
+      },
+      [UNKNOWN_INTENT]: UNKNOWN,
+    },
+  },
   "dashboard.$workspace.repositories.$owner.$name.tsx": {
     params: { owner: "acme", name: "infra" },
     foreign: { owner: "globex", name: "platform" },

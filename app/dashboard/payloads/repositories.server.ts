@@ -1,4 +1,5 @@
 /** The Repositories page's payload: the imported repositories, and the GitHub App's installations and what they offer to import. */
+import { WEBHOOK_DELIVERY_STATUSES } from "../../domain/vocabulary";
 import { type } from "../../validation";
 import { panelSlot } from "../panel.server";
 import { byStatus, count } from "./words.server";
@@ -33,6 +34,16 @@ export const githubAppPanel = type({
   /** Installed by this person on GitHub, connected to no workspace yet. */
   waiting: installation.array(),
   importable: type({ id: "string", owner: "string", name: "string" }).array(),
+  /** The latest webhook deliveries of the connected installations (admins): what GitHub sent and what became of it. */
+  deliveries: type({
+    id: "string",
+    event: "string",
+    action: "string | null",
+    status: type.enumerated(...WEBHOOK_DELIVERY_STATUSES),
+    attempts: count,
+    error: "string | null",
+    receivedAt: "string.date.iso",
+  }).array(),
 });
 
 export const repositoriesPayload = type({

@@ -9,19 +9,22 @@ const environment = type("'development' | 'test' | 'preview' | 'production'");
 export const SIGN_IN_PROVIDERS = ["github", "oidc", "dev"] as const;
 export type SignInProvider = (typeof SIGN_IN_PROVIDERS)[number];
 
-/** A comma list of secrets: the first signs, all verify (rotation). Each ≥ 32 characters. */
-const secretList = type("string")
-  .pipe((raw) =>
-    raw
-      .split(",")
-      .map((part) => part.trim())
-      .filter(Boolean),
-  )
-  .narrow((parts, ctx) =>
-    parts.length > 0 && parts.every((part) => part.length >= 32)
-      ? true
-      : ctx.mustBe("a comma list of secrets of at least 32 characters each"),
-  );
+/** A comma list of secrets, each at least `minLength` characters: the first signs, all verify (rotation). */
+const secretListOf = (minLength: number, what: string) =>
+  type("string")
+    .pipe((raw) =>
+      raw
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .narrow((parts, ctx) =>
+      parts.length > 0 && parts.every((part) => part.length >= minLength)
+        ? true
+        : ctx.mustBe(`a comma list of ${what} of at least ${minLength} characters each`),
+    );
+
+const secretList = secretListOf(32, "secrets");
 
 const providerList = type("string")
   .pipe((raw) => [
@@ -71,19 +74,8 @@ const privateKeyPem = type("string")
       : ctx.mustBe("an unencrypted PEM private key (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)"),
   );
 
-/** GitHub webhook secrets: a comma list, every one verifies (add the new one, rotate, then drop the old). */
-const webhookSecretList = type("string")
-  .pipe((raw) =>
-    raw
-      .split(",")
-      .map((part) => part.trim())
-      .filter(Boolean),
-  )
-  .narrow((parts, ctx) =>
-    parts.length > 0 && parts.every((part) => part.length >= 16)
-      ? true
-      : ctx.mustBe("a comma list of webhook secrets of at least 16 characters each"),
-  );
+/** GitHub webhook secrets: every one verifies (add the new one, rotate, then drop the old). */
+const webhookSecretList = secretListOf(16, "webhook secrets");
 
 /** A GitHub App's slug, as in https://github.com/apps/<slug>. */
 const githubAppSlug = type(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/);

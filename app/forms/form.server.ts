@@ -45,6 +45,11 @@ export async function readForm(request: Request, lists: readonly string[] = []):
   return out;
 }
 
+/** The first field's sentence, for forms that are one button on a row (no field to show it next to). */
+export function firstFieldError(fieldErrors: Record<string, string>): string {
+  return Object.values(fieldErrors)[0] ?? "Check the form.";
+}
+
 /** One field's value as a single string ("" when absent or a list). */
 export function fieldValue(fields: FormFields, key: string): string {
   const value = fields[key];

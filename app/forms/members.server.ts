@@ -5,7 +5,7 @@ import { userActor } from "../domain/audit.server";
 import { changeRole, inviteMember, removeMember, revokeInvitation } from "../domain/members.server";
 import { ROLES } from "../domain/roles";
 import { type } from "../validation";
-import { checkForm, defineForm, fieldValue, type FormFields } from "./form.server";
+import { checkForm, defineForm, fieldValue, firstFieldError, type FormFields } from "./form.server";
 import { done, invalid, refused, unknownIntent } from "./result.server";
 
 const role = type.enumerated(...ROLES);
@@ -29,9 +29,6 @@ const roleForm = defineForm(type({ intent: "'role'", userId: /^usr_[0-9A-Za-z]{2
 const removeForm = defineForm(type({ intent: "'remove'", userId: /^usr_[0-9A-Za-z]{28}$/ }), {
   userId: "That person is not a member.",
 });
-
-/** The first field error as the page's sentence (these forms are one button on a row: no field to show it next to). */
-const firstError = (fieldErrors: Record<string, string>) => Object.values(fieldErrors)[0] ?? "Check the form.";
 
 export async function membersAction(
   request: Request,
@@ -65,7 +62,7 @@ export async function membersAction(
     case "revoke": {
       const { user, workspace } = await requireMember(request, context, slug, "members.invite");
       const form = checkForm(revokeForm, fields);
-      if (!form.ok) return invalid("revoke", form.fieldErrors, firstError(form.fieldErrors));
+      if (!form.ok) return invalid("revoke", form.fieldErrors, firstFieldError(form.fieldErrors));
       const result = await revokeInvitation(context.db, {
         workspaceId: workspace.id,
         invitationId: form.value.invitationId,
@@ -78,7 +75,7 @@ export async function membersAction(
     case "role": {
       const { user, workspace } = await requireMember(request, context, slug, "members.manage");
       const form = checkForm(roleForm, fields);
-      if (!form.ok) return invalid("role", form.fieldErrors, firstError(form.fieldErrors));
+      if (!form.ok) return invalid("role", form.fieldErrors, firstFieldError(form.fieldErrors));
       const result = await changeRole(context.db, {
         workspaceId: workspace.id,
         actorRole: workspace.role,
@@ -93,7 +90,7 @@ export async function membersAction(
     case "remove": {
       const { user, workspace } = await requireMember(request, context, slug, "members.manage");
       const form = checkForm(removeForm, fields);
-      if (!form.ok) return invalid("remove", form.fieldErrors, firstError(form.fieldErrors));
+      if (!form.ok) return invalid("remove", form.fieldErrors, firstFieldError(form.fieldErrors));
       const result = await removeMember(context.db, {
         workspaceId: workspace.id,
         actorRole: workspace.role,

@@ -9,7 +9,7 @@ import {
   removeWorkspaceRepository,
 } from "../domain/installations.server";
 import { type } from "../validation";
-import { checkForm, defineForm, fieldValue, type FormFields } from "./form.server";
+import { checkForm, defineForm, fieldValue, firstFieldError, type FormFields } from "./form.server";
 import { done, invalid, refused, unknownIntent } from "./result.server";
 
 const REPOSITORY_ID = /^repo_[0-9A-Za-z]{28}$/;
@@ -28,8 +28,6 @@ const removeForm = defineForm(type({ intent: "'remove'", repositoryId: REPOSITOR
   repositoryId: "That repository is not in this workspace.",
 });
 
-const firstError = (fieldErrors: Record<string, string>) => Object.values(fieldErrors)[0] ?? "Check the form.";
-
 export async function repositoriesAction(
   request: Request,
   context: AppLoadContext,
@@ -41,7 +39,7 @@ export async function repositoriesAction(
     case "connect": {
       const { user, workspace } = await requireMember(request, context, slug, "repositories.manage");
       const form = checkForm(connectForm, fields);
-      if (!form.ok) return invalid("connect", form.fieldErrors, firstError(form.fieldErrors));
+      if (!form.ok) return invalid("connect", form.fieldErrors, firstFieldError(form.fieldErrors));
       const githubIds = await provenGithubIds(context.db, user.id);
       const result = await connectInstallation(context.db, {
         workspaceId: workspace.id,
@@ -56,7 +54,7 @@ export async function repositoriesAction(
     case "import": {
       const { user, workspace } = await requireMember(request, context, slug, "repositories.manage");
       const form = checkForm(importForm, fields);
-      if (!form.ok) return invalid("import", form.fieldErrors, firstError(form.fieldErrors));
+      if (!form.ok) return invalid("import", form.fieldErrors, firstFieldError(form.fieldErrors));
       const result = await importInstalledRepository(context.db, {
         workspaceId: workspace.id,
         repositoryId: form.value.repositoryId,
@@ -74,7 +72,7 @@ export async function repositoriesAction(
     case "remove": {
       const { user, workspace } = await requireMember(request, context, slug, "repositories.manage");
       const form = checkForm(removeForm, fields);
-      if (!form.ok) return invalid("remove", form.fieldErrors, firstError(form.fieldErrors));
+      if (!form.ok) return invalid("remove", form.fieldErrors, firstFieldError(form.fieldErrors));
       const result = await removeWorkspaceRepository(context.db, {
         workspaceId: workspace.id,
         repositoryId: form.value.repositoryId,

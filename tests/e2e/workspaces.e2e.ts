@@ -78,6 +78,9 @@ test(
       await create.getByRole("button", { name: "Create and sign in" }).click();
       // Back on the invitation (its returnTo), which names the workspace and the role.
       await invitee.page.waitForURL((address) => address.pathname === new URL(linkText).pathname);
+      // The sign-in ends in a full page load (the callback sets the session cookie): the URL can change
+      // while the demo sign-in page is still displayed, whose form would pass for the invitation's.
+      await invitee.page.getByRole("heading", { level: 1, name: `Join ${workspaceName}` }).waitFor();
       await waitForHydration(invitee.page, "main form button");
       expect(await invitee.page.getByRole("heading", { level: 1 }).textContent()).toBe(`Join ${workspaceName}`);
       await screenshot(invitee, "team-invitation-accept");

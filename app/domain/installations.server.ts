@@ -37,6 +37,21 @@ export type RepositoryFacts = { githubId: number; owner: string; name: string };
 
 type Installation = typeof githubInstallations.$inferSelect;
 
+/** The columns an event's copy of an installation sets, whatever the event. */
+function installationColumns(facts: InstallationFacts, now: Date) {
+  return {
+    id: facts.id,
+    accountLogin: facts.accountLogin,
+    accountGithubId: facts.accountGithubId,
+    accountType: facts.accountType,
+    host: GITHUB_HOST,
+    repositorySelection: facts.repositorySelection,
+    permissions: facts.permissions,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 async function installationRow(db: Database, id: number): Promise<Installation | null> {
   const [row] = await db.select().from(githubInstallations).where(eq(githubInstallations.id, id)).limit(1);
   return row ?? null;
@@ -55,19 +70,7 @@ export async function recordInstallation(
   const suspendedAt = facts.suspended ? now : null;
   await db
     .insert(githubInstallations)
-    .values({
-      id: facts.id,
-      accountLogin: facts.accountLogin,
-      accountGithubId: facts.accountGithubId,
-      accountType: facts.accountType,
-      host: GITHUB_HOST,
-      installedByGithubId: installedBy,
-      repositorySelection: facts.repositorySelection,
-      permissions: facts.permissions,
-      suspendedAt,
-      createdAt: now,
-      updatedAt: now,
-    })
+    .values({ ...installationColumns(facts, now), installedByGithubId: installedBy, suspendedAt })
     .onConflictDoUpdate({
       target: githubInstallations.id,
       set: {
@@ -121,18 +124,7 @@ export async function applyInstallationChange(
 export async function removeInstallation(db: Database, facts: InstallationFacts, now: Date): Promise<void> {
   await db
     .insert(githubInstallations)
-    .values({
-      id: facts.id,
-      accountLogin: facts.accountLogin,
-      accountGithubId: facts.accountGithubId,
-      accountType: facts.accountType,
-      host: GITHUB_HOST,
-      repositorySelection: facts.repositorySelection,
-      permissions: facts.permissions,
-      deletedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    })
+    .values({ ...installationColumns(facts, now), deletedAt: now })
     .onConflictDoUpdate({
       target: githubInstallations.id,
       set: { deletedAt: sql`coalesce(${githubInstallations.deletedAt}, ${now.getTime()})`, updatedAt: now },

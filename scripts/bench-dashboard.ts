@@ -4,7 +4,7 @@
  * A local D1 of its own in .bench/ (migrated and seeded like `npm run dev`'s, see local-d1.ts),
  * plus 10,000 instances in one repository (acme/monorepo) of the seeded workspace. Then, through
  * wrangler's getPlatformProxy (the same D1 binding workerd gives the Worker), times the repository
- * page's `loadRepositoryInstances` — the first page, a page deep in the list, a filtered page, a search — and
+ * page's `loadRepositoryPage` — the first page, a page deep in the list, a filtered page, a search — and
  * the overview's `loadOverview`: median (and min, p95) of 20 runs each, after 3 warm-up runs.
  * Each figure includes the Node ↔ workerd hop of getPlatformProxy (the "round trip" row measures
  * it alone). The query plan of each instances query is printed under the table. .bench/ is deleted
@@ -17,7 +17,7 @@ import { createDatabase } from "../db/client";
 import { SEED } from "../db/seed";
 import { encodeCursor } from "../app/dashboard/cursor";
 import { loadOverview } from "../app/dashboard/overview.server";
-import { loadRepositoryInstances, type InstanceFilters } from "../app/dashboard/repositories.server";
+import { loadRepositoryPage, type InstanceFilters } from "../app/dashboard/repositories.server";
 import { migrateAndSeed, QUIET_WRANGLER_ENV } from "./local-d1";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -164,7 +164,7 @@ async function main() {
     const db = createDatabase(recordingD1(d1, prepared));
     const list = async (filters: InstanceFilters) =>
       (
-        await loadRepositoryInstances(db, {
+        await loadRepositoryPage(db, {
           workspaceId: SEED.workspaceId,
           owner: REPOSITORY.owner,
           name: REPOSITORY.name,

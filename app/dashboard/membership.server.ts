@@ -120,14 +120,7 @@ async function resolveMember(
       everyWorkspace ? rows.filter((row) => row.id !== workspace.id) : [],
     );
   }
-  if (!can(workspace.role, permission)) {
-    throw json(
-      {
-        message: `Your role (${workspace.role}) does not allow this: ${PERMISSION_LABELS[permission].toLowerCase()}. Ask an owner of ${workspace.name}.`,
-      },
-      { status: 403 },
-    );
-  }
+  requireRole({ workspace }, permission);
   const list: WorkspaceMembership[] = rows.map((row) => ({
     id: row.id,
     name: row.name,
@@ -135,6 +128,21 @@ async function resolveMember(
     role: row.role,
   }));
   return { member: { user, workspace, signedInWith } satisfies Member, workspaces: list };
+}
+
+/**
+ * The 403 when the member's role does not allow `permission`. requireMember checks it itself; an
+ * action whose object must be found first (a 404 before a 403) calls this after finding it.
+ */
+export function requireRole(member: Pick<Member, "workspace">, permission: Permission): void {
+  const { role, name } = member.workspace;
+  if (can(role, permission)) return;
+  throw json(
+    {
+      message: `Your role (${role}) does not allow this: ${PERMISSION_LABELS[permission].toLowerCase()}. Ask an owner of ${name}.`,
+    },
+    { status: 403 },
+  );
 }
 
 /** Reads the stored provider name; anything unknown counts as "not single sign-on". */

@@ -1,4 +1,4 @@
-/** Repositories of a workspace and the instances table of one repository (keyset pagination). */
+/** Repositories of a workspace, and one repository's page: its instances (keyset pagination) and permissions. */
 import { and, count, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
@@ -9,14 +9,15 @@ import {
 } from "../domain/installations.server";
 import { recentDeliveriesQuery } from "../domain/webhook-deliveries.server";
 import type { Database } from "../../db/client";
-import { type INSTANCE_STATUSES, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
+import { instances, locks, repositories, repositoryPermissions, workspaceRepositories } from "../../db/schema";
+import type { INSTANCE_SORTS, InstanceStatus } from "../domain/vocabulary";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { isoTime, isoTimeOrNull } from "./time";
 
-export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
-export const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as const;
 export type InstanceSort = (typeof INSTANCE_SORTS)[number];
 export const PAGE_SIZE = 50;
+/** More permissions than anyone writes by hand; the page shows at most these. */
+const MAX_PERMISSIONS_SHOWN = 200;
 
 /**
  * The Repositories page in one batch: the imported repositories with their instance counts, and for
@@ -118,7 +119,8 @@ export type InstanceFilters = {
  * page of its instances, in one D1 round trip — the instance queries find the repository by
  * owner/name themselves instead of waiting for its id.
  */
-export async function loadRepositoryInstances(
+/** A repository's page: the repository, a page of its instances, and its permissions, in one batch. */
+export async function loadRepositoryPage(
   db: Database,
   input: { workspaceId: string; owner: string; name: string; filters: InstanceFilters; now: Date },
 ) {
@@ -166,7 +168,7 @@ export async function loadRepositoryInstances(
   }
   const order = columns.map((column) => (direction === "asc" ? sql`${column} ASC` : sql`${column} DESC`));
 
-  const [found, rows, stacks] = await db.batch([
+  const [found, rows, stacks, permissions] = await db.batch([
     repositoryQuery(db, input.workspaceId, input.owner, input.name).limit(1),
     db
       .select({
@@ -200,6 +202,24 @@ export async function loadRepositoryInstances(
       .where(ofRepository)
       .orderBy(instances.stack)
       .limit(500),
+    db
+      .select({
+        id: repositoryPermissions.id,
+        type: repositoryPermissions.type,
+        workflow: repositoryPermissions.workflowPattern,
+        branch: repositoryPermissions.branchPattern,
+        environment: repositoryPermissions.environmentPattern,
+        createdAt: repositoryPermissions.createdAt,
+      })
+      .from(repositoryPermissions)
+      .where(
+        and(
+          eq(repositoryPermissions.workspaceId, input.workspaceId),
+          sql`${repositoryPermissions.repositoryId} = (${repositoryId.limit(1)})`,
+        ),
+      )
+      .orderBy(repositoryPermissions.type, repositoryPermissions.createdAt, repositoryPermissions.id)
+      .limit(MAX_PERMISSIONS_SHOWN),
   ]);
 
   const repository = found[0];
@@ -226,5 +246,9 @@ export async function loadRepositoryInstances(
     stacks: stacks.map((row) => row.stack),
     nextCursor: last ? encodeCursor([last.id]) : null,
   };
-  return { repository, table };
+  return {
+    repository,
+    table,
+    permissions: permissions.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) })),
+  };
 }

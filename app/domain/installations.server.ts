@@ -356,6 +356,7 @@ export function importableRepositoriesQuery(db: Database, workspaceId: string) {
 }
 
 export type ImportRefusal = "repository_not_installed" | "plan_limit";
+export type RemoveRefusal = "repository_unknown";
 
 /**
  * Imports a repository that one of the workspace's connected installations covers, within the plan's
@@ -409,7 +410,7 @@ export async function importInstalledRepository(
 export async function removeWorkspaceRepository(
   db: Database,
   input: { workspaceId: string; repositoryId: string; actor: AuditActor; now: Date },
-): Promise<{ ok: true; repository: string } | Refusal<"repository_unknown">> {
+): Promise<{ ok: true; repository: string } | Refusal<RemoveRefusal>> {
   const [repo] = await db
     .select({ owner: repositories.owner, name: repositories.name })
     .from(workspaceRepositories)

@@ -2,8 +2,14 @@
  * Repository permissions: what a workflow of an imported repository may do. Each permission is
  * (type, workflow pattern, branch pattern, environment pattern); a pattern is `*`, an exact string,
  * or a regular expression matched against the whole value.
+ *
+ * Patterns are written by admins and matched on every token exchange, so they are compiled and matched
+ * by RE2 (re2js): linear in the value whatever the pattern, no backtracking, so no pattern can stall a
+ * request (`(a+)+$` is as quick as `main`). RE2 has no backreferences or lookaround; such a pattern is
+ * refused when it is written, with the parser's reason.
  */
 import { and, eq, sql } from "drizzle-orm";
+import { RE2JS } from "re2js";
 import type { Database } from "../../db/client";
 import {
   PERMISSION_TYPES,
@@ -12,22 +18,60 @@ import {
   workspaceRepositories,
   workspaces,
 } from "../../db/schema";
-import { auditEvent, type AuditActor } from "./audit.server";
+import { auditEvent, auditEventIfChanged, type AuditActor } from "./audit.server";
 import { newId } from "./ids";
 import { refuse, type Refusal } from "./result";
+import type { PermissionType } from "./vocabulary";
 import { belowPlanLimit, planLimitMessage } from "./plan-limits.server";
 
-export type PermissionType = (typeof PERMISSION_TYPES)[number];
+export type { PermissionType };
 
-const MAX_PATTERN_LENGTH = 256;
+export const MAX_PATTERN_LENGTH = 256;
 
+/** Compiled patterns of this isolate (null: not a regular expression), bounded so admin input cannot grow it. */
+const compiled = new Map<string, RE2JS | null>();
+const MAX_COMPILED = 512;
+
+function compile(pattern: string): RE2JS | null {
+  let regex = compiled.get(pattern);
+  if (regex === undefined) {
+    try {
+      regex = RE2JS.compile(pattern);
+    } catch {
+      regex = null;
+    }
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(pattern, regex);
+  }
+  return regex;
+}
+
+/**
+ * Whether `value` is what `pattern` allows: `*` anything, else the exact string, else the regular
+ * expression over the whole value. A stored pattern that is not a valid expression (written before
+ * patterns were checked) still matches itself exactly.
+ */
 export function patternMatches(pattern: string, value: string): boolean {
   if (pattern === "*" || pattern === value) return true;
   if (pattern.length > MAX_PATTERN_LENGTH) return false;
+  return compile(pattern)?.matches(value) ?? false;
+}
+
+/** Why an admin's pattern cannot be saved, in a sentence; null when it can. */
+export function patternProblem(pattern: string): string | null {
+  if (pattern.length === 0) return "Enter a pattern (* allows any).";
+  if (pattern.length > MAX_PATTERN_LENGTH) return `A pattern is at most ${MAX_PATTERN_LENGTH} characters.`;
+  if ([...pattern].some((char) => char < " " || char === "\u007f"))
+    return "A pattern cannot contain control characters.";
+  if (pattern === "*") return null;
+  if (pattern.length > 2 && pattern.startsWith("/") && pattern.endsWith("/"))
+    return `Write the expression without the surrounding slashes (${pattern.slice(1, -1)}): it always matches the whole value.`;
   try {
-    return new RegExp(`^(?:${pattern})$`).test(value);
-  } catch {
-    return false; // not a valid regex: it was meant as an exact string, and it did not match
+    RE2JS.compile(pattern);
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/^error parsing regexp:\s*/, "") : "not valid";
+    return `Not a valid regular expression (${reason}). Write * for any, a name, or an expression such as release/v[0-9]+; escape ( [ { . with a backslash to mean the character itself.`;
   }
 }
 
@@ -190,4 +234,117 @@ export async function importRepository(
     }),
   ]);
   return { ok: true, repositoryId, created: true };
+}
+
+export type PermissionRefusal = "permission_exists" | "permission_unknown";
+/** A repository of the workspace, as `findImportedRepository` found it. */
+export type ImportedRepository = { id: string; owner: string; name: string };
+export type PermissionPatterns = { workflow: string; branch: string; environment: string };
+
+function patternMetadata(repository: string, type: PermissionType, patterns: PermissionPatterns) {
+  return { repository, type, workflow: patterns.workflow, branch: patterns.branch, environment: patterns.environment };
+}
+
+/**
+ * Adds a permission to an imported repository (patterns already checked by `patternProblem`). The
+ * insert is conditional: the repository must be imported into this workspace and the same
+ * (type, workflow, branch, environment) must not exist yet; its audit event is written with it or not at all.
+ */
+export async function assignPermission(
+  db: Database,
+  input: {
+    workspaceId: string;
+    repository: ImportedRepository;
+    type: PermissionType;
+    patterns: PermissionPatterns;
+    actor: AuditActor;
+    now: Date;
+  },
+): Promise<{ ok: true; id: string } | Refusal<PermissionRefusal>> {
+  const { repository } = input;
+  const id = newId("perm");
+  const { workflow, branch, environment } = input.patterns;
+  const same = and(
+    eq(repositoryPermissions.workspaceId, input.workspaceId),
+    eq(repositoryPermissions.repositoryId, repository.id),
+    eq(repositoryPermissions.type, input.type),
+    eq(repositoryPermissions.workflowPattern, workflow),
+    eq(repositoryPermissions.branchPattern, branch),
+    eq(repositoryPermissions.environmentPattern, environment),
+  );
+  const [inserted] = await db.batch([
+    db
+      .insert(repositoryPermissions)
+      .select(
+        db
+          .select({
+            id: sql<string>`${id}`.as("id"),
+            workspaceId: sql<string>`${input.workspaceId}`.as("workspace_id"),
+            repositoryId: sql<string>`${repository.id}`.as("repository_id"),
+            type: sql<PermissionType>`${input.type}`.as("type"),
+            workflowPattern: sql<string>`${workflow}`.as("workflow_pattern"),
+            branchPattern: sql<string>`${branch}`.as("branch_pattern"),
+            environmentPattern: sql<string>`${environment}`.as("environment_pattern"),
+            createdAt: sql<number>`${input.now.getTime()}`.as("created_at"),
+          })
+          .from(workspaceRepositories)
+          .where(
+            and(
+              eq(workspaceRepositories.workspaceId, input.workspaceId),
+              eq(workspaceRepositories.repositoryId, repository.id),
+              sql`NOT EXISTS (SELECT 1 FROM ${repositoryPermissions} WHERE ${same})`,
+            ),
+          ),
+      )
+      .returning({ id: repositoryPermissions.id }),
+    auditEventIfChanged(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "permission.assigned",
+      target: { type: "repository", id: repository.id },
+      metadata: patternMetadata(`${repository.owner}/${repository.name}`, input.type, input.patterns),
+      at: input.now,
+    }),
+  ]);
+  if (inserted.length === 0) {
+    return refuse("permission_exists", `${input.type} with these patterns is already allowed on this repository.`);
+  }
+  return { ok: true, id };
+}
+
+/** Removes one permission of an imported repository of this workspace, with its audit event. */
+export async function removePermission(
+  db: Database,
+  input: { workspaceId: string; repository: ImportedRepository; permissionId: string; actor: AuditActor; now: Date },
+): Promise<{ ok: true; type: PermissionType } | Refusal<PermissionRefusal>> {
+  const { repository } = input;
+  const ofThisRepository = and(
+    eq(repositoryPermissions.id, input.permissionId),
+    eq(repositoryPermissions.workspaceId, input.workspaceId),
+    eq(repositoryPermissions.repositoryId, repository.id),
+  );
+  const [found] = await db
+    .select({
+      type: repositoryPermissions.type,
+      workflow: repositoryPermissions.workflowPattern,
+      branch: repositoryPermissions.branchPattern,
+      environment: repositoryPermissions.environmentPattern,
+    })
+    .from(repositoryPermissions)
+    .where(ofThisRepository)
+    .limit(1);
+  if (!found) return refuse("permission_unknown", "That permission does not exist (any more) on this repository.");
+  const [deleted] = await db.batch([
+    db.delete(repositoryPermissions).where(ofThisRepository).returning({ id: repositoryPermissions.id }),
+    auditEventIfChanged(db, {
+      workspaceId: input.workspaceId,
+      actor: input.actor,
+      action: "permission.removed",
+      target: { type: "repository", id: repository.id },
+      metadata: patternMetadata(`${repository.owner}/${repository.name}`, found.type, found),
+      at: input.now,
+    }),
+  ]);
+  if (deleted.length === 0) return refuse("permission_unknown", "That permission was removed meanwhile.");
+  return { ok: true, type: found.type };
 }

@@ -12,6 +12,7 @@ import type {
   WEBHOOK_DELIVERY_STATUSES as DB_WEBHOOK_DELIVERY_STATUSES,
   ROLES as DB_ROLES,
   AUTH_PROVIDERS as DB_AUTH_PROVIDERS,
+  PERMISSION_TYPES as DB_PERMISSION_TYPES,
   affectedStacksUploads,
   instanceUploads,
   workspaces,
@@ -30,6 +31,14 @@ export const AUTH_PROVIDERS = ["github", "oidc", "dev"] as const;
 /** A webhook delivery's progress: queued → processing → done | ignored | failed. */
 export const WEBHOOK_DELIVERY_STATUSES = ["queued", "processing", "done", "ignored", "failed"] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+/** What a repository permission lets a workflow do (the atmos CLI's names). */
+export const PERMISSION_TYPES = [
+  "Affected Stacks Create",
+  "Deployments Create",
+  "Instances Upload",
+  "Locks Manage",
+] as const;
+export type PermissionType = (typeof PERMISSION_TYPES)[number];
 /** The orders a repository's instances can be listed in. */
 export const INSTANCE_SORTS = ["component", "stack", "status", "last_run"] as const;
 /** An upload's (affected stacks or an inventory) progress through its chunks. */
@@ -50,6 +59,7 @@ export type _SchemaAgrees = [
   Assert<Same<typeof DEPLOYMENT_STATUSES, typeof DB_DEPLOYMENT_STATUSES>>,
   Assert<Same<typeof AUTH_PROVIDERS, typeof DB_AUTH_PROVIDERS>>,
   Assert<Same<typeof WEBHOOK_DELIVERY_STATUSES, typeof DB_WEBHOOK_DELIVERY_STATUSES>>,
+  Assert<Same<typeof PERMISSION_TYPES, typeof DB_PERMISSION_TYPES>>,
   Assert<Same<(typeof PLANS)[number], typeof workspaces.$inferSelect.plan>>,
   Assert<Same<UploadStatus, typeof affectedStacksUploads.$inferSelect.status>>,
   Assert<Same<UploadStatus, typeof instanceUploads.$inferSelect.status>>,

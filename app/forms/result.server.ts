@@ -7,7 +7,8 @@
 import { json } from "@remix-run/cloudflare";
 import type { LockRefusal } from "../domain/locks.server";
 import type { MemberRefusal } from "../domain/members.server";
-import type { ConnectRefusal, ImportRefusal } from "../domain/installations.server";
+import type { ConnectRefusal, ImportRefusal, RemoveRefusal } from "../domain/installations.server";
+import type { PermissionRefusal } from "../domain/repository-permissions.server";
 import type { Refusal } from "../domain/result";
 import type { SlugRefusal, SsoRefusal } from "../domain/workspaces.server";
 import type { IncidentRefusal } from "../status-page/incidents.server";
@@ -32,7 +33,8 @@ type FormReason =
   | IncidentRefusal
   | ConnectRefusal
   | ImportRefusal
-  | "repository_unknown";
+  | RemoveRefusal
+  | PermissionRefusal;
 
 /** The HTTP status each refusal answers a form with. */
 const REFUSAL_STATUS: Record<FormReason, 400 | 403 | 404 | 409> = {
@@ -62,6 +64,8 @@ const REFUSAL_STATUS: Record<FormReason, 400 | 403 | 404 | 409> = {
   installation_taken: 409,
   repository_not_installed: 409,
   repository_unknown: 404,
+  permission_exists: 409,
+  permission_unknown: 404,
 };
 
 export function done(intent: string, message: string, extra: Pick<ActionResult, "link"> = {}) {

@@ -1,16 +1,21 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { assertSameOrigin } from "~/auth/origin.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
 import {
   INSTANCE_FILTER_KEYS,
   instanceFilters,
   instancesPanel,
+  permissionsPanel,
   repositoryPayload,
 } from "~/dashboard/payloads/repository.server";
-import { INSTANCE_SORTS } from "~/domain/vocabulary";
-import { loadRepositoryInstances } from "~/dashboard/repositories.server";
-
+import { can } from "~/domain/roles";
+import { INSTANCE_SORTS, PERMISSION_TYPES } from "~/domain/vocabulary";
+import { loadRepositoryPage } from "~/dashboard/repositories.server";
+import { readForm } from "~/forms/form.server";
+import { repositoryAction } from "~/forms/repository.server";
+import { buttonPrimary, buttonSecondary, Field, FormMessage } from "~/ui/forms";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Cell, ColumnHeader, EmptyState, formatTime, Panel, StatusBadge, TableScroll } from "~/ui/panel";
 import { readQuery } from "~/validation/query.server";
@@ -25,7 +30,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace);
   const filters = readQuery(new URL(request.url), instanceFilters, INSTANCE_FILTER_KEYS);
   const sort = filters.sort ?? "component";
-  const found = await loadRepositoryInstances(context.db, {
+  const found = await loadRepositoryPage(context.db, {
     workspaceId: workspace.id,
     owner: params.owner ?? "",
     name: params.name ?? "",
@@ -41,10 +46,21 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       repository: { owner: repository.owner, name: repository.name, host: repository.host },
       filters: { status: filters.status ?? "", stack: filters.stack ?? "", q: filters.q ?? "", sort },
       table: panel(instancesPanel, found.table, context, "repository.instances"),
+      permissions: panel(
+        permissionsPanel,
+        { canManage: can(workspace.role, "repositories.manage"), permissions: found.permissions },
+        context,
+        "repository.permissions",
+      ),
     },
     context,
     { name: "dashboard.repository" },
   );
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  return repositoryAction(request, context, params, await readForm(request));
 }
 
 export default function Repository() {
@@ -150,6 +166,10 @@ export default function Repository() {
         </div>
       </Form>
 
+      <Panel title="Permissions" slot={data.permissions}>
+        {(permissions) => <Permissions permissions={permissions} />}
+      </Panel>
+
       <Panel title="Instances" slot={data.table}>
         {(table) =>
           table.instances.length === 0 ? (
@@ -214,6 +234,139 @@ export default function Repository() {
           )
         }
       </Panel>
+    </div>
+  );
+}
+
+type PermissionsData = typeof permissionsPanel.infer;
+
+const PERMISSION_HELP: Record<(typeof PERMISSION_TYPES)[number], string> = {
+  "Affected Stacks Create": "upload affected stacks (also needed to exchange a GitHub OIDC token)",
+  "Deployments Create": "record plans and applies",
+  "Instances Upload": "upload the instance inventory",
+  "Locks Manage": "take and release locks",
+};
+
+function Permissions({ permissions }: { permissions: PermissionsData }) {
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" && navigation.formMethod === "POST";
+  const adding = result?.intent === "add-permission" ? result : undefined;
+  const fieldErrors = adding?.fieldErrors ?? {};
+  const missing = PERMISSION_TYPES.filter((type) => !permissions.permissions.some((p) => p.type === type));
+  return (
+    <div className="space-y-4 text-sm">
+      <p className="text-slate-600">
+        A workflow of this repository may do what a row allows when its workflow file, branch and environment all match
+        the row&apos;s patterns. A pattern is <code>*</code> (anything), a name, or a regular expression over the whole
+        value (RE2 syntax, e.g. <code>release/v[0-9]+</code>).
+      </p>
+      {result && (result.intent === "add-permission" || result.intent === "remove-permission") && result.message ? (
+        <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage>
+      ) : null}
+      {permissions.permissions.length === 0 ? (
+        <p className="text-slate-600">No workflow of this repository may do anything yet.</p>
+      ) : (
+        <TableScroll label="Permissions">
+          <table className="min-w-full text-left text-sm">
+            <thead className="text-slate-600">
+              <tr>
+                <ColumnHeader>Allows</ColumnHeader>
+                <ColumnHeader>Workflow</ColumnHeader>
+                <ColumnHeader>Branch</ColumnHeader>
+                <ColumnHeader>Environment</ColumnHeader>
+                <ColumnHeader last={!permissions.canManage}>Added</ColumnHeader>
+                {permissions.canManage ? (
+                  <ColumnHeader last>
+                    <span className="sr-only">Remove</span>
+                  </ColumnHeader>
+                ) : null}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {permissions.permissions.map((permission) => (
+                <tr key={permission.id}>
+                  <Cell>{permission.type}</Cell>
+                  <Cell>
+                    <code>{permission.workflow}</code>
+                  </Cell>
+                  <Cell>
+                    <code>{permission.branch}</code>
+                  </Cell>
+                  <Cell>
+                    <code>{permission.environment}</code>
+                  </Cell>
+                  <Cell last={!permissions.canManage} muted>
+                    {formatTime(permission.createdAt)}
+                  </Cell>
+                  {permissions.canManage ? (
+                    <Cell last>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="remove-permission" />
+                        <input type="hidden" name="permissionId" value={permission.id} />
+                        <button
+                          type="submit"
+                          disabled={busy}
+                          className={buttonSecondary}
+                          aria-label={`Remove ${permission.type} for workflow ${permission.workflow}, branch ${permission.branch}, environment ${permission.environment}`}
+                        >
+                          Remove
+                        </button>
+                      </Form>
+                    </Cell>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      {missing.length > 0 ? (
+        <p className="text-amber-900">No workflow may {missing.map((type) => PERMISSION_HELP[type]).join(", or ")}.</p>
+      ) : null}
+      {permissions.canManage ? (
+        <Form method="post" className="grid gap-3 rounded-lg border border-slate-200 p-4 sm:grid-cols-5 sm:items-start">
+          <input type="hidden" name="intent" value="add-permission" />
+          <div>
+            <label htmlFor="permission-type" className="block text-sm font-medium text-slate-700">
+              Allow
+            </label>
+            <select
+              id="permission-type"
+              name="type"
+              aria-invalid={fieldErrors.type ? true : undefined}
+              className="mt-1 w-full rounded-md border border-slate-300 px-2 py-2"
+            >
+              {PERMISSION_TYPES.map((type) => (
+                <option key={type} value={type}>
+                  {type}
+                </option>
+              ))}
+            </select>
+            {fieldErrors.type ? <p className="mt-1 text-sm text-rose-700">{fieldErrors.type}</p> : null}
+          </div>
+          <Field
+            label="Workflow"
+            name="workflow"
+            defaultValue="*"
+            required
+            maxLength={256}
+            error={fieldErrors.workflow}
+          />
+          <Field label="Branch" name="branch" defaultValue="*" required maxLength={256} error={fieldErrors.branch} />
+          <Field
+            label="Environment"
+            name="environment"
+            defaultValue="*"
+            required
+            maxLength={256}
+            error={fieldErrors.environment}
+          />
+          <button type="submit" disabled={busy} className={`${buttonPrimary} sm:mt-6`}>
+            Add permission
+          </button>
+        </Form>
+      ) : null}
     </div>
   );
 }

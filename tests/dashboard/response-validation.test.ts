@@ -1189,7 +1189,7 @@ const GUARDED: GuardedRoute[] = [
     queries: ["instanceFilters"],
     path: (t) => `/dashboard/${t.slug}/repositories/${t.owner}/${t.name}`,
     params: (t) => ({ workspace: t.slug, owner: t.owner!, name: t.name! }),
-    schemas: { repositoryPayload: "", instancesPanel: "table" },
+    schemas: { repositoryPayload: "", instancesPanel: "table", permissionsPanel: "permissions" },
   },
   {
     file: "dashboard.$workspace.instances.$instanceId.tsx",

@@ -216,6 +216,9 @@ const pad = (base: string) => base + "0".repeat(28 - base.length);
 const ACME_UNLOCKED_INSTANCE = `inst_${pad("acme000")}`;
 const ACME_LOCKED_INSTANCE = `inst_${pad("acme025")}`;
 const NEW_LOCK = { key: "acme/infra/plat-ue2-dev/vpc", ttl: "3600", message: "matrix" };
+/** A permission acme/infra does not have yet, and one it has (the seed's first default). */
+const NEW_PERMISSION = { type: "Affected Stacks Create", workflow: "atmos-plan.yml", branch: "main", environment: "*" };
+const ACME_INFRA_PERMISSION = `perm_${pad("acmeinfra0")}`;
 
 // ─── What an allowed request writes ──────────────────────────────────────────────────────────
 
@@ -337,6 +340,49 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
     params: { owner: "acme", name: "infra" },
     foreign: { owner: "globex", name: "platform" },
     loader: READ,
+    actions: {
+      "add-permission": {
+        fields: () => ({ ...NEW_PERMISSION }),
+        expect: MANAGERS,
+        effect: ({ before, after, actor }) => {
+          const permission = {
+            workspace_id: SEED.workspaceId,
+            repository_id: SEED.repositoryId,
+            type: NEW_PERMISSION.type,
+            workflow_pattern: NEW_PERMISSION.workflow,
+            branch_pattern: NEW_PERMISSION.branch,
+            environment_pattern: NEW_PERMISSION.environment,
+          };
+          expect(rowsOf(before, "repository_permissions", permission), "before: the permission").toEqual([]);
+          oneRow(after, "repository_permissions", permission, "after");
+          const event = { workspace_id: SEED.workspaceId, action: "permission.assigned" };
+          expect(rowsOf(before, "audit_events", event), "before: the audit event").toEqual([]);
+          expect(oneRow(after, "audit_events", event, "after")).toMatchObject({
+            actor_id: person(actor).id,
+            category: "permission",
+          });
+        },
+      },
+      "remove-permission": {
+        fields: () => ({ permissionId: ACME_INFRA_PERMISSION }),
+        expect: MANAGERS,
+        effect: ({ before, after, actor }) => {
+          oneRow(before, "repository_permissions", { id: ACME_INFRA_PERMISSION }, "before");
+          expect(
+            rowsOf(after, "repository_permissions", { id: ACME_INFRA_PERMISSION }),
+            "after: the permission",
+          ).toEqual([]);
+          // acme/infra's other permissions stay.
+          expect(rowsOf(after, "repository_permissions", { repository_id: SEED.repositoryId })).toHaveLength(
+            rowsOf(before, "repository_permissions", { repository_id: SEED.repositoryId }).length - 1,
+          );
+          expect(
+            oneRow(after, "audit_events", { workspace_id: SEED.workspaceId, action: "permission.removed" }, "after"),
+          ).toMatchObject({ actor_id: person(actor).id, category: "permission" });
+        },
+      },
+      [UNKNOWN_INTENT]: UNKNOWN,
+    },
   },
   "dashboard.$workspace.locks.tsx": {
     loader: READ,

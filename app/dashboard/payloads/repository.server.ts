@@ -1,5 +1,5 @@
-/** One repository's page: its instances, filtered and sorted by the query string. */
-import { INSTANCE_SORTS, INSTANCE_STATUSES } from "../../domain/vocabulary";
+/** One repository's page: its instances, filtered and sorted by the query string, and its permissions. */
+import { INSTANCE_SORTS, INSTANCE_STATUSES, PERMISSION_TYPES } from "../../domain/vocabulary";
 import { type } from "../../validation";
 import { panelSlot } from "../panel.server";
 import { instanceStatus } from "./words.server";
@@ -28,9 +28,22 @@ export const instancesPanel = type({
   nextCursor: "string | null",
 });
 
+export const permissionsPanel = type({
+  canManage: "boolean",
+  permissions: type({
+    id: "string",
+    type: type.enumerated(...PERMISSION_TYPES),
+    workflow: "string",
+    branch: "string",
+    environment: "string",
+    createdAt: "string.date.iso",
+  }).array(),
+});
+
 export const repositoryPayload = type({
   slug: "string",
   repository: { owner: "string", name: "string", host: "string" },
   filters: { status: "string", stack: "string", q: "string", sort: "string" },
   table: panelSlot(instancesPanel),
+  permissions: panelSlot(permissionsPanel),
 });

@@ -9,6 +9,7 @@ import {
   DEPLOYMENT_KINDS,
   DEPLOYMENT_STATUSES,
   driftSchedules,
+  githubInstallations,
   identities,
   incidentComponents,
   incidents,
@@ -38,6 +39,9 @@ export const SEED = {
   memberId: `usr_${pad("acmemember")}`,
   memberLogin: "acme-member",
   repositoryId: `repo_${pad("acmeinfra")}`,
+  /** The GitHub App's installation on the acme organisation, connected to Acme; it covers acme/infra. */
+  installationId: 9001,
+  repositoryGithubId: 9101,
   lockKey: "acme/infra/plat-ue2-prod/eks/cluster",
 } as const;
 
@@ -164,12 +168,28 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
       ])
       .onConflictDoNothing(),
     db
+      .insert(githubInstallations)
+      .values({
+        id: SEED.installationId,
+        workspaceId: SEED.workspaceId,
+        accountLogin: "acme",
+        accountType: "Organization",
+        accountGithubId: 9000,
+        repositorySelection: "selected",
+        permissions: { actions: "write", checks: "write", contents: "write", pull_requests: "write", metadata: "read" },
+        createdAt: at(-89 * DAY),
+        updatedAt: at(-89 * DAY),
+      })
+      .onConflictDoNothing(),
+    db
       .insert(repositories)
       .values({
         id: SEED.repositoryId,
         host: "github.com",
         owner: "acme",
         name: "infra",
+        installationId: SEED.installationId,
+        githubId: SEED.repositoryGithubId,
         createdAt: at(-89 * DAY),
         updatedAt: at(-89 * DAY),
       })

@@ -6,7 +6,7 @@
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import { acquireLock, releaseLock } from "../domain/locks.server";
-import { hasRepositoryPermission, type PermissionType } from "../domain/repository-permissions.server";
+import { notInstalledMessage, workflowAccess, type PermissionType } from "../domain/repository-permissions.server";
 import type { Refusal } from "../domain/result";
 import { receiveAffectedStacks, type AffectedStacksRefusal } from "../domain/uploads/affected-stacks.server";
 import { receiveInstances, reportInstanceStatus, type InventoryRefusal } from "../domain/uploads/instances.server";
@@ -49,6 +49,7 @@ const REFUSALS: Record<DomainReason, { status: number; tag: string; message?: st
   chunk_too_large: { status: 413, tag: "PayloadTooLarge" },
   workspace_unknown: { status: 404, tag: "NotFound" },
   repository_not_imported: { status: 404, tag: "NotFound" },
+  repository_not_installed: { status: 404, tag: "NotFound" },
   not_permitted: { status: 403, tag: "Forbidden" },
   token_replayed: { status: 401, tag: "TokenReplayed" },
   instance_unknown: { status: 404, tag: "NotFound" },
@@ -65,13 +66,14 @@ function refused(refusal: Refusal<DomainReason>, extra?: ConstructorParameters<t
 /** Token + the permission this action needs, checked against the database on every call. */
 async function authorize(args: ApiArgs, type: PermissionType): Promise<ApiTokenClaims> {
   const claims = await requireApiToken(args.context.settings, args.request, args.context.now());
-  const allowed = await hasRepositoryPermission(args.context.db, {
+  const access = await workflowAccess(args.context.db, {
     workspaceId: claims.ws,
     repositoryId: claims.rid,
     type,
     workflow: { workflow: claims.wf, branch: claims.br, environment: claims.env },
   });
-  if (!allowed)
+  if (access === "not_installed") throw new ApiError(404, "NotFound", notInstalledMessage(claims.repo));
+  if (access === "not_permitted")
     throw new ApiError(
       403,
       "Forbidden",

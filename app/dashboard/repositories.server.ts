@@ -7,6 +7,7 @@ import {
   installationSummary,
   waitingInstallationsQuery,
 } from "../domain/installations.server";
+import { importedRepositoryQuery, repositoryColumns } from "../domain/repository-permissions.server";
 import { recentDeliveriesQuery } from "../domain/webhook-deliveries.server";
 import type { Database } from "../../db/client";
 import { instances, locks, repositories, repositoryPermissions, workspaceRepositories } from "../../db/schema";
@@ -27,14 +28,7 @@ const MAX_PERMISSIONS_SHOWN = 200;
 export async function loadRepositoriesPage(db: Database, workspaceId: string, managerId: string | null) {
   const [repos, counts, connected, waiting, importable, deliveries] = await db.batch([
     db
-      .select({
-        id: repositories.id,
-        owner: repositories.owner,
-        name: repositories.name,
-        host: repositories.host,
-        // Installed: covered by a live, unsuspended installation of the App.
-        installed: sql<number>`(${repositories.installationId} IS NOT NULL AND EXISTS (SELECT 1 FROM github_installations gi WHERE gi.id = ${repositories.installationId} AND gi.deleted_at IS NULL AND gi.suspended_at IS NULL) AND ${repositories.deletedAt} IS NULL)`,
-      })
+      .select(repositoryColumns())
       .from(workspaceRepositories)
       .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
       .where(eq(workspaceRepositories.workspaceId, workspaceId))
@@ -70,19 +64,6 @@ export async function loadRepositoriesPage(db: Database, workspaceId: string, ma
 }
 
 /** The repository `owner/name` imported into the workspace: its columns, for a caller's batch. */
-function repositoryQuery(db: Database, workspaceId: string, owner: string, name: string) {
-  return db
-    .select({ id: repositories.id, owner: repositories.owner, name: repositories.name, host: repositories.host })
-    .from(workspaceRepositories)
-    .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
-    .where(
-      and(
-        eq(workspaceRepositories.workspaceId, workspaceId),
-        eq(repositories.owner, owner),
-        eq(repositories.name, name),
-      ),
-    );
-}
 
 type InstancesTable = Record<"stack" | "component" | "status" | "lastRunAt", AnySQLiteColumn>;
 
@@ -115,11 +96,10 @@ export type InstanceFilters = {
 };
 
 /**
- * One repository's page: the repository (null when it is not imported into the workspace) and a
- * page of its instances, in one D1 round trip — the instance queries find the repository by
+ * One repository's page: the repository (null when it is not imported into the workspace), a page of
+ * its instances and its permissions, in one D1 round trip — the other queries find the repository by
  * owner/name themselves instead of waiting for its id.
  */
-/** A repository's page: the repository, a page of its instances, and its permissions, in one batch. */
 export async function loadRepositoryPage(
   db: Database,
   input: { workspaceId: string; owner: string; name: string; filters: InstanceFilters; now: Date },
@@ -169,7 +149,7 @@ export async function loadRepositoryPage(
   const order = columns.map((column) => (direction === "asc" ? sql`${column} ASC` : sql`${column} DESC`));
 
   const [found, rows, stacks, permissions] = await db.batch([
-    repositoryQuery(db, input.workspaceId, input.owner, input.name).limit(1),
+    importedRepositoryQuery(db, input.workspaceId, input.owner, input.name),
     db
       .select({
         id: instances.id,
@@ -247,7 +227,7 @@ export async function loadRepositoryPage(
     nextCursor: last ? encodeCursor([last.id]) : null,
   };
   return {
-    repository,
+    repository: { ...repository, installed: Boolean(repository.installed) },
     table,
     permissions: permissions.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) })),
   };

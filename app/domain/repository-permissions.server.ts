@@ -8,10 +8,11 @@
  * request (`(a+)+$` is as quick as `main`). RE2 has no backreferences or lookaround; such a pattern is
  * refused when it is written, with the parser's reason.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { RE2JS } from "re2js";
 import type { Database } from "../../db/client";
 import {
+  githubInstallations,
   PERMISSION_TYPES,
   repositories,
   repositoryPermissions,
@@ -83,42 +84,75 @@ function workflowMatches(pattern: string, workflowPath: string): boolean {
 
 export type Workflow = { workflow: string; branch: string; environment: string };
 
-export async function hasRepositoryPermission(
+/**
+ * Whether the App can act for the repository: covered by a live, unsuspended installation and not
+ * deleted on GitHub. The one definition the dashboard and the CLI API share.
+ */
+export function repositoryInstalled(): SQL<number> {
+  return sql<number>`(${repositories.installationId} IS NOT NULL AND ${repositories.deletedAt} IS NULL AND EXISTS (SELECT 1 FROM ${githubInstallations} WHERE ${githubInstallations.id} = ${repositories.installationId} AND ${githubInstallations.deletedAt} IS NULL AND ${githubInstallations.suspendedAt} IS NULL))`;
+}
+
+/** What the CLI reads when the App no longer covers a repository (its API answers 404). */
+export const notInstalledMessage = (repository: string) =>
+  `The Atmos Pro GitHub App is not installed on ${repository}: it was uninstalled or suspended, or the repository was removed from it. Install the App on the repository again.`;
+
+/**
+ * What a workflow of an imported repository may do now, in one query: `not_installed` when the App no
+ * longer covers the repository, else whether one of its permissions of `type` matches the workflow.
+ */
+export async function workflowAccess(
   db: Database,
   input: { workspaceId: string; repositoryId: string; type: PermissionType; workflow: Workflow },
-): Promise<boolean> {
+): Promise<"allowed" | "not_permitted" | "not_installed"> {
   const rows = await db
     .select({
+      installed: repositoryInstalled(),
       workflow: repositoryPermissions.workflowPattern,
       branch: repositoryPermissions.branchPattern,
       environment: repositoryPermissions.environmentPattern,
     })
-    .from(repositoryPermissions)
-    .where(
+    .from(repositories)
+    .leftJoin(
+      repositoryPermissions,
       and(
+        eq(repositoryPermissions.repositoryId, repositories.id),
         eq(repositoryPermissions.workspaceId, input.workspaceId),
-        eq(repositoryPermissions.repositoryId, input.repositoryId),
         eq(repositoryPermissions.type, input.type),
       ),
-    );
-  return rows.some(
+    )
+    .where(eq(repositories.id, input.repositoryId));
+  if (rows.length > 0 && !rows[0]!.installed) return "not_installed";
+  const allowed = rows.some(
     (row) =>
+      row.workflow !== null &&
+      row.branch !== null &&
+      row.environment !== null &&
       workflowMatches(row.workflow, input.workflow.workflow) &&
       patternMatches(row.branch, input.workflow.branch) &&
       patternMatches(row.environment, input.workflow.environment),
   );
+  return allowed ? "allowed" : "not_permitted";
 }
 
-/** The repository `owner/name` as imported into this workspace, or null. */
-export async function findImportedRepository(
+/** What a page or a check reads of a repository: who it is, and whether the App covers it (0/1). */
+export const repositoryColumns = () => ({
+  id: repositories.id,
+  owner: repositories.owner,
+  name: repositories.name,
+  host: repositories.host,
+  installed: repositoryInstalled(),
+});
+
+/** The query for repository `owner/name` as imported into this workspace (for a batch, or awaited). */
+export function importedRepositoryQuery(
   db: Database,
   workspaceId: string,
   owner: string,
   name: string,
   host = "github.com",
 ) {
-  const rows = await db
-    .select({ id: repositories.id, owner: repositories.owner, name: repositories.name, host: repositories.host })
+  return db
+    .select(repositoryColumns())
     .from(workspaceRepositories)
     .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
     .where(
@@ -130,7 +164,18 @@ export async function findImportedRepository(
       ),
     )
     .limit(1);
-  return rows[0] ?? null;
+}
+
+/** The repository `owner/name` as imported into this workspace (and whether the App covers it), or null. */
+export async function findImportedRepository(
+  db: Database,
+  workspaceId: string,
+  owner: string,
+  name: string,
+  host = "github.com",
+) {
+  const [row] = await importedRepositoryQuery(db, workspaceId, owner, name, host);
+  return row ? { ...row, installed: Boolean(row.installed) } : null;
 }
 
 /**

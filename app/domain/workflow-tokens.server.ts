@@ -1,16 +1,26 @@
 /**
  * The GitHub Actions token exchange's product rules (POST /api/v1/auth/github-oidc): a workflow may
- * get an API token for a workspace when the workspace exists, its repository is imported into it,
- * the workflow holds an "Affected Stacks Create" permission there, and its OIDC token (by `jti`) has
+ * get an API token for a workspace when the workspace exists, its repository is imported into it and
+ * covered by the GitHub App (else 404, as the CLI expects), the workflow holds an "Affected Stacks Create" permission there, and its OIDC token (by `jti`) has
  * not been exchanged before. The signature checks and the API token itself are the API edge's.
  */
 import { eq, lt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { usedOidcTokens, workspaces } from "../../db/schema";
 import { refuse, type Refusal } from "./result";
-import { findImportedRepository, hasRepositoryPermission, type Workflow } from "./repository-permissions.server";
+import {
+  findImportedRepository,
+  notInstalledMessage,
+  workflowAccess,
+  type Workflow,
+} from "./repository-permissions.server";
 
-export type ExchangeRefusal = "workspace_unknown" | "repository_not_imported" | "not_permitted" | "token_replayed";
+export type ExchangeRefusal =
+  | "workspace_unknown"
+  | "repository_not_imported"
+  | "repository_not_installed"
+  | "not_permitted"
+  | "token_replayed";
 
 export async function admitWorkflow(
   db: Database,
@@ -30,13 +40,16 @@ export async function admitWorkflow(
       `${input.repository} is not imported into this workspace. Install the GitHub App on it and import it.`,
     );
 
-  const allowed = await hasRepositoryPermission(db, {
+  if (!repository.installed) return refuse("repository_not_installed", notInstalledMessage(input.repository));
+
+  const access = await workflowAccess(db, {
     workspaceId: input.workspaceId,
     repositoryId: repository.id,
     type: "Affected Stacks Create",
     workflow: input.workflow,
   });
-  if (!allowed) {
+  if (access === "not_installed") return refuse("repository_not_installed", notInstalledMessage(input.repository));
+  if (access === "not_permitted") {
     return refuse(
       "not_permitted",
       `No "Affected Stacks Create" permission matches workflow ${input.workflow.workflow || "(unknown)"} on branch ${input.workflow.branch || "(none)"}.`,

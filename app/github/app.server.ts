@@ -41,7 +41,7 @@ export type GithubErrorKind =
   | "suspended"
   /** GitHub refused the App itself (bad JWT, wrong app id/key pair): a server configuration problem. */
   | "app_auth_failed"
-  /** The installation does not grant what we ask for (contents: write). */
+  /** The installation does not grant the permissions a call asks for (e.g. contents: write). */
   | "permission_missing"
   | "branch_not_found"
   /** The branch moved while we were committing (the ref update is never forced). */
@@ -325,11 +325,28 @@ function appAuthFailure(error: unknown): unknown {
   return error;
 }
 
+/** The App's permissions (its manifest's `default_permissions`) a token can be narrowed to. */
+export type AppPermissions = Partial<
+  Record<"actions" | "checks" | "contents" | "pull_requests" | "metadata", "read" | "write">
+>;
+
+/** "Contents: write, Pull requests: read": how GitHub's settings page names them. */
+function describePermissions(permissions: AppPermissions): string {
+  const label = (name: string) => name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, " ");
+  return Object.entries(permissions)
+    .map(([name, level]) => `${label(name)}: ${level}`)
+    .join(", ");
+}
+
 type CachedToken = { token: string; expiresAt: number };
 const installationTokens = new Map<string, CachedToken>();
 
-function cacheKey(app: ConfiguredApp, installationId: number, repo: string): string {
-  return `${app.apiUrl}\n${app.appId}\n${installationId}\n${repo.toLowerCase()}`;
+function cacheKey(app: ConfiguredApp, installationId: number, repo: string, permissions: AppPermissions): string {
+  const asked = Object.entries(permissions)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, level]) => `${name}:${level}`)
+    .join(",");
+  return `${app.apiUrl}\n${app.appId}\n${installationId}\n${repo.toLowerCase()}\n${asked}`;
 }
 
 /** Forgets every cached key and token of this isolate (tests; a rotated key is picked up anyway). */
@@ -338,16 +355,20 @@ export function clearGithubAppCaches(): void {
   signingKeys.clear();
 }
 
-/** An installation token limited to one repository and `contents: write`, cached until 5 min before expiry. */
+/**
+ * An installation token limited to one repository and exactly the `permissions` the caller needs
+ * (least privilege: a leaked token can do only that), cached until 5 min before expiry.
+ */
 export async function installationToken(
   settings: GithubAppSettings,
   installationId: number,
   repo: string,
+  permissions: AppPermissions,
   clock: Clock,
   options: { fresh?: boolean } = {},
 ): Promise<{ token: string; cached: boolean }> {
   const app = configuredApp(settings);
-  const key = cacheKey(app, installationId, repo);
+  const key = cacheKey(app, installationId, repo, permissions);
   const now = clock().getTime();
   const cached = installationTokens.get(key);
   if (cached && !options.fresh && cached.expiresAt - TOKEN_REFRESH_MARGIN_MS > now)
@@ -360,7 +381,7 @@ export async function installationToken(
     answer = await githubRequest(settings, `Bearer ${jwt}`, {
       method: "POST",
       path: `/app/installations/${installationId}/access_tokens`,
-      body: { repositories: [repo], permissions: { contents: "write" } },
+      body: { repositories: [repo], permissions },
       schema: accessTokenAnswer,
       step: "installation_token",
     });
@@ -369,7 +390,7 @@ export async function installationToken(
       throw new GithubError(
         "permission_missing",
         "installation_token",
-        `The GitHub App's installation does not grant Contents: write on ${repo} (accept the App's updated permissions, or add the repository to the installation)`,
+        `The GitHub App's installation does not grant ${describePermissions(permissions)} on ${repo} (accept the App's updated permissions, or add the repository to the installation)`,
         422,
       );
     }
@@ -403,18 +424,20 @@ export type RepositoryClient = {
 };
 
 /**
- * A client for one repository, authenticated as our App's installation on it. Throws GithubError
- * "not_configured" / "not_installed" before any repository call when those are the case.
+ * A client for one repository, authenticated as our App's installation on it with a token of just
+ * `permissions`. Throws GithubError "not_configured" / "not_installed" before any repository call
+ * when those are the case.
  */
 export async function repositoryClient(
   settings: GithubAppSettings,
   owner: string,
   repo: string,
+  permissions: AppPermissions,
   now: Clock,
 ): Promise<RepositoryClient> {
   configuredApp(settings);
   const installation = await findInstallation(settings, owner, repo, now);
-  let current = await installationToken(settings, installation.id, repo, now);
+  let current = await installationToken(settings, installation.id, repo, permissions, now);
   return {
     owner,
     repo,
@@ -424,7 +447,7 @@ export async function repositoryClient(
       } catch (error) {
         // A cached token GitHub no longer accepts (revoked, installation re-created): one fresh try.
         if (!(error instanceof GithubError && error.status === 401 && current.cached)) throw error;
-        current = await installationToken(settings, installation.id, repo, now, { fresh: true });
+        current = await installationToken(settings, installation.id, repo, permissions, now, { fresh: true });
         return githubRequest(settings, `Bearer ${current.token}`, call);
       }
     },

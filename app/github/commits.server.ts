@@ -149,7 +149,8 @@ export async function commitChanges(
   now: Clock,
 ): Promise<CommitResult> {
   checkInput(input);
-  const client = await repositoryClient(settings, input.owner, input.repo, now);
+  // Reading and writing git objects and moving a branch: Contents, and nothing else.
+  const client = await repositoryClient(settings, input.owner, input.repo, { contents: "write" }, now);
   const repoPath = `/repos/${segment(input.owner)}/${segment(input.repo)}`;
 
   const head = await headOf(client, input.branch);

@@ -43,7 +43,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     repositoryPayload,
     {
       slug: workspace.slug,
-      repository: { owner: repository.owner, name: repository.name, host: repository.host },
+      repository: {
+        owner: repository.owner,
+        name: repository.name,
+        host: repository.host,
+        installed: repository.installed,
+      },
       filters: { status: filters.status ?? "", stack: filters.stack ?? "", q: filters.q ?? "", sort },
       table: panel(instancesPanel, found.table, context, "repository.instances"),
       permissions: panel(
@@ -86,6 +91,17 @@ export default function Repository() {
           {data.repository.owner}/{data.repository.name}
         </PageTitle>
       </div>
+      {data.repository.installed ? null : (
+        <p role="status" className="rounded-xl border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+          <strong>The GitHub App is not installed on this repository.</strong> It was uninstalled or suspended, or the
+          repository was removed from the installation: its workflows&apos; calls are refused (404 &ldquo;not
+          installed&rdquo;) until the App covers it again. Install it from the{" "}
+          <Link to={`${base}/repositories`} className="font-medium underline">
+            Repositories
+          </Link>{" "}
+          page.
+        </p>
+      )}
       <Form
         method="get"
         className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-5 sm:items-end"

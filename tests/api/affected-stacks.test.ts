@@ -556,7 +556,7 @@ describe("affected stacks over HTTP: a batch_id another repository started", () 
   it("answers 409 BatchConflict with the domain's sentence, and stores nothing", async () => {
     const other = "repo_other0000000000000000000000";
     await db().batch([
-      db().insert(repositories).values({ id: other, owner: "acme", name: "apps" }),
+      db().insert(repositories).values({ id: other, owner: "acme", name: "apps", installationId: SEED.installationId }),
       db().insert(workspaceRepositories).values({ workspaceId: SEED.workspaceId, repositoryId: other }),
       db().insert(repositoryPermissions).values({
         id: "perm_otherapps000000000000000000",

@@ -23,6 +23,7 @@ type Snapshot = {
     Record<string, { sha: string; message: string; parents: string[]; files: Record<string, string> }>
   >;
   installationTokens: string[];
+  issuedTokens: Array<{ installationId: number; repositories: string[]; permissions: Record<string, string> | null }>;
   requests: Array<{
     method: string;
     path: string;
@@ -124,6 +125,15 @@ describe("POST /api/v1/git/commit", () => {
     expect(paths).toContain("GET /repos/acme/infra/installation");
     expect(paths).toContain("POST /app/installations/1001/access_tokens");
     expect(paths).toContain("PATCH /repos/acme/infra/git/refs/heads/main");
+    // The token is narrowed to this repository and to what a commit needs: Contents: write, nothing more.
+    const { issuedTokens } = await gitState();
+    expect(issuedTokens.length).toBeGreaterThan(0);
+    for (const issued of issuedTokens)
+      expect(issued).toEqual({
+        installationId: 1001,
+        repositories: ["acme/infra"],
+        permissions: { contents: "write" },
+      });
     // At most one call with the previous test's (revoked) cached token.
     expect(requests.filter((request) => request.auth === "other").length).toBeLessThanOrEqual(1);
     for (const request of requests) {

@@ -2,7 +2,8 @@
  * What the atmos CLI's Pact contract (tests/contract/atmos-AtmosPro.json, a copy of the one the CLI publishes) needs in the e2e D1
  * before `wrangler dev` starts: the repository it talks about, `org/repo`, imported with the default
  * permissions (every type, any workflow, branch and environment) through the app's own
- * `importRepository`, as an admin's import in the dashboard does.
+ * `importRepository`, as an admin's import in the dashboard does, and covered by an installation of
+ * the GitHub App (recorded as its `installation.created` webhook is).
  *
  * Into its own workspace, not the seeded "acme": the browser tests assert the seeded dashboard
  * exactly (tests/e2e/foundation.e2e.ts: the only repository is acme/infra, 60 instances), and the
@@ -16,6 +17,7 @@
 import { getPlatformProxy } from "wrangler";
 import { createDatabase } from "../../db/client";
 import { workspaces } from "../../db/schema";
+import { applyInstallationChange, type InstallationFacts } from "../../app/domain/installations.server";
 import { findImportedRepository, importRepository } from "../../app/domain/repository-permissions.server";
 import { QUIET_WRANGLER_ENV } from "../../scripts/local-d1";
 
@@ -28,6 +30,17 @@ export const CONTRACT_WORKSPACE = {
   name: "Atmos CLI contract",
   slug: "atmos-cli-contract",
 } as const;
+
+/** The App's installation on `org` that covers the repository (the CLI's API answers 404 without one). */
+const CONTRACT_INSTALLATION: InstallationFacts = {
+  id: 7_000_001,
+  accountLogin: CONTRACT_REPOSITORY.owner,
+  accountGithubId: 7_000_000,
+  accountType: "Organization",
+  repositorySelection: "selected",
+  permissions: { actions: "write", checks: "write", contents: "write", pull_requests: "write", metadata: "read" },
+  suspended: false,
+};
 
 /** `persistTo` is wrangler's --persist-to directory, relative to the project root (as migrateAndSeed takes it). */
 export async function seedContractFixtures(persistTo: string, now: Date): Promise<void> {
@@ -43,6 +56,13 @@ export async function seedContractFixtures(persistTo: string, now: Date): Promis
       .values({ ...CONTRACT_WORKSPACE, plan: "team", createdAt: now, updatedAt: now })
       .onConflictDoNothing();
     const { owner, name } = CONTRACT_REPOSITORY;
+    // The GitHub App is installed on it, as GitHub's installation.created webhook would record it.
+    await applyInstallationChange(db, {
+      facts: CONTRACT_INSTALLATION,
+      action: "created",
+      repositories: [{ githubId: CONTRACT_INSTALLATION.id + 1, owner, name }],
+      now,
+    });
     if (await findImportedRepository(db, CONTRACT_WORKSPACE.id, owner, name)) return;
     const imported = await importRepository(db, {
       workspaceId: CONTRACT_WORKSPACE.id,

@@ -19,7 +19,8 @@
  *
  * Control (separate from /reset, so other test files resetting the OAuth fakes never touch it):
  *   GET  {controlUrl}/git         { installations, branches: {repo: {branch: {sha, message, parents, files: {path: utf8}}}},
- *                                   installationTokens, faults, requests }
+ *                                   installationTokens, issuedTokens: [{installationId, repositories, permissions}],
+ *                                   faults, requests }
  *   POST {controlUrl}/git         { faults?: GitFaults, installed?: {"owner/repo": boolean} }  merged
  *   POST {controlUrl}/git/reset   installations, repositories (branch main: README.md + old.txt), tokens, faults, requests
  */
@@ -61,7 +62,13 @@ export type GitRecordedRequest = {
 
 type GitCommitObject = { tree: string; parents: string[]; message: string; date: string };
 type GitInstallation = { id: number; account: string; repos: Set<string> };
-type GitToken = { installationId: number; repos: Set<string>; expiresAt: number };
+type GitToken = {
+  installationId: number;
+  repos: Set<string>;
+  expiresAt: number;
+  /** What the token was narrowed to (null: everything the installation grants). */
+  permissions: Record<string, string> | null;
+};
 type GitState = {
   appPublicKey: KeyObject;
   installations: Map<number, GitInstallation>;
@@ -257,6 +264,11 @@ function gitSnapshot(state: GitState) {
     installations,
     branches,
     installationTokens: [...state.tokens.keys()],
+    issuedTokens: [...state.tokens.values()].map((issued) => ({
+      installationId: issued.installationId,
+      repositories: [...issued.repos],
+      permissions: issued.permissions,
+    })),
     faults: state.faults,
     requests: state.requests,
   };
@@ -419,7 +431,14 @@ function githubAccessToken(
   if (fault === "http_500") return send(res, 500, { message: "Server Error" });
   const installation = state.installations.get(id);
   if (!installation) return ghNotFound(res, "rest/apps/apps#create-an-installation-access-token-for-an-app");
-  const granted: Record<string, string> = { contents: "write", metadata: "read" };
+  // What our App's manifest asks for, all granted by the installation.
+  const granted: Record<string, string> = {
+    actions: "write",
+    checks: "write",
+    contents: "write",
+    pull_requests: "write",
+    metadata: "read",
+  };
   const permissions = body.permissions;
   if (
     fault === "permissions_not_granted" ||
@@ -445,7 +464,12 @@ function githubAccessToken(
   }
   const token = `ghs_${randomAlnum(36)}`;
   const expiresAt = ctx.now().getTime() + 3_600_000;
-  state.tokens.set(token, { installationId: id, repos, expiresAt });
+  state.tokens.set(token, {
+    installationId: id,
+    repos,
+    expiresAt,
+    permissions: isRecord(permissions) ? (permissions as Record<string, string>) : null,
+  });
   const answer = {
     token,
     expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),

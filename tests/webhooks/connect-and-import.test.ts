@@ -88,7 +88,11 @@ describe("connecting the GitHub App and importing its repositories", () => {
     const connected = await post({ intent: "connect", installationId: "301" });
     expect(connected).toMatchObject({ status: 200, body: { ok: true } });
     const after = await pageData();
-    expect(after.github.data.connected.map((installation) => installation.account)).toEqual(["acme"]);
+    // Beside the seed's installation (which covers acme/infra).
+    expect(after.github.data.connected.map((installation) => installation.id).sort()).toEqual([
+      301,
+      SEED.installationId,
+    ]);
     expect(after.github.data.waiting).toEqual([]);
     // Its deliveries are the workspace's now: admins see what GitHub sent and what became of it.
     expect(after.github.data.deliveries).toMatchObject([
@@ -107,7 +111,7 @@ describe("connecting the GitHub App and importing its repositories", () => {
     });
     const listed = await pageData();
     expect(listed.list.data.repositories.map((repo) => `${repo.owner}/${repo.name}:${repo.installed}`)).toEqual([
-      "acme/infra:false",
+      "acme/infra:true", // the seed's installation covers it
       "acme/platform:true",
     ]);
     expect(listed.github.data.importable.map((repo) => repo.name)).toEqual(["apps"]);
@@ -187,7 +191,11 @@ describe("connecting the GitHub App and importing its repositories", () => {
     const before = await dumpDatabase({ except: ["sessions"] });
     expect((await post({ intent: "connect", installationId: "301" }, SEED.memberId)).status).toBe(403);
     expect((await pageData(SEED.memberId)).github.data.canManage).toBe(false);
-    const notCovered = await post({ intent: "import", repositoryId: SEED.repositoryId });
+    // acme/platform: covered by installation 301, which no workspace has connected yet.
+    const { results } = await db()
+      .$client.prepare("SELECT id FROM repositories WHERE owner = 'acme' AND name = 'platform'")
+      .all<{ id: string }>();
+    const notCovered = await post({ intent: "import", repositoryId: results[0]!.id });
     expect(notCovered).toMatchObject({ status: 409, body: { ok: false } });
     expect(await dumpDatabase({ except: ["sessions"] })).toEqual(before);
   });

@@ -36,6 +36,9 @@ export const ACME_ADMIN = {
   email: "ali@acme.example",
 } as const;
 
+/** A repository of acme's that the seeded App installation covers and Acme has not imported. */
+export const ACME_IMPORTABLE = { id: `repo_${pad("acmeapps")}`, owner: "acme", name: "apps", githubId: 9102 } as const;
+
 export const GLOBEX = {
   workspaceId: `ws_${pad("globex")}`,
   slug: "globex",
@@ -155,6 +158,13 @@ export async function buildWorld(): Promise<World> {
 
   await addUser({ ...ACME_ADMIN, lastWorkspaceId: SEED.workspaceId });
   await addMembership(SEED.workspaceId, ACME_ADMIN.id, "admin");
+  await database.insert(repositories).values({
+    ...ACME_IMPORTABLE,
+    host: "github.com",
+    installationId: SEED.installationId,
+    createdAt: now,
+    updatedAt: now,
+  });
 
   await addUser({
     id: GLOBEX.ownerId,

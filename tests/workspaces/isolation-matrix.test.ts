@@ -35,6 +35,7 @@ import { dumpDatabase, resetDatabase } from "../db";
 import { env } from "cloudflare:test";
 import {
   ACME_ADMIN,
+  ACME_IMPORTABLE,
   ACME_MARKERS,
   GLOBEX,
   GLOBEX_MARKERS,
@@ -314,10 +315,19 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
         fields: () => ({ installationId: "424242" }),
         expect: { owner: 404, admin: 404, member: 403, otherOwner: 404, signedOut: LOGIN },
       },
-      // acme/infra is imported, but no connected installation covers it: nothing to import.
+      // acme/apps: covered by Acme's connected installation, not imported yet.
       import: {
-        fields: () => ({ repositoryId: SEED.repositoryId }),
-        expect: { owner: 409, admin: 409, member: 403, otherOwner: 404, signedOut: LOGIN },
+        fields: () => ({ repositoryId: ACME_IMPORTABLE.id }),
+        expect: MANAGERS,
+        effect: ({ before, after, actor }) => {
+          const link = { workspace_id: SEED.workspaceId, repository_id: ACME_IMPORTABLE.id };
+          expect(rowsOf(before, "workspace_repositories", link), "before: acme/apps in Acme").toEqual([]);
+          expect(oneRow(after, "workspace_repositories", link, "after").imported_by).toBe(person(actor).id);
+          expect(rowsOf(after, "repository_permissions", link), "after: its default permissions").toHaveLength(4);
+          expect(
+            oneRow(after, "audit_events", { workspace_id: SEED.workspaceId, action: "repository.imported" }, "after"),
+          ).toMatchObject({ actor_id: person(actor).id });
+        },
       },
       remove: {
         fields: () => ({ repositoryId: SEED.repositoryId }),

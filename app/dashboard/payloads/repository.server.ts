@@ -42,7 +42,7 @@ export const permissionsPanel = type({
 
 export const repositoryPayload = type({
   slug: "string",
-  repository: { owner: "string", name: "string", host: "string" },
+  repository: { owner: "string", name: "string", host: "string", installed: "boolean" },
   filters: { status: "string", stack: "string", q: "string", sort: "string" },
   table: panelSlot(instancesPanel),
   permissions: panelSlot(permissionsPanel),

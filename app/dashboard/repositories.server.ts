@@ -3,6 +3,8 @@ import { and, count, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   connectedInstallationsQuery,
+  githubIdentitiesQuery,
+  githubIdsOf,
   importableRepositoriesQuery,
   installationSummary,
   waitingInstallationsQuery,
@@ -26,7 +28,7 @@ const MAX_PERMISSIONS_SHOWN = 200;
  * installed by them but not connected yet) and the repositories they offer to import.
  */
 export async function loadRepositoriesPage(db: Database, workspaceId: string, managerId: string | null) {
-  const [repos, counts, connected, waiting, importable, deliveries] = await db.batch([
+  const [repos, counts, connected, waiting, importable, deliveries, githubIdentities] = await db.batch([
     db
       .select(repositoryColumns())
       .from(workspaceRepositories)
@@ -42,6 +44,7 @@ export async function loadRepositoriesPage(db: Database, workspaceId: string, ma
     waitingInstallationsQuery(db, managerId ?? ""),
     importableRepositoriesQuery(db, managerId ? workspaceId : ""),
     recentDeliveriesQuery(db, managerId ? workspaceId : ""),
+    githubIdentitiesQuery(db, managerId ?? ""),
   ]);
   const repositoryRows = repos.map((repo) => {
     const byStatus = { in_sync: 0, drifted: 0, error: 0, unknown: 0 };
@@ -60,6 +63,8 @@ export async function loadRepositoriesPage(db: Database, workspaceId: string, ma
     waiting: waiting.map(installationSummary),
     importable: importable.map(({ id, owner, name }) => ({ id, owner, name })),
     deliveries: deliveries.map((delivery) => ({ ...delivery, receivedAt: delivery.receivedAt.toISOString() })),
+    /** Whether the manager has signed in with GitHub: only then can they prove they installed the App. */
+    githubIdentity: githubIdsOf(githubIdentities).length > 0,
   };
 }
 

@@ -202,6 +202,28 @@ export async function uncoverRepositories(
   }
 }
 
+/**
+ * The installation covers exactly `listed`, GitHub's list of its repositories fetched just now: what it
+ * lists is covered, and what we had as covered by it that it no longer lists is not. Events about an
+ * installation's repositories may arrive in any order (a "removed" before the "added" it undoes);
+ * GitHub's current list settles it.
+ */
+export async function reconcileRepositories(
+  db: Database,
+  installationId: number,
+  listed: readonly RepositoryFacts[],
+  now: Date,
+): Promise<void> {
+  await coverRepositories(db, installationId, listed, now);
+  const covered = await db
+    .select({ githubId: repositories.githubId })
+    .from(repositories)
+    .where(eq(repositories.installationId, installationId));
+  const listedIds = new Set(listed.map((repo) => repo.githubId));
+  const gone = covered.flatMap((row) => (row.githubId !== null && !listedIds.has(row.githubId) ? [row.githubId] : []));
+  await uncoverRepositories(db, installationId, gone, now);
+}
+
 /** `repository.renamed` / `transferred`: the repository (by GitHub's id) has a new owner or name. */
 export async function renameRepository(db: Database, repo: RepositoryFacts, now: Date): Promise<void> {
   await db
@@ -226,12 +248,19 @@ export async function markRepositoryDeleted(db: Database, githubId: number, now:
  * one); the `installation.created` webhook's sender, checked against this, does.
  */
 export async function provenGithubIds(db: Database, userId: string): Promise<number[]> {
-  const rows = await db
+  return githubIdsOf(await githubIdentitiesQuery(db, userId));
+}
+
+/** The query behind provenGithubIds, for a batch. */
+export function githubIdentitiesQuery(db: Database, userId: string) {
+  return db
     .select({ subject: identities.subject })
     .from(identities)
     .where(and(eq(identities.userId, userId), eq(identities.provider, "github")));
-  return rows.map((row) => Number(row.subject)).filter((id) => Number.isSafeInteger(id) && id > 0);
 }
+
+export const githubIdsOf = (rows: ReadonlyArray<{ subject: string }>): number[] =>
+  rows.map((row) => Number(row.subject)).filter((id) => Number.isSafeInteger(id) && id > 0);
 
 export type InstallationSummary = {
   id: number;

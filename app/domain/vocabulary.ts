@@ -31,6 +31,9 @@ export const AUTH_PROVIDERS = ["github", "oidc", "dev"] as const;
 /** A webhook delivery's progress: queued → processing → done | ignored | failed. */
 export const WEBHOOK_DELIVERY_STATUSES = ["queued", "processing", "done", "ignored", "failed"] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+/** What someone did on GitHub before its App setup URL sent them back (GitHub's `setup_action`). */
+export const GITHUB_SETUP_ACTIONS = ["install", "update", "request"] as const;
+export type GithubSetupAction = (typeof GITHUB_SETUP_ACTIONS)[number];
 /** What a repository permission lets a workflow do (the atmos CLI's names). */
 export const PERMISSION_TYPES = [
   "Affected Stacks Create",

@@ -341,12 +341,17 @@ function describePermissions(permissions: AppPermissions): string {
 type CachedToken = { token: string; expiresAt: number };
 const installationTokens = new Map<string, CachedToken>();
 
-function cacheKey(app: ConfiguredApp, installationId: number, repo: string, permissions: AppPermissions): string {
+function cacheKey(
+  app: ConfiguredApp,
+  installationId: number,
+  repo: string | null,
+  permissions: AppPermissions,
+): string {
   const asked = Object.entries(permissions)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, level]) => `${name}:${level}`)
     .join(",");
-  return `${app.apiUrl}\n${app.appId}\n${installationId}\n${repo.toLowerCase()}\n${asked}`;
+  return `${app.apiUrl}\n${app.appId}\n${installationId}\n${repo?.toLowerCase() ?? "*"}\n${asked}`;
 }
 
 /** Forgets every cached key and token of this isolate (tests; a rotated key is picked up anyway). */
@@ -356,13 +361,14 @@ export function clearGithubAppCaches(): void {
 }
 
 /**
- * An installation token limited to one repository and exactly the `permissions` the caller needs
- * (least privilege: a leaked token can do only that), cached until 5 min before expiry.
+ * An installation token limited to one repository (null: every repository of the installation, for
+ * installation-wide calls) and exactly the `permissions` the caller needs (least privilege: a leaked
+ * token can do only that), cached until 5 min before expiry.
  */
 export async function installationToken(
   settings: GithubAppSettings,
   installationId: number,
-  repo: string,
+  repo: string | null,
   permissions: AppPermissions,
   clock: Clock,
   options: { fresh?: boolean } = {},
@@ -381,7 +387,7 @@ export async function installationToken(
     answer = await githubRequest(settings, `Bearer ${jwt}`, {
       method: "POST",
       path: `/app/installations/${installationId}/access_tokens`,
-      body: { repositories: [repo], permissions },
+      body: repo === null ? { permissions } : { repositories: [repo], permissions },
       schema: accessTokenAnswer,
       step: "installation_token",
     });
@@ -390,18 +396,23 @@ export async function installationToken(
       throw new GithubError(
         "permission_missing",
         "installation_token",
-        `The GitHub App's installation does not grant ${describePermissions(permissions)} on ${repo} (accept the App's updated permissions, or add the repository to the installation)`,
+        `The GitHub App's installation does not grant ${describePermissions(permissions)} on ${repo ?? `installation ${installationId}`} (accept the App's updated permissions, or add the repository to the installation)`,
         422,
       );
     }
     if (error instanceof GithubError && error.kind === "http" && error.status === 404) {
-      throw new GithubError("not_installed", "installation_token", `GitHub App not installed on ${repo}`, 404);
+      throw new GithubError(
+        "not_installed",
+        "installation_token",
+        `GitHub App not installed on ${repo ?? `installation ${installationId}`}`,
+        404,
+      );
     }
     if (error instanceof GithubError && error.kind === "http" && error.status === 403) {
       throw new GithubError(
         "suspended",
         "installation_token",
-        `GitHub refused a token for the App's installation on ${repo} (suspended?)`,
+        `GitHub refused a token for the App's installation on ${repo ?? `installation ${installationId}`} (suspended?)`,
         403,
       );
     }
@@ -414,6 +425,44 @@ export async function installationToken(
   }
   installationTokens.set(key, { token: answer.token, expiresAt });
   return { token: answer.token, cached: false };
+}
+
+const installationRepositoriesAnswer = type({
+  total_count: "number.integer >= 0",
+  repositories: type({ id: "number.integer > 0", name: "string > 0", owner: { login: "string > 0" } }).array(),
+});
+const REPOSITORIES_PER_PAGE = 100;
+/** 10,000 repositories: more than any installation we serve; beyond it the listing is refused, not cut. */
+const MAX_REPOSITORY_PAGES = 100;
+
+/**
+ * Every repository an installation covers now, as GitHub says (GET /installation/repositories, all
+ * pages), with a token of just Metadata: read. The truth to reconcile with when events may have
+ * arrived out of order.
+ */
+export async function listInstallationRepositories(
+  settings: GithubAppSettings,
+  installationId: number,
+  clock: Clock,
+): Promise<Array<{ githubId: number; owner: string; name: string }>> {
+  const { token } = await installationToken(settings, installationId, null, { metadata: "read" }, clock);
+  const listed: Array<{ githubId: number; owner: string; name: string }> = [];
+  for (let page = 1; page <= MAX_REPOSITORY_PAGES; page += 1) {
+    const answer = await githubRequest(settings, `Bearer ${token}`, {
+      method: "GET",
+      path: `/installation/repositories?per_page=${REPOSITORIES_PER_PAGE}&page=${page}`,
+      schema: installationRepositoriesAnswer,
+      step: "list_installation_repositories",
+    });
+    for (const repo of answer.repositories)
+      listed.push({ githubId: repo.id, owner: repo.owner.login, name: repo.name });
+    if (answer.repositories.length < REPOSITORIES_PER_PAGE || listed.length >= answer.total_count) return listed;
+  }
+  throw new GithubError(
+    "unexpected_response",
+    "list_installation_repositories",
+    `Installation ${installationId} lists more than ${REPOSITORIES_PER_PAGE * MAX_REPOSITORY_PAGES} repositories`,
+  );
 }
 
 export type RepositoryClient = {

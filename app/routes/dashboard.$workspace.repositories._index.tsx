@@ -7,11 +7,17 @@ import { repositoriesAction } from "~/forms/repositories.server";
 import { buttonPrimary, buttonSecondary, FormMessage } from "~/ui/forms";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
-import { githubAppPanel, repositoriesPanel, repositoriesPayload } from "~/dashboard/payloads/repositories.server";
+import {
+  githubAppPanel,
+  repositoriesPanel,
+  repositoriesPayload,
+  repositoriesQuery,
+} from "~/dashboard/payloads/repositories.server";
 import { loadRepositoriesPage } from "~/dashboard/repositories.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
 import { Cell, ColumnHeader, EmptyState, formatTime, Panel, TableScroll } from "~/ui/panel";
 import { payload } from "~/validation/payload.server";
+import { readQuery } from "~/validation/query.server";
 import { PageTitle } from "~/ui/page-title";
 
 export const meta: MetaFunction = () => [{ title: "Repositories · Atmos Pro" }];
@@ -36,6 +42,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       waiting: page.waiting,
       importable: page.importable,
       deliveries: page.deliveries,
+      githubIdentity: page.githubIdentity,
+      returnedFrom: readQuery(new URL(request.url), repositoriesQuery, ["github"]).github ?? null,
     },
     context,
     "repositories.github",
@@ -131,9 +139,33 @@ function InstallationLine({ installation }: { installation: GithubAppData["conne
   );
 }
 
+/** What happens next after GitHub sent the admin back through the App's setup URL. */
+function BackFromGithub({ github }: { github: GithubAppData }) {
+  let message: string;
+  if (github.returnedFrom === "request")
+    message =
+      "Your request to install the App went to your organisation's owners on GitHub. Once one of them installs it, they connect it here.";
+  else if (!github.githubIdentity)
+    message =
+      "To connect the installation, sign in with GitHub as the account that installed the App: that is how Atmos Pro knows the installation is yours.";
+  else if (github.waiting.length > 0)
+    message = "GitHub told us about your installation: connect it below, then import its repositories.";
+  else if (github.returnedFrom === "update")
+    message = "Your changes on GitHub are applied as GitHub's webhooks arrive, usually within seconds.";
+  else
+    message =
+      "GitHub has not told us about your installation yet; its webhook usually arrives within seconds. Reload this page in a moment.";
+  return (
+    <p role="status" className="rounded-md border border-indigo-200 bg-indigo-50 p-3 text-indigo-900">
+      {message}
+    </p>
+  );
+}
+
 function GithubApp({ github }: { github: GithubAppData }) {
   return (
     <div className="space-y-4 text-sm">
+      {github.canManage && github.returnedFrom ? <BackFromGithub github={github} /> : null}
       {github.connected.length === 0 ? (
         <p className="text-slate-600">No GitHub App installation is connected to this workspace yet.</p>
       ) : (

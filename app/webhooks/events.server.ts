@@ -9,6 +9,7 @@ import {
   applyInstallationChange,
   coverRepositories,
   markRepositoryDeleted,
+  reconcileRepositories,
   recordInstallation,
   removeInstallation,
   renameRepository,
@@ -16,6 +17,7 @@ import {
   type InstallationFacts,
   type RepositoryFacts,
 } from "../domain/installations.server";
+import { githubAppConfigured, listInstallationRepositories } from "../github/app.server";
 import { type, validate } from "../validation";
 import type { Type } from "../validation/arktype";
 
@@ -107,6 +109,13 @@ export const HANDLERS = {
       const now = context.now();
       const installation = await recordInstallation(context.db, installationFacts(payload.installation), now);
       if (!installation) return;
+      if (githubAppConfigured(context.settings)) {
+        // These events may arrive out of order (a "removed" before the "added" it undoes): what
+        // GitHub lists now is the truth, whatever this event says changed.
+        const listed = await listInstallationRepositories(context.settings, installation.id, context.now);
+        return reconcileRepositories(context.db, installation.id, listed, now);
+      }
+      // Without the App's key we cannot ask GitHub: apply the change the event describes.
       await coverRepositories(context.db, installation.id, payload.repositories_added.map(repositoryFacts), now);
       await uncoverRepositories(
         context.db,

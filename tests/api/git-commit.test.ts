@@ -23,7 +23,11 @@ type Snapshot = {
     Record<string, { sha: string; message: string; parents: string[]; files: Record<string, string> }>
   >;
   installationTokens: string[];
-  issuedTokens: Array<{ installationId: number; repositories: string[]; permissions: Record<string, string> | null }>;
+  issuedTokens: Array<{
+    installationId: number;
+    repositories: string[] | null;
+    permissions: Record<string, string> | null;
+  }>;
   requests: Array<{
     method: string;
     path: string;

@@ -1178,6 +1178,7 @@ const GUARDED: GuardedRoute[] = [
     file: "dashboard.$workspace.repositories._index.tsx",
     module: repositoriesRoute as unknown as RouteModule,
     payloads: repositoriesPayloads,
+    queries: ["repositoriesQuery"],
     path: (t) => `/dashboard/${t.slug}/repositories`,
     params: (t) => ({ workspace: t.slug }),
     schemas: { repositoriesPayload: "", repositoriesPanel: "list", githubAppPanel: "github" },

@@ -4,6 +4,8 @@
  *   GET   /github-api/repos/:o/:r/installation               app JWT → the installation covering the repository
  *   POST  /github-api/app/installations/:id/access_tokens    app JWT → ghs_ token (1 h), optionally narrowed
  *                                                            to `repositories` and `permissions`
+ *   GET   /github-api/installation/repositories              installation token → the repositories it can
+ *                                                            see (`per_page` ≤ 100, `page`, a Link header)
  *   GET   /github-api/repos/:o/:r/git/ref/heads/:branch      \
  *   GET   /github-api/repos/:o/:r/git/commits/:sha            |
  *   POST  /github-api/repos/:o/:r/git/blobs                   |  installation token (Bearer or `token`)
@@ -21,7 +23,9 @@
  *   GET  {controlUrl}/git         { installations, branches: {repo: {branch: {sha, message, parents, files: {path: utf8}}}},
  *                                   installationTokens, issuedTokens: [{installationId, repositories, permissions}],
  *                                   faults, requests }
- *   POST {controlUrl}/git         { faults?: GitFaults, installed?: {"owner/repo": boolean} }  merged
+ *   POST {controlUrl}/git         { faults?: GitFaults, installed?: {"owner/repo": boolean},
+ *                                   installations?: {"<id>": {account, repositories: [{id, name}]}} }  merged
+ *                                   (an installation given is GitHub's truth for it from then on)
  *   POST {controlUrl}/git/reset   installations, repositories (branch main: README.md + old.txt), tokens, faults, requests
  */
 import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
@@ -37,6 +41,8 @@ export const FAKE_GITHUB_APP_ID = "424242";
 export type GitFaults = {
   installation?: "ok" | "http_500";
   accessToken?: "ok" | "http_500" | "timeout" | "permissions_not_granted";
+  /** GET /installation/repositories. */
+  listRepositories?: "ok" | "http_500";
   blobs?: "ok" | "http_500" | "wrong_shape";
   /** "race": another push lands on the branch just before our ref update (which is then not a fast forward). */
   updateRef?: "ok" | "race";
@@ -44,10 +50,17 @@ export type GitFaults = {
 const GIT_FAULT_VALUES: { [K in keyof GitFaults]-?: readonly NonNullable<GitFaults[K]>[] } = {
   installation: ["ok", "http_500"],
   accessToken: ["ok", "http_500", "timeout", "permissions_not_granted"],
+  listRepositories: ["ok", "http_500"],
   blobs: ["ok", "http_500", "wrong_shape"],
   updateRef: ["ok", "race"],
 };
-const DEFAULT_GIT_FAULTS: Required<GitFaults> = { installation: "ok", accessToken: "ok", blobs: "ok", updateRef: "ok" };
+const DEFAULT_GIT_FAULTS: Required<GitFaults> = {
+  installation: "ok",
+  accessToken: "ok",
+  listRepositories: "ok",
+  blobs: "ok",
+  updateRef: "ok",
+};
 
 /** One entry of `requests` in `GET {controlUrl}/git`: what our client sent, never a credential. */
 export type GitRecordedRequest = {
@@ -61,10 +74,18 @@ export type GitRecordedRequest = {
 };
 
 type GitCommitObject = { tree: string; parents: string[]; message: string; date: string };
-type GitInstallation = { id: number; account: string; repos: Set<string> };
+type GitInstallation = {
+  id: number;
+  account: string;
+  /** "owner/repo" (lower case) it covers. */
+  repos: Set<string>;
+  /** GitHub's repository ids ("owner/repo" → id), for GET /installation/repositories. */
+  ids: Map<string, number>;
+};
 type GitToken = {
   installationId: number;
-  repos: Set<string>;
+  /** The repositories it was narrowed to; null: whatever the installation covers when it is used (as GitHub's). */
+  repos: Set<string> | null;
   expiresAt: number;
   /** What the token was narrowed to (null: everything the installation grants). */
   permissions: Record<string, string> | null;
@@ -133,6 +154,7 @@ function resetGitState(state: GitState): void {
       id: installation.id,
       account: installation.account,
       repos: new Set(installation.repos),
+      ids: new Map(installation.repos.map((repo, index) => [repo, installation.id * 1000 + index + 1])),
     });
     for (const repo of installation.repos) {
       const files = new Map<string, string>([
@@ -211,8 +233,30 @@ export function gitControl(ctx: Ctx, method: string, sub: string, raw: string, r
 /** Validates everything first, then applies: a bad body changes nothing. */
 function applyGitControl(state: GitState, body: unknown): string | null {
   if (!isRecord(body)) return "body must be an object";
-  for (const key of Object.keys(body)) if (key !== "faults" && key !== "installed") return `unknown field "${key}"`;
-  const { faults, installed } = body;
+  for (const key of Object.keys(body))
+    if (key !== "faults" && key !== "installed" && key !== "installations") return `unknown field "${key}"`;
+  const { faults, installed, installations } = body;
+  const defined: GitInstallation[] = [];
+  if (installations !== undefined) {
+    if (!isRecord(installations)) return "installations must be an object";
+    for (const [id, value] of Object.entries(installations)) {
+      if (!/^[1-9][0-9]{0,9}$/.test(id)) return `installations: ${id} is not an installation id`;
+      if (!isRecord(value) || typeof value.account !== "string" || !Array.isArray(value.repositories))
+        return `installations.${id} must be {account, repositories: [{id, name}]}`;
+      const repos = value.repositories as unknown[];
+      if (!repos.every((repo) => isRecord(repo) && Number.isSafeInteger(repo.id) && typeof repo.name === "string"))
+        return `installations.${id}.repositories must be [{id, name}]`;
+      const names = (repos as Array<{ id: number; name: string }>).map(
+        (repo) => [`${value.account as string}/${repo.name}`.toLowerCase(), repo.id] as const,
+      );
+      defined.push({
+        id: Number(id),
+        account: value.account,
+        repos: new Set(names.map(([name]) => name)),
+        ids: new Map(names),
+      });
+    }
+  }
   if (faults !== undefined) {
     if (!isRecord(faults)) return "faults must be an object";
     for (const [key, value] of Object.entries(faults)) {
@@ -231,6 +275,7 @@ function applyGitControl(state: GitState, body: unknown): string | null {
     }
   }
   if (faults) Object.assign(state.faults, faults);
+  for (const installation of defined) state.installations.set(installation.id, installation);
   if (installed) {
     for (const [repo, value] of Object.entries(installed as Record<string, boolean>)) {
       const home = GIT_INSTALLATIONS.find((installation) => installation.repos.includes(repo.toLowerCase()))!;
@@ -266,7 +311,7 @@ function gitSnapshot(state: GitState) {
     installationTokens: [...state.tokens.keys()],
     issuedTokens: [...state.tokens.values()].map((issued) => ({
       installationId: issued.installationId,
-      repositories: [...issued.repos],
+      repositories: issued.repos ? [...issued.repos] : null,
       permissions: issued.permissions,
     })),
     faults: state.faults,
@@ -286,6 +331,7 @@ export async function handleGithubApp(
   req: IncomingMessage,
   raw: string,
   res: ServerResponse,
+  query: URLSearchParams = new URLSearchParams(),
 ): Promise<void> {
   const state = gitState(ctx);
   const header = req.headers.authorization ?? "";
@@ -342,10 +388,7 @@ export async function handleGithubApp(
     return githubAccessToken(ctx, state, Number(accessTokens![1]), body, res);
   }
 
-  // Repository endpoints: an installation token covering the repository.
-  const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/git\/.*)$/.exec(sub);
-  if (!repoMatch) return ghNotFound(res);
-  const repo = `${decodeURIComponent(repoMatch[1]!)}/${decodeURIComponent(repoMatch[2]!)}`.toLowerCase();
+  // Installation endpoints: an installation token.
   const issued = credential ? state.tokens.get(credential) : undefined;
   if (!header)
     return send(res, 401, { message: "Requires authentication", documentation_url: `${GH_DOCS}/rest`, status: "401" });
@@ -353,8 +396,54 @@ export async function handleGithubApp(
     return send(res, 401, { message: "Bad credentials", documentation_url: `${GH_DOCS}/rest`, status: "401" });
   }
   const installation = state.installations.get(issued.installationId)!;
-  if (!issued.repos.has(repo) || !installation.repos.has(repo) || !state.branches.has(repo)) return ghNotFound(res);
+  if (sub === "/installation/repositories") {
+    if (method !== "GET") return ghNotFound(res);
+    return installationRepositories(ctx, state, installation, issued, query, res);
+  }
+
+  // Repository endpoints: the token must cover the repository.
+  const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/git\/.*)$/.exec(sub);
+  if (!repoMatch) return ghNotFound(res);
+  const repo = `${decodeURIComponent(repoMatch[1]!)}/${decodeURIComponent(repoMatch[2]!)}`.toLowerCase();
+  if (!(issued.repos?.has(repo) ?? true) || !installation.repos.has(repo) || !state.branches.has(repo))
+    return ghNotFound(res);
   return gitDataApi(state, method, repo, repoMatch[3]!, body, res);
+}
+
+/** GET /installation/repositories: what the token can see, by name, in pages (GitHub's shape and Link header). */
+function installationRepositories(
+  ctx: Ctx,
+  state: GitState,
+  installation: GitInstallation,
+  issued: GitToken,
+  query: URLSearchParams,
+  res: ServerResponse,
+): void {
+  if (state.faults.listRepositories === "http_500") return send(res, 500, { message: "Server Error" });
+  const perPage = Math.min(100, Math.max(1, Number(query.get("per_page") ?? 30) || 30));
+  const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
+  const visible = [...installation.repos].filter((repo) => issued.repos?.has(repo) ?? true).sort();
+  const slice = visible.slice((page - 1) * perPage, page * perPage);
+  const last = Math.max(1, Math.ceil(visible.length / perPage));
+  const link = (n: number, rel: string) =>
+    `<${ctx.base}/github-api/installation/repositories?per_page=${perPage}&page=${n}>; rel="${rel}"`;
+  const links = [...(page < last ? [link(page + 1, "next"), link(last, "last")] : [])];
+  res.setHeader("Link", links.join(", "));
+  send(res, 200, {
+    total_count: visible.length,
+    repository_selection: "selected",
+    repositories: slice.map((fullName) => {
+      const [owner, name] = fullName.split("/") as [string, string];
+      return {
+        id: installation.ids.get(fullName) ?? 0,
+        node_id: `R_${fullName}`,
+        name,
+        full_name: fullName,
+        owner: { login: owner, id: installation.id, type: "Organization" },
+        private: true,
+      };
+    }),
+  });
 }
 
 /** Why this is not a valid app JWT for our App (GitHub's wording), or null. */
@@ -449,7 +538,7 @@ function githubAccessToken(
   ) {
     return ghUnprocessable(res, "The permissions requested are not granted to this installation.");
   }
-  let repos = new Set(installation.repos);
+  let repos: Set<string> | null = null;
   if (body.repositories !== undefined) {
     const names = body.repositories;
     if (!Array.isArray(names) || names.some((name) => typeof name !== "string"))
@@ -475,7 +564,7 @@ function githubAccessToken(
     expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
     permissions: isRecord(permissions) ? permissions : granted,
     repository_selection: "selected",
-    repositories: [...repos].map((repo, index) => ({
+    repositories: [...(repos ?? installation.repos)].map((repo, index) => ({
       id: 5000 + index,
       name: repo.split("/")[1],
       full_name: repo,

@@ -18,7 +18,8 @@
  *   /github/login/oauth/…, /github-api/user…      GitHub OAuth + its REST user API  tests/fakes/github-oauth.ts
  *   /oidc/…                                       the OpenID Connect provider        tests/fakes/oidc.ts
  *   /actions/.well-known/jwks                     the GitHub Actions OIDC issuer     tests/fakes/actions-oidc.ts
- *   /github-api/app/…, /github-api/repos/…       our GitHub App: installations,     tests/fakes/github-app.ts
+ *   /github-api/app/…, /github-api/repos/…,      our GitHub App: installations,
+ *   /github-api/installation/repositories     tests/fakes/github-app.ts
  *                                                 tokens, the Git Data API
  * What the two OAuth servers share (the registered client, PKCE, single-use codes) is in
  * tests/fakes/oauth.ts; small HTTP helpers in tests/fakes/http.ts.
@@ -259,8 +260,12 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Prom
 
   if (path === "/github" || path.startsWith("/github/"))
     return handleGithub(ctx, method, path.slice("/github".length), url, req, form, res);
-  if (path.startsWith("/github-api/app/") || path.startsWith("/github-api/repos/"))
-    return handleGithubApp(ctx, method, path.slice("/github-api".length), req, raw, res);
+  if (
+    path.startsWith("/github-api/app/") ||
+    path.startsWith("/github-api/repos/") ||
+    path === "/github-api/installation/repositories"
+  )
+    return handleGithubApp(ctx, method, path.slice("/github-api".length), req, raw, res, url.searchParams);
   if (path === "/github-api" || path.startsWith("/github-api/"))
     return handleGithubApi(ctx, method, path.slice("/github-api".length), req, res);
   if (path === "/oidc" || path.startsWith("/oidc/"))

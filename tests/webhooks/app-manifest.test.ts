@@ -26,6 +26,11 @@ describe("the GitHub App manifest", () => {
     );
   });
 
+  it("sends people back through /github/setup after they install or configure it", () => {
+    expect(new URL(manifest.setup_url).pathname).toBe("/github/setup");
+    expect(manifest.setup_on_update).toBe(true);
+  });
+
   it("sends webhooks to our endpoint, as JSON to an active hook", () => {
     expect(new URL(manifest.hook_attributes.url).pathname).toBe(WEBHOOK_PATH);
     expect(manifest.hook_attributes.active).toBe(true);

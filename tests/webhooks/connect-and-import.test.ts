@@ -12,7 +12,7 @@ import { sessionCookieFor } from "../auth";
 import { db, dumpDatabase, seedDatabase } from "../db";
 import { form, request } from "../auth/sign-in";
 import { expectErrorLogs } from "../logs";
-import { installationCreated, processed, send } from "./fixtures";
+import { githubLists, installationCreated, processed, send } from "./fixtures";
 
 const INSTALLER_GITHUB_ID = 7001;
 const PAGE = `/dashboard/${SEED.workspaceSlug}/repositories`;
@@ -59,20 +59,24 @@ async function auditActions() {
   return results.map((row) => row.action);
 }
 
+/** The seeded owner has also signed in with GitHub, as the account that installed the App. */
+async function ownerSignedInWithGithub() {
+  await db()
+    .insert(identities)
+    .values({
+      id: "idn_ownergithub00000000000000000",
+      userId: SEED.ownerId,
+      provider: "github",
+      issuer: "https://github.com",
+      subject: String(INSTALLER_GITHUB_ID),
+      login: "acme-owner",
+    });
+}
+
 describe("connecting the GitHub App and importing its repositories", () => {
   beforeEach(async () => {
     await seedDatabase();
-    // The seeded owner has also signed in with GitHub, as the account that installed the App.
-    await db()
-      .insert(identities)
-      .values({
-        id: "idn_ownergithub00000000000000000",
-        userId: SEED.ownerId,
-        provider: "github",
-        issuer: "https://github.com",
-        subject: String(INSTALLER_GITHUB_ID),
-        login: "acme-owner",
-      });
+    await ownerSignedInWithGithub();
     await processed(
       (await send("installation", installationCreated(301, "acme", ["platform", "apps"], INSTALLER_GITHUB_ID)))
         .deliveryId,
@@ -204,6 +208,11 @@ describe("connecting the GitHub App and importing its repositories", () => {
     await post({ intent: "connect", installationId: "301" });
     await db().$client.prepare("UPDATE workspaces SET plan = 'free' WHERE id = ?").bind(SEED.workspaceId).run();
     // Free allows 3: the seed has one; two more fill it.
+    await githubLists(301, "acme", [
+      [301001, "platform"],
+      [301002, "apps"],
+      [301009, "third"],
+    ]);
     await processed(
       (
         await send("installation_repositories", {
@@ -223,5 +232,91 @@ describe("connecting the GitHub App and importing its repositories", () => {
     const over = await post({ intent: "import", repositoryId: importable[2]!.id });
     expect(over).toMatchObject({ status: 409, body: { ok: false } });
     expect(over.body.message).toMatch(/Free/);
+  });
+});
+
+describe("back from GitHub through the App's setup URL (/github/setup)", () => {
+  beforeEach(async () => {
+    await seedDatabase();
+  });
+
+  async function setup(query: string, userId: string | null = SEED.ownerId) {
+    const { response } = await request(`/github/setup${query}`, userId ? await sessionCookieFor(userId) : "");
+    return { status: response.status, location: response.headers.get("location") };
+  }
+
+  async function panelAfter(location: string, userId: string = SEED.ownerId) {
+    const url = new URL(location, "http://x");
+    url.searchParams.set("_data", "routes/dashboard.$workspace.repositories._index");
+    const { response } = await request(`${url.pathname}${url.search}`, await sessionCookieFor(userId));
+    expect(response.status).toBe(200);
+    const data = (await response.json()) as {
+      github: { data: { returnedFrom: string | null; githubIdentity: boolean; waiting: Array<{ id: number }> } };
+    };
+    return data.github.data;
+  }
+
+  it("sends an admin to their workspace's Repositories page, never trusting the installation id", async () => {
+    // Someone else's installation, reported by GitHub, and a forged id in the address.
+    await processed((await send("installation", installationCreated(302, "globex", ["secret"], 9999))).deliveryId);
+    const before = await dumpDatabase({ except: ["sessions"] });
+    const back = await setup("?installation_id=302&setup_action=install");
+    expect(back).toEqual({ status: 302, location: "/dashboard/acme/repositories?github=install" });
+    expect(await dumpDatabase({ except: ["sessions"] })).toEqual(before);
+    const github = await panelAfter(back.location!);
+    // The installation is not theirs: it is not offered, and the page says how to prove one that is.
+    expect(github).toMatchObject({ returnedFrom: "install", githubIdentity: false, waiting: [] });
+    const html = await (await request(back.location!, await sessionCookieFor(SEED.ownerId))).response.text();
+    expect(html).toContain("sign in with GitHub as the account that installed the App");
+    expect(html).not.toContain("globex");
+  });
+
+  it("with the installer's GitHub sign-in, their installation waits for them to connect it", async () => {
+    await ownerSignedInWithGithub();
+    const before = await setup("?installation_id=301&setup_action=install");
+    expect(await panelAfter(before.location!)).toMatchObject({ githubIdentity: true, waiting: [] });
+    const html = await (await request(before.location!, await sessionCookieFor(SEED.ownerId))).response.text();
+    expect(html).toContain("GitHub has not told us about your installation yet");
+
+    await processed(
+      (await send("installation", installationCreated(301, "acme", ["platform"], INSTALLER_GITHUB_ID))).deliveryId,
+    );
+    const github = await panelAfter(before.location!);
+    expect(github.waiting.map((installation) => installation.id)).toEqual([301]);
+    const after = await (await request(before.location!, await sessionCookieFor(SEED.ownerId))).response.text();
+    expect(after).toContain("GitHub told us about your installation: connect it below");
+  });
+
+  it("passes on only what GitHub's setup_action says (request, update), and nothing unknown", async () => {
+    expect((await setup("?setup_action=request")).location).toBe("/dashboard/acme/repositories?github=request");
+    expect((await setup("?installation_id=1&setup_action=update")).location).toBe(
+      "/dashboard/acme/repositories?github=update",
+    );
+    expect((await setup("?setup_action=%3Cscript%3E")).location).toBe("/dashboard/acme/repositories?github=install");
+    const html = await (
+      await request("/dashboard/acme/repositories?github=request", await sessionCookieFor(SEED.ownerId))
+    ).response.text();
+    expect(html).toContain("Your request to install the App went to your organisation&#x27;s owners on GitHub");
+    // An unknown value in the page's own address is ignored.
+    const github = await panelAfter("/dashboard/acme/repositories?github=nonsense");
+    expect(github.returnedFrom).toBeNull();
+  });
+
+  it("signs people in first, and sends someone with no workspace to create one", async () => {
+    const signedOut = await setup("?installation_id=301&setup_action=install", null);
+    expect(signedOut).toEqual({
+      status: 302,
+      location: `/login?returnTo=${encodeURIComponent("/github/setup?installation_id=301&setup_action=install")}`,
+    });
+    await db().$client.prepare("DELETE FROM memberships WHERE user_id = ?").bind(SEED.memberId).run();
+    expect((await setup("", SEED.memberId)).location).toBe("/workspaces/new");
+  });
+
+  it("a member who manages no workspace goes to their own workspace, where the page shows no notice", async () => {
+    const back = await setup("?setup_action=install", SEED.memberId);
+    expect(back.location).toBe("/dashboard/acme/repositories?github=install");
+    const html = await (await request(back.location!, await sessionCookieFor(SEED.memberId))).response.text();
+    expect(html).not.toContain("GitHub has not told us");
+    expect(html).not.toContain("sign in with GitHub as the account");
   });
 });

@@ -12,7 +12,13 @@ import { handleQueue } from "~/worker/background.server";
 import { retryDelaySeconds } from "~/webhooks/consume.server";
 import { db, FIXED_NOW } from "../db";
 import { expectErrorLogs } from "../logs";
-import { deliveryRow, installationCreated, newDeliveryId, processed, send } from "./fixtures";
+import { fakes } from "../fakes/control";
+import { deliveryRow, example, githubLists, installationCreated, newDeliveryId, processed, send } from "./fixtures";
+
+async function gitFaults(faults: Record<string, string>) {
+  const response = await fetch(`${fakes().controlUrl}/git`, { method: "POST", body: JSON.stringify({ faults }) });
+  expect(response.status).toBe(200);
+}
 
 async function stored(payload: unknown, event = "installation", action = "created") {
   const id = newDeliveryId();
@@ -68,6 +74,40 @@ describe("the webhook consumer", () => {
     const retried = await consume("atmos-pro-webhooks", id, 2);
     expect(retried.explicitAcks).toEqual([`msg-${id}`]);
     expect(await deliveryRow(id)).toMatchObject({ status: "done", attempts: 2 });
+  });
+
+  it("retries an installation_repositories delivery while GitHub cannot list the installation's repositories", async () => {
+    expectErrorLogs();
+    await processed((await send("installation", installationCreated(93, "acme", ["infra"]))).deliveryId);
+    await githubLists(93, "acme", [
+      [93001, "infra"],
+      [93002, "apps"],
+    ]);
+    const added = {
+      ...example("installation_repositories", "added"),
+      installation: installationCreated(93, "acme", []).installation,
+      repositories_added: [{ id: 93002, node_id: "x", name: "apps", full_name: "acme/apps", private: true }],
+      repositories_removed: [],
+    };
+    const id = await stored(added, "installation_repositories", "added");
+    const covered = () =>
+      db()
+        .$client.prepare("SELECT name FROM repositories WHERE installation_id = 93 ORDER BY name")
+        .all<{ name: string }>()
+        .then(({ results }) => results.map((row) => row.name));
+    await gitFaults({ listRepositories: "http_500" });
+    try {
+      const result = await consume("atmos-pro-webhooks", id);
+      expect(result.retryMessages.map((message: { msgId: string }) => message.msgId)).toEqual([`msg-${id}`]);
+      const row = await deliveryRow(id);
+      expect(row).toMatchObject({ status: "queued", attempts: 1 });
+      expect(row?.error).toMatch(/list_installation_repositories/);
+      expect(await covered()).toEqual(["infra"]);
+    } finally {
+      await gitFaults({ listRepositories: "ok" });
+    }
+    expect((await consume("atmos-pro-webhooks", id, 2)).explicitAcks).toEqual([`msg-${id}`]);
+    expect(await covered()).toEqual(["apps", "infra"]);
   });
 
   it("acknowledges a message whose delivery is done already, without running it again", async () => {

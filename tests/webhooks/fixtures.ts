@@ -8,6 +8,7 @@ import examples from "@octokit/webhooks-examples";
 import { expect } from "vitest";
 import { signWebhook } from "~/webhooks/signature.server";
 import { db } from "../db";
+import { fakes } from "../fakes/control";
 import { ORIGIN } from "../http";
 import { TEST_WEBHOOK_SECRETS } from "../settings";
 
@@ -113,4 +114,19 @@ export function installationCreated(id: number, account: string, repos: string[]
     private: true,
   }));
   return payload;
+}
+
+/**
+ * What GitHub lists for installation `id` from now on (GET /installation/repositories on the local fake):
+ * the truth an `installation_repositories` event is reconciled with, whatever order events arrive in.
+ */
+export async function githubLists(id: number, account: string, repositories: Array<[number, string]>): Promise<void> {
+  const response = await fetch(`${fakes().controlUrl}/git`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      installations: { [id]: { account, repositories: repositories.map(([repoId, name]) => ({ id: repoId, name })) } },
+    }),
+  });
+  expect(response.status, await response.clone().text()).toBe(200);
 }

@@ -9,7 +9,7 @@ import { signWebhook } from "~/webhooks/signature.server";
 import { dumpDatabase, db } from "../db";
 import { expectErrorLogs } from "../logs";
 import { TEST_WEBHOOK_SECRETS } from "../settings";
-import { deliveryRow, example, installationCreated, newDeliveryId, processed, send } from "./fixtures";
+import { deliveryRow, example, githubLists, installationCreated, newDeliveryId, processed, send } from "./fixtures";
 
 async function installationRow(id: number) {
   return db()
@@ -164,6 +164,7 @@ describe("installations and their repositories, in whatever order the events arr
     const added = example("installation_repositories", "added");
     added.installation = installationCreated(82, "acme", []).installation as Record<string, unknown>;
     added.repositories_added = [{ id: 82009, node_id: "x", name: "late", full_name: "acme/late", private: true }];
+    await githubLists(82, "acme", [[82009, "late"]]);
     await processed((await send("installation_repositories", added)).deliveryId);
     expect(await repositoriesOf(82)).toEqual(["acme/late#82009"]);
     await processed((await send("installation", installationCreated(82, "acme", ["infra"], 5002))).deliveryId);
@@ -171,11 +172,44 @@ describe("installations and their repositories, in whatever order the events arr
     expect(await installationRow(82)).toMatchObject({ installed_by_github_id: 5002 });
   });
 
+  it.each([
+    [
+      "added, then removed on GitHub; the removal arrives first",
+      [[87001, "infra"]] as Array<[number, string]>,
+      ["acme/infra#87001"],
+    ],
+    [
+      "removed, then added again on GitHub; the addition arrives first",
+      [
+        [87001, "infra"],
+        [87002, "apps"],
+      ] as Array<[number, string]>,
+      ["acme/apps#87002", "acme/infra#87001"],
+    ],
+  ])("repository changes that arrive out of order end as GitHub lists them: %s", async (_case, truth, expected) => {
+    await processed((await send("installation", installationCreated(87, "acme", ["infra"]))).deliveryId);
+    const apps = { id: 87002, node_id: "x", name: "apps", full_name: "acme/apps", private: true };
+    const change = (action: "added" | "removed") => ({
+      ...example("installation_repositories", action),
+      installation: installationCreated(87, "acme", []).installation,
+      repositories_added: action === "added" ? [apps] : [],
+      repositories_removed: action === "removed" ? [apps] : [],
+    });
+    await githubLists(87, "acme", truth);
+    // The later change on GitHub is delivered first; applying the events as deltas would end the other way round.
+    const [first, second] =
+      expected.length === 1 ? [change("removed"), change("added")] : [change("added"), change("removed")];
+    await processed((await send("installation_repositories", first)).deliveryId);
+    await processed((await send("installation_repositories", second)).deliveryId);
+    expect(await repositoriesOf(87)).toEqual(expected);
+  });
+
   it("removed repositories are no longer covered; suspend and unsuspend are recorded", async () => {
     await processed((await send("installation", installationCreated(83, "acme", ["infra", "apps"]))).deliveryId);
     const removed = example("installation_repositories", "removed");
     removed.installation = installationCreated(83, "acme", []).installation;
     removed.repositories_removed = [{ id: 83002, node_id: "x", name: "apps", full_name: "acme/apps", private: true }];
+    await githubLists(83, "acme", [[83001, "infra"]]);
     await processed((await send("installation_repositories", removed)).deliveryId);
     expect(await repositoriesOf(83)).toEqual(["acme/infra#83001"]);
 

@@ -433,6 +433,30 @@ function seedIncidentStart(now: Date): Date {
 }
 
 /** One resolved incident with a full write-up, so the status page has history to show. */
+/** The sender of GitHub's published example payloads (@octokit/webhooks-examples). */
+export const EXAMPLE_GITHUB_SENDER = { id: 21031067, login: "Codertocat" } as const;
+
+/**
+ * For trying the GitHub App locally (`npm run dev`, `npm run db:seed`, the browser e2e), not for the
+ * unit tests' seed: the demo owner has also signed in with GitHub as the sender of GitHub's example
+ * payloads, so the installation `npm run webhook:send -- installation.created` reports is one they
+ * made, and theirs to connect. Idempotent.
+ */
+export async function seedDemoGithubSignIn(db: Database, now: Date = new Date()): Promise<void> {
+  await db
+    .insert(identities)
+    .values({
+      id: `idn_${pad("acmeownergithub")}`,
+      userId: SEED.ownerId,
+      provider: "github",
+      issuer: "https://github.com",
+      subject: String(EXAMPLE_GITHUB_SENDER.id),
+      login: EXAMPLE_GITHUB_SENDER.login,
+      createdAt: now,
+    })
+    .onConflictDoNothing();
+}
+
 export async function seedIncidents(db: Database, now: Date = new Date()): Promise<void> {
   const start = seedIncidentStart(now).getTime();
   const at = (minutes: number) => new Date(start + minutes * 60_000);

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { getPlatformProxy } from "wrangler";
 import { createDatabase } from "../db/client";
-import { seed } from "../db/seed";
+import { seed, seedDemoGithubSignIn } from "../db/seed";
 
 /** Wrangler must never phone home from this project. */
 export const QUIET_WRANGLER_ENV = {
@@ -45,7 +45,11 @@ export function wranglerBin(): string {
   return "node_modules/.bin/wrangler";
 }
 
-/** `persistTo` is wrangler's --persist-to directory (default .wrangler/state). */
+/**
+ * Migrates and seeds the local D1 for trying the app (`npm run dev`, `npm run db:seed`, the browser e2e):
+ * the seed, and the demo owner's GitHub sign-in (seedDemoGithubSignIn). `persistTo` is wrangler's
+ * --persist-to directory (default .wrangler/state).
+ */
 export async function migrateAndSeed(persistTo = ".wrangler/state", now = new Date()): Promise<void> {
   execFileSync(wranglerBin(), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
     stdio: ["ignore", "inherit", "inherit"],
@@ -57,7 +61,9 @@ export async function migrateAndSeed(persistTo = ".wrangler/state", now = new Da
     remoteBindings: false,
   });
   try {
-    await seed(createDatabase(proxy.env.DB), now);
+    const db = createDatabase(proxy.env.DB);
+    await seed(db, now);
+    await seedDemoGithubSignIn(db, now);
   } finally {
     await proxy.dispose();
   }

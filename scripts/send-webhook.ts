@@ -5,44 +5,23 @@
  *   npm run webhook:send -- installation.created
  *   npm run webhook:send -- ping http://127.0.0.1:8787/webhooks/github
  */
-import { readFileSync } from "node:fs";
-import examples from "@octokit/webhooks-examples" with { type: "json" };
-import { signWebhook } from "../app/webhooks/signature.server";
+import { devWebhookSecret, examplePayload, postWebhook } from "./webhook-delivery";
 
 const [name, url = `http://127.0.0.1:${process.env.PORT ?? "8787"}/webhooks/github`] = process.argv.slice(2);
 if (!name) {
   console.error("Usage: npm run webhook:send -- <event>[.<action>] [url]   e.g. installation.created");
   process.exit(2);
 }
-const [event, action] = name.split(".") as [string, string | undefined];
-const definition = examples.find((entry) => entry.name === event);
-const payload = definition?.examples.find((example) => !action || (example as { action?: string }).action === action);
-if (!payload) {
-  const known = definition ? definition.actions.join(", ") : examples.map((entry) => entry.name).join(", ");
-  console.error(`GitHub publishes no example for ${name}. ${definition ? `Actions: ${known}` : `Events: ${known}`}`);
+const example = examplePayload(name);
+if ("problem" in example) {
+  console.error(example.problem);
   process.exit(2);
 }
-
-const secretLine = readFileSync(".dev.vars", "utf8")
-  .split("\n")
-  .find((line) => line.startsWith("GITHUB_WEBHOOK_SECRET="));
-const secret = secretLine?.slice("GITHUB_WEBHOOK_SECRET=".length).split(",")[0]?.trim();
+const secret = devWebhookSecret();
 if (!secret) {
   console.error("Set GITHUB_WEBHOOK_SECRET in .dev.vars (npm run dev adds it from .dev.vars.example).");
   process.exit(2);
 }
-
-const body = JSON.stringify(payload);
-const response = await fetch(url, {
-  method: "POST",
-  headers: {
-    "Content-Type": "application/json",
-    "User-Agent": "GitHub-Hookshot/local",
-    "X-GitHub-Event": event,
-    "X-GitHub-Delivery": crypto.randomUUID(),
-    "X-Hub-Signature-256": await signWebhook(secret, body),
-  },
-  body,
-});
+const response = await postWebhook(url, example.event, example.payload, secret);
 console.log(`${response.status} ${await response.text()}`);
 process.exit(response.ok ? 0 : 1);

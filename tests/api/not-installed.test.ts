@@ -10,7 +10,7 @@ import { notInstalledMessage } from "~/domain/repository-permissions.server";
 import { sessionCookieFor } from "../auth";
 import { request } from "../auth/sign-in";
 import { dumpDatabase, seedDatabase } from "../db";
-import { example, processed, send } from "../webhooks/fixtures";
+import { example, githubLists, processed, send } from "../webhooks/fixtures";
 import { actionsToken, api, apiToken } from "./client";
 
 type Payload = Record<string, unknown>;
@@ -45,13 +45,15 @@ const GITHUB_CHANGES: Array<[string, () => Promise<void>]> = [
   ["the App is uninstalled", () => deliver("installation", "deleted", { installation: seededInstallation() })],
   [
     "the repository is removed from the installation",
-    () =>
-      deliver("installation_repositories", "removed", {
+    async () => {
+      await githubLists(SEED.installationId, "acme", []); // what GitHub lists for the installation now
+      await deliver("installation_repositories", "removed", {
         installation: seededInstallation(),
         repository_selection: "selected",
         repositories_added: [],
         repositories_removed: [INFRA],
-      }),
+      });
+    },
   ],
   [
     "the repository is deleted on GitHub",

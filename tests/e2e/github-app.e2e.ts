@@ -1,0 +1,126 @@
+/**
+ * The GitHub App in a real browser, as a developer tries it with `npm run dev`: the demo owner (who
+ * has signed in with GitHub as the sender of GitHub's example payloads, scripts/local-d1.ts) creates
+ * a workspace, GitHub's signed `installation.created` arrives at /webhooks/github (what
+ * `npm run webhook:send -- installation.created` posts), GitHub sends the owner back through the
+ * App's setup URL, they connect the installation and import its repository, then narrow the
+ * repository's Affected Stacks Create permission to `main` on its page (an invalid pattern first: the
+ * editor refuses it with the parser's reason). At the end the App is uninstalled (GitHub's
+ * `installation.deleted`) and the workspace deleted, so other files see the seed as it was.
+ */
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { devWebhookSecret, examplePayload, postWebhook, type ExamplePayload } from "../../scripts/webhook-delivery";
+import { chromiumForFile, DESKTOP, expectNoConsoleErrors, screenshot, url, waitForHydration } from "./harness";
+
+const chromium = chromiumForFile();
+
+/** GitHub's example payload for `name`, for our installation `id` (a fresh one per run). */
+function installationEvent(name: "installation.created" | "installation.deleted", id: number): ExamplePayload {
+  const example = examplePayload(name);
+  if ("problem" in example) throw new Error(example.problem);
+  (example.payload.installation as ExamplePayload).id = id;
+  return example.payload;
+}
+
+async function deliver(payload: ExamplePayload): Promise<void> {
+  const secret = devWebhookSecret();
+  if (!secret) throw new Error("GITHUB_WEBHOOK_SECRET is missing from .dev.vars");
+  const response = await postWebhook(url("/webhooks/github"), "installation", payload, secret);
+  expect(response.status, await response.clone().text()).toBe(202);
+}
+
+/** Reloads `path` until `text` is on it (the queue consumer runs beside the request), bounded. */
+async function reloadUntil(page: Page, path: string, text: string): Promise<void> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    await page.goto(url(path));
+    if ((await page.locator("main").textContent())?.includes(text)) return;
+    if (Date.now() > until) throw new Error(`"${text}" did not appear on ${path} within 20 s`);
+    await page.waitForTimeout(250);
+  }
+}
+
+describe("the GitHub App: connect an installation, import a repository, narrow a permission", () => {
+  test("from GitHub's installation.created to a permission on main only", { timeout: 240_000 }, async () => {
+    const target = await chromium.openPage(DESKTOP, { signedIn: true });
+    const { page } = target;
+    const installationId = 8_000_000 + (Date.now() % 1_000_000);
+
+    await page.goto(url("/workspaces/new"));
+    await waitForHydration(page, "main form button");
+    const name = `E2E App ${Date.now().toString(36)}`;
+    await page.getByLabel("Workspace name").fill(name);
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    await page.waitForURL((address) => /^\/dashboard\/e2e-app-[a-z0-9-]+$/.test(address.pathname));
+    const slug = new URL(page.url()).pathname.split("/")[2]!;
+    const repositories = `/dashboard/${slug}/repositories`;
+
+    try {
+      // On GitHub: install the App, which sends its webhook; then GitHub sends the owner back. The
+      // installation id GitHub adds to the setup URL is ignored (a forged one would not matter).
+      await deliver(installationEvent("installation.created", installationId));
+      const back = await page.goto(url(`/github/setup?installation_id=1&setup_action=install`));
+      expect(back?.status()).toBe(200);
+      expect(new URL(page.url()).pathname).toBe(repositories);
+      await reloadUntil(page, `${repositories}?github=install`, "Installed by you, not connected yet");
+      await waitForHydration(page, "main form button");
+      expect(await page.getByRole("status").first().textContent()).toContain("GitHub told us about your installation");
+      await screenshot(target, "github-app-waiting");
+
+      await page.getByRole("button", { name: "Connect Codertocat" }).click();
+      await page.getByText("Installation connected. Import its repositories below.").waitFor();
+      await page.getByRole("button", { name: "Import Codertocat/Hello-World" }).click();
+      await page.getByText("Codertocat/Hello-World imported, with the default permissions.").waitFor();
+      await page.getByRole("link", { name: "Codertocat/Hello-World" }).click();
+      await page.waitForURL((address) => address.pathname === `${repositories}/Codertocat/Hello-World`);
+      await waitForHydration(page, "main form button");
+
+      const permissions = page.getByRole("region", { name: "Permissions" });
+      const rows = () => permissions.locator("tbody tr").allInnerTexts();
+      expect(await rows()).toHaveLength(4);
+
+      // An invalid expression is refused on its field, with the reason; nothing is added.
+      await permissions.getByLabel("Allow", { exact: true }).selectOption("Affected Stacks Create");
+      await permissions.getByLabel("Branch", { exact: true }).fill("release/[0-9");
+      await permissions.getByRole("button", { name: "Add permission" }).click();
+      await permissions.getByText("Not a valid regular expression").waitFor();
+      expect(await rows()).toHaveLength(4);
+
+      // Narrow: allow main, then remove the `*` one.
+      await permissions.getByLabel("Branch", { exact: true }).fill("main");
+      await permissions.getByRole("button", { name: "Add permission" }).click();
+      await page.getByText("Affected Stacks Create allowed for workflow *, branch main, environment *.").waitFor();
+      // The message comes with the action's answer; the table with the page's reloaded data.
+      await expect.poll(rows, { timeout: 5_000 }).toHaveLength(5);
+      await permissions
+        .getByRole("button", { name: "Remove Affected Stacks Create for workflow *, branch *, environment *" })
+        .click();
+      await page.getByText("Permission removed (Affected Stacks Create).").waitFor();
+      await expect.poll(rows, { timeout: 5_000 }).toHaveLength(4);
+      const left = await rows();
+      expect(left.filter((row) => row.includes("Affected Stacks Create"))).toEqual([
+        expect.stringMatching(/Affected Stacks Create\s+\*\s+main\s+\*/),
+      ]);
+      await screenshot(target, "github-app-permissions");
+      // The refused pattern's answer is a 400, which Chromium reports; nothing else may be.
+      expectNoConsoleErrors(
+        target.errors,
+        (error) => error.text.includes("status of 400") && (error.url ?? "").includes("repositories.%24owner.%24name"),
+      );
+
+      // The audit log has each step.
+      await page.goto(url(`/dashboard/${slug}/audit`));
+      const audit = (await page.locator("main").textContent()) ?? "";
+      for (const action of ["repository.imported", "permission.assigned", "permission.removed"])
+        expect(audit, action).toContain(action);
+    } finally {
+      await deliver(installationEvent("installation.deleted", installationId));
+      await page.goto(url(`/dashboard/${slug}/settings`));
+      await waitForHydration(page, "main form button");
+      await page.getByLabel(`Type ${slug} to confirm`).fill(slug);
+      await page.getByRole("button", { name: "Delete this workspace" }).click();
+      await page.waitForURL((address) => address.pathname.startsWith("/dashboard/"));
+    }
+  });
+});

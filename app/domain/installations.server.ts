@@ -376,6 +376,7 @@ export function importableRepositoriesQuery(db: Database, workspaceId: string) {
       and(
         eq(githubInstallations.workspaceId, workspaceId),
         isNull(githubInstallations.deletedAt),
+        isNull(githubInstallations.suspendedAt),
         isNull(repositories.deletedAt),
         sql`NOT EXISTS (SELECT 1 FROM ${workspaceRepositories} WHERE ${workspaceRepositories.workspaceId} = ${workspaceId} AND ${workspaceRepositories.repositoryId} = ${repositories.id})`,
       ),
@@ -388,7 +389,7 @@ export type ImportRefusal = "repository_not_installed" | "plan_limit";
 export type RemoveRefusal = "repository_unknown";
 
 /**
- * Imports a repository that one of the workspace's connected installations covers, within the plan's
+ * Imports a repository that one of the workspace's connected (live, unsuspended) installations covers, within the plan's
  * repository limit (importRepository), with its default permissions. Audit: repository.imported.
  */
 export async function importInstalledRepository(
@@ -404,6 +405,7 @@ export async function importInstalledRepository(
         eq(repositories.id, input.repositoryId),
         eq(githubInstallations.workspaceId, input.workspaceId),
         isNull(githubInstallations.deletedAt),
+        isNull(githubInstallations.suspendedAt),
         isNull(repositories.deletedAt),
       ),
     )
@@ -411,7 +413,7 @@ export async function importInstalledRepository(
   if (!repo)
     return refuse(
       "repository_not_installed",
-      "That repository is not covered by this workspace's GitHub App installations. Add it to the installation on GitHub first.",
+      "That repository is not covered by this workspace's GitHub App installations (or its installation is suspended). Add it to the installation on GitHub first.",
     );
   const imported = await importRepository(db, {
     workspaceId: input.workspaceId,

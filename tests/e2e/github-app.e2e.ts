@@ -5,13 +5,22 @@
  * `npm run webhook:send -- installation.created` posts), GitHub sends the owner back through the
  * App's setup URL, they connect the installation and import its repository, then narrow the
  * repository's Affected Stacks Create permission to `main` on its page (an invalid pattern first: the
- * editor refuses it with the parser's reason). At the end the App is uninstalled (GitHub's
+ * editor refuses it with the parser's reason), and the repository's CLI exchanges its GitHub token
+ * from main (200) but not from another branch (403). At the end the App is uninstalled (GitHub's
  * `installation.deleted`) and the workspace deleted, so other files see the seed as it was.
  */
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { devWebhookSecret, examplePayload, postWebhook, type ExamplePayload } from "../../scripts/webhook-delivery";
-import { chromiumForFile, DESKTOP, expectNoConsoleErrors, screenshot, url, waitForHydration } from "./harness";
+import {
+  chromiumForFile,
+  DESKTOP,
+  expectNoConsoleErrors,
+  fakeProviders,
+  screenshot,
+  url,
+  waitForHydration,
+} from "./harness";
 
 const chromium = chromiumForFile();
 
@@ -28,6 +37,36 @@ async function deliver(payload: ExamplePayload): Promise<void> {
   if (!secret) throw new Error("GITHUB_WEBHOOK_SECRET is missing from .dev.vars");
   const response = await postWebhook(url("/webhooks/github"), "installation", payload, secret);
   expect(response.status, await response.clone().text()).toBe(202);
+}
+
+/** The atmos CLI's token exchange for Codertocat/Hello-World's atmos-pro.yaml on `branch`: its status. */
+async function exchange(workspaceId: string, branch: string): Promise<number> {
+  const repository = "Codertocat/Hello-World";
+  const workflowRef = `${repository}/.github/workflows/atmos-pro.yaml@refs/heads/${branch}`;
+  const minted = await fetch(`${fakeProviders().controlUrl}/actions-token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      claims: {
+        sub: `repo:${repository}:ref:refs/heads/${branch}`,
+        repository,
+        repository_owner: "Codertocat",
+        ref: `refs/heads/${branch}`,
+        workflow_ref: workflowRef,
+        job_workflow_ref: workflowRef,
+      },
+    }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  expect(minted.status).toBe(200);
+  const { token } = (await minted.json()) as { token: string };
+  const answer = await fetch(url("/api/v1/auth/github-oidc"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "User-Agent": "atmos/1.190.0 (linux; amd64)" },
+    body: JSON.stringify({ token, workspaceId }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return answer.status;
 }
 
 /** Reloads `path` until `text` is on it (the queue consumer runs beside the request), bounded. */
@@ -108,6 +147,13 @@ describe("the GitHub App: connect an installation, import a repository, narrow a
         target.errors,
         (error) => error.text.includes("status of 400") && (error.url ?? "").includes("repositories.%24owner.%24name"),
       );
+
+      // The atmos CLI of Codertocat/Hello-World can exchange its GitHub token now: from main only.
+      await page.goto(url(`/dashboard/${slug}/settings`));
+      const workspaceId = (await page.getByTestId("workspace-id").textContent())?.trim() ?? "";
+      expect(workspaceId).toMatch(/^ws_[0-9A-Za-z]{28}$/);
+      expect(await exchange(workspaceId, "main")).toBe(200);
+      expect(await exchange(workspaceId, "feature/x")).toBe(403);
 
       // The audit log has each step.
       await page.goto(url(`/dashboard/${slug}/audit`));

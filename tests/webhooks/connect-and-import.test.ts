@@ -12,7 +12,8 @@ import { sessionCookieFor } from "../auth";
 import { db, dumpDatabase, seedDatabase } from "../db";
 import { form, request } from "../auth/sign-in";
 import { expectErrorLogs } from "../logs";
-import { githubLists, installationCreated, processed, send } from "./fixtures";
+import { actionsToken, api } from "../api/client";
+import { example, githubLists, installationCreated, processed, send } from "./fixtures";
 
 const INSTALLER_GITHUB_ID = 7001;
 const PAGE = `/dashboard/${SEED.workspaceSlug}/repositories`;
@@ -108,6 +109,17 @@ describe("connecting the GitHub App and importing its repositories", () => {
     ]);
 
     const platform = after.github.data.importable.find((repo) => repo.name === "platform")!;
+    // Before the import, the atmos CLI of acme/platform is refused; after it, its token exchange works.
+    const exchange = async () =>
+      (
+        await api("POST", "/api/v1/auth/github-oidc", {
+          body: {
+            token: await actionsToken({ repository: "acme/platform", repository_owner: "acme" }),
+            workspaceId: SEED.workspaceId,
+          },
+        })
+      ).response.status;
+    expect(await exchange()).toBe(404);
     const imported = await post({ intent: "import", repositoryId: platform.id });
     expect(imported).toMatchObject({
       status: 200,
@@ -119,6 +131,7 @@ describe("connecting the GitHub App and importing its repositories", () => {
       "acme/platform:true",
     ]);
     expect(listed.github.data.importable.map((repo) => repo.name)).toEqual(["apps"]);
+    expect(await exchange()).toBe(200);
     const { results: permissions } = await db()
       .$client.prepare("SELECT type FROM repository_permissions WHERE repository_id = ? ORDER BY type")
       .bind(platform.id)
@@ -201,6 +214,26 @@ describe("connecting the GitHub App and importing its repositories", () => {
       .all<{ id: string }>();
     const notCovered = await post({ intent: "import", repositoryId: results[0]!.id });
     expect(notCovered).toMatchObject({ status: 409, body: { ok: false } });
+    expect(await dumpDatabase({ except: ["sessions"] })).toEqual(before);
+  });
+
+  it("a suspended installation offers nothing to import, and its repositories cannot be imported", async () => {
+    await post({ intent: "connect", installationId: "301" });
+    const importable = (await pageData()).github.data.importable;
+    expect(importable).toHaveLength(2);
+    const suspend = {
+      ...example("installation", "suspend"),
+      installation: {
+        ...(installationCreated(301, "acme", []).installation as object),
+        suspended_at: "2026-11-01T12:00:00Z",
+      },
+    };
+    expect((await processed((await send("installation", suspend)).deliveryId)).status).toBe("done");
+    expect((await pageData()).github.data.importable).toEqual([]);
+    const before = await dumpDatabase({ except: ["sessions"] });
+    const refused = await post({ intent: "import", repositoryId: importable[0]!.id });
+    expect(refused).toMatchObject({ status: 409, body: { ok: false } });
+    expect(refused.body.message).toContain("suspended");
     expect(await dumpDatabase({ except: ["sessions"] })).toEqual(before);
   });
 

@@ -40,8 +40,7 @@ export async function admitWorkflow(
       `${input.repository} is not imported into this workspace. Install the GitHub App on it and import it.`,
     );
 
-  if (!repository.installed) return refuse("repository_not_installed", notInstalledMessage(input.repository));
-
+  // Installed first, then the permission: both in one query.
   const access = await workflowAccess(db, {
     workspaceId: input.workspaceId,
     repositoryId: repository.id,

@@ -248,3 +248,11 @@ export function listWorkspacesQuery(db: Database, userId: string) {
     .where(eq(memberships.userId, userId))
     .orderBy(asc(workspaces.name));
 }
+
+/** The workspace of `list` the user used last (`lastWorkspaceId`, read with their session), else the first. */
+export function lastUsedWorkspace<T extends { id: string }>(
+  list: readonly T[],
+  lastWorkspaceId: string | null,
+): T | undefined {
+  return list.find((workspace) => workspace.id === lastWorkspaceId) ?? list[0];
+}

@@ -1,10 +1,8 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { eq } from "drizzle-orm";
 import { requireUser } from "~/auth/current-user.server";
 import { can } from "~/domain/roles";
 import { GITHUB_SETUP_ACTIONS, type GithubSetupAction } from "~/domain/vocabulary";
-import { listWorkspacesQuery } from "~/domain/workspaces.server";
-import { users } from "../../db/schema";
+import { lastUsedWorkspace, listWorkspacesQuery } from "~/domain/workspaces.server";
 
 /**
  * The GitHub App's setup URL: GitHub sends the person who installed (or configured, or asked to
@@ -18,13 +16,10 @@ import { users } from "../../db/schema";
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const [workspaces, rows] = await context.db.batch([
-    listWorkspacesQuery(context.db, user.id),
-    context.db.select({ lastWorkspaceId: users.lastWorkspaceId }).from(users).where(eq(users.id, user.id)),
-  ]);
+  const workspaces = await listWorkspacesQuery(context.db, user.id);
   const managed = workspaces.filter((workspace) => can(workspace.role, "repositories.manage"));
-  const last = (list: typeof workspaces) => list.find((workspace) => workspace.id === rows[0]?.lastWorkspaceId);
-  const target = last(managed) ?? managed[0] ?? last(workspaces) ?? workspaces[0];
+  const target =
+    lastUsedWorkspace(managed, user.lastWorkspaceId) ?? lastUsedWorkspace(workspaces, user.lastWorkspaceId);
   if (!target) throw redirect("/workspaces/new");
   const said = new URL(request.url).searchParams.get("setup_action");
   const action: GithubSetupAction = GITHUB_SETUP_ACTIONS.find((known) => known === said) ?? "install";

@@ -56,6 +56,7 @@ export default defineConfig({
             retryDelay: 0,
           },
           "atmos-pro-webhooks-dlq": { maxBatchTimeout: 0, maxRetries: 0 },
+          "atmos-pro-deployments": { maxBatchTimeout: 0, maxRetries: 10, retryDelay: 0 },
         },
       },
     })),

@@ -7,6 +7,7 @@ declare namespace Cloudflare {
 	interface Env {
 		DB: D1Database;
 		WEBHOOK_QUEUE: Queue;
+		DEPLOYMENT_QUEUE: Queue;
 		ENVIRONMENT: string;
 		SESSION_SECRET: string;
 		LOG_LEVEL: string;

@@ -23,7 +23,27 @@ const updatedAt = () =>
 export const ROLES = ["owner", "admin", "member"] as const;
 export const INSTANCE_STATUSES = ["in_sync", "drifted", "error", "unknown"] as const;
 export const DEPLOYMENT_KINDS = ["plan", "apply", "detect", "remediate"] as const;
-export const DEPLOYMENT_STATUSES = ["queued", "in_progress", "success", "failure", "cancelled"] as const;
+/**
+ * A deployment's life: a job of a batch waits (pending, or blocked by a lock), is claimed
+ * (dispatching) and dispatched (queued), runs (in_progress, awaiting_approval), and ends (success,
+ * failure, cancelled, superseded by a newer job, or skipped because something it depends on failed).
+ */
+export const DEPLOYMENT_STATUSES = [
+  "pending",
+  "blocked",
+  "dispatching",
+  "queued",
+  "in_progress",
+  "awaiting_approval",
+  "success",
+  "failure",
+  "cancelled",
+  "superseded",
+  "skipped",
+] as const;
+export const DEPLOYMENT_EVENTS = ["pull_request", "merge_group", "release"] as const;
+export const PULL_REQUEST_STATES = ["open", "closed", "merged"] as const;
+export const BATCH_STATUSES = ["running", "success", "failure", "cancelled", "superseded", "invalid"] as const;
 export const PERMISSION_TYPES = [
   "Affected Stacks Create",
   "Deployments Create",
@@ -400,6 +420,101 @@ export const affectedStackEdges = sqliteTable(
   (t) => [primaryKey({ columns: [t.uploadId, t.itemId, t.dependentItemId] })],
 );
 
+// ─── Pull requests, triggers and batches ──────────────────────────────────────────────────────
+
+/** A pull request as GitHub's `pull_request` events describe it (a GitHub fact about a repository). */
+export const pullRequests = sqliteTable(
+  "pull_requests",
+  {
+    id: text("id").primaryKey(),
+    repositoryId: text("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    title: text("title").notNull(),
+    author: text("author").notNull(),
+    state: text("state", { enum: PULL_REQUEST_STATES }).notNull(),
+    headSha: text("head_sha").notNull(),
+    headRef: text("head_ref").notNull(),
+    baseRef: text("base_ref").notNull(),
+    htmlUrl: text("html_url").notNull(),
+    /** GitHub's `updated_at` of the event last applied: a late, older event never overwrites a newer one. */
+    githubUpdatedAt: integer("github_updated_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("pull_requests_number").on(t.repositoryId, t.number)],
+);
+
+/**
+ * Something GitHub told us that deploys a head sha: a pull request opened / synchronized / reopened /
+ * merged, a merge group's checks requested, a release. It meets an affected-stacks upload of the same
+ * repository and head sha (whichever arrives first waits for the other) and the pair becomes a batch.
+ */
+export const deploymentTriggers = sqliteTable(
+  "deployment_triggers",
+  {
+    id: text("id").primaryKey(),
+    repositoryId: text("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    /** The webhook delivery it came from: a redelivery adds nothing. */
+    deliveryId: text("delivery_id").notNull(),
+    event: text("event", { enum: DEPLOYMENT_EVENTS }).notNull(),
+    /** opened | synchronize | reopened | merged | checks_requested | published | released */
+    activity: text("activity").notNull(),
+    headSha: text("head_sha").notNull(),
+    /** The branch (or tag) its workflows are dispatched on. */
+    ref: text("ref").notNull(),
+    pullRequestNumber: integer("pull_request_number"),
+    receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("deployment_triggers_delivery").on(t.deliveryId),
+    index("deployment_triggers_head").on(t.repositoryId, t.headSha, t.receivedAt),
+  ],
+);
+
+/** A trigger and an upload, matched: the jobs of one plan or apply of a head sha, in dependency order. */
+export const deploymentBatches = sqliteTable(
+  "deployment_batches",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    repositoryId: text("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => affectedStacksUploads.id, { onDelete: "cascade" }),
+    triggerId: text("trigger_id")
+      .notNull()
+      .references(() => deploymentTriggers.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["plan", "apply"] }).notNull(),
+    event: text("event", { enum: DEPLOYMENT_EVENTS }).notNull(),
+    activity: text("activity").notNull(),
+    headSha: text("head_sha").notNull(),
+    ref: text("ref").notNull(),
+    pullRequestNumber: integer("pull_request_number"),
+    status: text("status", { enum: BATCH_STATUSES }).notNull(),
+    /** Why the batch was refused (a dependency cycle, a workflow input we cannot render). */
+    error: text("error"),
+    /** At most this many of its jobs in flight at once. */
+    maxInFlight: integer("max_in_flight").notNull(),
+    createdAt: createdAt(),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    // One batch per upload, and one per trigger in a workspace: matching twice is a no-op.
+    uniqueIndex("deployment_batches_upload").on(t.uploadId),
+    uniqueIndex("deployment_batches_trigger").on(t.workspaceId, t.triggerId),
+    index("deployment_batches_pull_request").on(t.workspaceId, t.repositoryId, t.pullRequestNumber, t.createdAt),
+    index("deployment_batches_status").on(t.status, t.createdAt),
+  ],
+);
+
 // ─── Deployments (dispatched workflow runs) ───────────────────────────────────────────────────
 
 export const deployments = sqliteTable(
@@ -423,8 +538,23 @@ export const deployments = sqliteTable(
     createdAt: createdAt(),
     startedAt: integer("started_at", { mode: "timestamp_ms" }),
     completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+    /** The batch this job belongs to (null: recorded without one). */
+    batchId: text("batch_id").references(() => deploymentBatches.id, { onDelete: "cascade" }),
+    /** The upload's item it deploys: its place in the dependency graph. */
+    itemId: text("item_id").references(() => affectedStackItems.id, { onDelete: "set null" }),
+    /** The ref and the rendered inputs it is dispatched with (every input a string). */
+    ref: text("ref"),
+    inputs: text("inputs", { mode: "json" }).$type<Record<string, string>>(),
+    /** Why it is blocked, skipped or failed to dispatch, in the product's words. */
+    reason: text("reason"),
+    /** Dispatch attempts so far, and the earliest time of the next one (GitHub's Retry-After). */
+    attempts: integer("attempts").notNull().default(0),
+    notBefore: integer("not_before", { mode: "timestamp_ms" }),
+    dispatchedAt: integer("dispatched_at", { mode: "timestamp_ms" }),
   },
   (t) => [
+    index("deployments_batch").on(t.batchId, t.status),
+    index("deployments_run").on(t.githubRunId),
     index("deployments_workspace_time").on(t.workspaceId, t.createdAt),
     index("deployments_workspace_status").on(t.workspaceId, t.status, t.createdAt),
     index("deployments_workspace_kind").on(t.workspaceId, t.kind, t.createdAt),

@@ -7,7 +7,6 @@ import {
   auditEvents,
   deployments,
   DEPLOYMENT_KINDS,
-  DEPLOYMENT_STATUSES,
   driftSchedules,
   githubInstallations,
   identities,
@@ -27,6 +26,8 @@ import {
   workspaces,
 } from "./schema";
 
+/** The statuses of a dispatched run (the seed has no batches waiting to dispatch). */
+const RUN_STATUSES = ["queued", "in_progress", "success", "failure", "cancelled"] as const;
 const pad = (base: string) => base + "0".repeat(28 - base.length);
 
 /** Ids the README, docs and tests refer to. */
@@ -299,10 +300,10 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
     );
   await insertAll(db, resultRows, 14, (chunk) => db.insert(instanceResults).values(chunk).onConflictDoNothing());
 
-  // Deployments of every kind in every status.
+  // Deployments of every kind in every status a run has.
   const deploymentRows = DEPLOYMENT_KINDS.flatMap((kind, k) =>
-    DEPLOYMENT_STATUSES.map((status, s) => {
-      const n = k * DEPLOYMENT_STATUSES.length + s;
+    RUN_STATUSES.map((status, s) => {
+      const n = k * RUN_STATUSES.length + s;
       const instance = instanceRows[(n * 3) % instanceRows.length]!;
       const created = at(-(n * 5 + 1) * HOUR);
       const started = status === "queued" ? null : new Date(created.getTime() + 60_000);

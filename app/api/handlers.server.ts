@@ -14,6 +14,7 @@ import { affectedStacksBody, instancesBody, instanceStatusBody } from "../domain
 import { admitWorkflow, type ExchangeRefusal } from "../domain/workflow-tokens.server";
 import { githubAppConfigured, GithubError, type GithubErrorKind } from "../github/app.server";
 import { commitChanges } from "../github/commits.server";
+import { enqueueDeployments } from "../worker/deployment-queue.server";
 import { gitCommitBody, lockBody, oidcExchangeBody, unlockBody } from "./bodies";
 import { checkBody, readJsonBody } from "./body.server";
 import { rfc3339 } from "../clock";
@@ -144,6 +145,8 @@ export const affectedStacks: ApiHandler = async (args) => {
     now: args.context.now(),
   });
   if (!result.ok) throw refused(result);
+  // A whole upload meets its pull request (or waits for it) off the request.
+  if (result.complete) await enqueueDeployments(args.context, [{ type: "upload", uploadId: result.uploadId }]);
   return ok(args.context);
 };
 
@@ -248,6 +251,7 @@ const GITHUB_FAILURES: Record<GithubErrorKind, { status: number; tag: string }> 
   branch_not_found: { status: 404, tag: "BranchNotFound" },
   not_fast_forward: { status: 409, tag: "BranchMoved" },
   changes_refused: { status: 422, tag: "ChangesRefused" },
+  rate_limited: { status: 503, tag: "GitHubRateLimited" },
   timeout: { status: 502, tag: "GitHubUnavailable" },
   unreachable: { status: 502, tag: "GitHubUnavailable" },
   http: { status: 502, tag: "GitHubError" },

@@ -109,6 +109,11 @@ const fields = type({
     .pipe((n) => Number(n))
     .narrow((n, ctx) => (n >= 0 && n <= 300 ? true : ctx.mustBe("between 0 and 300")))
     .default("10"),
+  /** At most this many jobs of one batch in flight (dispatched and not finished) at once. */
+  DEPLOYMENT_MAX_IN_FLIGHT: type("string.integer.parse | number.integer")
+    .pipe((n) => Number(n))
+    .narrow((n, ctx) => (n >= 1 && n <= 100 ? true : ctx.mustBe("between 1 and 100")))
+    .default("10"),
   "LOG_LEVEL?": type("'debug' | 'info' | 'warn' | 'error'"),
   "SENTRY_DSN?": type("string.url"),
   /** Development and tests only: milliseconds added to the wall clock (app/clock.ts). */

@@ -16,21 +16,10 @@
  * finds one, and the batch is refused with it.
  */
 import type { FlatEdge } from "./deployment-waves";
+import type { DeploymentStatus } from "./vocabulary";
 
-export const JOB_STATES = [
-  "pending",
-  "blocked",
-  "dispatching",
-  "queued",
-  "in_progress",
-  "awaiting_approval",
-  "success",
-  "failure",
-  "cancelled",
-  "superseded",
-  "skipped",
-] as const;
-export type JobState = (typeof JOB_STATES)[number];
+/** A job's state is its deployment's status. */
+export type JobState = DeploymentStatus;
 
 /** Not dispatched yet: may still be dispatched (or skipped). */
 export const WAITING_STATES = ["pending", "blocked"] as const satisfies readonly JobState[];

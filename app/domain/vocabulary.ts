@@ -26,7 +26,20 @@ export type { Role } from "./roles";
 
 export const INSTANCE_STATUSES = ["in_sync", "drifted", "error", "unknown"] as const;
 export const DEPLOYMENT_KINDS = ["plan", "apply", "detect", "remediate"] as const;
-export const DEPLOYMENT_STATUSES = ["queued", "in_progress", "success", "failure", "cancelled"] as const;
+/** A deployment's life (db/schema.ts says each): waiting, dispatched, running, ended. */
+export const DEPLOYMENT_STATUSES = [
+  "pending",
+  "blocked",
+  "dispatching",
+  "queued",
+  "in_progress",
+  "awaiting_approval",
+  "success",
+  "failure",
+  "cancelled",
+  "superseded",
+  "skipped",
+] as const;
 export const AUTH_PROVIDERS = ["github", "oidc", "dev"] as const;
 /** A webhook delivery's progress: queued → processing → done | ignored | failed. */
 export const WEBHOOK_DELIVERY_STATUSES = ["queued", "processing", "done", "ignored", "failed"] as const;

@@ -48,6 +48,8 @@ export type GithubErrorKind =
   | "not_fast_forward"
   /** GitHub refused the changes themselves (e.g. deleting a path the branch does not have). */
   | "changes_refused"
+  /** 429, or a 403 for a primary or secondary rate limit: retry after `retryAfterSeconds`. */
+  | "rate_limited"
   | "timeout"
   | "unreachable"
   | "http"
@@ -60,10 +62,39 @@ export class GithubError extends Error {
     readonly step: string,
     message: string,
     readonly status: number | null = null,
+    /** When GitHub said how long to wait (Retry-After, or x-ratelimit-reset): seconds. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = "GithubError";
   }
+
+  /** Worth another try later: GitHub unavailable, slow or rate limiting us. */
+  get transient(): boolean {
+    return (
+      this.kind === "rate_limited" ||
+      this.kind === "timeout" ||
+      this.kind === "unreachable" ||
+      (this.kind === "http" && this.status !== null && this.status >= 500)
+    );
+  }
+}
+
+/**
+ * How long GitHub asks us to wait, in seconds: Retry-After, else the rate limit's reset time, else null.
+ * Times are read against the answer's own Date header, so neither clock skew nor our clock matters.
+ */
+function retryAfter(response: Response): number | null {
+  const header = response.headers.get("retry-after")?.trim() ?? null;
+  if (header !== null && /^\d{1,6}$/.test(header)) return Number(header);
+  const date = Date.parse(response.headers.get("date") ?? "");
+  if (Number.isNaN(date)) return null;
+  if (header !== null && !Number.isNaN(Date.parse(header)))
+    return Math.max(0, Math.ceil((Date.parse(header) - date) / 1000));
+  const reset = response.headers.get("x-ratelimit-reset");
+  if (response.headers.get("x-ratelimit-remaining") === "0" && reset && /^\d{1,12}$/.test(reset))
+    return Math.max(0, Number(reset) - Math.floor(date / 1000));
+  return null;
 }
 
 export function githubAppConfigured(settings: GithubAppSettings): boolean {
@@ -229,6 +260,20 @@ export async function githubRequest<S extends Type<any, any>>(
   }
   if (!response.ok) {
     const says = githubSays(text);
+    const wait = retryAfter(response);
+    const rateLimited =
+      response.status === 429 ||
+      (response.status === 403 &&
+        (wait !== null || response.headers.get("x-ratelimit-remaining") === "0" || /rate limit/i.test(says)));
+    if (rateLimited) {
+      throw new GithubError(
+        "rate_limited",
+        call.step,
+        `GitHub is rate limiting us (${call.step})${says ? `: ${says}` : ""}`,
+        response.status,
+        wait,
+      );
+    }
     throw new GithubError(
       "http",
       call.step,
@@ -236,9 +281,10 @@ export async function githubRequest<S extends Type<any, any>>(
       response.status,
     );
   }
-  let json: unknown;
+  let json: unknown = null;
   try {
-    json = JSON.parse(text);
+    // 204 No Content: the schema says whether null is an answer this call accepts.
+    if (response.status !== 204) json = JSON.parse(text);
   } catch {
     throw new GithubError(
       "unexpected_response",
@@ -483,9 +529,12 @@ export async function repositoryClient(
   repo: string,
   permissions: AppPermissions,
   now: Clock,
+  /** The installation covering it, when we know it already (webhooks told us): no lookup. */
+  knownInstallationId: number | null = null,
 ): Promise<RepositoryClient> {
   configuredApp(settings);
-  const installation = await findInstallation(settings, owner, repo, now);
+  const installation =
+    knownInstallationId === null ? await findInstallation(settings, owner, repo, now) : { id: knownInstallationId };
   let current = await installationToken(settings, installation.id, repo, permissions, now);
   return {
     owner,

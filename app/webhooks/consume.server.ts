@@ -53,7 +53,13 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, context: App
     }
     const log = { deliveryId, event: delivery.event, action: delivery.action, attempt: delivery.attempts };
     try {
-      const outcome = await handleEvent(delivery.event, delivery.action, JSON.parse(delivery.body), context);
+      const outcome = await handleEvent(
+        delivery.event,
+        delivery.action,
+        JSON.parse(delivery.body),
+        context,
+        deliveryId,
+      );
       await finishDelivery(
         context.db,
         deliveryId,

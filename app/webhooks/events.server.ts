@@ -14,10 +14,14 @@ import {
   removeInstallation,
   renameRepository,
   uncoverRepositories,
+  GITHUB_HOST,
   type InstallationFacts,
   type RepositoryFacts,
 } from "../domain/installations.server";
+import { recordWorkflowJob, recordWorkflowRun } from "../domain/deployments/dispatch.server";
+import { recordMergeGroupEvent, recordPullRequestEvent } from "../domain/deployments/matching.server";
 import { githubAppConfigured, listInstallationRepositories } from "../github/app.server";
+import { enqueueDeployments, type DeploymentMessage } from "../worker/deployment-queue.server";
 import { type, validate } from "../validation";
 import type { Type } from "../validation/arktype";
 
@@ -58,6 +62,41 @@ export const repositoryEvent = type({
   "installation?": { id: "number.integer > 0" },
 });
 
+export const pullRequestEvent = type({
+  action: "string",
+  number: "number.integer > 0",
+  pull_request: {
+    title: "string",
+    user: { login: "string" },
+    state: "'open' | 'closed'",
+    "merged?": "boolean | null",
+    head: { sha: "string", ref: "string" },
+    base: { ref: "string" },
+    html_url: "string",
+    updated_at: "string.date.iso",
+  },
+  repository: { id: "number.integer > 0" },
+});
+export const mergeGroupEvent = type({
+  action: "string",
+  merge_group: { head_sha: "string", head_ref: "string" },
+  repository: { id: "number.integer > 0" },
+});
+export const workflowRunEvent = type({
+  action: "string",
+  workflow_run: {
+    id: "number.integer > 0",
+    "display_title?": "string",
+    status: "string | null",
+    conclusion: "string | null",
+    html_url: "string",
+  },
+});
+export const workflowJobEvent = type({
+  action: "string",
+  workflow_job: { run_id: "number.integer > 0", status: "string" },
+});
+
 function installationFacts(installation: typeof installationSchema.infer): InstallationFacts {
   return {
     id: installation.id,
@@ -80,7 +119,7 @@ export type EventOutcome = { handled: true } | { handled: false; reason: string 
 type Handler<S extends Type<any, any>> = {
   schema: S;
   actions: readonly string[];
-  run(payload: S["infer"], context: AppLoadContext): Promise<void>;
+  run(payload: S["infer"], context: AppLoadContext, deliveryId: string): Promise<void>;
 };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const handler = <S extends Type<any, any>>(definition: Handler<S>) => definition;
@@ -138,6 +177,86 @@ export const HANDLERS = {
       );
     },
   }),
+  pull_request: handler({
+    schema: pullRequestEvent,
+    actions: ["opened", "synchronize", "reopened", "closed"],
+    async run(payload, context, deliveryId) {
+      const pr = payload.pull_request;
+      const outcome = await recordPullRequestEvent(context.db, {
+        facts: {
+          repositoryGithubId: payload.repository.id,
+          host: GITHUB_HOST,
+          number: payload.number,
+          title: pr.title,
+          author: pr.user.login,
+          state: pr.state === "open" ? "open" : pr.merged ? "merged" : "closed",
+          headSha: pr.head.sha,
+          headRef: pr.head.ref,
+          baseRef: pr.base.ref,
+          htmlUrl: pr.html_url,
+          updatedAt: new Date(pr.updated_at),
+        },
+        action: payload.action,
+        deliveryId,
+        now: context.now(),
+      });
+      const messages: DeploymentMessage[] = outcome.stoppedBatches.map((batchId) => ({ type: "advance", batchId }));
+      if (outcome.triggerId) messages.push({ type: "trigger", triggerId: outcome.triggerId });
+      await enqueueDeployments(context, messages);
+    },
+  }),
+  merge_group: handler({
+    schema: mergeGroupEvent,
+    actions: ["checks_requested"],
+    async run(payload, context, deliveryId) {
+      const { triggerId } = await recordMergeGroupEvent(context.db, {
+        repositoryGithubId: payload.repository.id,
+        host: GITHUB_HOST,
+        headSha: payload.merge_group.head_sha,
+        headRef: payload.merge_group.head_ref,
+        deliveryId,
+        now: context.now(),
+      });
+      if (triggerId) await enqueueDeployments(context, [{ type: "trigger", triggerId }]);
+    },
+  }),
+  workflow_run: handler({
+    schema: workflowRunEvent,
+    actions: ["requested", "in_progress", "completed"],
+    async run(payload, context) {
+      const run = payload.workflow_run;
+      const moved = await recordWorkflowRun(
+        context.db,
+        {
+          runId: run.id,
+          displayTitle: run.display_title ?? null,
+          // The action says where the run is; the run's own status may lag behind it.
+          status:
+            payload.action === "completed"
+              ? "completed"
+              : payload.action === "in_progress"
+                ? "in_progress"
+                : run.status,
+          conclusion: run.conclusion,
+          htmlUrl: run.html_url,
+        },
+        context.now(),
+      );
+      if (moved) await enqueueDeployments(context, [{ type: "advance", batchId: moved.batchId }]);
+    },
+  }),
+  workflow_job: handler({
+    schema: workflowJobEvent,
+    actions: ["waiting", "in_progress"],
+    async run(payload, context) {
+      const moved = await recordWorkflowJob(
+        context.db,
+        { runId: payload.workflow_job.run_id, status: payload.action },
+        context.now(),
+      );
+      if (moved) await enqueueDeployments(context, [{ type: "advance", batchId: moved.batchId }]);
+    },
+  }),
 } as const;
 
 /** A payload that fails its event's schema: permanent (retrying cannot fix it), named by field, never quoted. */
@@ -153,6 +272,7 @@ export async function handleEvent(
   action: string | null,
   payload: unknown,
   context: AppLoadContext,
+  deliveryId: string,
 ): Promise<EventOutcome> {
   const definition = (HANDLERS as Record<string, Handler<Type>>)[event];
   if (!definition) return { handled: false, reason: `The ${event} event is not one we act on.` };
@@ -160,6 +280,6 @@ export async function handleEvent(
     return { handled: false, reason: `The ${event}.${action ?? "(none)"} action is not one we act on.` };
   const checked = validate(definition.schema, payload);
   if (!checked.ok) throw new PayloadInvalid([...new Set(checked.issues.map((issue) => issue.path))].slice(0, 10));
-  await definition.run(checked.value, context);
+  await definition.run(checked.value, context, deliveryId);
   return { handled: true };
 }

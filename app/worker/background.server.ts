@@ -1,5 +1,5 @@
 /**
- * The Worker's background entry points: `queue` (webhook deliveries and their dead letters) and
+ * The Worker's background entry points: `queue` (webhook deliveries and their dead letters, deployment work) and
  * `scheduled` (the every-minute Cron Trigger: housekeeping). Each builds the same load context a
  * request gets, so domain code reads the same settings, database and clock.
  */
@@ -9,6 +9,7 @@ import { runHousekeeping } from "../domain/housekeeping.server";
 import { createLogger } from "../observability/logger";
 import { reportError } from "../observability/reporter";
 import { consumeWebhooks, deadLetterWebhooks } from "../webhooks/consume.server";
+import { consumeDeployments, DEPLOYMENT_QUEUE } from "./deployment-queue.server";
 import { createLoadContext } from "./load-context";
 
 export const WEBHOOK_QUEUE = "atmos-pro-webhooks";
@@ -32,6 +33,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: E
   // Queue names may carry an environment suffix (atmos-pro-webhooks-preview): match by prefix.
   if (batch.queue.startsWith(WEBHOOK_DEAD_LETTER_QUEUE)) return deadLetterWebhooks(batch, context);
   if (batch.queue.startsWith(WEBHOOK_QUEUE)) return consumeWebhooks(batch, context);
+  if (batch.queue.startsWith(DEPLOYMENT_QUEUE)) return consumeDeployments(batch, context);
   context.logger.error("queue_unknown", { queue: batch.queue });
   batch.retryAll({ delaySeconds: 60 });
 }

@@ -46,6 +46,12 @@ export type GitFaults = {
   blobs?: "ok" | "http_500" | "wrong_shape";
   /** "race": another push lands on the branch just before our ref update (which is then not a fast forward). */
   updateRef?: "ok" | "race";
+  /**
+   * POST …/actions/workflows/:file/dispatches: "no_content" answers 204 without the run (older
+   * servers); "http_500", "rate_limited" (429, Retry-After: 1), "secondary_rate_limit" (403, Retry-After: 1)
+   * refuse it; "timeout" starts the run but answers too late.
+   */
+  dispatch?: "ok" | "no_content" | "http_500" | "rate_limited" | "secondary_rate_limit" | "timeout";
 };
 const GIT_FAULT_VALUES: { [K in keyof GitFaults]-?: readonly NonNullable<GitFaults[K]>[] } = {
   installation: ["ok", "http_500"],
@@ -53,6 +59,7 @@ const GIT_FAULT_VALUES: { [K in keyof GitFaults]-?: readonly NonNullable<GitFaul
   listRepositories: ["ok", "http_500"],
   blobs: ["ok", "http_500", "wrong_shape"],
   updateRef: ["ok", "race"],
+  dispatch: ["ok", "no_content", "http_500", "rate_limited", "secondary_rate_limit", "timeout"],
 };
 const DEFAULT_GIT_FAULTS: Required<GitFaults> = {
   installation: "ok",
@@ -60,6 +67,7 @@ const DEFAULT_GIT_FAULTS: Required<GitFaults> = {
   listRepositories: "ok",
   blobs: "ok",
   updateRef: "ok",
+  dispatch: "ok",
 };
 
 /** One entry of `requests` in `GET {controlUrl}/git`: what our client sent, never a credential. */
@@ -90,6 +98,24 @@ type GitToken = {
   /** What the token was narrowed to (null: everything the installation grants). */
   permissions: Record<string, string> | null;
 };
+/** A workflow run, as a dispatch started it; `display_title` carries the run-name (our job id in it). */
+type GitRun = {
+  id: number;
+  repo: string;
+  workflow: string;
+  ref: string;
+  headSha: string;
+  displayTitle: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+};
+export type GitDispatch = {
+  repo: string;
+  workflow: string;
+  ref: string;
+  inputs: Record<string, unknown>;
+  runId: number;
+};
 type GitState = {
   appPublicKey: KeyObject;
   installations: Map<number, GitInstallation>;
@@ -102,6 +128,10 @@ type GitState = {
   tokens: Map<string, GitToken>;
   faults: Required<GitFaults>;
   requests: GitRecordedRequest[];
+  /** Workflow runs started by dispatches, by run id. */
+  runs: Map<number, GitRun>;
+  /** Every dispatch GitHub accepted, in order. */
+  dispatches: GitDispatch[];
   counter: number;
   now: Clock;
 };
@@ -126,6 +156,8 @@ export function createGitState(ctx: Ctx): { privateKeyPem: string } {
     tokens: new Map(),
     faults: { ...DEFAULT_GIT_FAULTS },
     requests: [],
+    runs: new Map(),
+    dispatches: [],
     counter: 0,
     now: ctx.now,
   };
@@ -149,6 +181,8 @@ function resetGitState(state: GitState): void {
   state.tokens.clear();
   state.faults = { ...DEFAULT_GIT_FAULTS };
   state.requests.length = 0;
+  state.runs.clear();
+  state.dispatches.length = 0;
   for (const installation of GIT_INSTALLATIONS) {
     state.installations.set(installation.id, {
       id: installation.id,
@@ -234,8 +268,17 @@ export function gitControl(ctx: Ctx, method: string, sub: string, raw: string, r
 function applyGitControl(state: GitState, body: unknown): string | null {
   if (!isRecord(body)) return "body must be an object";
   for (const key of Object.keys(body))
-    if (key !== "faults" && key !== "installed" && key !== "installations") return `unknown field "${key}"`;
-  const { faults, installed, installations } = body;
+    if (key !== "faults" && key !== "installed" && key !== "installations" && key !== "runs")
+      return `unknown field "${key}"`;
+  const { faults, installed, installations, runs } = body;
+  if (runs !== undefined) {
+    if (!isRecord(runs)) return "runs must be an object";
+    for (const [id, value] of Object.entries(runs)) {
+      if (!state.runs.has(Number(id))) return `runs: no run ${id}`;
+      if (!isRecord(value) || !["queued", "in_progress", "completed"].includes(String(value.status)))
+        return `runs.${id} must be {status, conclusion?}`;
+    }
+  }
   const defined: GitInstallation[] = [];
   if (installations !== undefined) {
     if (!isRecord(installations)) return "installations must be an object";
@@ -275,6 +318,11 @@ function applyGitControl(state: GitState, body: unknown): string | null {
     }
   }
   if (faults) Object.assign(state.faults, faults);
+  if (isRecord(runs))
+    for (const [id, value] of Object.entries(
+      runs as Record<string, { status: GitRun["status"]; conclusion?: string | null }>,
+    ))
+      Object.assign(state.runs.get(Number(id))!, { status: value.status, conclusion: value.conclusion ?? null });
   for (const installation of defined) state.installations.set(installation.id, installation);
   if (installed) {
     for (const [repo, value] of Object.entries(installed as Record<string, boolean>)) {
@@ -316,6 +364,8 @@ function gitSnapshot(state: GitState) {
     })),
     faults: state.faults,
     requests: state.requests,
+    dispatches: state.dispatches,
+    runs: [...state.runs.values()],
   };
 }
 
@@ -402,12 +452,133 @@ export async function handleGithubApp(
   }
 
   // Repository endpoints: the token must cover the repository.
-  const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/git\/.*)$/.exec(sub);
+  const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/(?:git|actions)\/.*)$/.exec(sub);
   if (!repoMatch) return ghNotFound(res);
   const repo = `${decodeURIComponent(repoMatch[1]!)}/${decodeURIComponent(repoMatch[2]!)}`.toLowerCase();
   if (!(issued.repos?.has(repo) ?? true) || !installation.repos.has(repo) || !state.branches.has(repo))
     return ghNotFound(res);
+  if (repoMatch[3]!.startsWith("/actions/"))
+    return actionsApi(ctx, state, issued, method, repo, repoMatch[3]!, body, query, res);
   return gitDataApi(state, method, repo, repoMatch[3]!, body, res);
+}
+
+/** Whether a token may use `permission` at `level` (a token not narrowed has what the installation grants). */
+const tokenAllows = (issued: GitToken, permission: string, level: "read" | "write") => {
+  const granted = issued.permissions === null ? "write" : issued.permissions[permission];
+  return granted === "write" || (level === "read" && granted === "read");
+};
+
+function runAnswer(ctx: Ctx, run: GitRun) {
+  return {
+    id: run.id,
+    name: run.workflow,
+    display_title: run.displayTitle,
+    event: "workflow_dispatch",
+    status: run.status,
+    conclusion: run.conclusion,
+    head_branch: run.ref,
+    head_sha: run.headSha,
+    path: `.github/workflows/${run.workflow}`,
+    html_url: `${ctx.info.githubUrl}/${run.repo}/actions/runs/${run.id}`,
+    url: `${ctx.info.githubApiUrl}/repos/${run.repo}/actions/runs/${run.id}`,
+  };
+}
+
+/** GitHub Actions: workflow dispatches (Actions: write) and the runs they start (Actions: read). */
+function actionsApi(
+  ctx: Ctx,
+  state: GitState,
+  issued: GitToken,
+  method: string,
+  repo: string,
+  sub: string,
+  body: Record<string, unknown>,
+  query: URLSearchParams,
+  res: ServerResponse,
+): void {
+  const refuse = () =>
+    send(res, 403, {
+      message: "Resource not accessible by integration",
+      documentation_url: `${GH_DOCS}/rest/actions`,
+      status: "403",
+    });
+  const dispatch = method === "POST" ? /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(sub) : null;
+  if (dispatch) {
+    if (!tokenAllows(issued, "actions", "write")) return refuse();
+    const fault = state.faults.dispatch;
+    if (fault === "http_500") return send(res, 500, { message: "Server Error" });
+    if (fault === "rate_limited") {
+      res.setHeader("Retry-After", "1");
+      return send(res, 429, {
+        message: "API rate limit exceeded",
+        documentation_url: `${GH_DOCS}/rest`,
+        status: "429",
+      });
+    }
+    if (fault === "secondary_rate_limit") {
+      res.setHeader("Retry-After", "1");
+      return send(res, 403, {
+        message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        documentation_url: `${GH_DOCS}/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+        status: "403",
+      });
+    }
+    const workflow = decodeURIComponent(dispatch[1]!);
+    const { ref, inputs = {} } = body;
+    if (!/\.ya?ml$/.test(workflow)) return ghNotFound(res, "rest/actions/workflows#create-a-workflow-dispatch-event");
+    if (typeof ref !== "string" || ref === "")
+      return ghUnprocessable(res, 'Invalid request.\n\n"ref" wasn\'t supplied.', "rest/actions/workflows");
+    if (!isRecord(inputs) || Object.values(inputs).some((value) => typeof value !== "string"))
+      return ghUnprocessable(
+        res,
+        "Invalid request.\n\nFor 'properties/inputs', values must be strings.",
+        "rest/actions/workflows",
+      );
+    state.counter += 1;
+    const id = 7_000_000_000 + state.counter;
+    const runId = String(inputs.atmos_pro_run_id ?? "");
+    const run: GitRun = {
+      id,
+      repo,
+      workflow,
+      ref,
+      headSha: typeof inputs.sha === "string" ? inputs.sha : (state.branches.get(repo)?.get(ref) ?? "0".repeat(40)),
+      // The workflow's run-name: `${{ inputs.atmos_pro_run_id }}` in it, as our docs ask.
+      displayTitle: `${workflow.replace(/\.ya?ml$/, "")} ${runId}`.trim(),
+      status: "queued",
+      conclusion: null,
+    };
+    state.runs.set(id, run);
+    state.dispatches.push({ repo, workflow, ref, inputs, runId: id });
+    const answer = {
+      workflow_run_id: id,
+      run_url: `${ctx.info.githubApiUrl}/repos/${repo}/actions/runs/${id}`,
+      html_url: `${ctx.info.githubUrl}/${repo}/actions/runs/${id}`,
+    };
+    if (fault === "timeout") return hold(ctx, res, () => send(res, 200, answer));
+    if (fault === "no_content" || body.return_run_details !== true) {
+      res.statusCode = 204;
+      return void res.end();
+    }
+    return send(res, 200, answer);
+  }
+  if (method === "GET" && sub === "/actions/runs") {
+    if (!tokenAllows(issued, "actions", "read")) return refuse();
+    const headSha = query.get("head_sha");
+    const runs = [...state.runs.values()]
+      .filter((run) => run.repo === repo && (!headSha || run.headSha === headSha))
+      .sort((a, b) => b.id - a.id);
+    return send(res, 200, { total_count: runs.length, workflow_runs: runs.map((run) => runAnswer(ctx, run)) });
+  }
+  const one = method === "GET" ? /^\/actions\/runs\/(\d+)$/.exec(sub) : null;
+  if (one) {
+    if (!tokenAllows(issued, "actions", "read")) return refuse();
+    const run = state.runs.get(Number(one[1]));
+    return run && run.repo === repo
+      ? send(res, 200, runAnswer(ctx, run))
+      : ghNotFound(res, "rest/actions/workflow-runs");
+  }
+  ghNotFound(res);
 }
 
 /** GET /installation/repositories: what the token can see, by name, in pages (GitHub's shape and Link header). */

@@ -22,7 +22,7 @@
  *
  * D1's limits are kept by db/batch.ts; a stored chunk is gzip-compressed (./chunks.ts).
  */
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import {
   bound,
   boolLiteral,
@@ -37,7 +37,7 @@ import {
   type StatementCounter,
 } from "../../../db/batch";
 import type { Database } from "../../../db/client";
-import { affectedStacksChunks, affectedStacksUploads } from "../../../db/schema";
+import { affectedStacksChunks, affectedStacksUploads, deploymentBatches } from "../../../db/schema";
 import { sha256Hex } from "../../encoding";
 import type { FlatEdge } from "../deployment-waves";
 import { newId } from "../ids";
@@ -167,7 +167,21 @@ export async function receiveAffectedStacks(
 /** A whole upload in one request: one transaction, keyed by its content. */
 async function receiveSingle(db: Database, input: ReceiveAffectedStacksInput): Promise<ReceiveAffectedStacksResult> {
   const counter = { statements: 0 };
-  const batchId = `single:${await sha256Hex(input.rawBody)}`;
+  // Keyed by its content, so a retried request stores nothing twice — within one use of its head sha:
+  // the merge upload of a pull request may repeat its plan upload byte for byte, and must still count
+  // as a second upload once the first one became a batch.
+  const [used] = await db
+    .select({ batches: sql<number>`count(*)` })
+    .from(deploymentBatches)
+    .where(
+      and(
+        eq(deploymentBatches.workspaceId, input.workspaceId),
+        eq(deploymentBatches.repositoryId, input.repositoryId),
+        eq(deploymentBatches.headSha, input.body.head_sha),
+      ),
+    );
+  counter.statements += 1;
+  const batchId = `single:${await sha256Hex(input.rawBody)}${used?.batches ? `:${used.batches}` : ""}`;
   const { items, edges } = flattenStacks(input.body.stacks ?? []);
   // Created with batch_received = batch_total = 1 so the assembly's conditions hold at once.
   const upload = { ...uploadValues(input, batchId, 1), batchReceived: 1 };

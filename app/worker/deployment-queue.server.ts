@@ -1,0 +1,84 @@
+/**
+ * The deployment queue: the work that moves batches, off the request that caused it.
+ *
+ *   { type: "upload", uploadId }    an affected-stacks upload is complete: match it with its trigger
+ *   { type: "trigger", triggerId }  GitHub told us something that deploys a head sha: match its uploads
+ *   { type: "advance", batchId }    something moved in a batch: dispatch what is ready, end it when done
+ *
+ * Every step is idempotent (unique batches, conditional job claims), so a redelivered or retried
+ * message does nothing twice. A failure that a retry may fix goes back with a growing delay; a
+ * dispatch that GitHub asked us to hold back re-queues its batch for when the wait is over.
+ */
+import type { AppLoadContext } from "@remix-run/cloudflare";
+import { advanceBatch } from "../domain/deployments/dispatch.server";
+import { matchTrigger, matchUpload, type Matched } from "../domain/deployments/matching.server";
+import { retryDelaySeconds } from "../webhooks/consume.server";
+
+export const DEPLOYMENT_QUEUE = "atmos-pro-deployments";
+
+export type DeploymentMessage =
+  | { type: "upload"; uploadId: string }
+  | { type: "trigger"; triggerId: string }
+  | { type: "advance"; batchId: string };
+
+/** Queues deployment work (from a request, a webhook, or the queue itself). */
+export async function enqueueDeployments(
+  context: AppLoadContext,
+  messages: DeploymentMessage[],
+  delaySeconds = 0,
+): Promise<void> {
+  if (messages.length === 0) return;
+  await context.cloudflare.env.DEPLOYMENT_QUEUE.sendBatch(
+    messages.map((body) => ({ body, contentType: "json" as const, delaySeconds })),
+  );
+}
+
+function readMessage(body: unknown): DeploymentMessage | null {
+  if (typeof body !== "object" || body === null) return null;
+  const message = body as Record<string, unknown>;
+  if (message.type === "upload" && typeof message.uploadId === "string")
+    return { type: "upload", uploadId: message.uploadId };
+  if (message.type === "trigger" && typeof message.triggerId === "string")
+    return { type: "trigger", triggerId: message.triggerId };
+  if (message.type === "advance" && typeof message.batchId === "string")
+    return { type: "advance", batchId: message.batchId };
+  return null;
+}
+
+async function run(message: DeploymentMessage, context: AppLoadContext): Promise<void> {
+  const options = { maxInFlight: context.settings.DEPLOYMENT_MAX_IN_FLIGHT, now: context.now() };
+  let batches: Matched[];
+  if (message.type === "upload") batches = await matchUpload(context.db, message.uploadId, options);
+  else if (message.type === "trigger") batches = await matchTrigger(context.db, message.triggerId, options);
+  else batches = [{ batchId: message.batchId, workspaceId: "" }];
+  for (const { batchId } of batches) {
+    const result = await advanceBatch(context.db, context.settings, batchId, context.now);
+    context.logger.info("batch_advanced", { batchId, dispatched: result.dispatched, finished: result.finished });
+    if (result.retryInSeconds !== null)
+      await enqueueDeployments(context, [{ type: "advance", batchId }], Math.max(1, result.retryInSeconds));
+  }
+}
+
+export async function consumeDeployments(batch: MessageBatch<unknown>, context: AppLoadContext): Promise<void> {
+  for (const message of batch.messages) {
+    const body = readMessage(message.body);
+    if (!body) {
+      context.logger.warn("deployment_message_unreadable", { messageId: message.id });
+      message.ack();
+      continue;
+    }
+    try {
+      await run(body, context);
+      message.ack();
+    } catch (error) {
+      const delaySeconds = retryDelaySeconds(message.attempts, context.settings.WEBHOOK_RETRY_BASE_SECONDS);
+      context.logger.warn("deployment_retry", {
+        type: body.type,
+        attempt: message.attempts,
+        delaySeconds,
+        error: error instanceof Error ? error.name : "unknown",
+      });
+      message.retry({ delaySeconds });
+    }
+  }
+}

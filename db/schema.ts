@@ -440,6 +440,8 @@ export const pullRequests = sqliteTable(
     htmlUrl: text("html_url").notNull(),
     /** GitHub's `updated_at` of the event last applied: a late, older event never overwrites a newer one. */
     githubUpdatedAt: integer("github_updated_at", { mode: "timestamp_ms" }).notNull(),
+    /** Our one comment on it (edited in place as jobs move). */
+    commentId: integer("comment_id"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -503,6 +505,8 @@ export const deploymentBatches = sqliteTable(
     error: text("error"),
     /** At most this many of its jobs in flight at once. */
     maxInFlight: integer("max_in_flight").notNull(),
+    /** The "Atmos Pro" check run on its head sha (shared by the batches of one head). */
+    checkRunId: integer("check_run_id"),
     createdAt: createdAt(),
     completedAt: integer("completed_at", { mode: "timestamp_ms" }),
   },

@@ -89,6 +89,8 @@ const fields = type({
   AUTH_PROVIDERS: providerList,
   "GITHUB_CLIENT_ID?": "string > 0",
   "GITHUB_CLIENT_SECRET?": "string > 0",
+  /** Where this Atmos Pro is served: the links it puts on GitHub (check runs, PR comments) point here. */
+  APP_URL: baseUrl.default("https://atmos-pro.com"),
   GITHUB_URL: baseUrl.default("https://github.com"),
   GITHUB_API_URL: baseUrl.default("https://api.github.com"),
   "OIDC_ISSUER?": baseUrl,

@@ -12,7 +12,12 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import { advanceBatch } from "../domain/deployments/dispatch.server";
 import { matchTrigger, matchUpload, type Matched } from "../domain/deployments/matching.server";
+import { reportBatch } from "../domain/deployments/report.server";
+import { GithubError } from "../github/app.server";
 import { retryDelaySeconds } from "../webhooks/consume.server";
+
+/** When GitHub could not take a report, the batch is reported again this much later. */
+const REPORT_RETRY_SECONDS = 30;
 
 export const DEPLOYMENT_QUEUE = "atmos-pro-deployments";
 
@@ -54,8 +59,17 @@ async function run(message: DeploymentMessage, context: AppLoadContext): Promise
   for (const { batchId } of batches) {
     const result = await advanceBatch(context.db, context.settings, batchId, context.now);
     context.logger.info("batch_advanced", { batchId, dispatched: result.dispatched, finished: result.finished });
-    if (result.retryInSeconds !== null)
-      await enqueueDeployments(context, [{ type: "advance", batchId }], Math.max(1, result.retryInSeconds));
+    let retryIn = result.retryInSeconds;
+    try {
+      await reportBatch(context.db, context.settings, batchId, context.now);
+    } catch (error) {
+      // The report never holds back a dispatch: logged, and redone with the next move (or soon, if GitHub may recover).
+      if (!(error instanceof GithubError)) throw error;
+      context.logger.warn("batch_report_failed", { batchId, kind: error.kind, step: error.step, status: error.status });
+      if (error.transient)
+        retryIn = Math.min(retryIn ?? REPORT_RETRY_SECONDS, error.retryAfterSeconds ?? REPORT_RETRY_SECONDS);
+    }
+    if (retryIn !== null) await enqueueDeployments(context, [{ type: "advance", batchId }], Math.max(1, retryIn));
   }
 }
 

@@ -13,6 +13,7 @@ CREATE TABLE `deployment_batches` (
 	`status` text NOT NULL,
 	`error` text,
 	`max_in_flight` integer NOT NULL,
+	`check_run_id` integer,
 	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
 	`completed_at` integer,
 	FOREIGN KEY (`workspace_id`) REFERENCES `workspaces`(`id`) ON UPDATE no action ON DELETE cascade,
@@ -52,6 +53,7 @@ CREATE TABLE `pull_requests` (
 	`base_ref` text NOT NULL,
 	`html_url` text NOT NULL,
 	`github_updated_at` integer NOT NULL,
+	`comment_id` integer,
 	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
 	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
 	FOREIGN KEY (`repository_id`) REFERENCES `repositories`(`id`) ON UPDATE no action ON DELETE cascade

@@ -9,7 +9,7 @@ import { api, apiToken } from "../api/client";
 import { REPO, type WireStackItem } from "../api/fixtures";
 import { db } from "../db";
 import { fakes } from "../fakes/control";
-import type { GitDispatch } from "../fakes/github-app";
+import type { GitCheckRun, GitComment, GitDispatch } from "../fakes/github-app";
 import { example, githubLists, processed, send } from "../webhooks/fixtures";
 
 export const HEAD_SHA = "a".repeat(40);
@@ -118,6 +118,16 @@ export async function dispatches(): Promise<GitDispatch[]> {
   const response = await fetch(`${fakes().controlUrl}/git`);
   const snapshot = (await response.json()) as { dispatches: GitDispatch[] };
   return snapshot.dispatches.filter((dispatch) => dispatch.repo === "acme/infra");
+}
+
+/** The check runs and comments the fake GitHub holds for acme/infra. */
+export async function reported(): Promise<{ checkRuns: GitCheckRun[]; comments: GitComment[] }> {
+  const response = await fetch(`${fakes().controlUrl}/git`);
+  const snapshot = (await response.json()) as { checkRuns: GitCheckRun[]; comments: GitComment[] };
+  return {
+    checkRuns: snapshot.checkRuns.filter((run) => run.repo === "acme/infra"),
+    comments: snapshot.comments.filter((comment) => comment.repo === "acme/infra"),
+  };
 }
 
 export async function gitFaults(faults: Record<string, string>) {

@@ -15,6 +15,7 @@ import {
   item,
   jobs,
   pullRequest,
+  reported,
   uploadAffected,
   workflowRun,
 } from "./fixtures";
@@ -55,8 +56,28 @@ describe("ordered deployments of a pull request", () => {
     expect(planJobs.map((job) => job.status)).toEqual(["queued", "queued", "queued", "queued"]);
     expect(new Set(planJobs.map((job) => job.id))).toEqual(new Set(planned.map((d) => d.inputs.atmos_pro_run_id)));
 
+    // On GitHub: the head's "Atmos Pro" check run is in progress, and the PR has our comment.
+    let report = await eventually(reported, (r) => r.checkRuns.some((run) => run.headSha === HEAD_SHA));
+    const check = report.checkRuns.find((run) => run.headSha === HEAD_SHA)!;
+    expect(check).toMatchObject({ name: "Atmos Pro", status: "in_progress", conclusion: null });
+    expect(check.detailsUrl).toMatch(/\/dashboard\/acme\/pull-requests\?batch=bat_/);
+
     for (const dispatch of planned) await workflowRun(dispatch.runId, "completed", "success");
     await eventually(batches, (list) => list[0]?.status === "success");
+    report = await eventually(reported, (r) =>
+      r.checkRuns.some((run) => run.id === check.id && run.status === "completed"),
+    );
+    expect(report.checkRuns.find((run) => run.id === check.id)).toMatchObject({
+      conclusion: "success",
+      title: "Plans succeeded (4)",
+    });
+    const comments = () =>
+      reported().then((r) =>
+        r.comments.filter((c) => c.number === 7 && c.body.includes("atmos-pro:pull-request-comment")),
+      );
+    let [comment] = await eventually(comments, (list) => list.length === 1 && list[0]!.body.includes("succeeded"));
+    for (const component of ["vpc", "eks/cluster", "rds", "app/api"])
+      expect(comment!.body).toContain(`| plat-ue2-dev | ${component} | plan.yaml | ✅ succeeded | [run](`);
 
     // The merge: applies wait for each dependency's success.
     await pullRequest("closed", { merged: true });
@@ -83,22 +104,31 @@ describe("ordered deployments of a pull request", () => {
       ["plan", "opened", "success"],
       ["apply", "merged", "success"],
     ]);
+    // One check run per head sha (the apply edited the plan's), and still one comment, edited in place.
+    report = await eventually(reported, (r) =>
+      r.checkRuns.some((run) => run.id === check.id && run.title === "Applies succeeded (4)"),
+    );
+    expect(report.checkRuns.filter((run) => run.headSha === HEAD_SHA)).toHaveLength(1);
+    [comment] = await eventually(comments, (list) => list.length === 1 && list[0]!.body.includes("apply.yaml | ✅"));
+    expect(comment!.body.indexOf("**Apply**")).toBeLessThan(comment!.body.indexOf("**Plan**"));
+    expect(comment!.writes).toBeGreaterThan(2);
   });
 
   it("meets an upload that came before its webhook, and skips the dependents of a failed apply", async () => {
     const before = (await dispatches()).length;
-    await uploadAffected(chain());
+    const headSha = "c".repeat(40);
+    await uploadAffected(chain(), headSha);
     // Nothing to deploy yet: GitHub has not said what this head is.
     expect(await batches()).toEqual([]);
-    await pullRequest("opened");
+    await pullRequest("opened", { headSha });
     await eventually(
       async () => (await dispatches()).slice(before),
       (list) => list.length === 4,
     );
 
     // The merge webhook comes after the merge upload this time.
-    await uploadAffected(chain());
-    await pullRequest("closed", { merged: true });
+    await uploadAffected(chain(), headSha);
+    await pullRequest("closed", { merged: true, headSha });
     const applies = async () => (await dispatches()).slice(before + 4);
     const [vpc] = await eventually(applies, (list) => list.length === 1);
     await workflowRun(vpc!.runId, "completed", "failure");
@@ -115,5 +145,17 @@ describe("ordered deployments of a pull request", () => {
       "Skipped: vpc in plat-ue2-dev did not succeed.",
     );
     expect(await applies()).toHaveLength(1);
+    const report = await eventually(reported, (r) =>
+      r.checkRuns.some(
+        (run) => run.headSha === headSha && run.status === "completed" && run.title.startsWith("Applies"),
+      ),
+    );
+    expect(report.checkRuns.find((run) => run.headSha === headSha)).toMatchObject({
+      conclusion: "failure",
+      title: "Applies failed: 1 failed, 3 skipped",
+    });
+    expect(report.checkRuns.find((run) => run.headSha === headSha)!.summary).toContain(
+      "| plat-ue2-dev | app/api | apply.yaml | ⏭️ skipped |  | Skipped: vpc in plat-ue2-dev did not succeed. |",
+    );
   });
 });

@@ -12,6 +12,12 @@
  *   POST  /github-api/repos/:o/:r/git/trees                   |  covering the repository
  *   POST  /github-api/repos/:o/:r/git/commits                 |
  *   PATCH /github-api/repos/:o/:r/git/refs/heads/:branch      /  fast-forward only unless `force`
+ *   POST  /github-api/repos/:o/:r/actions/workflows/:f/dispatches   Actions: write → starts a run; 200 with
+ *                                                            {workflow_run_id, html_url} when return_run_details
+ *   GET   /github-api/repos/:o/:r/actions/runs[/:id]          Actions: read (`head_sha` filters)
+ *   POST  /github-api/repos/:o/:r/check-runs, PATCH …/:id     Checks: write
+ *   GET|POST /github-api/repos/:o/:r/issues/:n/comments       Pull requests: read | write
+ *   PATCH /github-api/repos/:o/:r/issues/comments/:id          Pull requests: write
  *
  * The app JWT is verified against the public half of the key handed out as `githubAppPrivateKey`
  * (PKCS#1 PEM, as GitHub's download): RS256, iss = `githubAppId`, exp at most 10 minutes ahead.
@@ -22,8 +28,8 @@
  * Control (separate from /reset, so other test files resetting the OAuth fakes never touch it):
  *   GET  {controlUrl}/git         { installations, branches: {repo: {branch: {sha, message, parents, files: {path: utf8}}}},
  *                                   installationTokens, issuedTokens: [{installationId, repositories, permissions}],
- *                                   faults, requests }
- *   POST {controlUrl}/git         { faults?: GitFaults, installed?: {"owner/repo": boolean},
+ *                                   faults, requests, dispatches, runs, checkRuns, comments }
+ *   POST {controlUrl}/git         { faults?: GitFaults, installed?: {"owner/repo": boolean}, runs?: {"<id>": {status, conclusion?}},
  *                                   installations?: {"<id>": {account, repositories: [{id, name}]}} }  merged
  *                                   (an installation given is GitHub's truth for it from then on)
  *   POST {controlUrl}/git/reset   installations, repositories (branch main: README.md + old.txt), tokens, faults, requests
@@ -109,6 +115,21 @@ type GitRun = {
   status: "queued" | "in_progress" | "completed";
   conclusion: string | null;
 };
+export type GitCheckRun = {
+  id: number;
+  repo: string;
+  name: string;
+  headSha: string;
+  status: string;
+  conclusion: string | null;
+  title: string;
+  summary: string;
+  detailsUrl: string | null;
+  externalId: string | null;
+  /** How many times it was written (created = 1). */
+  writes: number;
+};
+export type GitComment = { id: number; repo: string; number: number; body: string; writes: number };
 export type GitDispatch = {
   repo: string;
   workflow: string;
@@ -132,6 +153,8 @@ type GitState = {
   runs: Map<number, GitRun>;
   /** Every dispatch GitHub accepted, in order. */
   dispatches: GitDispatch[];
+  checkRuns: Map<number, GitCheckRun>;
+  comments: Map<number, GitComment>;
   counter: number;
   now: Clock;
 };
@@ -158,6 +181,8 @@ export function createGitState(ctx: Ctx): { privateKeyPem: string } {
     requests: [],
     runs: new Map(),
     dispatches: [],
+    checkRuns: new Map(),
+    comments: new Map(),
     counter: 0,
     now: ctx.now,
   };
@@ -183,6 +208,8 @@ function resetGitState(state: GitState): void {
   state.requests.length = 0;
   state.runs.clear();
   state.dispatches.length = 0;
+  state.checkRuns.clear();
+  state.comments.clear();
   for (const installation of GIT_INSTALLATIONS) {
     state.installations.set(installation.id, {
       id: installation.id,
@@ -366,6 +393,8 @@ function gitSnapshot(state: GitState) {
     requests: state.requests,
     dispatches: state.dispatches,
     runs: [...state.runs.values()],
+    checkRuns: [...state.checkRuns.values()],
+    comments: [...state.comments.values()],
   };
 }
 
@@ -452,11 +481,13 @@ export async function handleGithubApp(
   }
 
   // Repository endpoints: the token must cover the repository.
-  const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/(?:git|actions)\/.*)$/.exec(sub);
+  const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/(?:git\/|actions\/|check-runs|issues\/).*)$/.exec(sub);
   if (!repoMatch) return ghNotFound(res);
   const repo = `${decodeURIComponent(repoMatch[1]!)}/${decodeURIComponent(repoMatch[2]!)}`.toLowerCase();
   if (!(issued.repos?.has(repo) ?? true) || !installation.repos.has(repo) || !state.branches.has(repo))
     return ghNotFound(res);
+  if (repoMatch[3]!.startsWith("/check-runs") || repoMatch[3]!.startsWith("/issues/"))
+    return checksAndComments(state, issued, method, repo, repoMatch[3]!, body, query, res);
   if (repoMatch[3]!.startsWith("/actions/"))
     return actionsApi(ctx, state, issued, method, repo, repoMatch[3]!, body, query, res);
   return gitDataApi(state, method, repo, repoMatch[3]!, body, res);
@@ -482,6 +513,119 @@ function runAnswer(ctx: Ctx, run: GitRun) {
     html_url: `${ctx.info.githubUrl}/${run.repo}/actions/runs/${run.id}`,
     url: `${ctx.info.githubApiUrl}/repos/${run.repo}/actions/runs/${run.id}`,
   };
+}
+
+/** Check runs (Checks: write) and pull request comments (Pull requests: write), as GitHub validates them. */
+function checksAndComments(
+  state: GitState,
+  issued: GitToken,
+  method: string,
+  repo: string,
+  sub: string,
+  body: Record<string, unknown>,
+  query: URLSearchParams,
+  res: ServerResponse,
+): void {
+  const refuse = () =>
+    send(res, 403, {
+      message: "Resource not accessible by integration",
+      documentation_url: `${GH_DOCS}/rest`,
+      status: "403",
+    });
+  const checkRunId = /^\/check-runs(?:\/(\d+))?$/.exec(sub);
+  if (checkRunId && (method === "POST" || method === "PATCH")) {
+    if (!tokenAllows(issued, "checks", "write")) return refuse();
+    const existing = checkRunId[1] ? state.checkRuns.get(Number(checkRunId[1])) : undefined;
+    if (method === "PATCH" && (!existing || existing.repo !== repo)) return ghNotFound(res, "rest/checks/runs");
+    if (method === "POST" && (typeof body.name !== "string" || typeof body.head_sha !== "string"))
+      return ghUnprocessable(res, 'Invalid request.\n\n"name" and "head_sha" are required.', "rest/checks/runs");
+    const output = isRecord(body.output) ? body.output : {};
+    if (typeof output.summary === "string" && output.summary.length > 65_535)
+      return ghUnprocessable(
+        res,
+        "Invalid request.\n\nOnly 65535 characters are allowed; summary is too long.",
+        "rest/checks/runs",
+      );
+    if (body.status === "completed" && typeof body.conclusion !== "string")
+      return ghUnprocessable(
+        res,
+        'Invalid request.\n\n"conclusion" is required when status is completed.',
+        "rest/checks/runs",
+      );
+    state.counter += 1;
+    const run: GitCheckRun = existing ?? {
+      id: 8_000_000_000 + state.counter,
+      repo,
+      name: String(body.name),
+      headSha: String(body.head_sha),
+      status: "queued",
+      conclusion: null,
+      title: "",
+      summary: "",
+      detailsUrl: null,
+      externalId: null,
+      writes: 0,
+    };
+    Object.assign(run, {
+      name: typeof body.name === "string" ? body.name : run.name,
+      status: typeof body.status === "string" ? body.status : run.status,
+      conclusion: typeof body.conclusion === "string" ? body.conclusion : run.conclusion,
+      title: typeof output.title === "string" ? output.title : run.title,
+      summary: typeof output.summary === "string" ? output.summary : run.summary,
+      detailsUrl: typeof body.details_url === "string" ? body.details_url : run.detailsUrl,
+      externalId: typeof body.external_id === "string" ? body.external_id : run.externalId,
+      writes: run.writes + 1,
+    });
+    state.checkRuns.set(run.id, run);
+    return send(res, existing ? 200 : 201, {
+      id: run.id,
+      name: run.name,
+      head_sha: run.headSha,
+      status: run.status,
+      conclusion: run.conclusion,
+    });
+  }
+  const listOrCreate = /^\/issues\/(\d+)\/comments$/.exec(sub);
+  const edit = /^\/issues\/comments\/(\d+)$/.exec(sub);
+  if ((listOrCreate && (method === "GET" || method === "POST")) || (edit && method === "PATCH")) {
+    if (!tokenAllows(issued, "pull_requests", method === "GET" ? "read" : "write")) return refuse();
+    if (method === "GET") {
+      const perPage = Math.min(100, Number(query.get("per_page") ?? 30) || 30);
+      const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
+      const all = [...state.comments.values()].filter((c) => c.repo === repo && c.number === Number(listOrCreate![1]));
+      return send(
+        res,
+        200,
+        all
+          .slice((page - 1) * perPage, page * perPage)
+          .map((c) => ({ id: c.id, body: c.body, user: { login: "atmos-pro-fake[bot]" } })),
+      );
+    }
+    if (typeof body.body !== "string" || body.body.length > 65_536)
+      return ghUnprocessable(
+        res,
+        "Validation Failed: body is too long (maximum is 65536 characters)",
+        "rest/issues/comments",
+      );
+    if (edit) {
+      const comment = state.comments.get(Number(edit[1]));
+      if (!comment || comment.repo !== repo) return ghNotFound(res, "rest/issues/comments");
+      comment.body = body.body;
+      comment.writes += 1;
+      return send(res, 200, { id: comment.id, body: comment.body });
+    }
+    state.counter += 1;
+    const comment: GitComment = {
+      id: 9_000_000_000 + state.counter,
+      repo,
+      number: Number(listOrCreate![1]),
+      body: body.body,
+      writes: 1,
+    };
+    state.comments.set(comment.id, comment);
+    return send(res, 201, { id: comment.id, body: comment.body });
+  }
+  ghNotFound(res);
 }
 
 /** GitHub Actions: workflow dispatches (Actions: write) and the runs they start (Actions: read). */

@@ -14,7 +14,7 @@ import { affectedStacksBody, instancesBody, instanceStatusBody } from "../domain
 import { admitWorkflow, type ExchangeRefusal } from "../domain/workflow-tokens.server";
 import { githubAppConfigured, GithubError, type GithubErrorKind } from "../github/app.server";
 import { commitChanges } from "../github/commits.server";
-import { enqueueDeployments } from "../worker/deployment-queue.server";
+import { advanceBlockedBatches, enqueueDeployments } from "../worker/deployment-queue.server";
 import { gitCommitBody, lockBody, oidcExchangeBody, unlockBody } from "./bodies";
 import { checkBody, readJsonBody } from "./body.server";
 import { rfc3339 } from "../clock";
@@ -237,6 +237,7 @@ export const unlock: ApiHandler = async (args) => {
     now: args.context.now(),
   });
   if (!released.ok) throw refused(released);
+  await advanceBlockedBatches(args.context, claims.ws);
   return ok(args.context);
 };
 

@@ -4,6 +4,7 @@ import type { Member } from "../dashboard/membership.server";
 import { userActor } from "../domain/audit.server";
 import { LOCK_TTLS } from "../domain/lock-durations";
 import { acquireLock, releaseLock } from "../domain/locks.server";
+import { advanceBlockedBatches } from "../worker/deployment-queue.server";
 import { type } from "../validation";
 import { checkForm, defineForm, type FormFields } from "./form.server";
 import { done, invalid, refused } from "./result.server";
@@ -46,5 +47,6 @@ export async function lockAction(context: AppLoadContext, member: Member, fields
   if (!form.ok) return invalid("unlock", form.fieldErrors, "Name the lock to release.");
   const released = await releaseLock(context.db, { workspaceId: member.workspace.id, key: form.value.key, actor, now });
   if (!released.ok) return refused("unlock", released);
+  await advanceBlockedBatches(context, member.workspace.id);
   return done("unlock", "Unlocked.");
 }

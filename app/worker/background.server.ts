@@ -9,7 +9,7 @@ import { runHousekeeping } from "../domain/housekeeping.server";
 import { createLogger } from "../observability/logger";
 import { reportError } from "../observability/reporter";
 import { consumeWebhooks, deadLetterWebhooks } from "../webhooks/consume.server";
-import { consumeDeployments, DEPLOYMENT_QUEUE } from "./deployment-queue.server";
+import { advanceBlockedBatches, consumeDeployments, DEPLOYMENT_QUEUE } from "./deployment-queue.server";
 import { createLoadContext } from "./load-context";
 
 export const WEBHOOK_QUEUE = "atmos-pro-webhooks";
@@ -45,4 +45,11 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     reportError(context.logger, error, { route: `scheduled:${job}` }),
   );
   context.logger.info("housekeeping", { cron: controller.cron, ...report });
+  // Locks expire without an event: the batches they held back move on within a minute.
+  try {
+    const advanced = await advanceBlockedBatches(context, null);
+    if (advanced > 0) context.logger.info("blocked_batches_advanced", { batches: advanced });
+  } catch (error) {
+    reportError(context.logger, error, { route: "scheduled:blocked_batches" });
+  }
 }

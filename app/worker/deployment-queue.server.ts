@@ -10,7 +10,7 @@
  * dispatch that GitHub asked us to hold back re-queues its batch for when the wait is over.
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { advanceBatch } from "../domain/deployments/dispatch.server";
+import { advanceBatch, blockedBatches } from "../domain/deployments/dispatch.server";
 import { matchTrigger, matchUpload, type Matched } from "../domain/deployments/matching.server";
 import { reportBatch } from "../domain/deployments/report.server";
 import { GithubError } from "../github/app.server";
@@ -36,6 +36,16 @@ export async function enqueueDeployments(
   await context.cloudflare.env.DEPLOYMENT_QUEUE.sendBatch(
     messages.map((body) => ({ body, contentType: "json" as const, delaySeconds })),
   );
+}
+
+/** After a lock was released (workspace) or may have expired (null: all): the batches it held back move on. */
+export async function advanceBlockedBatches(context: AppLoadContext, workspaceId: string | null): Promise<number> {
+  const ids = await blockedBatches(context.db, workspaceId);
+  await enqueueDeployments(
+    context,
+    ids.map((batchId) => ({ type: "advance", batchId })),
+  );
+  return ids.length;
 }
 
 function readMessage(body: unknown): DeploymentMessage | null {

@@ -65,7 +65,7 @@ let updates = 0;
 /** A `pull_request` delivery for acme/infra #7, processed. Each is newer than the one before (updated_at). */
 export async function pullRequest(
   action: "opened" | "synchronize" | "reopened" | "closed",
-  options: { headSha?: string; merged?: boolean; updatedAt?: string } = {},
+  options: { headSha?: string; merged?: boolean; updatedAt?: string; deliveryId?: string } = {},
 ) {
   const payload = example("pull_request", action === "synchronize" ? "synchronize" : action);
   const pr = payload.pull_request as Record<string, unknown>;
@@ -88,7 +88,7 @@ export async function pullRequest(
     name: "infra",
     full_name: "acme/infra",
   };
-  const { deliveryId } = await send("pull_request", payload);
+  const { deliveryId } = await send("pull_request", payload, { deliveryId: options.deliveryId });
   expect((await processed(deliveryId)).status).toBe("done");
 }
 

@@ -232,6 +232,26 @@ export async function advanceBatch(
   return result;
 }
 
+/**
+ * Running batches with a job blocked by a lock (in one workspace, or everywhere): what to advance when
+ * a lock is released, and each minute for locks that expired.
+ */
+export async function blockedBatches(db: Database, workspaceId: string | null): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ batchId: deployments.batchId })
+    .from(deployments)
+    .innerJoin(deploymentBatches, eq(deploymentBatches.id, deployments.batchId))
+    .where(
+      and(
+        eq(deployments.status, "blocked"),
+        eq(deploymentBatches.status, "running"),
+        workspaceId === null ? undefined : eq(deployments.workspaceId, workspaceId),
+      ),
+    )
+    .limit(1000);
+  return rows.flatMap((row) => (row.batchId ? [row.batchId] : []));
+}
+
 /** pending|blocked → dispatching, only while the batch has room under its cap: the one statement that makes a dispatch ours. */
 async function claim(db: Database, batchId: string, jobId: string, now: Date): Promise<boolean> {
   const claimed = await db

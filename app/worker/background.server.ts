@@ -1,6 +1,6 @@
 /**
  * The Worker's background entry points: `queue` (webhook deliveries and their dead letters, deployment work) and
- * `scheduled` (the every-minute Cron Trigger: housekeeping). Each builds the same load context a
+ * `scheduled` (the every-minute Cron Trigger: housekeeping, and the backstop of deployments). Each builds the same load context a
  * request gets, so domain code reads the same settings, database and clock.
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
@@ -9,7 +9,14 @@ import { runHousekeeping } from "../domain/housekeeping.server";
 import { createLogger } from "../observability/logger";
 import { reportError } from "../observability/reporter";
 import { consumeWebhooks, deadLetterWebhooks } from "../webhooks/consume.server";
-import { advanceBlockedBatches, consumeDeployments, DEPLOYMENT_QUEUE } from "./deployment-queue.server";
+import { sweepDeployments } from "../domain/deployments/sweep.server";
+import { githubAppConfigured } from "../github/app.server";
+import {
+  advanceBlockedBatches,
+  consumeDeployments,
+  DEPLOYMENT_QUEUE,
+  enqueueDeployments,
+} from "./deployment-queue.server";
 import { createLoadContext } from "./load-context";
 
 export const WEBHOOK_QUEUE = "atmos-pro-webhooks";
@@ -51,5 +58,19 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     if (advanced > 0) context.logger.info("blocked_batches_advanced", { batches: advanced });
   } catch (error) {
     reportError(context.logger, error, { route: "scheduled:blocked_batches" });
+  }
+  // Runs GitHub never reported, runs that last, batches with nothing left to wait for.
+  if (githubAppConfigured(context.settings)) {
+    try {
+      const swept = await sweepDeployments(context.db, context.settings, context.now);
+      await enqueueDeployments(
+        context,
+        swept.batches.map((batchId) => ({ type: "advance", batchId })),
+      );
+      const { batches, ...counts } = swept;
+      context.logger.info("deployments_swept", { ...counts, batches: batches.length });
+    } catch (error) {
+      reportError(context.logger, error, { route: "scheduled:deployments" });
+    }
   }
 }

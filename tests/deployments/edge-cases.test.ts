@@ -131,7 +131,10 @@ describe("ordered deployments, when things go wrong", () => {
       headSha,
     );
     await eventually(batches, (list) => list[0]?.status === "failure" || list[0]?.status === "running");
-    const list = await eventually(jobs, (rows) => rows.length === 3 && !rows.some((r) => r.status === "pending"));
+    const list = await eventually(
+      jobs,
+      (rows) => rows.length === 3 && !rows.some((r) => ["pending", "dispatching"].includes(r.status)),
+    );
     expect(Object.fromEntries(list.map((job) => [job.component, [job.status, job.reason]]))).toEqual({
       vpc: [
         "failure",

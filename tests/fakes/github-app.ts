@@ -55,9 +55,10 @@ export type GitFaults = {
   /**
    * POST …/actions/workflows/:file/dispatches: "no_content" answers 204 without the run (older
    * servers); "http_500", "rate_limited" (429, Retry-After: 1), "secondary_rate_limit" (403, Retry-After: 1)
-   * refuse it; "timeout" starts the run but answers too late.
+   * refuse it; "timeout" starts the run but answers too late; "lost" answers 204 and starts nothing
+   * (as when the workflow file does not accept workflow_dispatch on that ref).
    */
-  dispatch?: "ok" | "no_content" | "http_500" | "rate_limited" | "secondary_rate_limit" | "timeout";
+  dispatch?: "ok" | "no_content" | "http_500" | "rate_limited" | "secondary_rate_limit" | "timeout" | "lost";
 };
 const GIT_FAULT_VALUES: { [K in keyof GitFaults]-?: readonly NonNullable<GitFaults[K]>[] } = {
   installation: ["ok", "http_500"],
@@ -65,7 +66,7 @@ const GIT_FAULT_VALUES: { [K in keyof GitFaults]-?: readonly NonNullable<GitFaul
   listRepositories: ["ok", "http_500"],
   blobs: ["ok", "http_500", "wrong_shape"],
   updateRef: ["ok", "race"],
-  dispatch: ["ok", "no_content", "http_500", "rate_limited", "secondary_rate_limit", "timeout"],
+  dispatch: ["ok", "no_content", "http_500", "rate_limited", "secondary_rate_limit", "timeout", "lost"],
 };
 const DEFAULT_GIT_FAULTS: Required<GitFaults> = {
   installation: "ok",
@@ -515,6 +516,14 @@ function runAnswer(ctx: Ctx, run: GitRun) {
   };
 }
 
+/** GitHub's answer to a token without the permission a call needs. */
+const notAccessible = (res: ServerResponse, docs: string) =>
+  send(res, 403, {
+    message: "Resource not accessible by integration",
+    documentation_url: `${GH_DOCS}/${docs}`,
+    status: "403",
+  });
+
 /** Check runs (Checks: write) and pull request comments (Pull requests: write), as GitHub validates them. */
 function checksAndComments(
   state: GitState,
@@ -526,12 +535,7 @@ function checksAndComments(
   query: URLSearchParams,
   res: ServerResponse,
 ): void {
-  const refuse = () =>
-    send(res, 403, {
-      message: "Resource not accessible by integration",
-      documentation_url: `${GH_DOCS}/rest`,
-      status: "403",
-    });
+  const refuse = () => notAccessible(res, "rest");
   const checkRunId = /^\/check-runs(?:\/(\d+))?$/.exec(sub);
   if (checkRunId && (method === "POST" || method === "PATCH")) {
     if (!tokenAllows(issued, "checks", "write")) return refuse();
@@ -640,12 +644,7 @@ function actionsApi(
   query: URLSearchParams,
   res: ServerResponse,
 ): void {
-  const refuse = () =>
-    send(res, 403, {
-      message: "Resource not accessible by integration",
-      documentation_url: `${GH_DOCS}/rest/actions`,
-      status: "403",
-    });
+  const refuse = () => notAccessible(res, "rest/actions");
   const dispatch = method === "POST" ? /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(sub) : null;
   if (dispatch) {
     if (!tokenAllows(issued, "actions", "write")) return refuse();
@@ -678,6 +677,10 @@ function actionsApi(
         "Invalid request.\n\nFor 'properties/inputs', values must be strings.",
         "rest/actions/workflows",
       );
+    if (fault === "lost") {
+      res.statusCode = 204;
+      return void res.end();
+    }
     state.counter += 1;
     const id = 7_000_000_000 + state.counter;
     const runId = String(inputs.atmos_pro_run_id ?? "");

@@ -256,7 +256,8 @@ export async function blockedBatches(db: Database, workspaceId: string | null): 
 async function claim(db: Database, batchId: string, jobId: string, now: Date): Promise<boolean> {
   const claimed = await db
     .update(deployments)
-    .set({ status: "dispatching", attempts: sql`${deployments.attempts} + 1`, reason: null })
+    // dispatched_at from the claim on: a claim whose Worker stopped before the call is found by the sweeper.
+    .set({ status: "dispatching", attempts: sql`${deployments.attempts} + 1`, reason: null, dispatchedAt: now })
     .where(
       and(
         eq(deployments.id, jobId),

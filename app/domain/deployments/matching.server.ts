@@ -10,7 +10,7 @@
  * trigger once it is merged. Each pair becomes one batch (unique per upload and per trigger in a
  * workspace, so matching twice, from both sides at once, is a no-op).
  */
-import { and, asc, eq, inArray, isNull, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, notExists, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../../db/client";
 import { idLiteral, NULL, packRows, resultRows, runBatch, bound, type Row } from "../../../db/batch";
 import {
@@ -251,6 +251,16 @@ async function liveTriggers(db: Database, triggers: Trigger[]): Promise<Trigger[
 
 export type Matched = { batchId: string; workspaceId: string };
 
+/** "No batch matches this yet": the NOT EXISTS both sides of matching filter by. */
+function noBatchWhere(db: Database, condition: SQL | undefined) {
+  return notExists(
+    db
+      .select({ one: sql`1` })
+      .from(deploymentBatches)
+      .where(condition),
+  );
+}
+
 /** A new trigger meets the complete uploads of its head sha that wait for one (at most one per workspace). */
 export async function matchTrigger(db: Database, triggerId: string, options: BatchOptions): Promise<Matched[]> {
   const [trigger] = await db.select().from(deploymentTriggers).where(eq(deploymentTriggers.id, triggerId));
@@ -263,22 +273,13 @@ export async function matchTrigger(db: Database, triggerId: string, options: Bat
         eq(affectedStacksUploads.repositoryId, trigger.repositoryId),
         eq(affectedStacksUploads.headSha, trigger.headSha),
         eq(affectedStacksUploads.status, "complete"),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(deploymentBatches)
-            .where(eq(deploymentBatches.uploadId, affectedStacksUploads.id)),
-        ),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(deploymentBatches)
-            .where(
-              and(
-                eq(deploymentBatches.triggerId, trigger.id),
-                eq(deploymentBatches.workspaceId, affectedStacksUploads.workspaceId),
-              ),
-            ),
+        noBatchWhere(db, eq(deploymentBatches.uploadId, affectedStacksUploads.id)),
+        noBatchWhere(
+          db,
+          and(
+            eq(deploymentBatches.triggerId, trigger.id),
+            eq(deploymentBatches.workspaceId, affectedStacksUploads.workspaceId),
+          ),
         ),
       ),
     )
@@ -308,16 +309,12 @@ export async function matchUpload(db: Database, uploadId: string, options: Batch
       and(
         eq(deploymentTriggers.repositoryId, upload.repositoryId),
         eq(deploymentTriggers.headSha, upload.headSha),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(deploymentBatches)
-            .where(
-              and(
-                eq(deploymentBatches.triggerId, deploymentTriggers.id),
-                eq(deploymentBatches.workspaceId, upload.workspaceId),
-              ),
-            ),
+        noBatchWhere(
+          db,
+          and(
+            eq(deploymentBatches.triggerId, deploymentTriggers.id),
+            eq(deploymentBatches.workspaceId, upload.workspaceId),
+          ),
         ),
       ),
     )

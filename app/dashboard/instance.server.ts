@@ -2,6 +2,7 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { deployments, instanceResults, instances, locks, repositories } from "../../db/schema";
+import { lockKey } from "../domain/locks.server";
 import { isoTime, isoTimeOrNull } from "./time";
 
 export async function loadInstance(db: Database, workspaceId: string, instanceId: string, now: Date) {
@@ -72,7 +73,7 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
   ]);
   const row = rows[0];
   if (!row) return null;
-  const key = `${row.owner}/${row.name}/${row.stack}/${row.component}`;
+  const key = lockKey(row);
   return {
     instance: {
       id: row.id,

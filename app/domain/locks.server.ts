@@ -11,6 +11,10 @@ import { refuse, type Refusal } from "./result";
 
 export type LockRow = typeof locks.$inferSelect;
 
+/** The key that locks one instance: `owner/repo/stack/component` (components may contain slashes). */
+export const lockKey = (instance: { owner: string; name: string; stack: string; component: string }) =>
+  `${instance.owner}/${instance.name}/${instance.stack}/${instance.component}`;
+
 export type LockRefusal = "lock_held" | "lock_not_found";
 export type AcquireResult =
   | { ok: true; lock: LockRow }

@@ -19,7 +19,9 @@ import { DISPATCH_PERMISSIONS, dispatchWorkflow } from "../../github/actions.ser
 import { GithubError, repositoryClient, type RepositoryClient } from "../../github/app.server";
 import { auditEvent, auditEventIfChanged } from "../audit.server";
 import { batchOutcome, IN_FLIGHT_STATES, nextSteps, type JobState } from "../dispatch-order";
+import { lockKey } from "../locks.server";
 import { uploadGraphQueries } from "../uploads/graph.server";
+import { describeItem } from "./workflows";
 
 const IN_FLIGHT_SQL = sql.raw(`(${IN_FLIGHT_STATES.map((state) => `'${state}'`).join(", ")})`);
 
@@ -101,6 +103,15 @@ async function loadBatch(db: Database, batchId: string, now: Date) {
   return { batch, jobs: jobs as JobRow[], items, edges, locks: held };
 }
 
+/** D1's limit of bound parameters per statement leaves room for this many ids in one `IN (…)`. */
+const IDS_PER_STATEMENT = 90;
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
 /** Moves a batch on as far as it can go now. */
 export async function advanceBatch(
   db: Database,
@@ -110,22 +121,36 @@ export async function advanceBatch(
 ): Promise<AdvanceResult> {
   const result: AdvanceResult = { dispatched: 0, finished: null, retryInSeconds: null };
   let client: RepositoryClient | GithubError | null = null;
-  // Each round dispatches what is ready; in a plan, that readies the dependents at once.
+  // Each round applies what is ready and reads the batch again: in a plan, a dispatch readies its
+  // dependents at once; a skip may end the batch.
   for (let round = 0; round < 100; round++) {
     const now = clock();
     const loaded = await loadBatch(db, batchId, now);
     if (!loaded || loaded.batch.status !== "running") return result;
     const { batch, jobs, items, edges } = loaded;
-    const jobIds = new Set(jobs.map((job) => job.id));
-    const heldKeys = new Map<string, string>();
-    for (const lock of loaded.locks) {
-      // A lock taken by one of this batch's own runs is not "something else".
-      const runId = lock.properties?.atmos_pro_run_id;
-      if (typeof runId === "string" && jobIds.has(runId)) continue;
-      heldKeys.set(lock.key, lock.key);
+
+    const outcome = batchOutcome(jobs.map((job) => ({ state: job.status })));
+    if (outcome !== "running") {
+      const ended = await db
+        .update(deploymentBatches)
+        .set({ status: outcome, completedAt: now })
+        .where(and(eq(deploymentBatches.id, batch.id), eq(deploymentBatches.status, "running")))
+        .returning({ id: deploymentBatches.id });
+      if (ended.length > 0) result.finished = outcome;
+      return result;
     }
+
+    const jobById = new Map(jobs.map((job) => [job.id, job]));
+    const itemById = new Map(items.map((item) => [item.id, item]));
     const keyOf = (item: { stack: string; component: string }) =>
-      `${batch.owner}/${batch.name}/${item.stack}/${item.component}`;
+      lockKey({ owner: batch.owner, name: batch.name, ...item });
+    // A lock taken by one of this batch's own runs is not "something else".
+    const heldKeys = new Set(
+      loaded.locks.flatMap((lock) => {
+        const runId = lock.properties?.atmos_pro_run_id;
+        return typeof runId === "string" && jobById.has(runId) ? [] : [lock.key];
+      }),
+    );
     const held = new Set(items.filter((item) => heldKeys.has(keyOf(item))).map((item) => item.id));
     const steps = nextSteps({
       items: items.map((item) => item.id),
@@ -135,24 +160,32 @@ export async function advanceBatch(
       maxInFlight: batch.maxInFlight,
       held,
     });
-    const itemName = new Map(items.map((item) => [item.id, `${item.component} in ${item.stack}`]));
 
     const writes: Query[] = [];
+    // Skipped jobs, one statement per failed item they wait for (and per IDS_PER_STATEMENT jobs).
+    const skippedBecause = new Map<string, string[]>();
     for (const { jobId, because } of steps.skip) {
-      writes.push(
-        db
-          .update(deployments)
-          .set({
-            status: "skipped",
-            reason: `Skipped: ${itemName.get(because) ?? "a dependency"} did not succeed.`,
-            completedAt: now,
-          })
-          .where(and(eq(deployments.id, jobId), inArray(deployments.status, ["pending", "blocked"]))),
-      );
+      const group = skippedBecause.get(because) ?? [];
+      group.push(jobId);
+      skippedBecause.set(because, group);
+    }
+    for (const [because, skipped] of skippedBecause) {
+      const cause = itemById.get(because);
+      for (const ids of chunks(skipped, IDS_PER_STATEMENT)) {
+        writes.push(
+          db
+            .update(deployments)
+            .set({
+              status: "skipped",
+              reason: `Skipped: ${cause ? describeItem(cause) : "a dependency"} did not succeed.`,
+              completedAt: now,
+            })
+            .where(and(inArray(deployments.id, ids), inArray(deployments.status, ["pending", "blocked"]))),
+        );
+      }
     }
     for (const jobId of steps.block) {
-      const job = jobs.find((candidate) => candidate.id === jobId)!;
-      const item = items.find((candidate) => candidate.id === job.itemId)!;
+      const item = itemById.get(jobById.get(jobId)!.itemId!)!;
       writes.push(
         db
           .update(deployments)
@@ -165,26 +198,21 @@ export async function advanceBatch(
     }
     // Blocked jobs whose lock is gone wait as pending again.
     const released = jobs.filter((job) => job.status === "blocked" && job.itemId && !held.has(job.itemId));
-    if (released.length > 0)
+    for (const ids of chunks(
+      released.map((job) => job.id),
+      IDS_PER_STATEMENT,
+    ))
       writes.push(
         db
           .update(deployments)
           .set({ status: "pending", reason: null })
-          .where(
-            and(
-              inArray(
-                deployments.id,
-                released.map((job) => job.id),
-              ),
-              eq(deployments.status, "blocked"),
-            ),
-          ),
+          .where(and(inArray(deployments.id, ids), eq(deployments.status, "blocked"))),
       );
     if (writes.length > 0) await runBatch(db, { statements: 0 }, writes);
 
     // Jobs waiting for a retry are not due yet.
     const due = steps.dispatch.filter((id) => {
-      const job = jobs.find((candidate) => candidate.id === id)!;
+      const job = jobById.get(id)!;
       if (job.notBefore && job.notBefore.getTime() > now.getTime()) {
         const wait = Math.ceil((job.notBefore.getTime() - now.getTime()) / 1000);
         result.retryInSeconds = Math.min(result.retryInSeconds ?? wait, wait);
@@ -192,10 +220,10 @@ export async function advanceBatch(
       }
       return true;
     });
-    let dispatchedThisRound = 0;
+    let claimed = 0;
     for (const id of due) {
-      const job = jobs.find((candidate) => candidate.id === id)!;
       if (!(await claim(db, batch.id, id, now))) continue;
+      claimed++;
       client ??= await repositoryClient(
         settings,
         batch.owner,
@@ -207,27 +235,13 @@ export async function advanceBatch(
         if (error instanceof GithubError) return error;
         throw error;
       });
-      const outcome = await dispatchOne(db, client, batch, job, clock);
-      if (outcome === "dispatched") dispatchedThisRound++;
-      if (typeof outcome === "number") result.retryInSeconds = Math.min(result.retryInSeconds ?? outcome, outcome);
+      const dispatched = await dispatchOne(db, client, batch, jobById.get(id)!, clock);
+      if (dispatched === "dispatched") result.dispatched++;
+      if (typeof dispatched === "number")
+        result.retryInSeconds = Math.min(result.retryInSeconds ?? dispatched, dispatched);
     }
-    result.dispatched += dispatchedThisRound;
-
-    const statuses = await db
-      .select({ status: deployments.status })
-      .from(deployments)
-      .where(eq(deployments.batchId, batch.id));
-    const outcome = batchOutcome(statuses.map((row) => ({ state: row.status })));
-    if (outcome !== "running") {
-      const ended = await db
-        .update(deploymentBatches)
-        .set({ status: outcome, completedAt: clock() })
-        .where(and(eq(deploymentBatches.id, batch.id), eq(deploymentBatches.status, "running")))
-        .returning({ id: deploymentBatches.id });
-      if (ended.length > 0) result.finished = outcome;
-      return result;
-    }
-    if (dispatchedThisRound === 0 && steps.skip.length === 0) return result;
+    // Nothing moved that could ready or end anything: the batch waits for the next event (or retry).
+    if (claimed === 0 && steps.skip.length === 0) return result;
   }
   return result;
 }
@@ -378,6 +392,17 @@ function transition(facts: RunFacts): { to: JobState; from: JobState[] } | null 
   }
 }
 
+/** What moving a job on a run's news needs of it. */
+const runJobColumns = () => ({
+  id: deployments.id,
+  batchId: deployments.batchId,
+  instanceId: deployments.instanceId,
+  createdAt: deployments.createdAt,
+  workspaceId: deployments.workspaceId,
+  workflow: deployments.workflow,
+  kind: deployments.kind,
+});
+
 const JOB_ID_IN_TITLE = /\bdep_[0-9A-Za-z]{28}\b/;
 
 /**
@@ -387,15 +412,7 @@ const JOB_ID_IN_TITLE = /\bdep_[0-9A-Za-z]{28}\b/;
  */
 export async function recordWorkflowRun(db: Database, facts: RunFacts, now: Date): Promise<{ batchId: string } | null> {
   let [job] = await db
-    .select({
-      id: deployments.id,
-      batchId: deployments.batchId,
-      instanceId: deployments.instanceId,
-      createdAt: deployments.createdAt,
-      workspaceId: deployments.workspaceId,
-      workflow: deployments.workflow,
-      kind: deployments.kind,
-    })
+    .select(runJobColumns())
     .from(deployments)
     .where(eq(deployments.githubRunId, facts.runId))
     .limit(1);
@@ -406,15 +423,7 @@ export async function recordWorkflowRun(db: Database, facts: RunFacts, now: Date
       .update(deployments)
       .set({ githubRunId: facts.runId, githubRunUrl: facts.htmlUrl })
       .where(and(eq(deployments.id, titled), isNull(deployments.githubRunId)))
-      .returning({
-        id: deployments.id,
-        batchId: deployments.batchId,
-        instanceId: deployments.instanceId,
-        createdAt: deployments.createdAt,
-        workspaceId: deployments.workspaceId,
-        workflow: deployments.workflow,
-        kind: deployments.kind,
-      });
+      .returning(runJobColumns());
     if (!tied) return null;
     job = tied;
   }

@@ -26,7 +26,7 @@ import { auditEvent, type AuditActor } from "../audit.server";
 import { dependencyCycle } from "../dispatch-order";
 import { newId } from "../ids";
 import { loadUploadGraph } from "../uploads/graph.server";
-import { workflowsFor, type WorkflowEvent } from "./workflows";
+import { describeItem, workflowsFor, type WorkflowEvent } from "./workflows";
 
 export type PullRequestFacts = {
   repositoryGithubId: number;
@@ -327,8 +327,6 @@ export async function matchUpload(db: Database, uploadId: string, options: Batch
 }
 
 export type BatchOptions = { maxInFlight: number; now: Date };
-
-const describeItem = (item: { stack: string; component: string }) => `${item.component} in ${item.stack}`;
 
 /**
  * The batch of an upload and a trigger, with one job per item and workflow, in one transaction: the

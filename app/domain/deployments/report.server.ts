@@ -4,7 +4,7 @@
  * move. Their ids are stored after the first call, so a retry edits rather than duplicates. A report
  * that GitHub refuses is logged and retried with the next move; it never holds back a dispatch.
  */
-import { and, desc, eq, isNotNull, ne } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, ne } from "drizzle-orm";
 import type { Database } from "../../../db/client";
 import { deployments, deploymentBatches, instances, pullRequests, repositories, workspaces } from "../../../db/schema";
 import type { Clock } from "../../clock";
@@ -24,35 +24,36 @@ import {
 /** How many of a pull request's batches its comment shows (newest first). */
 const COMMENT_BATCHES = 5;
 
+/** Batches as their reports show them, with their jobs: two statements in one round trip, whatever the count. */
 async function reportBatches(db: Database, batchIds: string[]): Promise<Map<string, ReportBatch>> {
-  const out = new Map<string, ReportBatch>();
-  for (const id of batchIds) {
-    const [[batch], jobs] = await db.batch([
-      db
-        .select({
-          kind: deploymentBatches.kind,
-          status: deploymentBatches.status,
-          error: deploymentBatches.error,
-          headSha: deploymentBatches.headSha,
-        })
-        .from(deploymentBatches)
-        .where(eq(deploymentBatches.id, id)),
-      db
-        .select({
-          stack: instances.stack,
-          component: instances.component,
-          workflow: deployments.workflow,
-          status: deployments.status,
-          runUrl: deployments.githubRunUrl,
-          reason: deployments.reason,
-        })
-        .from(deployments)
-        .innerJoin(instances, eq(instances.id, deployments.instanceId))
-        .where(eq(deployments.batchId, id))
-        .orderBy(instances.stack, instances.component, deployments.workflow),
-    ]);
-    if (batch) out.set(id, { ...batch, jobs });
-  }
+  const [rows, jobs] = await db.batch([
+    db
+      .select({
+        id: deploymentBatches.id,
+        kind: deploymentBatches.kind,
+        status: deploymentBatches.status,
+        error: deploymentBatches.error,
+        headSha: deploymentBatches.headSha,
+      })
+      .from(deploymentBatches)
+      .where(inArray(deploymentBatches.id, batchIds)),
+    db
+      .select({
+        batchId: deployments.batchId,
+        stack: instances.stack,
+        component: instances.component,
+        workflow: deployments.workflow,
+        status: deployments.status,
+        runUrl: deployments.githubRunUrl,
+        reason: deployments.reason,
+      })
+      .from(deployments)
+      .innerJoin(instances, eq(instances.id, deployments.instanceId))
+      .where(inArray(deployments.batchId, batchIds))
+      .orderBy(instances.stack, instances.component, deployments.workflow),
+  ]);
+  const out = new Map<string, ReportBatch>(rows.map(({ id, ...batch }) => [id, { ...batch, jobs: [] }]));
+  for (const { batchId, ...job } of jobs) if (batchId) out.get(batchId)?.jobs.push(job);
   return out;
 }
 
@@ -78,10 +79,11 @@ export async function reportBatch(db: Database, settings: Settings, batchId: str
   const detailsUrl = `${settings.APP_URL}/dashboard/${encodeURIComponent(row.slug)}/pull-requests?batch=${row.id}`;
   const client = await repositoryClient(settings, row.owner, row.name, REPORT_PERMISSIONS, clock, row.installationId);
 
-  // The check run: the one of this head sha if another batch of it made one already.
-  let checkRunId = row.checkRunId;
-  if (checkRunId === null) {
-    const [sibling] = await db
+  // In one round trip: another batch of this head sha that made the check run already; the pull
+  // request's latest batches (this one among them) for its comment; the comment we made on it.
+  const pullRequest = row.pullRequestNumber ?? -1;
+  const [siblings, latest, prs] = await db.batch([
+    db
       .select({ checkRunId: deploymentBatches.checkRunId })
       .from(deploymentBatches)
       .where(
@@ -93,10 +95,29 @@ export async function reportBatch(db: Database, settings: Settings, batchId: str
           isNotNull(deploymentBatches.checkRunId),
         ),
       )
-      .limit(1);
-    checkRunId = sibling?.checkRunId ?? null;
-  }
-  const report = (await reportBatches(db, [row.id])).get(row.id)!;
+      .limit(1),
+    db
+      .select({ id: deploymentBatches.id })
+      .from(deploymentBatches)
+      .where(
+        and(
+          eq(deploymentBatches.workspaceId, row.workspaceId),
+          eq(deploymentBatches.repositoryId, row.repositoryId),
+          eq(deploymentBatches.pullRequestNumber, pullRequest),
+        ),
+      )
+      .orderBy(desc(deploymentBatches.createdAt), desc(deploymentBatches.id))
+      .limit(COMMENT_BATCHES),
+    db
+      .select({ id: pullRequests.id, commentId: pullRequests.commentId })
+      .from(pullRequests)
+      .where(and(eq(pullRequests.repositoryId, row.repositoryId), eq(pullRequests.number, pullRequest))),
+  ]);
+  const checkRunId = row.checkRunId ?? siblings[0]?.checkRunId ?? null;
+  const recent = latest.map((batch) => batch.id);
+  const pr = prs[0];
+  const reports = await reportBatches(db, recent.includes(row.id) ? recent : [row.id, ...recent]);
+  const report = reports.get(row.id)!;
   const state = checkRunState(report);
   const id = await upsertCheckRun(client, checkRunId, {
     name: CHECK_RUN_NAME,
@@ -112,32 +133,12 @@ export async function reportBatch(db: Database, settings: Settings, batchId: str
     await db.update(deploymentBatches).set({ checkRunId: id }).where(eq(deploymentBatches.id, row.id));
 
   if (row.pullRequestNumber === null) return;
-  const [pr] = await db
-    .select({ id: pullRequests.id, commentId: pullRequests.commentId })
-    .from(pullRequests)
-    .where(and(eq(pullRequests.repositoryId, row.repositoryId), eq(pullRequests.number, row.pullRequestNumber)));
-  const recent = await db
-    .select({ id: deploymentBatches.id })
-    .from(deploymentBatches)
-    .where(
-      and(
-        eq(deploymentBatches.workspaceId, row.workspaceId),
-        eq(deploymentBatches.repositoryId, row.repositoryId),
-        eq(deploymentBatches.pullRequestNumber, row.pullRequestNumber),
-      ),
-    )
-    .orderBy(desc(deploymentBatches.createdAt), desc(deploymentBatches.id))
-    .limit(COMMENT_BATCHES);
-  const reports = await reportBatches(
-    db,
-    recent.map((batch) => batch.id),
-  );
   const commentId = await upsertComment(client, {
     number: row.pullRequestNumber,
     knownId: pr?.commentId ?? null,
     marker: COMMENT_MARKER,
     body: commentBody(
-      recent.flatMap((batch) => reports.get(batch.id) ?? []),
+      recent.flatMap((id) => reports.get(id) ?? []),
       `${settings.APP_URL}/dashboard/${encodeURIComponent(row.slug)}/pull-requests`,
     ),
   });

@@ -6,6 +6,9 @@
  * configuration error, shown to the user, never dispatched as a literal template. Pure.
  */
 
+/** An item as the product names it: "eks/cluster in plat-ue2-prod". */
+export const describeItem = (item: { stack: string; component: string }) => `${item.component} in ${item.stack}`;
+
 export type WorkflowEvent = "pull_request" | "merge_group" | "release";
 
 export type RequestedWorkflow = { file: string; inputs: Record<string, string> };

@@ -1,15 +1,18 @@
 /** Deployments, locks, pull requests and drift for their dashboard pages (one round trip each). */
-import { and, count, desc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   affectedStackItems,
+  type BATCH_STATUSES,
   affectedStacksUploads,
+  deploymentBatches,
   deployments,
   type DEPLOYMENT_KINDS,
   type DEPLOYMENT_STATUSES,
   driftSchedules,
   instances,
   locks,
+  pullRequests,
   repositories,
   workspaceRepositories,
 } from "../../db/schema";
@@ -38,6 +41,8 @@ export async function listDeployments(
       status: deployments.status,
       workflow: deployments.workflow,
       githubRunUrl: deployments.githubRunUrl,
+      reason: deployments.reason,
+      batchId: deployments.batchId,
       createdAt: deployments.createdAt,
       completedAt: deployments.completedAt,
       instanceId: instances.id,
@@ -78,12 +83,21 @@ export async function listActiveLocks(db: Database, workspaceId: string, now: Da
   return rows.map((row) => ({ ...row, expiresAt: isoTime(row.expiresAt), createdAt: isoTime(row.createdAt) }));
 }
 
-/** Affected-stacks uploads, newest first, grouped by pull request (or head sha when there is none). */
+/** What the pull requests page was asked to show (each from its query string, already checked). */
+export type PullRequestSelection = { upload?: string; batch?: string; pr?: string };
+
+const PULL_REQUESTS_LISTED = 50;
+const BATCHES_SHOWN = 10;
+const JOBS_SHOWN = 1_000;
+
 /**
- * The pull requests page in one D1 round trip: the latest uploads, and the selected upload (the one
- * named, or else the latest) with its dependency graph — found by a subquery, not by a second trip.
+ * The pull requests page in one D1 round trip: the workspace's pull requests (as GitHub last told
+ * us) and the chosen one — the pull request of `?batch=`, else `?pr=`, else the latest — with its
+ * newest batches and every job of them; and the latest affected-stacks uploads with the chosen one's
+ * dependency graph. Each choice is a subquery, not a second trip; a batch or pull request of another
+ * workspace is never chosen (every subquery is scoped to this workspace and its repositories).
  */
-export async function loadPullRequests(db: Database, workspaceId: string, selectedId: string | null) {
+export async function loadPullRequests(db: Database, workspaceId: string, selection: PullRequestSelection) {
   const latestFirst = [desc(affectedStacksUploads.createdAt), desc(affectedStacksUploads.id)] as const;
   const selectedUpload = db
     .select({ id: affectedStacksUploads.id })
@@ -91,12 +105,73 @@ export async function loadPullRequests(db: Database, workspaceId: string, select
     .where(
       and(
         eq(affectedStacksUploads.workspaceId, workspaceId),
-        selectedId === null ? undefined : eq(affectedStacksUploads.id, selectedId),
+        selection.upload === undefined ? undefined : eq(affectedStacksUploads.id, selection.upload),
       ),
     )
     .orderBy(...latestFirst)
     .limit(1);
-  const [rows, selected, items, edges] = await db.batch([
+
+  const ours = db
+    .select({ id: workspaceRepositories.repositoryId })
+    .from(workspaceRepositories)
+    .where(eq(workspaceRepositories.workspaceId, workspaceId));
+  const namedBatch = db
+    .select({ repositoryId: deploymentBatches.repositoryId, number: deploymentBatches.pullRequestNumber })
+    .from(deploymentBatches)
+    .where(and(eq(deploymentBatches.workspaceId, workspaceId), eq(deploymentBatches.id, selection.batch ?? "")));
+  const chosenPullRequest = db
+    .select({ id: pullRequests.id })
+    .from(pullRequests)
+    .where(
+      and(
+        inArray(pullRequests.repositoryId, ours),
+        selection.batch !== undefined
+          ? sql`(${pullRequests.repositoryId}, ${pullRequests.number}) IN ${namedBatch}`
+          : selection.pr !== undefined
+            ? eq(pullRequests.id, selection.pr)
+            : undefined,
+      ),
+    )
+    .orderBy(desc(pullRequests.githubUpdatedAt), desc(pullRequests.id))
+    .limit(1);
+  const ofChosen = db
+    .select({ repositoryId: pullRequests.repositoryId, number: pullRequests.number })
+    .from(pullRequests)
+    .where(inArray(pullRequests.id, chosenPullRequest));
+  // The named batch first (it may be older than the newest few), then the chosen pull request's.
+  const shownBatches = db
+    .select({ id: deploymentBatches.id })
+    .from(deploymentBatches)
+    .where(
+      and(
+        eq(deploymentBatches.workspaceId, workspaceId),
+        or(
+          eq(deploymentBatches.id, selection.batch ?? ""),
+          sql`(${deploymentBatches.repositoryId}, ${deploymentBatches.pullRequestNumber}) IN ${ofChosen}`,
+        ),
+      ),
+    )
+    .orderBy(
+      desc(sql`${deploymentBatches.id} = ${selection.batch ?? ""}`),
+      desc(deploymentBatches.createdAt),
+      desc(deploymentBatches.id),
+    )
+    .limit(BATCHES_SHOWN);
+  const pullRequestColumns = {
+    id: pullRequests.id,
+    number: pullRequests.number,
+    title: pullRequests.title,
+    author: pullRequests.author,
+    state: pullRequests.state,
+    headSha: pullRequests.headSha,
+    headRef: pullRequests.headRef,
+    baseRef: pullRequests.baseRef,
+    htmlUrl: pullRequests.htmlUrl,
+    updatedAt: pullRequests.githubUpdatedAt,
+    repository: sql<string>`${repositories.owner} || '/' || ${repositories.name}`.as("repository"),
+  };
+
+  const [rows, selected, items, edges, prs, chosen, batches, jobs] = await db.batch([
     db
       .select({
         id: affectedStacksUploads.id,
@@ -125,11 +200,90 @@ export async function loadPullRequests(db: Database, workspaceId: string, select
       .from(affectedStacksUploads)
       .where(inArray(affectedStacksUploads.id, selectedUpload)),
     ...uploadGraphQueries(db, selectedUpload),
+    db
+      .select({
+        ...pullRequestColumns,
+        latestBatch: sql<
+          (typeof BATCH_STATUSES)[number] | null
+        >`(SELECT ${deploymentBatches.status} FROM ${deploymentBatches}
+          WHERE ${deploymentBatches.workspaceId} = ${workspaceId}
+            AND ${deploymentBatches.repositoryId} = ${pullRequests.repositoryId}
+            AND ${deploymentBatches.pullRequestNumber} = ${pullRequests.number}
+          ORDER BY ${deploymentBatches.createdAt} DESC, ${deploymentBatches.id} DESC LIMIT 1)`.as("latest_batch"),
+      })
+      .from(pullRequests)
+      .innerJoin(repositories, eq(repositories.id, pullRequests.repositoryId))
+      .where(inArray(pullRequests.repositoryId, ours))
+      .orderBy(desc(pullRequests.githubUpdatedAt), desc(pullRequests.id))
+      .limit(PULL_REQUESTS_LISTED),
+    db
+      .select(pullRequestColumns)
+      .from(pullRequests)
+      .innerJoin(repositories, eq(repositories.id, pullRequests.repositoryId))
+      .where(inArray(pullRequests.id, chosenPullRequest)),
+    db
+      .select({
+        id: deploymentBatches.id,
+        kind: deploymentBatches.kind,
+        event: deploymentBatches.event,
+        activity: deploymentBatches.activity,
+        headSha: deploymentBatches.headSha,
+        ref: deploymentBatches.ref,
+        pullRequestNumber: deploymentBatches.pullRequestNumber,
+        status: deploymentBatches.status,
+        error: deploymentBatches.error,
+        createdAt: deploymentBatches.createdAt,
+        completedAt: deploymentBatches.completedAt,
+        // Spelled out: drizzle leaves the columns of a one-table select unqualified, and an unqualified
+        // "id" inside the subquery would be the deployment's.
+        jobCount: sql<number>`(SELECT count(*) FROM ${deployments} WHERE ${deployments.batchId} = "deployment_batches"."id")`,
+      })
+      .from(deploymentBatches)
+      .where(inArray(deploymentBatches.id, shownBatches))
+      .orderBy(
+        desc(sql`${deploymentBatches.id} = ${selection.batch ?? ""}`),
+        desc(deploymentBatches.createdAt),
+        desc(deploymentBatches.id),
+      ),
+    db
+      .select({
+        id: deployments.id,
+        batchId: deployments.batchId,
+        kind: deployments.kind,
+        workflow: deployments.workflow,
+        status: deployments.status,
+        reason: deployments.reason,
+        attempts: deployments.attempts,
+        githubRunUrl: deployments.githubRunUrl,
+        // Aliased: a second "id" would overwrite the first in a D1 batch row.
+        instanceId: sql<string>`${instances.id}`.as("instance_id"),
+        stack: instances.stack,
+        component: instances.component,
+      })
+      .from(deployments)
+      .innerJoin(instances, eq(instances.id, deployments.instanceId))
+      .where(inArray(deployments.batchId, shownBatches))
+      .orderBy(asc(instances.stack), asc(instances.component), asc(deployments.workflow))
+      .limit(JOBS_SHOWN),
   ]);
   const upload = selected[0];
+  const pullRequest = <T extends { updatedAt: Date }>({ updatedAt, ...row }: T) => ({
+    ...row,
+    updatedAt: isoTime(updatedAt),
+  });
+  const jobsOf = new Map<string, typeof jobs>();
+  for (const job of jobs) jobsOf.set(job.batchId!, [...(jobsOf.get(job.batchId!) ?? []), job]);
   return {
     uploads: rows.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) })),
     selected: upload ? { upload, graph: { items, edges } } : null,
+    pullRequests: prs.map(pullRequest),
+    chosen: chosen[0] ? pullRequest(chosen[0]) : null,
+    batches: batches.map((batch) => ({
+      ...batch,
+      createdAt: isoTime(batch.createdAt),
+      completedAt: isoTimeOrNull(batch.completedAt),
+      jobs: (jobsOf.get(batch.id) ?? []).map(({ batchId: _batch, ...job }) => job),
+    })),
   };
 }
 

@@ -13,6 +13,9 @@ import type {
   ROLES as DB_ROLES,
   AUTH_PROVIDERS as DB_AUTH_PROVIDERS,
   PERMISSION_TYPES as DB_PERMISSION_TYPES,
+  PULL_REQUEST_STATES as DB_PULL_REQUEST_STATES,
+  BATCH_STATUSES as DB_BATCH_STATUSES,
+  DEPLOYMENT_EVENTS as DB_DEPLOYMENT_EVENTS,
   affectedStacksUploads,
   instanceUploads,
   workspaces,
@@ -40,6 +43,12 @@ export const DEPLOYMENT_STATUSES = [
   "superseded",
   "skipped",
 ] as const;
+/** A pull request as GitHub last told us. */
+export const PULL_REQUEST_STATES = ["open", "closed", "merged"] as const;
+/** A deployment batch (the jobs of one plan or apply of a head sha): running, then how it ended. */
+export const BATCH_STATUSES = ["running", "success", "failure", "cancelled", "superseded", "invalid"] as const;
+/** What GitHub told us that starts a batch. */
+export const DEPLOYMENT_EVENTS = ["pull_request", "merge_group", "release"] as const;
 export const AUTH_PROVIDERS = ["github", "oidc", "dev"] as const;
 /** A webhook delivery's progress: queued → processing → done | ignored | failed. */
 export const WEBHOOK_DELIVERY_STATUSES = ["queued", "processing", "done", "ignored", "failed"] as const;
@@ -76,6 +85,9 @@ export type _SchemaAgrees = [
   Assert<Same<typeof AUTH_PROVIDERS, typeof DB_AUTH_PROVIDERS>>,
   Assert<Same<typeof WEBHOOK_DELIVERY_STATUSES, typeof DB_WEBHOOK_DELIVERY_STATUSES>>,
   Assert<Same<typeof PERMISSION_TYPES, typeof DB_PERMISSION_TYPES>>,
+  Assert<Same<typeof PULL_REQUEST_STATES, typeof DB_PULL_REQUEST_STATES>>,
+  Assert<Same<typeof BATCH_STATUSES, typeof DB_BATCH_STATUSES>>,
+  Assert<Same<typeof DEPLOYMENT_EVENTS, typeof DB_DEPLOYMENT_EVENTS>>,
   Assert<Same<(typeof PLANS)[number], typeof workspaces.$inferSelect.plan>>,
   Assert<Same<UploadStatus, typeof affectedStacksUploads.$inferSelect.status>>,
   Assert<Same<UploadStatus, typeof instanceUploads.$inferSelect.status>>,

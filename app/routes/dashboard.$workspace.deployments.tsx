@@ -15,6 +15,7 @@ import { readQuery } from "~/validation/query.server";
 import { payload } from "~/validation/payload.server";
 import { textLink } from "~/ui/forms";
 import { PageTitle } from "~/ui/page-title";
+import { DEPLOYMENT_STATUSES } from "~/domain/vocabulary";
 
 export const meta: MetaFunction = () => [{ title: "Deployments · Atmos Pro" }];
 
@@ -71,9 +72,9 @@ export default function Deployments() {
             className="mt-1 rounded-md border border-slate-300 px-2 py-2"
           >
             <option value="">Any</option>
-            {["queued", "in_progress", "success", "failure", "cancelled"].map((s) => (
+            {DEPLOYMENT_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s.replace("_", " ")}
+                {s.replace(/_/g, " ")}
               </option>
             ))}
           </select>
@@ -119,6 +120,16 @@ export default function Deployments() {
                         <Cell>{run.kind}</Cell>
                         <Cell>
                           <StatusBadge status={run.status} />
+                          {run.reason ? <span className="ml-2 text-slate-600">{run.reason}</span> : null}
+                          {run.batchId ? (
+                            <Link to={`${base}/pull-requests?batch=${run.batchId}`} className={`ml-2 ${textLink}`}>
+                              batch
+                              <span className="sr-only">
+                                {" "}
+                                of {run.component} in {run.stack}
+                              </span>
+                            </Link>
+                          ) : null}
                         </Cell>
                         <Cell muted>{run.workflow}</Cell>
                         <Cell muted>{formatTime(run.createdAt)}</Cell>

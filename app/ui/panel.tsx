@@ -89,6 +89,17 @@ const STATUS_STYLE: Record<string, string> = {
   queued: "bg-slate-100 text-slate-700 ring-slate-200",
   in_progress: "bg-sky-50 text-sky-800 ring-sky-200",
   cancelled: "bg-slate-100 text-slate-700 ring-slate-200",
+  pending: "bg-slate-100 text-slate-700 ring-slate-200",
+  blocked: "bg-amber-50 text-amber-900 ring-amber-200",
+  dispatching: "bg-sky-50 text-sky-800 ring-sky-200",
+  awaiting_approval: "bg-amber-50 text-amber-900 ring-amber-200",
+  superseded: "bg-slate-100 text-slate-700 ring-slate-200",
+  skipped: "bg-slate-100 text-slate-700 ring-slate-200",
+  running: "bg-sky-50 text-sky-800 ring-sky-200",
+  invalid: "bg-rose-50 text-rose-800 ring-rose-200",
+  open: "bg-sky-50 text-sky-800 ring-sky-200",
+  merged: "bg-violet-50 text-violet-800 ring-violet-200",
+  closed: "bg-slate-100 text-slate-700 ring-slate-200",
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -1023,6 +1023,35 @@ const CORRUPTIONS: Corruption[] = [
     alsoShows: ['name="kind"'],
   },
   {
+    panel: "pull-requests.pull-requests",
+    page: "pull-requests",
+    slot: "pullRequests",
+    // An older pull request: the page chooses the newest, so only the list shows this one.
+    field: "pullRequests.1.state",
+    corrupt: async (_, secret) => {
+      await addPullRequestBatch();
+      await run(
+        `INSERT INTO pull_requests (id, repository_id, number, title, author, state, head_sha, head_ref, base_ref,
+           html_url, github_updated_at, created_at, updated_at)
+         SELECT 'pr_older', repository_id, 102, title, author, ?, head_sha, head_ref, base_ref, html_url,
+           github_updated_at - 1000, created_at, updated_at FROM pull_requests`,
+        secret,
+      );
+    },
+    alsoShows: ["Deployments of the pull request"],
+  },
+  {
+    panel: "pull-requests.batches",
+    page: "pull-requests",
+    slot: "batches",
+    field: "batches.0.error",
+    corrupt: async (_, secret) => {
+      await addPullRequestBatch();
+      await run("UPDATE deployment_batches SET error = CAST(? AS BLOB)", secret);
+    },
+    alsoShows: ["Upgrade EKS"],
+  },
+  {
     panel: "locks.list",
     page: "locks",
     slot: "list",
@@ -1212,7 +1241,14 @@ const GUARDED: GuardedRoute[] = [
     payloads: pullRequestsPayloads,
     path: (t) => `/dashboard/${t.slug}/pull-requests`,
     params: (t) => ({ workspace: t.slug }),
-    schemas: { pullRequestsPayload: "", uploadsPanel: "uploads", planPanel: "plan" },
+    queries: ["pullRequestsQuery"],
+    schemas: {
+      pullRequestsPayload: "",
+      uploadsPanel: "uploads",
+      planPanel: "plan",
+      pullRequestListPanel: "pullRequests",
+      batchesPanel: "batches",
+    },
   },
   {
     file: "dashboard.$workspace.deployments.tsx",
@@ -1271,10 +1307,70 @@ const GUARDED: GuardedRoute[] = [
  * (the plan panel), a lock expiring within the day, a deployment and lock on the same instance, a
  * pending invitation, a schedule for every repository.
  */
+/** Pull request #101 of acme/infra as GitHub told us, and a running plan batch of an upload (a new one by default). */
+async function addPullRequestBatch(uploadId?: string): Promise<string> {
+  const now = FIXED_NOW.getTime();
+  const upload =
+    uploadId ??
+    (await addUpload({ workspaceId: SEED.workspaceId, repositoryId: SEED.repositoryId, items: [] })).uploadId;
+  const head = "e".repeat(40);
+  await insertRows("pull_requests", [
+    {
+      id: newId("pr"),
+      repository_id: SEED.repositoryId,
+      number: 101,
+      title: "Upgrade EKS",
+      author: "octocat",
+      state: "open",
+      head_sha: head,
+      head_ref: "feature/eks-upgrade",
+      base_ref: "main",
+      html_url: "https://github.com/acme/infra/pull/101",
+      github_updated_at: now - HOUR,
+      created_at: now - HOUR,
+      updated_at: now - HOUR,
+    },
+  ]);
+  const triggerId = newId("trg");
+  await insertRows("deployment_triggers", [
+    {
+      id: triggerId,
+      repository_id: SEED.repositoryId,
+      delivery_id: "rich-seed-delivery",
+      event: "pull_request",
+      activity: "opened",
+      head_sha: head,
+      ref: "feature/eks-upgrade",
+      pull_request_number: 101,
+      received_at: now - HOUR,
+    },
+  ]);
+  const batchId = newId("bat");
+  await insertRows("deployment_batches", [
+    {
+      id: batchId,
+      workspace_id: SEED.workspaceId,
+      repository_id: SEED.repositoryId,
+      upload_id: upload,
+      trigger_id: triggerId,
+      kind: "plan",
+      event: "pull_request",
+      activity: "opened",
+      head_sha: head,
+      ref: "feature/eks-upgrade",
+      pull_request_number: 101,
+      status: "running",
+      max_in_flight: 10,
+      created_at: now - HOUR,
+    },
+  ]);
+  return batchId;
+}
+
 async function richSeed(): Promise<SeededWorld> {
   const world = await seededWorld();
   const now = FIXED_NOW.getTime();
-  await addUpload({
+  const { uploadId } = await addUpload({
     workspaceId: SEED.workspaceId,
     repositoryId: SEED.repositoryId,
     pullRequest: 101,
@@ -1297,6 +1393,7 @@ async function richSeed(): Promise<SeededWorld> {
       updated_at: now,
     },
   ]);
+  const batchId = await addPullRequestBatch(uploadId);
   await insertRows("deployments", [
     {
       id: newId("dep"),
@@ -1309,6 +1406,8 @@ async function richSeed(): Promise<SeededWorld> {
       created_at: now - HOUR,
       started_at: now - HOUR,
       completed_at: now - HOUR / 2,
+      batch_id: batchId,
+      reason: "Blocked by lock acme/infra/plat-ue2-dev/vpc until it was released.",
     },
   ]);
   // The GitHub App: an installation connected to the workspace covering a repository not imported yet,

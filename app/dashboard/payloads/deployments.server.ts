@@ -17,6 +17,9 @@ export const deploymentsPanel = type({
     status: deploymentStatus,
     workflow: "string",
     githubRunUrl: "string | null",
+    reason: "string | null",
+    /** The pull request batch it belongs to (its page: pull-requests?batch=). */
+    batchId: "string | null",
     createdAt: "string.date.iso",
     completedAt: "string.date.iso | null",
     instanceId: "string",

@@ -9,76 +9,11 @@
  * from main (200) but not from another branch (403). At the end the App is uninstalled (GitHub's
  * `installation.deleted`) and the workspace deleted, so other files see the seed as it was.
  */
-import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { devWebhookSecret, examplePayload, postWebhook, type ExamplePayload } from "../../scripts/webhook-delivery";
-import {
-  chromiumForFile,
-  DESKTOP,
-  expectNoConsoleErrors,
-  fakeProviders,
-  screenshot,
-  url,
-  waitForHydration,
-} from "./harness";
+import { deliver, uninstallAndDelete, exchange, installationEvent, reloadUntil } from "./github";
+import { chromiumForFile, DESKTOP, expectNoConsoleErrors, screenshot, url, waitForHydration } from "./harness";
 
 const chromium = chromiumForFile();
-
-/** GitHub's example payload for `name`, for our installation `id` (a fresh one per run). */
-function installationEvent(name: "installation.created" | "installation.deleted", id: number): ExamplePayload {
-  const example = examplePayload(name);
-  if ("problem" in example) throw new Error(example.problem);
-  (example.payload.installation as ExamplePayload).id = id;
-  return example.payload;
-}
-
-async function deliver(payload: ExamplePayload): Promise<void> {
-  const secret = devWebhookSecret();
-  if (!secret) throw new Error("GITHUB_WEBHOOK_SECRET is missing from .dev.vars");
-  const response = await postWebhook(url("/webhooks/github"), "installation", payload, secret);
-  expect(response.status, await response.clone().text()).toBe(202);
-}
-
-/** The atmos CLI's token exchange for Codertocat/Hello-World's atmos-pro.yaml on `branch`: its status. */
-async function exchange(workspaceId: string, branch: string): Promise<number> {
-  const repository = "Codertocat/Hello-World";
-  const workflowRef = `${repository}/.github/workflows/atmos-pro.yaml@refs/heads/${branch}`;
-  const minted = await fetch(`${fakeProviders().controlUrl}/actions-token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      claims: {
-        sub: `repo:${repository}:ref:refs/heads/${branch}`,
-        repository,
-        repository_owner: "Codertocat",
-        ref: `refs/heads/${branch}`,
-        workflow_ref: workflowRef,
-        job_workflow_ref: workflowRef,
-      },
-    }),
-    signal: AbortSignal.timeout(5_000),
-  });
-  expect(minted.status).toBe(200);
-  const { token } = (await minted.json()) as { token: string };
-  const answer = await fetch(url("/api/v1/auth/github-oidc"), {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "User-Agent": "atmos/1.190.0 (linux; amd64)" },
-    body: JSON.stringify({ token, workspaceId }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return answer.status;
-}
-
-/** Reloads `path` until `text` is on it (the queue consumer runs beside the request), bounded. */
-async function reloadUntil(page: Page, path: string, text: string): Promise<void> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    await page.goto(url(path));
-    if ((await page.locator("main").textContent())?.includes(text)) return;
-    if (Date.now() > until) throw new Error(`"${text}" did not appear on ${path} within 20 s`);
-    await page.waitForTimeout(250);
-  }
-}
 
 describe("the GitHub App: connect an installation, import a repository, narrow a permission", () => {
   test("from GitHub's installation.created to a permission on main only", { timeout: 240_000 }, async () => {
@@ -98,7 +33,7 @@ describe("the GitHub App: connect an installation, import a repository, narrow a
     try {
       // On GitHub: install the App, which sends its webhook; then GitHub sends the owner back. The
       // installation id GitHub adds to the setup URL is ignored (a forged one would not matter).
-      await deliver(installationEvent("installation.created", installationId));
+      await deliver("installation", installationEvent("installation.created", installationId));
       const back = await page.goto(url(`/github/setup?installation_id=1&setup_action=install`));
       expect(back?.status()).toBe(200);
       expect(new URL(page.url()).pathname).toBe(repositories);
@@ -152,8 +87,8 @@ describe("the GitHub App: connect an installation, import a repository, narrow a
       await page.goto(url(`/dashboard/${slug}/settings`));
       const workspaceId = (await page.getByTestId("workspace-id").textContent())?.trim() ?? "";
       expect(workspaceId).toMatch(/^ws_[0-9A-Za-z]{28}$/);
-      expect(await exchange(workspaceId, "main")).toBe(200);
-      expect(await exchange(workspaceId, "feature/x")).toBe(403);
+      expect((await exchange(workspaceId, "main")).status).toBe(200);
+      expect((await exchange(workspaceId, "feature/x")).status).toBe(403);
 
       // The audit log has each step.
       await page.goto(url(`/dashboard/${slug}/audit`));
@@ -161,12 +96,7 @@ describe("the GitHub App: connect an installation, import a repository, narrow a
       for (const action of ["repository.imported", "permission.assigned", "permission.removed"])
         expect(audit, action).toContain(action);
     } finally {
-      await deliver(installationEvent("installation.deleted", installationId));
-      await page.goto(url(`/dashboard/${slug}/settings`));
-      await waitForHydration(page, "main form button");
-      await page.getByLabel(`Type ${slug} to confirm`).fill(slug);
-      await page.getByRole("button", { name: "Delete this workspace" }).click();
-      await page.waitForURL((address) => address.pathname.startsWith("/dashboard/"));
+      await uninstallAndDelete(page, installationId, slug);
     }
   });
 });

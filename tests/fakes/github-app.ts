@@ -218,20 +218,23 @@ function resetGitState(state: GitState): void {
       repos: new Set(installation.repos),
       ids: new Map(installation.repos.map((repo, index) => [repo, installation.id * 1000 + index + 1])),
     });
-    for (const repo of installation.repos) {
-      const files = new Map<string, string>([
-        ["README.md", putBlob(state, Buffer.from(`# ${repo}\n`))],
-        ["old.txt", putBlob(state, Buffer.from("this file is about to go\n"))],
-      ]);
-      const commit = putCommit(state, {
-        tree: putTree(state, files),
-        parents: [],
-        message: "Initial commit",
-        date: "2026-01-01T00:00:00Z",
-      });
-      state.branches.set(repo, new Map([["main", commit]]));
-    }
+    for (const repo of installation.repos) initialCommit(state, repo);
   }
+}
+
+/** A repository's `main` with its first commit (README.md + old.txt), as every repository the fake knows has. */
+function initialCommit(state: GitState, repo: string): void {
+  const files = new Map<string, string>([
+    ["README.md", putBlob(state, Buffer.from(`# ${repo}\n`))],
+    ["old.txt", putBlob(state, Buffer.from("this file is about to go\n"))],
+  ]);
+  const commit = putCommit(state, {
+    tree: putTree(state, files),
+    parents: [],
+    message: "Initial commit",
+    date: "2026-01-01T00:00:00Z",
+  });
+  state.branches.set(repo, new Map([["main", commit]]));
 }
 
 const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
@@ -351,7 +354,10 @@ function applyGitControl(state: GitState, body: unknown): string | null {
       runs as Record<string, { status: GitRun["status"]; conclusion?: string | null }>,
     ))
       Object.assign(state.runs.get(Number(id))!, { status: value.status, conclusion: value.conclusion ?? null });
-  for (const installation of defined) state.installations.set(installation.id, installation);
+  for (const installation of defined) {
+    state.installations.set(installation.id, installation);
+    for (const repo of installation.repos) if (!state.branches.has(repo)) initialCommit(state, repo);
+  }
   if (installed) {
     for (const [repo, value] of Object.entries(installed as Record<string, boolean>)) {
       const home = GIT_INSTALLATIONS.find((installation) => installation.repos.includes(repo.toLowerCase()))!;

@@ -470,10 +470,22 @@ export const deploymentTriggers = sqliteTable(
     ref: text("ref").notNull(),
     pullRequestNumber: integer("pull_request_number"),
     receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+    /**
+     * A merge group that no upload met in time: when the sweeper claimed it to report "No affected
+     * stacks workflow detected" (claimed before the call, so it is reported once).
+     */
+    settledAt: integer("settled_at", { mode: "timestamp_ms" }),
+    /** The neutral "Atmos Pro" check run posted then; a batch of the same head sha edits it later. */
+    checkRunId: integer("check_run_id"),
   },
   (t) => [
     uniqueIndex("deployment_triggers_delivery").on(t.deliveryId),
     index("deployment_triggers_head").on(t.repositoryId, t.headSha, t.receivedAt),
+    // `published` and `released` of one release (and a pre-release promoted later) deploy its commit once.
+    uniqueIndex("deployment_triggers_release")
+      .on(t.repositoryId, t.headSha)
+      .where(sql`${t.event} = 'release'`),
+    index("deployment_triggers_unsettled").on(t.event, t.settledAt, t.receivedAt),
   ],
 );
 

@@ -250,6 +250,7 @@ const GITHUB_FAILURES: Record<GithubErrorKind, { status: number; tag: string }> 
   suspended: { status: 403, tag: "GitHubAppSuspended" },
   permission_missing: { status: 403, tag: "GitHubAppPermissionMissing" },
   branch_not_found: { status: 404, tag: "BranchNotFound" },
+  ref_not_found: { status: 404, tag: "RefNotFound" },
   not_fast_forward: { status: 409, tag: "BranchMoved" },
   changes_refused: { status: 422, tag: "ChangesRefused" },
   rate_limited: { status: 503, tag: "GitHubRateLimited" },

@@ -116,6 +116,11 @@ const fields = type({
     .pipe((n) => Number(n))
     .narrow((n, ctx) => (n >= 1 && n <= 100 ? true : ctx.mustBe("between 1 and 100")))
     .default("10"),
+  /** How long a merge group waits for its affected-stacks upload before its check run says there is none. */
+  MERGE_GROUP_WAIT_SECONDS: type("string.integer.parse | number.integer")
+    .pipe((n) => Number(n))
+    .narrow((n, ctx) => (n >= 60 && n <= 3600 ? true : ctx.mustBe("between 60 and 3600")))
+    .default("600"),
   "LOG_LEVEL?": type("'debug' | 'info' | 'warn' | 'error'"),
   "SENTRY_DSN?": type("string.url"),
   /** Development and tests only: milliseconds added to the wall clock (app/clock.ts). */

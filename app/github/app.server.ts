@@ -44,6 +44,8 @@ export type GithubErrorKind =
   /** The installation does not grant the permissions a call asks for (e.g. contents: write). */
   | "permission_missing"
   | "branch_not_found"
+  /** A tag, branch or sha that names no commit of the repository. */
+  | "ref_not_found"
   /** The branch moved while we were committing (the ref update is never forced). */
   | "not_fast_forward"
   /** GitHub refused the changes themselves (e.g. deleting a path the branch does not have). */

@@ -12,6 +12,8 @@
  * When the new tree equals the head's (nothing changes), no commit is made and the head is returned.
  * Subrequests: 2 (installation, token; the token is usually cached) + 5 + one per distinct addition,
  * so at most MAX_CHANGED_FILES + 7.
+ *
+ * And the commit a ref names (a release's tag): GET /repos/{o}/{r}/commits/{ref}, Contents: read.
  */
 import { type } from "../validation";
 import type { Clock } from "../clock";
@@ -81,6 +83,8 @@ export function branchNameProblem(branch: string): string | null {
 const sha = type(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/);
 const refAnswer = type({ ref: "string", object: { sha, type: "string" } });
 const commitAnswer = type({ sha, tree: { sha } });
+/** GET /repos/{o}/{r}/commits/{ref}: the commit, annotated tags peeled. */
+const refCommitAnswer = type({ sha });
 const blobAnswer = type({ sha });
 const treeAnswer = type({ sha });
 
@@ -136,6 +140,31 @@ async function headOf(client: RepositoryClient, branch: string): Promise<string>
         "get_ref",
         `Branch ${branch} does not exist in ${client.owner}/${client.repo}`,
         404,
+      );
+    }
+    throw error;
+  }
+}
+
+export const REF_PERMISSIONS = { contents: "read" } as const;
+
+/** The commit a tag, branch or sha names (GitHub answers 422 or 404 when it names none). */
+export async function commitOfRef(client: RepositoryClient, ref: string): Promise<string> {
+  try {
+    const answer = await client.request({
+      method: "GET",
+      path: `/repos/${segment(client.owner)}/${segment(client.repo)}/commits/${segment(ref)}`,
+      schema: refCommitAnswer,
+      step: "get_ref_commit",
+    });
+    return answer.sha;
+  } catch (error) {
+    if (error instanceof GithubError && error.kind === "http" && (error.status === 404 || error.status === 422)) {
+      throw new GithubError(
+        "ref_not_found",
+        "get_ref_commit",
+        `${ref} names no commit in ${client.owner}/${client.repo}`,
+        error.status,
       );
     }
     throw error;

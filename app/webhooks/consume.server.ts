@@ -12,7 +12,7 @@ import {
   finishDelivery,
   releaseDelivery,
 } from "../domain/webhook-deliveries.server";
-import { handleEvent, PayloadInvalid } from "./events.server";
+import { EventUnprocessable, handleEvent, PayloadInvalid } from "./events.server";
 import type { WebhookMessage } from "./receive.server";
 
 /** Seconds before retry n (1, 2, …): base × 2^(n-1), at most 15 minutes. */
@@ -69,9 +69,11 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, context: App
       context.logger.info(outcome.handled ? "webhook_processed" : "webhook_ignored", log);
       message.ack();
     } catch (error) {
-      if (error instanceof PayloadInvalid) {
+      if (error instanceof PayloadInvalid || error instanceof EventUnprocessable) {
         await finishDelivery(context.db, deliveryId, { status: "failed", error: error.message }, context.now());
-        context.logger.error("webhook_payload_invalid", { ...log, fields: error.fields });
+        if (error instanceof PayloadInvalid)
+          context.logger.error("webhook_payload_invalid", { ...log, fields: error.fields });
+        else context.logger.warn("webhook_unprocessable", log);
         message.ack();
         continue;
       }

@@ -19,8 +19,9 @@ import {
   type RepositoryFacts,
 } from "../domain/installations.server";
 import { recordWorkflowJob, recordWorkflowRun } from "../domain/deployments/dispatch.server";
-import { recordMergeGroupEvent, recordPullRequestEvent } from "../domain/deployments/matching.server";
-import { githubAppConfigured, listInstallationRepositories } from "../github/app.server";
+import { recordPullRequestEvent, recordRefTrigger, repositoryByGithubId } from "../domain/deployments/matching.server";
+import { GithubError, githubAppConfigured, listInstallationRepositories, repositoryClient } from "../github/app.server";
+import { commitOfRef, REF_PERMISSIONS } from "../github/commits.server";
 import { enqueueDeployments, type DeploymentMessage } from "../worker/deployment-queue.server";
 import { type, validate } from "../validation";
 import type { Type } from "../validation/arktype";
@@ -80,6 +81,11 @@ export const pullRequestEvent = type({
 export const mergeGroupEvent = type({
   action: "string",
   merge_group: { head_sha: "string", head_ref: "string" },
+  repository: { id: "number.integer > 0" },
+});
+export const releaseEvent = type({
+  action: "string",
+  release: { tag_name: "string > 0", draft: "boolean" },
   repository: { id: "number.integer > 0" },
 });
 export const workflowRunEvent = type({
@@ -209,11 +215,53 @@ export const HANDLERS = {
     schema: mergeGroupEvent,
     actions: ["checks_requested"],
     async run(payload, context, deliveryId) {
-      const { triggerId } = await recordMergeGroupEvent(context.db, {
-        repositoryGithubId: payload.repository.id,
-        host: GITHUB_HOST,
+      const repository = await repositoryByGithubId(context.db, GITHUB_HOST, payload.repository.id);
+      if (!repository) return;
+      const { triggerId } = await recordRefTrigger(context.db, {
+        repositoryId: repository.id,
+        event: "merge_group",
+        activity: "checks_requested",
         headSha: payload.merge_group.head_sha,
-        headRef: payload.merge_group.head_ref,
+        ref: payload.merge_group.head_ref,
+        deliveryId,
+        now: context.now(),
+      });
+      if (triggerId) await enqueueDeployments(context, [{ type: "trigger", triggerId }]);
+    },
+  }),
+  release: handler({
+    schema: releaseEvent,
+    // `released` comes with `published` for a release, alone when a pre-release is promoted: one
+    // trigger per tagged commit either way, with the workflows of `settings.pro.release.published`.
+    actions: ["published", "released"],
+    async run(payload, context, deliveryId) {
+      if (payload.release.draft) return;
+      const repository = await repositoryByGithubId(context.db, GITHUB_HOST, payload.repository.id);
+      if (!repository) return;
+      // The payload names the tag, not its commit: GitHub says which commit it is.
+      const tag = payload.release.tag_name;
+      let headSha: string;
+      try {
+        const client = await repositoryClient(
+          context.settings,
+          repository.owner,
+          repository.name,
+          REF_PERMISSIONS,
+          context.now,
+          repository.installationId,
+        );
+        headSha = await commitOfRef(client, tag);
+      } catch (error) {
+        if (error instanceof GithubError && !error.transient)
+          throw new EventUnprocessable(`The release's tag ${tag} could not be resolved: ${error.message}.`);
+        throw error;
+      }
+      const { triggerId } = await recordRefTrigger(context.db, {
+        repositoryId: repository.id,
+        event: "release",
+        activity: "published",
+        headSha,
+        ref: tag,
         deliveryId,
         now: context.now(),
       });
@@ -264,6 +312,14 @@ export class PayloadInvalid extends Error {
   constructor(readonly fields: string[]) {
     super(`The payload does not have the shape we expect: ${fields.join(", ")}`);
     this.name = "PayloadInvalid";
+  }
+}
+
+/** An event we cannot act on, whatever retries do (e.g. a release's tag that names no commit): said once. */
+export class EventUnprocessable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EventUnprocessable";
   }
 }
 

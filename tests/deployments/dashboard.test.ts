@@ -5,19 +5,19 @@
  * request, and the deployments page listing the same runs. A batch of one workspace never shows in
  * another's page, whatever `?batch=` names.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createWorkspace } from "~/domain/workspaces.server";
 import { userActor } from "~/domain/audit.server";
 import { users } from "../../db/schema";
 import { SEED } from "../../db/seed";
 import { sessionCookieFor } from "../auth";
-import { db, FIXED_NOW, seedDatabase } from "../db";
+import { db, FIXED_NOW } from "../db";
 import { get } from "../http";
 import {
   batches,
   dispatches,
   eventually,
-  githubCoversSeed,
+  freshSeedEachTest,
   HEAD_REF,
   item,
   jobs,
@@ -62,10 +62,7 @@ const ok = <T>(slot: Slot<T>): T => {
   return slot.data;
 };
 
-beforeEach(async () => {
-  await seedDatabase();
-  await githubCoversSeed();
-});
+freshSeedEachTest();
 
 describe("the pull requests page", () => {
   it("shows the pull request and its batch as jobs are dispatched, run and skipped", async () => {

@@ -4,15 +4,14 @@
  * are refused before anything is dispatched; GitHub answering 204 (the run found by its title);
  * GitHub rate limiting us (retried after Retry-After, dispatched once); a redelivered webhook.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { api, apiToken } from "../api/client";
-import { seedDatabase } from "../db";
 import {
   batches,
   dispatches,
   eventually,
   gitFaults,
-  githubCoversSeed,
+  freshSeedEachTest,
   item,
   jobs,
   PRO,
@@ -24,13 +23,7 @@ import {
 
 const chain = () => [item("vpc", [item("eks/cluster")])];
 
-beforeEach(async () => {
-  await seedDatabase();
-  await githubCoversSeed();
-});
-afterEach(async () => {
-  await gitFaults({ dispatch: "ok" });
-});
+freshSeedEachTest();
 
 describe("ordered deployments, when things go wrong", () => {
   it("holds an item locked for something else as blocked, with its dependents, until the lock is released", async () => {

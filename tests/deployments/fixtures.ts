@@ -3,11 +3,13 @@
  * `workflow_run` deliveries (GitHub's example payloads, with our values), affected-stacks uploads
  * through the API, and the fake GitHub's record of every dispatch it accepted.
  */
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
+import { sweepDeployments } from "~/domain/deployments/sweep.server";
 import { SEED } from "../../db/seed";
 import { api, apiToken } from "../api/client";
 import { REPO, type WireStackItem } from "../api/fixtures";
-import { db } from "../db";
+import { testContext, testNow } from "../context";
+import { db, seedDatabase } from "../db";
 import { fakes } from "../fakes/control";
 import type { GitCheckRun, GitComment, GitDispatch } from "../fakes/github-app";
 import { example, githubLists, processed, send } from "../webhooks/fixtures";
@@ -19,6 +21,21 @@ export const HEAD_REF = "feature/vpc";
 
 /** GitHub's truth for the seed: installation 9001 covers acme/infra (9101). */
 export const githubCoversSeed = () => githubLists(SEED.installationId, "acme", [[SEED.repositoryGithubId, "infra"]]);
+
+/** Each test of the file starts from the seed, covered by GitHub, with no fault a test before left on. */
+export function freshSeedEachTest(): void {
+  beforeEach(async () => {
+    await seedDatabase();
+    await githubCoversSeed();
+  });
+  afterEach(async () => {
+    await gitFaults({ dispatch: "ok", checkRuns: "ok" });
+  });
+}
+
+/** The sweeper, judging what is late `minutes` ahead; GitHub's calls are signed on the run's clock, as the fake checks them. */
+export const sweepAhead = (minutes: number) =>
+  sweepDeployments(db(), testContext().settings, testNow, new Date(testNow().getTime() + minutes * 60_000));
 
 const inputs = { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" };
 /** `settings.pro` asking for a plan on each push and an apply after the merge. */

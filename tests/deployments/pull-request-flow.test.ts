@@ -4,12 +4,12 @@
  * merge on the base branch, each only once what it depends on succeeded; failures skip dependents;
  * uploads and webhooks meet in either order.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   batches,
   dispatches,
   eventually,
-  githubCoversSeed,
+  freshSeedEachTest,
   HEAD_REF,
   HEAD_SHA,
   item,
@@ -19,17 +19,13 @@ import {
   uploadAffected,
   workflowRun,
 } from "./fixtures";
-import { seedDatabase } from "../db";
 
 // vpc → eks/cluster → app/api, and vpc → rds (a diamond's half), all in one stack.
 const chain = () => [item("vpc", [item("eks/cluster", [item("app/api")]), item("rds", [item("app/api")])])];
 
 const order = (list: Array<{ inputs: Record<string, unknown> }>) => list.map((d) => String(d.inputs.component));
 
-beforeEach(async () => {
-  await seedDatabase();
-  await githubCoversSeed();
-});
+freshSeedEachTest();
 
 describe("ordered deployments of a pull request", () => {
   it("plans every item in dependency order once the PR is opened and its upload arrives, then applies after the merge", async () => {

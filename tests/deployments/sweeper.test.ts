@@ -3,36 +3,26 @@
  * app's: a run GitHub did not name is found by its title, a run whose webhooks were lost is polled to
  * its end, and a dispatch that never started a run fails with the reason — it is never sent twice.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { advanceBatch } from "~/domain/deployments/dispatch.server";
-import { sweepDeployments } from "~/domain/deployments/sweep.server";
 import { testContext, testNow } from "../context";
-import { db, seedDatabase } from "../db";
+import { db } from "../db";
 import { fakes } from "../fakes/control";
 import {
   batches,
   dispatches,
   eventually,
   gitFaults,
-  githubCoversSeed,
+  freshSeedEachTest,
   item,
+  sweepAhead,
   jobs,
   PRO,
   pullRequest,
   uploadAffected,
 } from "./fixtures";
 
-/** What is late is judged `minutes` ahead; GitHub's calls are signed on the run's clock, as the fake checks them. */
-const sweep = (minutes: number) =>
-  sweepDeployments(db(), testContext().settings, testNow, new Date(testNow().getTime() + minutes * 60_000));
-
-beforeEach(async () => {
-  await seedDatabase();
-  await githubCoversSeed();
-});
-afterEach(async () => {
-  await gitFaults({ dispatch: "ok" });
-});
+freshSeedEachTest();
 
 describe("the deployments sweeper", () => {
   it("finds a run GitHub did not name by its title, then polls it to its end when its webhooks are lost", async () => {
@@ -49,16 +39,16 @@ describe("the deployments sweeper", () => {
     const settings = testContext().settings;
 
     // Too early: a run may take a moment to appear.
-    expect(await sweep(1)).toMatchObject({ lookedUp: 0, found: 0 });
-    const found = await sweep(3);
+    expect(await sweepAhead(1)).toMatchObject({ lookedUp: 0, found: 0 });
+    const found = await sweepAhead(3);
     expect(found).toMatchObject({ lookedUp: 1, found: 1, failed: 0 });
     expect((await jobs())[0]).toMatchObject({ status: "queued", runId: sent!.runId });
 
     // A run that lasts is polled, at most every 15 minutes.
-    expect((await sweep(5)).polled).toBe(0);
-    expect((await sweep(16)).polled).toBe(1);
+    expect((await sweepAhead(5)).polled).toBe(0);
+    expect((await sweepAhead(16)).polled).toBe(1);
     expect((await jobs())[0]!.status).toBe("queued");
-    expect((await sweep(17)).polled).toBe(0);
+    expect((await sweepAhead(17)).polled).toBe(0);
 
     // The run finished on GitHub, and no webhook told us.
     const response = await fetch(`${fakes().controlUrl}/git`, {
@@ -66,7 +56,7 @@ describe("the deployments sweeper", () => {
       body: JSON.stringify({ runs: { [sent!.runId]: { status: "completed", conclusion: "success" } } }),
     });
     expect(response.status).toBe(200);
-    const polled = await sweep(32);
+    const polled = await sweepAhead(32);
     expect(polled).toMatchObject({ polled: 1 });
     expect((await jobs())[0]!.status).toBe("success");
     for (const batchId of polled.batches) await advanceBatch(db(), settings, batchId, testNow);
@@ -80,8 +70,8 @@ describe("the deployments sweeper", () => {
     await uploadAffected([item("vpc", [], { pro: PRO })], headSha);
     await eventually(jobs, (rows) => rows.some((row) => row.status === "queued"));
     const settings = testContext().settings;
-    expect(await sweep(3)).toMatchObject({ lookedUp: 1, found: 0, failed: 0 });
-    const swept = await sweep(11);
+    expect(await sweepAhead(3)).toMatchObject({ lookedUp: 1, found: 0, failed: 0 });
+    const swept = await sweepAhead(11);
     expect(swept).toMatchObject({ lookedUp: 1, failed: 1 });
     await gitFaults({ dispatch: "ok" });
     for (const batchId of swept.batches) await advanceBatch(db(), settings, batchId, testNow);

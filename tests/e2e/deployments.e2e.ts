@@ -8,6 +8,7 @@
  * App is uninstalled and the workspace deleted at the end, so other files see the seed as it was.
  */
 import { describe, expect, test } from "vitest";
+import { affectedItem } from "../../scripts/loopback";
 import { deliver, uninstallAndDelete, example, exchange, fakeGit, installationEvent, reloadUntil } from "./github";
 import { chromiumForFile, DESKTOP, expectNoConsoleErrors, screenshot, url, waitForHydration } from "./harness";
 
@@ -75,17 +76,6 @@ describe("ordered deployments on the Pull requests page", () => {
       const { token } = await exchange(workspaceId, "main");
       const inputs = { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" };
       const pro = { pull_request: { opened: { workflows: { "plan.yaml": { inputs } } } } };
-      const stackItem = (component: string, dependents: unknown[] = []) => ({
-        component,
-        component_type: "terraform",
-        component_path: `components/terraform/${component}`,
-        stack: "plat-ue2-dev",
-        stack_slug: `plat-ue2-dev-${component.replace(/\//g, "-")}`,
-        affected: "component",
-        dependents,
-        included_in_dependents: false,
-        settings: { pro },
-      });
       const upload = await fetch(url("/api/v1/affected-stacks"), {
         method: "POST",
         headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
@@ -96,7 +86,7 @@ describe("ordered deployments on the Pull requests page", () => {
           repo_name: REPOSITORY.name,
           repo_owner: REPOSITORY.owner,
           repo_host: "github.com",
-          stacks: [stackItem("vpc", [stackItem("eks/cluster")])],
+          stacks: [affectedItem("vpc", pro, [affectedItem("eks/cluster", pro)])],
         }),
         signal: AbortSignal.timeout(10_000),
       });

@@ -12,6 +12,8 @@
  *   POST  /github-api/repos/:o/:r/git/trees                   |  covering the repository
  *   POST  /github-api/repos/:o/:r/git/commits                 |
  *   PATCH /github-api/repos/:o/:r/git/refs/heads/:branch      /  fast-forward only unless `force`
+ *   GET   /github-api/repos/:o/:r/commits/:ref                Contents: read → the commit a tag, branch or sha
+ *                                                            names (422 "No commit found" otherwise)
  *   POST  /github-api/repos/:o/:r/actions/workflows/:f/dispatches   Actions: write → starts a run; 200 with
  *                                                            {workflow_run_id, html_url} when return_run_details
  *   GET   /github-api/repos/:o/:r/actions/runs[/:id]          Actions: read (`head_sha` filters)
@@ -30,11 +32,12 @@
  *                                   installationTokens, issuedTokens: [{installationId, repositories, permissions}],
  *                                   faults, requests, dispatches, runs, checkRuns, comments }
  *   POST {controlUrl}/git         { faults?: GitFaults, installed?: {"owner/repo": boolean}, runs?: {"<id>": {status, conclusion?}},
- *                                   installations?: {"<id>": {account, repositories: [{id, name}]}} }  merged
+ *                                   installations?: {"<id>": {account, repositories: [{id, name}]}},
+ *                                   tags?: {"owner/repo": {"<tag>": "<commit sha>"}} }  merged
  *                                   (an installation given is GitHub's truth for it from then on)
  *   POST {controlUrl}/git/reset   installations, repositories (branch main: README.md + old.txt), tokens, faults, requests
  */
-import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { jwtVerify } from "jose";
 import type { Clock } from "../../app/clock";
@@ -59,6 +62,8 @@ export type GitFaults = {
    * (as when the workflow file does not accept workflow_dispatch on that ref).
    */
   dispatch?: "ok" | "no_content" | "http_500" | "rate_limited" | "secondary_rate_limit" | "timeout" | "lost";
+  /** POST and PATCH …/check-runs. */
+  checkRuns?: "ok" | "http_500";
 };
 const GIT_FAULT_VALUES: { [K in keyof GitFaults]-?: readonly NonNullable<GitFaults[K]>[] } = {
   installation: ["ok", "http_500"],
@@ -67,6 +72,7 @@ const GIT_FAULT_VALUES: { [K in keyof GitFaults]-?: readonly NonNullable<GitFaul
   blobs: ["ok", "http_500", "wrong_shape"],
   updateRef: ["ok", "race"],
   dispatch: ["ok", "no_content", "http_500", "rate_limited", "secondary_rate_limit", "timeout", "lost"],
+  checkRuns: ["ok", "http_500"],
 };
 const DEFAULT_GIT_FAULTS: Required<GitFaults> = {
   installation: "ok",
@@ -75,6 +81,7 @@ const DEFAULT_GIT_FAULTS: Required<GitFaults> = {
   blobs: "ok",
   updateRef: "ok",
   dispatch: "ok",
+  checkRuns: "ok",
 };
 
 /** One entry of `requests` in `GET {controlUrl}/git`: what our client sent, never a credential. */
@@ -143,6 +150,8 @@ type GitState = {
   installations: Map<number, GitInstallation>;
   /** "owner/repo" (lower case) → branch → commit sha. */
   branches: Map<string, Map<string, string>>;
+  /** "owner/repo" (lower case) → tag → the commit it names (tags are peeled: annotated or not, as GitHub resolves them). */
+  tags: Map<string, Map<string, string>>;
   blobs: Map<string, Buffer>;
   /** Flat trees: path → blob sha. */
   trees: Map<string, Map<string, string>>;
@@ -167,13 +176,16 @@ const GIT_INSTALLATIONS: Array<{ id: number; account: string; repos: string[] }>
 
 const gitStates = new WeakMap<Ctx, GitState>();
 
-/** The App's key pair; the private half is what `githubAppPrivateKey` hands out. */
-export function createGitState(ctx: Ctx): { privateKeyPem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+/** The App's key pair (a new one unless given); the private half is what `githubAppPrivateKey` hands out. */
+export function createGitState(ctx: Ctx, privateKeyPem?: string): { privateKeyPem: string } {
+  const { publicKey, privateKey } = privateKeyPem
+    ? { privateKey: createPrivateKey(privateKeyPem), publicKey: createPublicKey(privateKeyPem) }
+    : generateKeyPairSync("rsa", { modulusLength: 2048 });
   const state: GitState = {
     appPublicKey: publicKey,
     installations: new Map(),
     branches: new Map(),
+    tags: new Map(),
     blobs: new Map(),
     trees: new Map(),
     commits: new Map(),
@@ -201,6 +213,7 @@ function gitState(ctx: Ctx): GitState {
 function resetGitState(state: GitState): void {
   state.installations.clear();
   state.branches.clear();
+  state.tags.clear();
   state.blobs.clear();
   state.trees.clear();
   state.commits.clear();
@@ -299,9 +312,17 @@ export function gitControl(ctx: Ctx, method: string, sub: string, raw: string, r
 function applyGitControl(state: GitState, body: unknown): string | null {
   if (!isRecord(body)) return "body must be an object";
   for (const key of Object.keys(body))
-    if (key !== "faults" && key !== "installed" && key !== "installations" && key !== "runs")
+    if (key !== "faults" && key !== "installed" && key !== "installations" && key !== "runs" && key !== "tags")
       return `unknown field "${key}"`;
-  const { faults, installed, installations, runs } = body;
+  const { faults, installed, installations, runs, tags } = body;
+  if (tags !== undefined) {
+    if (!isRecord(tags)) return "tags must be an object";
+    for (const [repo, named] of Object.entries(tags)) {
+      if (!isRecord(named)) return `tags.${repo} must be {"<tag>": "<commit sha>"}`;
+      for (const [tag, sha] of Object.entries(named))
+        if (typeof sha !== "string" || !/^[0-9a-f]{40}$/.test(sha)) return `tags.${repo}.${tag} must be a commit sha`;
+    }
+  }
   if (runs !== undefined) {
     if (!isRecord(runs)) return "runs must be an object";
     for (const [id, value] of Object.entries(runs)) {
@@ -354,6 +375,12 @@ function applyGitControl(state: GitState, body: unknown): string | null {
       runs as Record<string, { status: GitRun["status"]; conclusion?: string | null }>,
     ))
       Object.assign(state.runs.get(Number(id))!, { status: value.status, conclusion: value.conclusion ?? null });
+  if (isRecord(tags))
+    for (const [repo, named] of Object.entries(tags as Record<string, Record<string, string>>)) {
+      const known = state.tags.get(repo.toLowerCase()) ?? new Map<string, string>();
+      for (const [tag, sha] of Object.entries(named)) known.set(tag, sha);
+      state.tags.set(repo.toLowerCase(), known);
+    }
   for (const installation of defined) {
     state.installations.set(installation.id, installation);
     for (const repo of installation.repos) if (!state.branches.has(repo)) initialCommit(state, repo);
@@ -488,7 +515,7 @@ export async function handleGithubApp(
   }
 
   // Repository endpoints: the token must cover the repository.
-  const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/(?:git\/|actions\/|check-runs|issues\/).*)$/.exec(sub);
+  const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/(?:git\/|actions\/|check-runs|issues\/|commits\/).*)$/.exec(sub);
   if (!repoMatch) return ghNotFound(res);
   const repo = `${decodeURIComponent(repoMatch[1]!)}/${decodeURIComponent(repoMatch[2]!)}`.toLowerCase();
   if (!(issued.repos?.has(repo) ?? true) || !installation.repos.has(repo) || !state.branches.has(repo))
@@ -497,6 +524,11 @@ export async function handleGithubApp(
     return checksAndComments(state, issued, method, repo, repoMatch[3]!, body, query, res);
   if (repoMatch[3]!.startsWith("/actions/"))
     return actionsApi(ctx, state, issued, method, repo, repoMatch[3]!, body, query, res);
+  if (repoMatch[3]!.startsWith("/commits/")) {
+    if (method !== "GET") return ghNotFound(res);
+    if (!tokenAllows(issued, "contents", "read")) return notAccessible(res, "rest/commits/commits#get-a-commit");
+    return commitOfRef(state, repo, decodeURIComponent(repoMatch[3]!.slice("/commits/".length)), res);
+  }
   return gitDataApi(state, method, repo, repoMatch[3]!, body, res);
 }
 
@@ -545,6 +577,7 @@ function checksAndComments(
   const checkRunId = /^\/check-runs(?:\/(\d+))?$/.exec(sub);
   if (checkRunId && (method === "POST" || method === "PATCH")) {
     if (!tokenAllows(issued, "checks", "write")) return refuse();
+    if (state.faults.checkRuns === "http_500") return send(res, 500, { message: "Server Error" });
     const existing = checkRunId[1] ? state.checkRuns.get(Number(checkRunId[1])) : undefined;
     if (method === "PATCH" && (!existing || existing.repo !== repo)) return ghNotFound(res, "rest/checks/runs");
     if (method === "POST" && (typeof body.name !== "string" || typeof body.head_sha !== "string"))
@@ -930,6 +963,24 @@ function commitAnswer(repo: string, sha: string, commit: GitCommitObject) {
     })),
     verification: { verified: true, reason: "valid", signature: null, payload: null, verified_at: commit.date },
   };
+}
+
+/** GET /repos/:o/:r/commits/:ref — a tag first, then a branch, then a sha we hold (GitHub's own order). */
+function commitOfRef(state: GitState, repo: string, ref: string, res: ServerResponse): void {
+  const sha =
+    state.tags.get(repo)?.get(ref) ??
+    state.branches.get(repo)?.get(ref) ??
+    (/^[0-9a-f]{40}$/.test(ref) && state.commits.has(ref) ? ref : undefined);
+  if (!sha) return ghUnprocessable(res, `No commit found for SHA: ${ref}`, "rest/commits/commits#get-a-commit");
+  const commit = state.commits.get(sha);
+  send(res, 200, {
+    sha,
+    node_id: Buffer.from(`C_${sha}`).toString("base64url"),
+    url: `/repos/${repo}/commits/${sha}`,
+    html_url: `/${repo}/commit/${sha}`,
+    commit: { message: commit?.message ?? "A tagged commit", tree: { sha: commit?.tree ?? sha1(`tree ${sha}`) } },
+    parents: (commit?.parents ?? []).map((parent) => ({ sha: parent, url: `/repos/${repo}/commits/${parent}` })),
+  });
 }
 
 function gitDataApi(

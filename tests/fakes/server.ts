@@ -150,7 +150,12 @@ function resetState(ctx: Ctx): void {
 // ---------------------------------------------------------------------------------------------
 
 export async function startFakeProviders(
-  options: { port?: number; now?: Clock } = {},
+  options: {
+    port?: number;
+    now?: Clock;
+    /** The GitHub App's private key (PKCS#1 PEM) to keep across restarts; a new one by default. */
+    githubAppPrivateKey?: string;
+  } = {},
 ): Promise<FakeProvidersInfo & { close(): Promise<void> }> {
   const [main, rogue] = await Promise.all([generateKeyPair("RS256"), generateKeyPair("RS256")]);
   const publicJwk = { ...(await exportJWK(main.publicKey)), kid: KID, alg: "RS256", use: "sig" };
@@ -180,7 +185,7 @@ export async function startFakeProviders(
     closing: false,
     now: options.now ?? (() => new Date()),
   };
-  const githubApp = createGitState(ctx);
+  const githubApp = createGitState(ctx, options.githubAppPrivateKey);
 
   const server = createServer((req, res) => {
     handle(ctx, req, res).catch((error: unknown) => {

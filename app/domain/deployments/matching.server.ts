@@ -51,9 +51,15 @@ const GITHUB_ACTOR: AuditActor = { type: "system", id: null, label: "GitHub" };
 export const batchKind = (trigger: Pick<Trigger, "event" | "activity">): "plan" | "apply" =>
   trigger.activity === "merged" || trigger.event === "release" ? "apply" : "plan";
 
-async function repositoryByGithubId(db: Database, host: string, githubId: number) {
+/** A repository we know (not deleted) by GitHub's id. */
+export async function repositoryByGithubId(db: Database, host: string, githubId: number) {
   const [repository] = await db
-    .select({ id: repositories.id, owner: repositories.owner, name: repositories.name })
+    .select({
+      id: repositories.id,
+      owner: repositories.owner,
+      name: repositories.name,
+      installationId: repositories.installationId,
+    })
     .from(repositories)
     .where(and(eq(repositories.host, host), eq(repositories.githubId, githubId), isNull(repositories.deletedAt)))
     .limit(1);
@@ -206,23 +212,33 @@ export async function recordPullRequestEvent(
   return { repositoryId: repository.id, applied, triggerId, stoppedBatches };
 }
 
-/** A merge group's checks: plans of its head, on its head ref. */
-export async function recordMergeGroupEvent(
+/**
+ * A trigger that no pull request carries: a merge group's checks (plans of its head, on its head ref)
+ * or a release (applies of its tagged commit, on its tag). `published` and `released` of one release
+ * make one trigger: the second finds the first by repository and commit and adds nothing.
+ */
+export async function recordRefTrigger(
   db: Database,
-  input: { repositoryGithubId: number; host: string; headSha: string; headRef: string; deliveryId: string; now: Date },
+  input: {
+    repositoryId: string;
+    event: "merge_group" | "release";
+    activity: "checks_requested" | "published";
+    headSha: string;
+    ref: string;
+    deliveryId: string;
+    now: Date;
+  },
 ): Promise<{ triggerId: string | null }> {
-  const repository = await repositoryByGithubId(db, input.host, input.repositoryGithubId);
-  if (!repository) return { triggerId: null };
   const [inserted] = await db
     .insert(deploymentTriggers)
     .values({
       id: newId("trg"),
-      repositoryId: repository.id,
+      repositoryId: input.repositoryId,
       deliveryId: input.deliveryId,
-      event: "merge_group",
-      activity: "checks_requested",
+      event: input.event,
+      activity: input.activity,
       headSha: input.headSha,
-      ref: input.headRef,
+      ref: input.ref,
       pullRequestNumber: null,
       receivedAt: input.now,
     })

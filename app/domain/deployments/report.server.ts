@@ -4,12 +4,20 @@
  * move. Their ids are stored after the first call, so a retry edits rather than duplicates. A report
  * that GitHub refuses is logged and retried with the next move; it never holds back a dispatch.
  */
-import { and, desc, eq, inArray, isNotNull, ne } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, ne } from "drizzle-orm";
 import type { Database } from "../../../db/client";
-import { deployments, deploymentBatches, instances, pullRequests, repositories, workspaces } from "../../../db/schema";
+import {
+  deployments,
+  deploymentBatches,
+  deploymentTriggers,
+  instances,
+  pullRequests,
+  repositories,
+  workspaces,
+} from "../../../db/schema";
 import type { Clock } from "../../clock";
 import type { Settings } from "../../config/env.server";
-import { repositoryClient } from "../../github/app.server";
+import { GithubError, repositoryClient } from "../../github/app.server";
 import { REPORT_PERMISSIONS, upsertCheckRun, upsertComment } from "../../github/checks.server";
 import {
   batchTable,
@@ -18,6 +26,7 @@ import {
   COMMENT_MARKER,
   commentBody,
   GITHUB_BODY_LIMIT,
+  NO_UPLOAD_CHECK,
   type ReportBatch,
 } from "./report";
 
@@ -66,6 +75,7 @@ export async function reportBatch(db: Database, settings: Settings, batchId: str
       headSha: deploymentBatches.headSha,
       pullRequestNumber: deploymentBatches.pullRequestNumber,
       checkRunId: deploymentBatches.checkRunId,
+      triggerCheckRunId: deploymentTriggers.checkRunId,
       slug: workspaces.slug,
       owner: repositories.owner,
       name: repositories.name,
@@ -74,6 +84,7 @@ export async function reportBatch(db: Database, settings: Settings, batchId: str
     .from(deploymentBatches)
     .innerJoin(workspaces, eq(workspaces.id, deploymentBatches.workspaceId))
     .innerJoin(repositories, eq(repositories.id, deploymentBatches.repositoryId))
+    .innerJoin(deploymentTriggers, eq(deploymentTriggers.id, deploymentBatches.triggerId))
     .where(eq(deploymentBatches.id, batchId));
   if (!row) return;
   const detailsUrl = `${settings.APP_URL}/dashboard/${encodeURIComponent(row.slug)}/pull-requests?batch=${row.id}`;
@@ -113,7 +124,8 @@ export async function reportBatch(db: Database, settings: Settings, batchId: str
       .from(pullRequests)
       .where(and(eq(pullRequests.repositoryId, row.repositoryId), eq(pullRequests.number, pullRequest))),
   ]);
-  const checkRunId = row.checkRunId ?? siblings[0]?.checkRunId ?? null;
+  // A merge group's upload that came after its neutral check run edits that one: one check run per head sha.
+  const checkRunId = row.checkRunId ?? siblings[0]?.checkRunId ?? row.triggerCheckRunId ?? null;
   const recent = latest.map((batch) => batch.id);
   const pr = prs[0];
   const reports = await reportBatches(db, recent.includes(row.id) ? recent : [row.id, ...recent]);
@@ -144,4 +156,58 @@ export async function reportBatch(db: Database, settings: Settings, batchId: str
   });
   if (pr && pr.commentId !== commentId)
     await db.update(pullRequests).set({ commentId }).where(eq(pullRequests.id, pr.id));
+}
+
+export type MergeGroupWaiting = {
+  triggerId: string;
+  headSha: string;
+  owner: string;
+  name: string;
+  installationId: number | null;
+};
+
+/**
+ * A merge group no upload met in time gets a neutral "Atmos Pro" check run, once: the trigger is
+ * claimed before the call and released again only when GitHub may take it later (then the next sweep
+ * retries). False when another sweep had claimed it, or GitHub refused it for good.
+ */
+export async function reportNoUpload(
+  db: Database,
+  settings: Settings,
+  waiting: MergeGroupWaiting,
+  clock: Clock,
+  now: Date,
+): Promise<boolean> {
+  const claimed = await db
+    .update(deploymentTriggers)
+    .set({ settledAt: now })
+    .where(and(eq(deploymentTriggers.id, waiting.triggerId), isNull(deploymentTriggers.settledAt)))
+    .returning({ id: deploymentTriggers.id });
+  if (claimed.length === 0) return false;
+  try {
+    const client = await repositoryClient(
+      settings,
+      waiting.owner,
+      waiting.name,
+      REPORT_PERMISSIONS,
+      clock,
+      waiting.installationId,
+    );
+    const id = await upsertCheckRun(client, null, {
+      name: CHECK_RUN_NAME,
+      headSha: waiting.headSha,
+      status: "completed",
+      conclusion: "neutral",
+      detailsUrl: `${settings.APP_URL}/docs/ordered-deployments`,
+      title: NO_UPLOAD_CHECK.title,
+      summary: NO_UPLOAD_CHECK.summary(Math.round(settings.MERGE_GROUP_WAIT_SECONDS / 60)),
+      externalId: waiting.triggerId,
+    });
+    await db.update(deploymentTriggers).set({ checkRunId: id }).where(eq(deploymentTriggers.id, waiting.triggerId));
+    return true;
+  } catch (error) {
+    if (error instanceof GithubError && error.transient)
+      await db.update(deploymentTriggers).set({ settledAt: null }).where(eq(deploymentTriggers.id, waiting.triggerId));
+    throw error;
+  }
 }

@@ -10,6 +10,13 @@ export const COMMENT_MARKER = "<!-- atmos-pro:pull-request-comment -->";
 /** GitHub refuses comment bodies (and check summaries) over 65,536 characters. */
 export const GITHUB_BODY_LIMIT = 65_536;
 
+/** A merge group that no affected-stacks upload met in time: its neutral check run. */
+export const NO_UPLOAD_CHECK = {
+  title: "No affected stacks workflow detected",
+  summary: (waitedMinutes: number) =>
+    `No affected-stacks upload arrived for this merge group's head commit within ${waitedMinutes} minute${waitedMinutes === 1 ? "" : "s"}, so Atmos Pro planned nothing. If this repository deploys with Atmos, run \`atmos describe affected --upload\` in a workflow on \`merge_group\`.`,
+};
+
 export type ReportJob = {
   stack: string;
   component: string;

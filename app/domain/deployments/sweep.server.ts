@@ -9,22 +9,34 @@
  * - A run in progress for more than 15 minutes is polled (at most every 15 minutes each), so a lost
  *   `workflow_run` webhook cannot keep its batch open.
  * - A running batch with nothing left to wait for is advanced, which ends it and its check run.
+ * - A merge group that no affected-stacks upload met within MERGE_GROUP_WAIT_SECONDS gets a neutral
+ *   check run ("No affected stacks workflow detected"), once, so a merge queue requiring the check
+ *   is not held forever by a repository that does not deploy with Atmos.
  *
  * Each sweep is bounded; what it moved is returned for the caller to advance.
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, notExists, or, sql } from "drizzle-orm";
+import { and, asc, eq, exists, gt, inArray, isNotNull, isNull, lt, lte, notExists, or, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client";
-import { deployments, deploymentBatches, repositories } from "../../../db/schema";
+import {
+  deployments,
+  deploymentBatches,
+  deploymentTriggers,
+  repositories,
+  workspaceRepositories,
+} from "../../../db/schema";
 import type { Clock } from "../../clock";
 import type { Settings } from "../../config/env.server";
 import { getWorkflowRun, RUNS_PERMISSIONS, runsOfHeadSha, type workflowRun } from "../../github/actions.server";
 import { GithubError, repositoryClient, type RepositoryClient } from "../../github/app.server";
 import { recordWorkflowRun } from "./dispatch.server";
+import { reportNoUpload } from "./report.server";
 
 export const LOOKUP_AFTER_MS = 2 * 60_000;
 export const GIVE_UP_AFTER_MS = 10 * 60_000;
 export const POLL_AFTER_MS = 15 * 60_000;
 const MAX_JOBS_PER_SWEEP = 100;
+/** A merge group older than this is past caring about: GitHub's merge queue gave up on it long ago. */
+export const MERGE_GROUP_MAX_AGE_MS = 24 * 60 * 60_000;
 
 /** A run as the runs API shows it, in the terms recordWorkflowRun takes. */
 const runFacts = (run: typeof workflowRun.infer) => ({
@@ -35,7 +47,15 @@ const runFacts = (run: typeof workflowRun.infer) => ({
   htmlUrl: run.html_url,
 });
 
-export type SweepReport = { lookedUp: number; found: number; failed: number; polled: number; batches: string[] };
+export type SweepReport = {
+  lookedUp: number;
+  found: number;
+  failed: number;
+  polled: number;
+  /** Merge groups given their neutral check run. */
+  neutral: number;
+  batches: string[];
+};
 
 /** `now` decides what is late (the clock by default); `clock` signs GitHub's calls. */
 export async function sweepDeployments(
@@ -44,7 +64,7 @@ export async function sweepDeployments(
   clock: Clock,
   now: Date = clock(),
 ): Promise<SweepReport> {
-  const report: SweepReport = { lookedUp: 0, found: 0, failed: 0, polled: 0, batches: [] };
+  const report: SweepReport = { lookedUp: 0, found: 0, failed: 0, polled: 0, neutral: 0, batches: [] };
   const touched = new Set<string>();
   const columns = {
     id: deployments.id,
@@ -58,7 +78,7 @@ export async function sweepDeployments(
     name: repositories.name,
     installationId: repositories.installationId,
   };
-  const [unknownRuns, longRuns, idle] = await db.batch([
+  const [unknownRuns, longRuns, idle, mergeGroups] = await db.batch([
     db
       .select(columns)
       .from(deployments)
@@ -108,6 +128,39 @@ export async function sweepDeployments(
           ),
         ),
       )
+      .limit(MAX_JOBS_PER_SWEEP),
+    db
+      .select({
+        triggerId: deploymentTriggers.id,
+        headSha: deploymentTriggers.headSha,
+        owner: repositories.owner,
+        name: repositories.name,
+        installationId: repositories.installationId,
+      })
+      .from(deploymentTriggers)
+      .innerJoin(repositories, eq(repositories.id, deploymentTriggers.repositoryId))
+      .where(
+        and(
+          eq(deploymentTriggers.event, "merge_group"),
+          isNull(deploymentTriggers.settledAt),
+          lte(deploymentTriggers.receivedAt, new Date(now.getTime() - settings.MERGE_GROUP_WAIT_SECONDS * 1000)),
+          gt(deploymentTriggers.receivedAt, new Date(now.getTime() - MERGE_GROUP_MAX_AGE_MS)),
+          isNull(repositories.deletedAt),
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(workspaceRepositories)
+              .where(eq(workspaceRepositories.repositoryId, repositories.id)),
+          ),
+          notExists(
+            db
+              .select({ one: sql`1` })
+              .from(deploymentBatches)
+              .where(eq(deploymentBatches.triggerId, deploymentTriggers.id)),
+          ),
+        ),
+      )
+      .orderBy(asc(deploymentTriggers.receivedAt))
       .limit(MAX_JOBS_PER_SWEEP),
   ]);
   for (const batch of idle) touched.add(batch.id);
@@ -173,6 +226,14 @@ export async function sweepDeployments(
       const run = await getWorkflowRun(await clientFor(job), job.runId!);
       const moved = await recordWorkflowRun(db, runFacts(run), now);
       if (moved) touched.add(moved.batchId);
+    } catch (error) {
+      if (!(error instanceof GithubError)) throw error;
+    }
+  }
+  // Merge groups no upload met: a neutral check run, so the queue is not held.
+  for (const waiting of mergeGroups) {
+    try {
+      if (await reportNoUpload(db, settings, waiting, clock, now)) report.neutral++;
     } catch (error) {
       if (!(error instanceof GithubError)) throw error;
     }

@@ -1,0 +1,99 @@
+/**
+ * `npm run affected:send -- <workspace id> [head sha]`: what `atmos describe affected --upload` does in
+ * a pull request's workflow, against the local Worker (`npm run dev`) and the loopback GitHub
+ * (`npm run dev:github`): a GitHub Actions OIDC token for Codertocat/Hello-World (minted by the
+ * loopback issuer), exchanged at /api/v1/auth/github-oidc, then an affected-stacks upload of two
+ * stacks, `vpc` and `eks/cluster` which depends on it, whose `settings.pro` plans on each push and
+ * applies after the merge. The head sha defaults to the one of GitHub's example pull request.
+ */
+import { affectedItem, APP_BASE, EXAMPLE_HEAD_SHA, EXAMPLE_REPOSITORY, LOOPBACK_CONTROL } from "./loopback";
+
+const [workspaceId, headSha = EXAMPLE_HEAD_SHA] = process.argv.slice(2);
+if (!workspaceId || !/^[0-9a-f]{40}$/.test(headSha)) {
+  console.error(
+    "Usage: npm run affected:send -- <workspace id> [head sha]   (the id is on the workspace's Settings page)",
+  );
+  process.exit(2);
+}
+const repository = `${EXAMPLE_REPOSITORY.owner}/${EXAMPLE_REPOSITORY.name}`;
+const workflowRef = `${repository}/.github/workflows/atmos-pro.yaml@refs/heads/main`;
+
+async function json(response: Response): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { text };
+  }
+}
+
+let minted: Response;
+try {
+  minted = await fetch(`${LOOPBACK_CONTROL}/actions-token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      claims: {
+        sub: `repo:${repository}:ref:refs/heads/main`,
+        repository,
+        repository_owner: EXAMPLE_REPOSITORY.owner,
+        ref: "refs/heads/main",
+        workflow_ref: workflowRef,
+        job_workflow_ref: workflowRef,
+        sha: headSha,
+      },
+    }),
+    signal: AbortSignal.timeout(5_000),
+  });
+} catch {
+  console.error(`The loopback GitHub does not answer at ${LOOPBACK_CONTROL}: start it with npm run dev:github.`);
+  process.exit(1);
+}
+const { token: actionsToken } = (await minted.json()) as { token: string };
+
+const exchanged = await fetch(`${APP_BASE}/api/v1/auth/github-oidc`, {
+  method: "POST",
+  headers: { "Content-Type": "application/json", "User-Agent": "atmos/1.190.0 (linux; amd64)" },
+  body: JSON.stringify({ token: actionsToken, workspaceId }),
+  signal: AbortSignal.timeout(10_000),
+});
+const envelope = await json(exchanged);
+const token = (envelope.data as { token?: string } | undefined)?.token;
+if (!token) {
+  console.error(`The token exchange answered ${exchanged.status}: ${String(envelope.errorMessage ?? envelope.text)}`);
+  process.exit(1);
+}
+
+const inputs = { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" };
+const plan = { workflows: { "atmos-terraform-plan.yaml": { inputs } } };
+const pro = {
+  pull_request: {
+    opened: plan,
+    synchronize: plan,
+    reopened: plan,
+    merged: { workflows: { "atmos-terraform-apply.yaml": { inputs } } },
+  },
+};
+const uploaded = await fetch(`${APP_BASE}/api/v1/affected-stacks`, {
+  method: "POST",
+  headers: {
+    "Content-Type": "application/json",
+    Authorization: `Bearer ${token}`,
+    "User-Agent": "atmos/1.190.0 (linux; amd64)",
+  },
+  body: JSON.stringify({
+    head_sha: headSha,
+    base_sha: "0".repeat(40),
+    repo_url: `https://github.com/${repository}`,
+    repo_name: EXAMPLE_REPOSITORY.name,
+    repo_owner: EXAMPLE_REPOSITORY.owner,
+    repo_host: "github.com",
+    stacks: [affectedItem("vpc", pro, [affectedItem("eks/cluster", pro)])],
+  }),
+  signal: AbortSignal.timeout(10_000),
+});
+const answer = await json(uploaded);
+console.log(
+  `${uploaded.status} ${uploaded.ok ? "uploaded vpc → eks/cluster for " + headSha.slice(0, 7) : String(answer.errorMessage ?? answer.text)}`,
+);
+process.exit(uploaded.ok ? 0 : 1);

@@ -4,8 +4,9 @@
  * plus what GitHub itself would do around it:
  *
  * 1. Writes the settings that point the local Worker at it into .dev.vars (a marked block:
- *    GITHUB_API_URL, GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_OIDC_ISSUER). The App's key is kept
- *    in .wrangler/loopback-github/ so the block stays the same across restarts.
+ *    GITHUB_API_URL, GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_OIDC_ISSUER). The App's key and the
+ *    OIDC issuer's are kept in .wrangler/loopback-github/, so the block, and the keys the Worker
+ *    cached, stay valid across restarts.
  * 2. Once the Worker answers, installs the App on Codertocat/Hello-World (GitHub's example
  *    repository): GitHub's truth for the installation, then its signed `installation.created`.
  * 3. Plays GitHub Actions: each dispatched run is started and finished a moment later, with its
@@ -21,18 +22,21 @@ import type { GitCheckRun, GitComment, GitDispatch } from "../tests/fakes/github
 import { APP_BASE, EXAMPLE_INSTALLATION_ID, EXAMPLE_REPOSITORY, LOOPBACK_CONTROL, LOOPBACK_PORT } from "./loopback";
 import { devWebhookSecret, examplePayload, postWebhook, type ExamplePayload } from "./webhook-delivery";
 
-const KEY_FILE = ".wrangler/loopback-github/app-key.pem";
+const SETTLE_MS = Number(process.env.LOOPBACK_SETTLE_MS ?? "20000");
+const KEY_DIR = ".wrangler/loopback-github";
 const BEGIN = "# >>> npm run dev:github: the local Worker's GitHub is the loopback one (delete this block to undo)";
 const END = "# <<< npm run dev:github";
 const failing = new Set<string>();
 for (let i = 2; i < process.argv.length; i++) if (process.argv[i] === "--fail") failing.add(process.argv[++i] ?? "");
 
-function appKey(): string {
-  if (existsSync(KEY_FILE)) return readFileSync(KEY_FILE, "utf8");
+/** A key kept in .wrangler/loopback-github/, so the Worker's settings and cached keys stay valid across restarts. */
+function keptKey(file: string, type: "pkcs1" | "pkcs8"): string {
+  const path = `${KEY_DIR}/${file}`;
+  if (existsSync(path)) return readFileSync(path, "utf8");
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-  mkdirSync(".wrangler/loopback-github", { recursive: true });
-  writeFileSync(KEY_FILE, pem, { mode: 0o600 });
+  const pem = privateKey.export({ type, format: "pem" }).toString();
+  mkdirSync(KEY_DIR, { recursive: true });
+  writeFileSync(path, pem, { mode: 0o600 });
   return pem;
 }
 
@@ -54,7 +58,13 @@ function writeDevVars(settings: Record<string, string>): boolean {
   return true;
 }
 
-const providers = await startFakeProviders({ port: LOOPBACK_PORT, githubAppPrivateKey: appKey() });
+const providers = await startFakeProviders({
+  port: LOOPBACK_PORT,
+  githubAppPrivateKey: keptKey("app-key.pem", "pkcs1"),
+  signingKey: keptKey("oidc-signing-key.pem", "pkcs8"),
+  // Run, check run and comment ids the local D1 may hold from an earlier start are never handed out again.
+  firstGithubId: Math.floor(Date.now() / 1000) % 100_000_000,
+});
 const changed = writeDevVars({
   GITHUB_API_URL: providers.githubApiUrl,
   GITHUB_APP_ID: providers.githubAppId,
@@ -114,6 +124,9 @@ for (;;) {
   if (up) break;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 }
+// `npm run dev` reloads the Worker a few times while `remix watch` makes its first build, and a
+// reload drops what its local queue holds: the installation is delivered once that is over.
+await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 const manifest = JSON.parse(readFileSync("public/github-app-manifest.json", "utf8")) as {
   default_permissions: Record<string, string>;
 };

@@ -4,3 +4,9 @@ declare module "*/build/index.js" {
   const worker: ExportedHandler<Env>;
   export default worker;
 }
+
+// The server build's esbuild metafile (written beside it by `remix build`).
+declare module "*/build/metafile.server.json" {
+  const metafile: { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+  export default metafile;
+}

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ArkErrors } from "~/validation/arktype";
 import { fieldMessages, issuePaths, type, validate } from "~/validation";
+import serverMetafile from "../build/metafile.server.json";
 
 describe("validation compatibility", () => {
   const user = type({ id: "string", "nickname?": "string", avatar: "string | null", age: "number.integer >= 0" });
@@ -97,5 +98,15 @@ describe("validation compatibility", () => {
     const schema = type({ a: "number" });
     expect((schema as unknown as { $: { resolvedConfig: { jitless: boolean } } }).$.resolvedConfig.jitless).toBe(true);
     expect(validate(schema, { a: 1 }).ok).toBe(true);
+  });
+
+  it("keeps that configuration in the built Worker (a side-effect import the bundler must not drop)", () => {
+    // Deployed workerd allows code generation only while the Worker starts: without jitless, a schema
+    // first built during a request (e.g. `.array()` of another) throws EvalError. The tests' workerd
+    // allows it everywhere, so only the bundle itself can show the configuration was kept.
+    const inputs = (
+      serverMetafile as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> }
+    ).outputs["build/index.js"]!.inputs;
+    expect(inputs["app/validation/configure.ts"]?.bytesInOutput ?? 0).toBeGreaterThan(0);
   });
 });

@@ -9,7 +9,7 @@ import {
   MAX_COMMIT_MESSAGE_LENGTH,
   repositoryPathProblem,
 } from "../github/commits.server";
-import { type } from "../validation";
+import { nullable, type } from "../validation";
 
 /** POST /api/v1/locks — ttl in seconds, at most 30 days. */
 export const lockBody = type({
@@ -64,8 +64,12 @@ const branchName = type("string")
 export const gitCommitBody = type({
   branch: branchName,
   changes: {
-    "additions?": type({ path: repositoryPath, contents: base64Contents }).array().or("null"),
-    "deletions?": type({ path: repositoryPath }).array().or("null"),
+    "additions?": type([
+      type({ path: repositoryPath, contents: base64Contents }).array().or("null"),
+      "@",
+      nullable("an array"),
+    ]),
+    "deletions?": type([type({ path: repositoryPath }).array().or("null"), "@", nullable("an array")]),
   },
   commitMessage: type("string").narrow((message, ctx) =>
     message.trim() !== "" && message.length <= MAX_COMMIT_MESSAGE_LENGTH

@@ -2,7 +2,7 @@
  * Reading an API request body: JSON only (415 otherwise), at most 5 MiB (413 — the CLI chunks at
  * 4 MiB), valid JSON (400), then checked by the endpoint's DTO schema (400 naming the fields).
  */
-import { validate, type Issue } from "../validation";
+import { spokenPath, validate, type Issue } from "../validation";
 import type { Type } from "../validation/arktype";
 import { readBodyBytes } from "../worker/read-body";
 import { ApiError } from "./envelope";
@@ -53,7 +53,7 @@ function tooLarge(maxBytes: number) {
 export function validationMessages(issues: Issue[]): string[] {
   return issues
     .map((issue) =>
-      issue.message.startsWith(issue.path) || issue.path === "(root)"
+      issue.message.startsWith(spokenPath(issue.path)) || issue.path === "(root)"
         ? issue.message
         : `${issue.path}: ${issue.message}`,
     )

@@ -3,7 +3,7 @@
  * our comment on a pull request (Pull requests: write), found again by a hidden marker.
  */
 import { type } from "../validation";
-import type { RepositoryClient } from "./app.server";
+import { GithubError, type RepositoryClient } from "./app.server";
 
 export const REPORT_PERMISSIONS = { checks: "write", pull_requests: "write" } as const;
 
@@ -52,6 +52,7 @@ export async function upsertCheckRun(
 }
 
 const commentAnswer = type({ id: "number.integer > 0", body: "string" });
+const commentsAnswer = commentAnswer.array();
 const COMMENTS_PER_PAGE = 100;
 const MAX_COMMENT_PAGES = 10;
 
@@ -61,7 +62,7 @@ async function findComment(client: RepositoryClient, number: number, marker: str
     const comments = await client.request({
       method: "GET",
       path: `${repoPath(client)}/issues/${number}/comments?per_page=${COMMENTS_PER_PAGE}&page=${page}`,
-      schema: commentAnswer.array(),
+      schema: commentsAnswer,
       step: "list_comments",
     });
     const ours = comments.find((comment) => comment.body.includes(marker));
@@ -73,18 +74,29 @@ async function findComment(client: RepositoryClient, number: number, marker: str
 
 /**
  * Creates our one comment, or edits it in place: by the id we stored, else by the marker (a comment
- * created before we could store its id), else a new one. Returns its id.
+ * created before we could store its id), else a new one. A stored id GitHub no longer knows (someone
+ * deleted the comment) is forgotten: the comment is found by its marker or made again. Returns its id.
  */
 export async function upsertComment(
   client: RepositoryClient,
   input: { number: number; knownId: number | null; marker: string; body: string },
 ): Promise<number> {
-  const id = input.knownId ?? (await findComment(client, input.number, input.marker));
+  if (input.knownId !== null) {
+    try {
+      return await writeComment(client, input.number, input.knownId, input.body);
+    } catch (error) {
+      if (!(error instanceof GithubError && error.status === 404)) throw error;
+    }
+  }
+  const found = await findComment(client, input.number, input.marker);
+  return writeComment(client, input.number, found, input.body);
+}
+
+async function writeComment(client: RepositoryClient, number: number, id: number | null, body: string) {
   const answer = await client.request({
     method: id === null ? "POST" : "PATCH",
-    path:
-      id === null ? `${repoPath(client)}/issues/${input.number}/comments` : `${repoPath(client)}/issues/comments/${id}`,
-    body: { body: input.body },
+    path: id === null ? `${repoPath(client)}/issues/${number}/comments` : `${repoPath(client)}/issues/comments/${id}`,
+    body: { body },
     schema: commentAnswer,
     step: id === null ? "create_comment" : "update_comment",
   });

@@ -42,13 +42,31 @@ export function validate<S extends AnySchema>(schema: S, input: unknown): Result
   return { ok: true, value: out as S["infer"] };
 }
 
-function toIssues(errors: ArkErrors): Issue[] {
-  return errors.map((error) => ({
-    path: error.path.length > 0 ? error.path.map(String).join(".") : "(root)",
-    code: String(error.code),
-    message: error.message,
-  }));
+type ArkErrorLike = { path: ReadonlyArray<PropertyKey>; code: string; message: string; errors?: unknown };
+
+/**
+ * A failed union whose value went wrong inside one of its branches (in jitless mode arktype reports
+ * a bad item of a `list | null` at the list, not at the item): those branches' errors, which name
+ * the field that is wrong.
+ */
+function innermost(error: ArkErrorLike): ArkErrorLike[] {
+  if (error.code !== "union" || !Array.isArray(error.errors)) return [error];
+  const inside = (error.errors as ArkErrorLike[]).filter((branch) => branch.path.length > error.path.length);
+  return inside.length > 0 ? inside.flatMap(innermost) : [error];
 }
+
+function toIssues(errors: ArkErrors): Issue[] {
+  return errors.flatMap((error) =>
+    innermost(error).map((inner) => ({
+      path: inner.path.length > 0 ? inner.path.map(String).join(".") : "(root)",
+      code: String(inner.code),
+      message: inner.message,
+    })),
+  );
+}
+
+/** A dotted path as arktype's messages spell it: "stacks.3.component" → "stacks[3].component". */
+export const spokenPath = (path: string) => path.replace(/\.(\d+)(?=\.|$)/g, "[$1]");
 
 /** The failing field names only: safe to log (no values). */
 export function issuePaths(issues: Issue[]): string[] {
@@ -62,4 +80,34 @@ export function fieldMessages(issues: Issue[]): Record<string, string> {
     messages[issue.path] ??= issue.message;
   }
   return messages;
+}
+
+type ErrorContextLike = {
+  code: string;
+  path?: ReadonlyArray<unknown>;
+  propString?: string;
+  data?: unknown;
+  errors?: ReadonlyArray<{ path: ReadonlyArray<unknown>; message: string }>;
+};
+
+/**
+ * The message of an `X | null` schema (`[schema, "@", nullable("an array")]`). In jitless mode
+ * (ours, for workerd) arktype checks `X | null` branch by branch and, when both fail, reports one
+ * error at the union's path whose message joins every branch's — "…, or stacks must be null (was
+ * [the whole list, megabytes of it])". This message keeps only what went wrong inside the value,
+ * e.g. "stacks[3].dependents[0].component must be a string (was a number)", or says briefly what
+ * the value is ("stacks must be an array or null (was an object)"). Issues name the innermost
+ * field that went wrong (see `innermost`), never the union around it.
+ */
+export function nullable(noun: "an array" | "an object") {
+  const message = (ctx: ErrorContextLike): string => {
+    const where = ctx.propString || "value";
+    if (ctx.code !== "union") return `${where} must be ${noun} or null`; // a branch's own error, read only through the union's
+    const depth = ctx.path?.length ?? 0;
+    const inside = (ctx.errors ?? []).filter((error) => error.path.length > depth);
+    if (inside.length > 0) return inside.map((error) => error.message).join(", ");
+    const was = Array.isArray(ctx.data) ? "an array" : typeof ctx.data === "object" ? "an object" : typeof ctx.data;
+    return `${where} must be ${noun} or null (was ${was})`;
+  };
+  return { message: message as (ctx: unknown) => string };
 }

@@ -128,7 +128,7 @@ describe("affectedStacksBody", () => {
     const issues = refusal(affectedStacksBody, broken);
     expectOneIssue(
       issues,
-      "stacks",
+      `stacks.${n}.dependents.0.dependents.0.component_type`,
       new RegExp(
         `^stacks\\[${n}\\]\\.dependents\\[0\\]\\.dependents\\[0\\]\\.component_type must be a string or null \\(was 7\\)$`,
       ),
@@ -166,7 +166,7 @@ describe("affectedStacksBody", () => {
     };
     expectOneIssue(
       refusal(affectedStacksBody, nested),
-      "stacks",
+      "stacks.0.dependents.1.component",
       /^stacks\[0\]\.dependents\[1\]\.component must be a string \(was a number\)$/,
     );
 
@@ -181,13 +181,13 @@ describe("affectedStacksBody", () => {
     };
     expectOneIssue(
       refusal(affectedStacksBody, deep),
-      "stacks",
+      "stacks.0.dependents.0.dependents.0.stack",
       /^stacks\[0\]\.dependents\[0\]\.dependents\[0\]\.stack must be non-empty$/,
     );
 
     expectOneIssue(
       refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], component: "" }] }),
-      "stacks",
+      "stacks.0.component",
       /^stacks\[0\]\.component must be non-empty/,
     );
     expectOneIssue(
@@ -195,7 +195,7 @@ describe("affectedStacksBody", () => {
         ...PACT_AFFECTED,
         stacks: [{ ...PACT_AFFECTED.stacks[0], deletion_type: "everything" }],
       }),
-      "stacks",
+      "stacks.0.deletion_type",
       /^stacks\[0\]\.deletion_type must be/,
     );
     expectOneIssue(
@@ -203,12 +203,12 @@ describe("affectedStacksBody", () => {
         ...PACT_AFFECTED,
         stacks: [{ ...PACT_AFFECTED.stacks[0], included_in_dependents: "yes" }],
       }),
-      "stacks",
+      "stacks.0.included_in_dependents",
       /^stacks\[0\]\.included_in_dependents must be/,
     );
     expectOneIssue(
       refusal(affectedStacksBody, { ...PACT_AFFECTED, stacks: [{ ...PACT_AFFECTED.stacks[0], affected_all: "all" }] }),
-      "stacks",
+      "stacks.0.affected_all",
       /^stacks\[0\]\.affected_all must be/,
     );
     expectOneIssue(
@@ -315,12 +315,12 @@ describe("instancesBody", () => {
   it("refuses a wrong instance field or batch, naming it", () => {
     expectOneIssue(
       refusal(instancesBody, { ...PACT_INSTANCES, instances: [{ component: "vpc" }] }),
-      "instances",
+      "instances.0.stack",
       /^instances\[0\]\.stack must be a string \(was missing\)$/,
     );
     expectOneIssue(
       refusal(instancesBody, { ...PACT_INSTANCES, instances: [{ component: "vpc", stack: "s", settings: "pro" }] }),
-      "instances",
+      "instances.0.settings",
       /^instances\[0\]\.settings must be/,
     );
     expectOneIssue(

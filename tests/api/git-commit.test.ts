@@ -221,24 +221,28 @@ describe("POST /api/v1/git/commit", () => {
     [
       "a path with ..",
       { additions: [{ path: "stacks/../../etc/passwd", contents: "dGVzdA==" }] },
-      "changes.additions.0.path",
+      "changes.additions[0].path must be",
     ],
-    ["a leading /", { additions: [{ path: "/etc/passwd", contents: "dGVzdA==" }] }, "changes.additions.0.path"],
+    [
+      "a leading /",
+      { additions: [{ path: "/etc/passwd", contents: "dGVzdA==" }] },
+      "changes.additions[0].path must be",
+    ],
     [
       "a path into .git/",
       { additions: [{ path: ".git/hooks/pre-commit", contents: "dGVzdA==" }] },
-      "changes.additions.0.path",
+      "changes.additions[0].path must be",
     ],
-    ["a deletion with ..", { deletions: [{ path: "../old.txt" }] }, "changes.deletions.0.path"],
+    ["a deletion with ..", { deletions: [{ path: "../old.txt" }] }, "changes.deletions[0].path must be"],
     [
       "contents that are not base64",
       { additions: [{ path: "ok.txt", contents: "not base64!" }] },
-      "changes.additions.0.contents",
+      "changes.additions[0].contents must be",
     ],
     [
       "contents with wrong padding",
       { additions: [{ path: "ok.txt", contents: "dGVzdA=" }] },
-      "changes.additions.0.contents",
+      "changes.additions[0].contents must be",
     ],
     [
       "a path changed twice",

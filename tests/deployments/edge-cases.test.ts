@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { api, apiToken } from "../api/client";
+import { db } from "../db";
+import { fakes } from "../fakes/control";
 import {
   batches,
   dispatches,
@@ -157,6 +159,33 @@ describe("ordered deployments, when things go wrong", () => {
     const [done] = await eventually(jobs, (rows) => rows[0]?.status === "success");
     expect(done!.runId).toBe(sent!.runId);
     await eventually(batches, (rows) => rows[0]?.status === "success");
+  });
+
+  it("makes its pull request comment again when someone deleted it on GitHub", async () => {
+    const headSha = "6d".padEnd(40, "0");
+    const before = (await dispatches()).length;
+    await pullRequest("opened", { headSha });
+    await uploadAffected([item("vpc", [], { pro: PRO })], headSha);
+    const [sent] = await eventually(
+      async () => (await dispatches()).slice(before),
+      (list) => list.length === 1,
+    );
+    const ours = async () =>
+      (await reported()).comments.filter((c) => c.number === 7 && c.body.includes("atmos-pro:pull-request-comment"));
+    const [first] = await eventually(ours, (list) => list.length === 1 && list[0]!.body.includes(headSha.slice(0, 7)));
+    const deleted = await fetch(`${fakes().controlUrl}/git`, {
+      method: "POST",
+      body: JSON.stringify({ deletedComments: [first!.id] }),
+    });
+    expect(deleted.status).toBe(200);
+
+    await workflowRun(sent!.runId, "completed", "success");
+    const [again] = await eventually(ours, (list) => list.length === 1 && list[0]!.body.includes("✅ succeeded"));
+    expect(again!.id).not.toBe(first!.id);
+    const stored = await db()
+      .$client.prepare("SELECT comment_id AS commentId FROM pull_requests WHERE number = 7")
+      .first<{ commentId: number }>();
+    expect(stored!.commentId).toBe(again!.id);
   });
 
   it("retries a dispatch GitHub rate-limited after its Retry-After, and dispatches it once", async () => {

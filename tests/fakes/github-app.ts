@@ -33,7 +33,8 @@
  *                                   faults, requests, dispatches, runs, checkRuns, comments }
  *   POST {controlUrl}/git         { faults?: GitFaults, installed?: {"owner/repo": boolean}, runs?: {"<id>": {status, conclusion?}},
  *                                   installations?: {"<id>": {account, repositories: [{id, name}]}},
- *                                   tags?: {"owner/repo": {"<tag>": "<commit sha>"}} }  merged
+ *                                   tags?: {"owner/repo": {"<tag>": "<commit sha>"}},
+ *                                   deletedComments?: [id] (as someone deleting them on GitHub) }  merged
  *                                   (an installation given is GitHub's truth for it from then on)
  *   POST {controlUrl}/git/reset   installations, repositories (branch main: README.md + old.txt), tokens, faults, requests
  */
@@ -177,7 +178,7 @@ const GIT_INSTALLATIONS: Array<{ id: number; account: string; repos: string[] }>
 const gitStates = new WeakMap<Ctx, GitState>();
 
 /** The App's key pair (a new one unless given); the private half is what `githubAppPrivateKey` hands out. */
-export function createGitState(ctx: Ctx, privateKeyPem?: string): { privateKeyPem: string } {
+export function createGitState(ctx: Ctx, privateKeyPem?: string, firstId = 0): { privateKeyPem: string } {
   const { publicKey, privateKey } = privateKeyPem
     ? { privateKey: createPrivateKey(privateKeyPem), publicKey: createPublicKey(privateKeyPem) }
     : generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -196,7 +197,7 @@ export function createGitState(ctx: Ctx, privateKeyPem?: string): { privateKeyPe
     dispatches: [],
     checkRuns: new Map(),
     comments: new Map(),
-    counter: 0,
+    counter: firstId,
     now: ctx.now,
   };
   gitStates.set(ctx, state);
@@ -312,9 +313,13 @@ export function gitControl(ctx: Ctx, method: string, sub: string, raw: string, r
 function applyGitControl(state: GitState, body: unknown): string | null {
   if (!isRecord(body)) return "body must be an object";
   for (const key of Object.keys(body))
-    if (key !== "faults" && key !== "installed" && key !== "installations" && key !== "runs" && key !== "tags")
+    if (!["faults", "installed", "installations", "runs", "tags", "deletedComments"].includes(key))
       return `unknown field "${key}"`;
-  const { faults, installed, installations, runs, tags } = body;
+  const { faults, installed, installations, runs, tags, deletedComments } = body;
+  if (deletedComments !== undefined) {
+    if (!Array.isArray(deletedComments) || !deletedComments.every((id) => state.comments.has(Number(id))))
+      return "deletedComments must list ids of comments the fake holds";
+  }
   if (tags !== undefined) {
     if (!isRecord(tags)) return "tags must be an object";
     for (const [repo, named] of Object.entries(tags)) {
@@ -375,6 +380,7 @@ function applyGitControl(state: GitState, body: unknown): string | null {
       runs as Record<string, { status: GitRun["status"]; conclusion?: string | null }>,
     ))
       Object.assign(state.runs.get(Number(id))!, { status: value.status, conclusion: value.conclusion ?? null });
+  if (Array.isArray(deletedComments)) for (const id of deletedComments) state.comments.delete(Number(id));
   if (isRecord(tags))
     for (const [repo, named] of Object.entries(tags as Record<string, Record<string, string>>)) {
       const known = state.tags.get(repo.toLowerCase()) ?? new Map<string, string>();

@@ -28,7 +28,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from "jose";
+import { createPublicKey } from "node:crypto";
+import { exportJWK, generateKeyPair, importPKCS8, importSPKI, type CryptoKey, type JWK } from "jose";
 import type { Clock } from "../../app/clock";
 import { actionsJwks, mintActionsToken } from "./actions-oidc";
 import { createGitState, FAKE_GITHUB_APP_ID, gitControl, handleGithubApp } from "./github-app";
@@ -149,15 +150,28 @@ function resetState(ctx: Ctx): void {
 // Server
 // ---------------------------------------------------------------------------------------------
 
+/** An RS256 key pair from its private half (PKCS#8 PEM). */
+async function keyPairFromPem(pem: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
+  const publicPem = createPublicKey(pem).export({ type: "spki", format: "pem" }).toString();
+  return { privateKey: await importPKCS8(pem, "RS256"), publicKey: await importSPKI(publicPem, "RS256") };
+}
+
 export async function startFakeProviders(
   options: {
     port?: number;
     now?: Clock;
     /** The GitHub App's private key (PKCS#1 PEM) to keep across restarts; a new one by default. */
     githubAppPrivateKey?: string;
+    /** Where the GitHub App's ids (runs, check runs, comments) start counting, so that a restart never reuses one. */
+    firstGithubId?: number;
+    /** The key ID tokens and Actions OIDC tokens are signed with (PKCS#8 PEM), to keep across restarts. */
+    signingKey?: string;
   } = {},
 ): Promise<FakeProvidersInfo & { close(): Promise<void> }> {
-  const [main, rogue] = await Promise.all([generateKeyPair("RS256"), generateKeyPair("RS256")]);
+  const [main, rogue] = await Promise.all([
+    options.signingKey ? keyPairFromPem(options.signingKey) : generateKeyPair("RS256"),
+    generateKeyPair("RS256"),
+  ]);
   const publicJwk = { ...(await exportJWK(main.publicKey)), kid: KID, alg: "RS256", use: "sig" };
 
   const sockets = new Set<Socket>();
@@ -185,7 +199,7 @@ export async function startFakeProviders(
     closing: false,
     now: options.now ?? (() => new Date()),
   };
-  const githubApp = createGitState(ctx, options.githubAppPrivateKey);
+  const githubApp = createGitState(ctx, options.githubAppPrivateKey, options.firstGithubId);
 
   const server = createServer((req, res) => {
     handle(ctx, req, res).catch((error: unknown) => {

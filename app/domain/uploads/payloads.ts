@@ -12,7 +12,7 @@
  *
  * Nothing here touches the database.
  */
-import { type } from "../../validation";
+import { nullable, type } from "../../validation";
 
 /** Go's zero value for a string or a nil slice/map may come as "" or null. */
 const optionalString = "string | null";
@@ -25,34 +25,7 @@ const settingsFields = {
   "pro?": plainObject.or("null"),
 } as const;
 
-/**
- * Go marshals a nil slice or map as null, so lists and `settings` may be null. In jitless mode
- * (ours, for workerd) arktype checks `X | null` branch by branch and, when both fail, reports one
- * error at the union's path whose message joins every branch's — "…, or stacks must be null (was
- * [the whole list, megabytes of it])". This message keeps only what went wrong inside the value,
- * e.g. "stacks[3].dependents[0].component must be a string (was a number)" (reported at the
- * outermost such union's path, "stacks").
- */
-type ErrorContextLike = {
-  code: string;
-  path?: ReadonlyArray<unknown>;
-  propString?: string;
-  data?: unknown;
-  errors?: ReadonlyArray<{ path: ReadonlyArray<unknown>; message: string }>;
-};
-function nullable(noun: "an array" | "an object") {
-  const message = (ctx: ErrorContextLike): string => {
-    const where = ctx.propString || "value";
-    if (ctx.code !== "union") return `${where} must be ${noun} or null`; // a branch's own error, read only through the union's
-    const depth = ctx.path?.length ?? 0;
-    const inside = (ctx.errors ?? []).filter((error) => error.path.length > depth);
-    if (inside.length > 0) return inside.map((error) => error.message).join(", ");
-    const was = Array.isArray(ctx.data) ? "an array" : typeof ctx.data === "object" ? "an object" : typeof ctx.data;
-    return `${where} must be ${noun} or null (was ${was})`;
-  };
-  return { message: message as (ctx: unknown) => string };
-}
-
+/** Go marshals a nil slice or map as null, so lists and `settings` may be null (see `nullable`). */
 /**
  * The affected stack item, recursive through `dependents[]` (the dependency graph reaches us only as
  * these trees). `affected` and `affected_all` exist only on top-level items; `affected_all` was a

@@ -5,6 +5,7 @@
  * uploads and webhooks meet in either order.
  */
 import { describe, expect, it } from "vitest";
+import { db } from "../db";
 import {
   batches,
   dispatches,
@@ -108,6 +109,20 @@ describe("ordered deployments of a pull request", () => {
     [comment] = await eventually(comments, (list) => list.length === 1 && list[0]!.body.includes("apply.yaml | ✅"));
     expect(comment!.body.indexOf("**Apply**")).toBeLessThan(comment!.body.indexOf("**Plan**"));
     expect(comment!.writes).toBeGreaterThan(2);
+
+    // The workspace's audit log: the pull request's life, and one event per dispatch and per run that ended.
+    const { results: audited } = await db()
+      .$client.prepare(
+        "SELECT action, COUNT(*) AS n FROM audit_events WHERE action LIKE 'pull_request.%' OR action LIKE 'workflow.%' GROUP BY action",
+      )
+      .all<{ action: string; n: number }>();
+    const succeeded = (await jobs()).filter((job) => job.status === "success").length;
+    expect(Object.fromEntries(audited.map((row) => [row.action, row.n]))).toEqual({
+      "pull_request.opened": 1,
+      "pull_request.merged": 1,
+      "workflow.dispatched": (await dispatches()).length - before,
+      "workflow.completed": succeeded,
+    });
   });
 
   it("meets an upload that came before its webhook, and skips the dependents of a failed apply", async () => {

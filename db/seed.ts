@@ -2,6 +2,7 @@
  * The demo data local dev and e2e run against. Idempotent: fixed ids and `ON CONFLICT DO NOTHING`,
  * so running it twice leaves the same rows. Written in D1 batches (≤ 100 bound parameters each).
  */
+import { lastRunAtOrBefore, nextRunAfter } from "../app/domain/drift/schedule-time";
 import type { Database } from "./client";
 import {
   auditEvents,
@@ -82,6 +83,9 @@ async function insertAll<T>(db: Database, rows: T[], perStatement: number, inser
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   await db.batch(statements as any);
 }
+
+/** The seeded workspace's drift schedule: every day at 03:00 UTC. */
+export const SEED_SCHEDULE = { cron: "0 3 * * *", timezone: "UTC" } as const;
 
 export async function seed(db: Database, now: Date = new Date()): Promise<void> {
   const t = now.getTime();
@@ -349,11 +353,12 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
         workspaceId: SEED.workspaceId,
         repositoryId: SEED.repositoryId,
         name: "Nightly drift detection",
-        cron: "0 3 * * *",
-        timezone: "UTC",
+        cron: SEED_SCHEDULE.cron,
+        timezone: SEED_SCHEDULE.timezone,
         enabled: true,
-        lastRunAt: at(-20 * HOUR),
-        nextRunAt: at(4 * HOUR),
+        // What the expression says, from the seed's clock: the last time it was due, and the next.
+        lastRunAt: lastRunAtOrBefore(SEED_SCHEDULE.cron, SEED_SCHEDULE.timezone, now),
+        nextRunAt: nextRunAfter(SEED_SCHEDULE.cron, SEED_SCHEDULE.timezone, now),
         createdAt: at(-80 * DAY),
         updatedAt: at(-80 * DAY),
       })

@@ -616,6 +616,8 @@ export const driftSchedules = sqliteTable(
     cron: text("cron").notNull(),
     timezone: text("timezone").notNull().default("UTC"),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** Whether a drifted instance gets its `drift_detection.remediate` workflows, once. */
+    remediate: integer("remediate", { mode: "boolean" }).notNull().default(false),
     lastRunAt: integer("last_run_at", { mode: "timestamp_ms" }),
     nextRunAt: integer("next_run_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),

@@ -1,9 +1,8 @@
 /**
  * What each plan includes: the one table the pricing page renders and the product checks against.
- * Enforced today: `members` when inviting and accepting, `repositories` when importing (both inside
- * the writes, app/domain/plan-limits.server.ts), `auditRetentionDays` in what the audit log shows.
- * Not yet enforced, because the product has no way yet to exceed it: `driftSchedules` (schedules are
- * not created from the product yet); older audit events are hidden, not yet pruned. Which sign-in
+ * Enforced today: `members` when inviting and accepting, `repositories` when importing,
+ * `driftSchedules` when creating a schedule (all inside the writes, app/domain/plan-limits.server.ts),
+ * `auditRetentionDays` in what the audit log shows; older audit events are hidden, not yet pruned. Which sign-in
  * methods exist is set per deployment (AUTH_PROVIDERS); `oidcSignIn` is also what lets a workspace
  * require single sign-on (inside the write, app/domain/workspaces.server.ts `setRequireSso`).
  * A change here changes the page and the checks together.

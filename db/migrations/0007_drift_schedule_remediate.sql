@@ -1,0 +1,1 @@
+ALTER TABLE `drift_schedules` ADD `remediate` integer DEFAULT false NOT NULL;

@@ -5,7 +5,7 @@
  * the next run is always the one the expression gives in its time zone (schedule-time.ts) from the
  * caller's clock: none while paused.
  */
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client";
 import { driftSchedules, workspaceRepositories, workspaces } from "../../../db/schema";
 import { auditEventIfChanged, type AuditActor } from "../audit.server";
@@ -62,7 +62,7 @@ export async function createSchedule(
   const cron = input.cron.trim();
   const nextRunAt = nextRunAfter(cron, input.timezone, input.now);
   const current = sql`(SELECT count(*) FROM ${driftSchedules} WHERE ${driftSchedules.workspaceId} = ${input.workspaceId})`;
-  const [inserted, , usage] = await db.batch([
+  const [inserted, , usage, imported] = await db.batch([
     db
       .insert(driftSchedules)
       .select(
@@ -102,20 +102,13 @@ export async function createSchedule(
       .select({ plan: workspaces.plan, count: sql<number>`${current}` })
       .from(workspaces)
       .where(eq(workspaces.id, input.workspaceId)),
+    // Which condition refused it, read in the same round trip.
+    db
+      .select({ imported: sql<number>`${repositoryImported(input.workspaceId, input.repositoryId)}` })
+      .from(sql`(SELECT 1)`),
   ]);
   if (inserted.length > 0) return { ok: true, scheduleId: id };
-  if (input.repositoryId !== null) {
-    const [imported] = await db
-      .select({ n: count() })
-      .from(workspaceRepositories)
-      .where(
-        and(
-          eq(workspaceRepositories.workspaceId, input.workspaceId),
-          eq(workspaceRepositories.repositoryId, input.repositoryId),
-        ),
-      );
-    if (!imported?.n) return notImported();
-  }
+  if (!imported[0]?.imported) return notImported();
   const plan = usage[0]?.plan ?? "free";
   return refuse(
     "plan_limit",
@@ -167,7 +160,7 @@ export async function updateSchedule(
     }),
   ]);
   if (updated.length > 0) return { ok: true, scheduleId: input.scheduleId };
-  return (await scheduleExists(db, input.workspaceId, input.scheduleId)) ? notImported() : scheduleNotFound();
+  return (await findSchedule(db, input.workspaceId, input.scheduleId)) ? notImported() : scheduleNotFound();
 }
 
 /** Pauses (no next run) or resumes (the next run after now) a schedule. */
@@ -175,10 +168,7 @@ export async function setScheduleEnabled(
   db: Database,
   input: { workspaceId: string; scheduleId: string; enabled: boolean; actor: AuditActor; now: Date },
 ): Promise<Written | ScheduleRefusal> {
-  const [row] = await db
-    .select({ cron: driftSchedules.cron, timezone: driftSchedules.timezone })
-    .from(driftSchedules)
-    .where(and(eq(driftSchedules.id, input.scheduleId), eq(driftSchedules.workspaceId, input.workspaceId)));
+  const row = await findSchedule(db, input.workspaceId, input.scheduleId);
   if (!row) return scheduleNotFound();
   const next = input.enabled ? nextRunAfter(row.cron, row.timezone, input.now) : null;
   await db.batch([
@@ -224,12 +214,13 @@ export async function deleteSchedule(
   return deleted.length > 0 ? { ok: true, scheduleId: input.scheduleId } : scheduleNotFound();
 }
 
-async function scheduleExists(db: Database, workspaceId: string, scheduleId: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: driftSchedules.id })
+/** The workspace's schedule (never another workspace's), or null. */
+async function findSchedule(db: Database, workspaceId: string, scheduleId: string) {
+  const [row] = await db
+    .select({ cron: driftSchedules.cron, timezone: driftSchedules.timezone })
     .from(driftSchedules)
     .where(and(eq(driftSchedules.id, scheduleId), eq(driftSchedules.workspaceId, workspaceId)));
-  return rows.length > 0;
+  return row ?? null;
 }
 
 const scheduleNotFound = (): ScheduleRefusal => refuse("not_found", "That schedule does not exist in this workspace.");

@@ -9,7 +9,15 @@
  *   deleting a workspace cascades to everything it owns.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -567,9 +575,16 @@ export const deployments = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     notBefore: integer("not_before", { mode: "timestamp_ms" }),
     dispatchedAt: integer("dispatched_at", { mode: "timestamp_ms" }),
+    /** The drift run this detect or remediate job belongs to (null: a batch's job). */
+    driftRunId: text("drift_run_id").references((): AnySQLiteColumn => driftRuns.id, { onDelete: "cascade" }),
   },
   (t) => [
     index("deployments_batch").on(t.batchId, t.status),
+    index("deployments_drift_run").on(t.driftRunId, t.status),
+    // One detect (and at most one remediate) per instance and workflow in a drift run.
+    uniqueIndex("deployments_drift_once")
+      .on(t.driftRunId, t.instanceId, t.kind, t.workflow)
+      .where(sql`${t.driftRunId} IS NOT NULL`),
     index("deployments_run").on(t.githubRunId),
     index("deployments_workspace_time").on(t.workspaceId, t.createdAt),
     index("deployments_workspace_status").on(t.workspaceId, t.status, t.createdAt),
@@ -626,6 +641,45 @@ export const driftSchedules = sqliteTable(
   (t) => [
     index("drift_schedules_workspace").on(t.workspaceId),
     index("drift_schedules_due").on(t.enabled, t.nextRunAt),
+  ],
+);
+
+export const DRIFT_RUN_CAUSES = ["schedule", "manual"] as const;
+export const DRIFT_RUN_STATUSES = ["running", "success", "failure"] as const;
+
+/**
+ * One drift check of one repository: a schedule that came due, or a person's "check now" (of the
+ * repository, or of one instance). Its jobs are deployments (detect, then remediate) with this id.
+ */
+export const driftRuns = sqliteTable(
+  "drift_runs",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    repositoryId: text("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    scheduleId: text("schedule_id").references(() => driftSchedules.id, { onDelete: "set null" }),
+    cause: text("cause", { enum: DRIFT_RUN_CAUSES }).notNull(),
+    /** Who or what started it, in words: the schedule's name, or the person's login. */
+    requestedBy: text("requested_by").notNull(),
+    /** Whether a drifted instance gets its remediate workflows (the schedule's choice when it started). */
+    remediate: integer("remediate", { mode: "boolean" }).notNull().default(false),
+    /** The branch the workflows run on (the repository's default branch), and its commit once resolved. */
+    ref: text("ref").notNull(),
+    headSha: text("head_sha"),
+    status: text("status", { enum: DRIFT_RUN_STATUSES }).notNull(),
+    maxInFlight: integer("max_in_flight").notNull(),
+    error: text("error"),
+    createdAt: createdAt(),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("drift_runs_workspace_time").on(t.workspaceId, t.createdAt),
+    index("drift_runs_status").on(t.status, t.createdAt),
+    index("drift_runs_schedule").on(t.scheduleId, t.createdAt),
   ],
 );
 

@@ -5,6 +5,7 @@
  * table of what each reason answers; the router (./router.server.ts) holds the route table.
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
+import { driftRunsOfInstance } from "../domain/drift/runs.server";
 import { acquireLock, releaseLock } from "../domain/locks.server";
 import { notInstalledMessage, workflowAccess, type PermissionType } from "../domain/repository-permissions.server";
 import type { Refusal } from "../domain/result";
@@ -183,6 +184,14 @@ export async function instanceStatus(args: ApiArgs, stack: string, component: st
     now: args.context.now(),
   });
   if (!result.ok) throw refused(result);
+  // Drift found by a drift run's detect: its remediation (when the run has it on) starts now.
+  if (result.status === "drifted") {
+    const runs = await driftRunsOfInstance(args.context.db, claims.ws, claims.rid, stack, component);
+    await enqueueDeployments(
+      args.context,
+      runs.map((runId) => ({ type: "drift", runId })),
+    );
+  }
   return ok(args.context);
 }
 

@@ -121,6 +121,11 @@ const fields = type({
     .pipe((n) => Number(n))
     .narrow((n, ctx) => (n >= 60 && n <= 3600 ? true : ctx.mustBe("between 60 and 3600")))
     .default("600"),
+  /** A drift schedule's detect jobs start spread over this many seconds, not all at once. */
+  DRIFT_SPREAD_SECONDS: type("string.integer.parse | number.integer")
+    .pipe((n) => Number(n))
+    .narrow((n, ctx) => (n >= 0 && n <= 3600 ? true : ctx.mustBe("between 0 and 3600")))
+    .default("600"),
   "LOG_LEVEL?": type("'debug' | 'info' | 'warn' | 'error'"),
   "SENTRY_DSN?": type("string.url"),
   /** Development and tests only: milliseconds added to the wall clock (app/clock.ts). */

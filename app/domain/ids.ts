@@ -23,6 +23,7 @@ export type IdPrefix =
   | "bat"
   | "lock"
   | "drs"
+  | "drr"
   | "aud"
   | "inc"
   | "incu";

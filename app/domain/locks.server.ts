@@ -2,7 +2,7 @@
  * Advisory locks: while a key (`owner/repo/stack/component`) is locked, nothing is dispatched to it.
  * Taking a lock is one conditional INSERT, so two racing lockers cannot both win.
  */
-import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, like, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { locks } from "../../db/schema";
 import { auditEventIfChanged, type AuditActor } from "./audit.server";
@@ -10,6 +10,25 @@ import { newId } from "./ids";
 import { refuse, type Refusal } from "./result";
 
 export type LockRow = typeof locks.$inferSelect;
+
+/** The locks held now on a repository's instances (a query, to run in a batch): what dispatch holds back or skips. */
+export const repositoryLocksQuery = (
+  db: Database,
+  workspaceId: string,
+  repo: { owner: string; name: string },
+  now: Date,
+) =>
+  db
+    .select({ key: locks.key, lockedBy: locks.lockedBy, message: locks.message, properties: locks.properties })
+    .from(locks)
+    .where(
+      and(
+        eq(locks.workspaceId, workspaceId),
+        isNull(locks.deletedAt),
+        gt(locks.expiresAt, now),
+        like(locks.key, `${repo.owner.replace(/[%_\\]/g, "")}/${repo.name.replace(/[%_\\]/g, "")}/%`),
+      ),
+    );
 
 /** The key that locks one instance: `owner/repo/stack/component` (components may contain slashes). */
 export const lockKey = (instance: { owner: string; name: string; stack: string; component: string }) =>

@@ -22,7 +22,7 @@ import { recordWorkflowJob, recordWorkflowRun } from "../domain/deployments/disp
 import { recordPullRequestEvent, recordRefTrigger, repositoryByGithubId } from "../domain/deployments/matching.server";
 import { GithubError, githubAppConfigured, listInstallationRepositories, repositoryClient } from "../github/app.server";
 import { commitOfRef, REF_PERMISSIONS } from "../github/commits.server";
-import { enqueueDeployments, type DeploymentMessage } from "../worker/deployment-queue.server";
+import { advanceMessage, enqueueDeployments, type DeploymentMessage } from "../worker/deployment-queue.server";
 import { type, validate } from "../validation";
 import type { Type } from "../validation/arktype";
 
@@ -290,7 +290,7 @@ export const HANDLERS = {
         },
         context.now(),
       );
-      if (moved) await enqueueDeployments(context, [{ type: "advance", batchId: moved.batchId }]);
+      if (moved) await enqueueDeployments(context, [advanceMessage(moved)]);
     },
   }),
   workflow_job: handler({
@@ -302,7 +302,7 @@ export const HANDLERS = {
         { runId: payload.workflow_job.run_id, status: payload.action },
         context.now(),
       );
-      if (moved) await enqueueDeployments(context, [{ type: "advance", batchId: moved.batchId }]);
+      if (moved) await enqueueDeployments(context, [advanceMessage(moved)]);
     },
   }),
 } as const;

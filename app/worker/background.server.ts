@@ -1,6 +1,6 @@
 /**
  * The Worker's background entry points: `queue` (webhook deliveries and their dead letters, deployment work) and
- * `scheduled` (the every-minute Cron Trigger: housekeeping, and the backstop of deployments). Each builds the same load context a
+ * `scheduled` (the every-minute Cron Trigger: housekeeping, drift schedules that came due, and the backstop of deployments). Each builds the same load context a
  * request gets, so domain code reads the same settings, database and clock.
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
@@ -11,6 +11,7 @@ import { reportError } from "../observability/reporter";
 import { consumeWebhooks, deadLetterWebhooks } from "../webhooks/consume.server";
 import { sweepDeployments } from "../domain/deployments/sweep.server";
 import { githubAppConfigured } from "../github/app.server";
+import { claimDueSchedules, startDriftRuns } from "../domain/drift/runs.server";
 import {
   advanceBlockedBatches,
   consumeDeployments,
@@ -45,6 +46,34 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: E
   batch.retryAll({ delaySeconds: 60 });
 }
 
+/** Claims the schedules due now and starts their drift runs (a schedule with nothing to check just moves on). */
+async function runDueSchedules(context: AppLoadContext) {
+  const now = context.now();
+  const claimed = await claimDueSchedules(context.db, now);
+  let runs = 0;
+  for (const schedule of claimed) {
+    const started = await startDriftRuns(context.db, {
+      workspaceId: schedule.workspaceId,
+      repositoryId: schedule.repositoryId,
+      scheduleId: schedule.id,
+      cause: "schedule",
+      requestedBy: schedule.name,
+      actor: { type: "system", id: null, label: `Schedule "${schedule.name}"` },
+      remediate: schedule.remediate,
+      spreadSeconds: context.settings.DRIFT_SPREAD_SECONDS,
+      maxInFlight: context.settings.DEPLOYMENT_MAX_IN_FLIGHT,
+      now,
+    });
+    if (!started.ok) continue;
+    runs += started.runIds.length;
+    await enqueueDeployments(
+      context,
+      started.runIds.map((runId) => ({ type: "drift", runId })),
+    );
+  }
+  return { schedules: claimed.length, runs };
+}
+
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   const context = backgroundContext(env, ctx, `cron-${crypto.randomUUID()}`);
   if (!context) return;
@@ -59,18 +88,24 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
   } catch (error) {
     reportError(context.logger, error, { route: "scheduled:blocked_batches" });
   }
-  // Runs GitHub never reported, runs that last, batches with nothing left to wait for.
-  if (githubAppConfigured(context.settings)) {
-    try {
-      const swept = await sweepDeployments(context.db, context.settings, context.now);
-      await enqueueDeployments(
-        context,
-        swept.batches.map((batchId) => ({ type: "advance", batchId })),
-      );
-      const { batches, ...counts } = swept;
-      context.logger.info("deployments_swept", { ...counts, batches: batches.length });
-    } catch (error) {
-      reportError(context.logger, error, { route: "scheduled:deployments" });
-    }
+  if (!githubAppConfigured(context.settings)) return;
+  // Drift schedules that came due: each claimed once, its detect jobs queued.
+  try {
+    const started = await runDueSchedules(context);
+    if (started.schedules > 0) context.logger.info("drift_schedules_run", started);
+  } catch (error) {
+    reportError(context.logger, error, { route: "scheduled:drift" });
+  }
+  // Runs GitHub never reported, runs that last, batches and drift runs with something due or nothing left to wait for.
+  try {
+    const swept = await sweepDeployments(context.db, context.settings, context.now);
+    await enqueueDeployments(context, [
+      ...swept.batches.map((batchId) => ({ type: "advance" as const, batchId })),
+      ...swept.driftRuns.map((runId) => ({ type: "drift" as const, runId })),
+    ]);
+    const { batches, driftRuns, ...counts } = swept;
+    context.logger.info("deployments_swept", { ...counts, batches: batches.length, driftRuns: driftRuns.length });
+  } catch (error) {
+    reportError(context.logger, error, { route: "scheduled:deployments" });
   }
 }

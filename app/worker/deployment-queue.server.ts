@@ -4,13 +4,15 @@
  *   { type: "upload", uploadId }    an affected-stacks upload is complete: match it with its trigger
  *   { type: "trigger", triggerId }  GitHub told us something that deploys a head sha: match its uploads
  *   { type: "advance", batchId }    something moved in a batch: dispatch what is ready, end it when done
+ *   { type: "drift", runId }        something moved in a drift run (or its spread reached a job): the same
  *
  * Every step is idempotent (unique batches, conditional job claims), so a redelivered or retried
  * message does nothing twice. A failure that a retry may fix goes back with a growing delay; a
  * dispatch that GitHub asked us to hold back re-queues its batch for when the wait is over.
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { advanceBatch, blockedBatches } from "../domain/deployments/dispatch.server";
+import { advanceBatch, blockedBatches, type MovedJob } from "../domain/deployments/dispatch.server";
+import { advanceDriftRun } from "../domain/drift/runs.server";
 import { matchTrigger, matchUpload, type Matched } from "../domain/deployments/matching.server";
 import { reportBatch } from "../domain/deployments/report.server";
 import { GithubError } from "../github/app.server";
@@ -24,7 +26,12 @@ export const DEPLOYMENT_QUEUE = "atmos-pro-deployments";
 export type DeploymentMessage =
   | { type: "upload"; uploadId: string }
   | { type: "trigger"; triggerId: string }
-  | { type: "advance"; batchId: string };
+  | { type: "advance"; batchId: string }
+  | { type: "drift"; runId: string };
+
+/** The message that advances what a job that moved belongs to. */
+export const advanceMessage = (moved: MovedJob): DeploymentMessage =>
+  "batchId" in moved ? { type: "advance", batchId: moved.batchId } : { type: "drift", runId: moved.driftRunId };
 
 /** Queues deployment work (from a request, a webhook, or the queue itself). */
 export async function enqueueDeployments(
@@ -57,10 +64,18 @@ function readMessage(body: unknown): DeploymentMessage | null {
     return { type: "trigger", triggerId: message.triggerId };
   if (message.type === "advance" && typeof message.batchId === "string")
     return { type: "advance", batchId: message.batchId };
+  if (message.type === "drift" && typeof message.runId === "string") return { type: "drift", runId: message.runId };
   return null;
 }
 
 async function run(message: DeploymentMessage, context: AppLoadContext): Promise<void> {
+  if (message.type === "drift") {
+    const result = await advanceDriftRun(context.db, context.settings, message.runId, context.now);
+    context.logger.info("drift_run_advanced", { runId: message.runId, ...result });
+    if (result.retryInSeconds !== null)
+      await enqueueDeployments(context, [message], Math.max(1, result.retryInSeconds));
+    return;
+  }
   const options = { maxInFlight: context.settings.DEPLOYMENT_MAX_IN_FLIGHT, now: context.now() };
   let batches: Matched[];
   if (message.type === "upload") batches = await matchUpload(context.db, message.uploadId, options);

@@ -9,17 +9,17 @@
  * to pending with the time GitHub asked us to wait; one whose outcome we cannot know (GitHub did not
  * answer in time) counts as dispatched without a known run, and the sweeper looks the run up.
  */
-import { and, asc, eq, gt, inArray, isNull, like, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../../db/client";
 import { resultRows, runBatch, type Query } from "../../../db/batch";
-import { deployments, deploymentBatches, locks, repositories } from "../../../db/schema";
+import { deployments, deploymentBatches, repositories } from "../../../db/schema";
 import type { Clock } from "../../clock";
 import type { Settings } from "../../config/env.server";
 import { DISPATCH_PERMISSIONS, dispatchWorkflow } from "../../github/actions.server";
 import { GithubError, repositoryClient, type RepositoryClient } from "../../github/app.server";
 import { auditEvent, auditEventIfChanged } from "../audit.server";
 import { batchOutcome, IN_FLIGHT_STATES, nextSteps, type JobState } from "../dispatch-order";
-import { lockKey } from "../locks.server";
+import { lockKey, repositoryLocksQuery } from "../locks.server";
 import { uploadGraphQueries } from "../uploads/graph.server";
 import { describeItem } from "./workflows";
 
@@ -88,17 +88,7 @@ async function loadBatch(db: Database, batchId: string, now: Date) {
   if (!batch) return null;
   const [items, edges, held] = await db.batch([
     ...uploadGraphQueries(db, batch.uploadId),
-    db
-      .select({ key: locks.key, properties: locks.properties })
-      .from(locks)
-      .where(
-        and(
-          eq(locks.workspaceId, batch.workspaceId),
-          isNull(locks.deletedAt),
-          gt(locks.expiresAt, now),
-          like(locks.key, `${batch.owner.replace(/[%_\\]/g, "")}/${batch.name.replace(/[%_\\]/g, "")}/%`),
-        ),
-      ),
+    repositoryLocksQuery(db, batch.workspaceId, batch, now),
   ]);
   return { batch, jobs: jobs as JobRow[], items, edges, locks: held };
 }
@@ -222,7 +212,7 @@ export async function advanceBatch(
     });
     let claimed = 0;
     for (const id of due) {
-      if (!(await claim(db, batch.id, id, now))) continue;
+      if (!(await claimJob(db, id, now, batchHasRoom(batch.id)))) continue;
       claimed++;
       client ??= await repositoryClient(
         settings,
@@ -235,7 +225,7 @@ export async function advanceBatch(
         if (error instanceof GithubError) return error;
         throw error;
       });
-      const dispatched = await dispatchOne(db, client, batch, jobById.get(id)!, clock);
+      const dispatched = await dispatchJob(db, client, batch, jobById.get(id)!, clock);
       if (dispatched === "dispatched") result.dispatched++;
       if (typeof dispatched === "number")
         result.retryInSeconds = Math.min(result.retryInSeconds ?? dispatched, dispatched);
@@ -266,8 +256,19 @@ export async function blockedBatches(db: Database, workspaceId: string | null): 
   return rows.flatMap((row) => (row.batchId ? [row.batchId] : []));
 }
 
-/** pending|blocked → dispatching, only while the batch has room under its cap: the one statement that makes a dispatch ours. */
-async function claim(db: Database, batchId: string, jobId: string, now: Date): Promise<boolean> {
+/** The batch has fewer jobs in flight than its cap. */
+const batchHasRoom = (batchId: string) =>
+  sql`(SELECT count(*) FROM deployments AS d WHERE d.batch_id = ${batchId} AND d.status IN ${IN_FLIGHT_SQL}) < (SELECT max_in_flight FROM deployment_batches WHERE id = ${batchId})`;
+
+/** A drift run has fewer jobs in flight than its cap. */
+export const driftRunHasRoom = (runId: string) =>
+  sql`(SELECT count(*) FROM deployments AS d WHERE d.drift_run_id = ${runId} AND d.status IN ${IN_FLIGHT_SQL}) < (SELECT max_in_flight FROM drift_runs WHERE id = ${runId})`;
+
+/**
+ * pending|blocked → dispatching, only while `room` holds (the job's batch or drift run is under its
+ * cap): the one statement that makes a dispatch ours.
+ */
+export async function claimJob(db: Database, jobId: string, now: Date, room: SQL): Promise<boolean> {
   const claimed = await db
     .update(deployments)
     // dispatched_at from the claim on: a claim whose Worker stopped before the call is found by the sweeper.
@@ -277,19 +278,19 @@ async function claim(db: Database, batchId: string, jobId: string, now: Date): P
         eq(deployments.id, jobId),
         inArray(deployments.status, ["pending", "blocked"]),
         or(isNull(deployments.notBefore), lte(deployments.notBefore, now)),
-        sql`(SELECT count(*) FROM deployments AS d WHERE d.batch_id = ${batchId} AND d.status IN ${IN_FLIGHT_SQL}) < (SELECT max_in_flight FROM deployment_batches WHERE id = ${batchId})`,
+        room,
       ),
     )
     .returning({ id: deployments.id });
   return claimed.length > 0;
 }
 
-/** Calls GitHub for a claimed job: "dispatched", "failed", or the seconds until its retry. */
-async function dispatchOne(
+/** Calls GitHub for a claimed job (of a batch or a drift run): "dispatched", "failed", or the seconds until its retry. */
+export async function dispatchJob(
   db: Database,
   client: RepositoryClient | GithubError,
-  batch: { id: string; workspaceId: string; kind: "plan" | "apply"; owner: string; name: string },
-  job: JobRow,
+  batch: { workspaceId: string; kind: "plan" | "apply" | "detect" | "remediate"; owner: string; name: string },
+  job: Pick<JobRow, "id" | "workflow" | "ref" | "inputs" | "attempts">,
   clock: Clock,
 ): Promise<"dispatched" | "failed" | number> {
   const settle = (values: Partial<typeof deployments.$inferInsert>) =>
@@ -396,6 +397,7 @@ function transition(facts: RunFacts): { to: JobState; from: JobState[] } | null 
 const runJobColumns = () => ({
   id: deployments.id,
   batchId: deployments.batchId,
+  driftRunId: deployments.driftRunId,
   instanceId: deployments.instanceId,
   createdAt: deployments.createdAt,
   workspaceId: deployments.workspaceId,
@@ -408,9 +410,9 @@ const JOB_ID_IN_TITLE = /\bdep_[0-9A-Za-z]{28}\b/;
 /**
  * A `workflow_run` event (or a run the sweeper fetched): ties the run to its job — by run id, or by
  * the job id in the run's display title when the dispatch did not tell us the run — and moves the job.
- * Returns the job's batch when the job moved (to be advanced), else null.
+ * Returns the job's batch or drift run when the job moved (to be advanced), else null.
  */
-export async function recordWorkflowRun(db: Database, facts: RunFacts, now: Date): Promise<{ batchId: string } | null> {
+export async function recordWorkflowRun(db: Database, facts: RunFacts, now: Date): Promise<MovedJob | null> {
   let [job] = await db
     .select(runJobColumns())
     .from(deployments)
@@ -472,15 +474,21 @@ export async function recordWorkflowRun(db: Database, facts: RunFacts, now: Date
     );
   const results = await runBatch(db, { statements: 0 }, statements);
   if (resultRows(results[0]).length === 0) return null;
-  return job.batchId ? { batchId: job.batchId } : null;
+  return movedJob(job);
 }
+
+/** What a job that moved belongs to: the batch or drift run to advance next. */
+export type MovedJob = { batchId: string } | { driftRunId: string };
+
+const movedJob = (job: { batchId: string | null; driftRunId: string | null }): MovedJob | null =>
+  job.batchId ? { batchId: job.batchId } : job.driftRunId ? { driftRunId: job.driftRunId } : null;
 
 /** A `workflow_job` event: a job waiting for an environment's approval, or running again after it. */
 export async function recordWorkflowJob(
   db: Database,
   facts: { runId: number; status: string },
   now: Date,
-): Promise<{ batchId: string } | null> {
+): Promise<MovedJob | null> {
   const move =
     facts.status === "waiting"
       ? { to: "awaiting_approval" as const, from: ["dispatching", "queued", "in_progress"] as JobState[] }
@@ -496,6 +504,6 @@ export async function recordWorkflowJob(
       ...(move.to === "in_progress" ? { startedAt: now } : {}),
     })
     .where(and(eq(deployments.githubRunId, facts.runId), inArray(deployments.status, move.from)))
-    .returning({ batchId: deployments.batchId });
-  return moved?.batchId ? { batchId: moved.batchId } : null;
+    .returning({ batchId: deployments.batchId, driftRunId: deployments.driftRunId });
+  return moved ? movedJob(moved) : null;
 }

@@ -9,6 +9,8 @@
  * - A run in progress for more than 15 minutes is polled (at most every 15 minutes each), so a lost
  *   `workflow_run` webhook cannot keep its batch open.
  * - A running batch with nothing left to wait for is advanced, which ends it and its check run.
+ * - A running drift run with a job due (its spread start came, or a retry) or nothing left to wait
+ *   for is advanced, whatever became of the queue message meant to do it.
  * - A merge group that no affected-stacks upload met within MERGE_GROUP_WAIT_SECONDS gets a neutral
  *   check run ("No affected stacks workflow detected"), once, so a merge queue requiring the check
  *   is not held forever by a repository that does not deploy with Atmos.
@@ -21,6 +23,7 @@ import {
   deployments,
   deploymentBatches,
   deploymentTriggers,
+  driftRuns,
   repositories,
   workspaceRepositories,
 } from "../../../db/schema";
@@ -28,6 +31,7 @@ import type { Clock } from "../../clock";
 import type { Settings } from "../../config/env.server";
 import { getWorkflowRun, RUNS_PERMISSIONS, runsOfHeadSha, type workflowRun } from "../../github/actions.server";
 import { GithubError, repositoryClient, type RepositoryClient } from "../../github/app.server";
+import { driftRunsToAdvance } from "../drift/runs.server";
 import { recordWorkflowRun } from "./dispatch.server";
 import { reportNoUpload } from "./report.server";
 
@@ -55,6 +59,8 @@ export type SweepReport = {
   /** Merge groups given their neutral check run. */
   neutral: number;
   batches: string[];
+  /** Drift runs to advance: a job moved, a spread start is due, or nothing is left to wait for. */
+  driftRuns: string[];
 };
 
 /** `now` decides what is late (the clock by default); `clock` signs GitHub's calls. */
@@ -64,16 +70,18 @@ export async function sweepDeployments(
   clock: Clock,
   now: Date = clock(),
 ): Promise<SweepReport> {
-  const report: SweepReport = { lookedUp: 0, found: 0, failed: 0, polled: 0, neutral: 0, batches: [] };
+  const report: SweepReport = { lookedUp: 0, found: 0, failed: 0, polled: 0, neutral: 0, batches: [], driftRuns: [] };
   const touched = new Set<string>();
   const columns = {
     id: deployments.id,
     batchId: deployments.batchId,
+    driftRunId: deployments.driftRunId,
     status: deployments.status,
     runId: deployments.githubRunId,
     dispatchedAt: deployments.dispatchedAt,
     startedAt: deployments.startedAt,
-    headSha: deploymentBatches.headSha,
+    // A batch's head, or the commit a drift run resolved (null until it did: nothing was dispatched then).
+    headSha: sql<string>`coalesce(${deploymentBatches.headSha}, ${driftRuns.headSha}, '')`,
     owner: repositories.owner,
     name: repositories.name,
     installationId: repositories.installationId,
@@ -82,8 +90,12 @@ export async function sweepDeployments(
     db
       .select(columns)
       .from(deployments)
-      .innerJoin(deploymentBatches, eq(deploymentBatches.id, deployments.batchId))
-      .innerJoin(repositories, eq(repositories.id, deploymentBatches.repositoryId))
+      .leftJoin(deploymentBatches, eq(deploymentBatches.id, deployments.batchId))
+      .leftJoin(driftRuns, eq(driftRuns.id, deployments.driftRunId))
+      .innerJoin(
+        repositories,
+        eq(repositories.id, sql`coalesce(${deploymentBatches.repositoryId}, ${driftRuns.repositoryId})`),
+      )
       .where(
         and(
           inArray(deployments.status, ["dispatching", "queued"]),
@@ -96,8 +108,12 @@ export async function sweepDeployments(
     db
       .select(columns)
       .from(deployments)
-      .innerJoin(deploymentBatches, eq(deploymentBatches.id, deployments.batchId))
-      .innerJoin(repositories, eq(repositories.id, deploymentBatches.repositoryId))
+      .leftJoin(deploymentBatches, eq(deploymentBatches.id, deployments.batchId))
+      .leftJoin(driftRuns, eq(driftRuns.id, deployments.driftRunId))
+      .innerJoin(
+        repositories,
+        eq(repositories.id, sql`coalesce(${deploymentBatches.repositoryId}, ${driftRuns.repositoryId})`),
+      )
       .where(
         and(
           inArray(deployments.status, ["queued", "in_progress", "awaiting_approval"]),
@@ -164,6 +180,11 @@ export async function sweepDeployments(
       .limit(MAX_JOBS_PER_SWEEP),
   ]);
   for (const batch of idle) touched.add(batch.id);
+  const touchedRuns = new Set(await driftRunsToAdvance(db, now));
+  const touch = (job: { batchId: string | null; driftRunId: string | null }) => {
+    if (job.batchId) touched.add(job.batchId);
+    if (job.driftRunId) touchedRuns.add(job.driftRunId);
+  };
 
   const clients = new Map<string, Promise<RepositoryClient>>();
   const clientFor = (job: (typeof unknownRuns)[number]) => {
@@ -184,7 +205,7 @@ export async function sweepDeployments(
       if (run) {
         report.found++;
         await recordWorkflowRun(db, runFacts(run), now);
-        if (job.batchId) touched.add(job.batchId);
+        touch(job);
         continue;
       }
     } catch (error) {
@@ -210,7 +231,7 @@ export async function sweepDeployments(
         .returning({ id: deployments.id });
       if (failed.length > 0) {
         report.failed++;
-        if (job.batchId) touched.add(job.batchId);
+        touch(job);
       }
     }
   }
@@ -225,7 +246,7 @@ export async function sweepDeployments(
     try {
       const run = await getWorkflowRun(await clientFor(job), job.runId!);
       const moved = await recordWorkflowRun(db, runFacts(run), now);
-      if (moved) touched.add(moved.batchId);
+      if (moved) touch("batchId" in moved ? { batchId: moved.batchId, driftRunId: null } : { batchId: null, ...moved });
     } catch (error) {
       if (!(error instanceof GithubError)) throw error;
     }
@@ -239,5 +260,6 @@ export async function sweepDeployments(
     }
   }
   report.batches = [...touched];
+  report.driftRuns = [...touchedRuns];
   return report;
 }

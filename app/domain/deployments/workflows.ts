@@ -9,7 +9,8 @@
 /** An item as the product names it: "eks/cluster in plat-ue2-prod". */
 export const describeItem = (item: { stack: string; component: string }) => `${item.component} in ${item.stack}`;
 
-export type WorkflowEvent = "pull_request" | "merge_group" | "release";
+/** Where workflows are named: an event of a pull request, merge queue or release, or drift detection (detect, remediate). */
+export type WorkflowEvent = "pull_request" | "merge_group" | "release" | "drift_detection";
 
 export type RequestedWorkflow = { file: string; inputs: Record<string, string> };
 export type WorkflowProblem = { file: string; message: string };

@@ -332,9 +332,13 @@ export const instanceResults = sqliteTable(
     exitCode: integer("exit_code").notNull(),
     status: text("status", { enum: INSTANCE_STATUSES }).notNull(),
     ranAt: integer("ran_at", { mode: "timestamp_ms" }).notNull(),
+    /** The drift run whose detect reported it (null: a plan or apply of a pull request, or a run of its own). */
+    driftRunId: text("drift_run_id").references((): AnySQLiteColumn => driftRuns.id, { onDelete: "set null" }),
   },
   (t) => [
     index("instance_results_instance").on(t.instanceId, t.ranAt),
+    index("instance_results_drift_run").on(t.driftRunId, t.status),
+    index("instance_results_workspace_drift_time").on(t.workspaceId, t.driftRunId, t.ranAt),
     index("instance_results_workspace_time").on(t.workspaceId, t.ranAt),
   ],
 );

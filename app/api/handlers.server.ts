@@ -5,7 +5,7 @@
  * table of what each reason answers; the router (./router.server.ts) holds the route table.
  */
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { driftRunsOfInstance } from "../domain/drift/runs.server";
+import { driftRunChecking } from "../domain/drift/runs.server";
 import { acquireLock, releaseLock } from "../domain/locks.server";
 import { notInstalledMessage, workflowAccess, type PermissionType } from "../domain/repository-permissions.server";
 import type { Refusal } from "../domain/result";
@@ -175,23 +175,19 @@ export async function instanceStatus(args: ApiArgs, stack: string, component: st
     });
   const { json } = await readJsonBody(args.request);
   const body = checkBody(instanceStatusBody, json, "DriftDetectionValidationError");
+  const instance = { workspaceId: claims.ws, repositoryId: claims.rid, stack, component };
+  // A drift run checking this instance owns the result (its history and the drift trend count it).
+  const drift = await driftRunChecking(args.context.db, instance);
   const result = await reportInstanceStatus(args.context.db, {
-    workspaceId: claims.ws,
-    repositoryId: claims.rid,
-    stack,
-    component,
+    ...instance,
     body,
+    driftRunId: drift?.runId ?? null,
     now: args.context.now(),
   });
   if (!result.ok) throw refused(result);
-  // Drift found by a drift run's detect: its remediation (when the run has it on) starts now.
-  if (result.status === "drifted") {
-    const runs = await driftRunsOfInstance(args.context.db, claims.ws, claims.rid, stack, component);
-    await enqueueDeployments(
-      args.context,
-      runs.map((runId) => ({ type: "drift", runId })),
-    );
-  }
+  // Drift found: the run's remediation (when it has it on) starts now.
+  if (drift?.remediate && result.status === "drifted")
+    await enqueueDeployments(args.context, [{ type: "drift", runId: drift.runId }]);
   return ok(args.context);
 }
 

@@ -23,4 +23,7 @@ CREATE INDEX `drift_runs_status` ON `drift_runs` (`status`,`created_at`);--> sta
 CREATE INDEX `drift_runs_schedule` ON `drift_runs` (`schedule_id`,`created_at`);--> statement-breakpoint
 ALTER TABLE `deployments` ADD `drift_run_id` text REFERENCES drift_runs(id) ON DELETE cascade;--> statement-breakpoint
 CREATE INDEX `deployments_drift_run` ON `deployments` (`drift_run_id`,`status`);--> statement-breakpoint
-CREATE UNIQUE INDEX `deployments_drift_once` ON `deployments` (`drift_run_id`,`instance_id`,`kind`,`workflow`) WHERE "deployments"."drift_run_id" IS NOT NULL;
+CREATE UNIQUE INDEX `deployments_drift_once` ON `deployments` (`drift_run_id`,`instance_id`,`kind`,`workflow`) WHERE "deployments"."drift_run_id" IS NOT NULL;--> statement-breakpoint
+ALTER TABLE `instance_results` ADD `drift_run_id` text REFERENCES drift_runs(id) ON DELETE set null;--> statement-breakpoint
+CREATE INDEX `instance_results_drift_run` ON `instance_results` (`drift_run_id`,`status`);--> statement-breakpoint
+CREATE INDEX `instance_results_workspace_drift_time` ON `instance_results` (`workspace_id`,`drift_run_id`,`ran_at`);

@@ -15,7 +15,7 @@ import { SEED } from "../../db/seed";
 import { api, apiToken } from "../api/client";
 import { testContext, testNow } from "../context";
 import { db } from "../db";
-import { dispatches, eventually, freshSeedEachTest, workflowRun } from "../deployments/fixtures";
+import { dispatches, eventually, freshSeedEachTest, sweepAhead, workflowRun } from "../deployments/fixtures";
 
 freshSeedEachTest();
 
@@ -192,6 +192,9 @@ describe("a schedule that came due", () => {
     const [run] = await runs();
     const context = testContext();
     expect((await advanceDriftRun(db(), context.settings, run!.id, context.now)).dispatched).toBe(0);
+    // The sweeper advances it when its time comes, should the queue's delayed message be lost.
+    expect((await sweepAhead(1)).driftRuns).toEqual([]);
+    expect((await sweepAhead(11)).driftRuns).toEqual([run!.id]);
     const later = new Date(testNow().getTime() + 601_000);
     expect((await advanceDriftRun(db(), context.settings, run!.id, context.now, later)).dispatched).toBe(1);
     expect(await detectDispatches(before)).toHaveLength(2);

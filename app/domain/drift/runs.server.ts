@@ -13,7 +13,7 @@
  *   remediation on, an instance its detect found drifted gets its `drift_detection.remediate`
  *   workflows, once (a unique index makes "once" hold under races).
  */
-import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client";
 import { runBatch, type Query } from "../../../db/batch";
 import {
@@ -309,9 +309,8 @@ async function loadRun(db: Database, runId: string, now: Date) {
         stack: instances.stack,
         component: instances.component,
         settingsPro: instances.settingsPro,
-        status: instances.status,
-        lastCommand: instances.lastCommand,
-        lastRunAt: instances.lastRunAt,
+        // Whether this run's detect reported it drifted.
+        drifted: sql<number>`EXISTS (SELECT 1 FROM instance_results AS r WHERE r.drift_run_id = ${runId} AND r.instance_id = "instances"."id" AND r.status = 'drifted')`,
       })
       .from(instances)
       .where(
@@ -347,18 +346,11 @@ export async function advanceDriftRun(
   const targetById = new Map(targets.map((target) => [target.id, target]));
   const writes: Query[] = [];
 
-  // Remediation: an instance whose detect (dispatched in this run) reported drift since, once.
+  // Remediation: an instance this run's detect reported drifted, once.
   if (run.remediate) {
     const remediated = new Set(jobs.filter((job) => job.kind === "remediate").map((job) => job.instanceId));
-    for (const detect of jobs) {
-      const target = targetById.get(detect.instanceId);
-      if (detect.kind !== "detect" || !detect.dispatchedAt || !target || remediated.has(target.id)) continue;
-      const reported =
-        target.status === "drifted" &&
-        (target.lastCommand === "detect" || target.lastCommand === "plan") &&
-        target.lastRunAt !== null &&
-        target.lastRunAt.getTime() >= detect.dispatchedAt.getTime();
-      if (!reported) continue;
+    for (const target of targets) {
+      if (!target.drifted || remediated.has(target.id)) continue;
       remediated.add(target.id);
       const requested = workflowsFor(target, "drift_detection", "remediate");
       for (const workflow of requested.workflows) {
@@ -515,8 +507,8 @@ export async function driftRunsToAdvance(db: Database, now: Date, limit = 100): 
       and(
         eq(driftRuns.status, "running"),
         sql`(
-          EXISTS (SELECT 1 FROM ${deployments} AS d WHERE d.drift_run_id = ${driftRuns.id} AND d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= ${now.getTime()}))
-          OR NOT EXISTS (SELECT 1 FROM ${deployments} AS d WHERE d.drift_run_id = ${driftRuns.id} AND d.status IN ('pending', 'blocked', 'dispatching', 'queued', 'in_progress', 'awaiting_approval'))
+          EXISTS (SELECT 1 FROM deployments AS d WHERE d.drift_run_id = "drift_runs"."id" AND d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= ${now.getTime()}))
+          OR NOT EXISTS (SELECT 1 FROM deployments AS d WHERE d.drift_run_id = "drift_runs"."id" AND d.status IN ('pending', 'blocked', 'dispatching', 'queued', 'in_progress', 'awaiting_approval'))
         )`,
       ),
     )
@@ -525,28 +517,31 @@ export async function driftRunsToAdvance(db: Database, now: Date, limit = 100): 
   return rows.map((row) => row.id);
 }
 
-/** The running drift runs with remediation on that checked this instance: a drift report may start remediation. */
-export async function driftRunsOfInstance(
+/**
+ * The running drift run whose detect of this instance was dispatched and has not ended (the newest,
+ * if several): a status report from the instance is that detect's result.
+ */
+export async function driftRunChecking(
   db: Database,
-  workspaceId: string,
-  repositoryId: string,
-  stack: string,
-  component: string,
-): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ id: driftRuns.id })
-    .from(driftRuns)
-    .innerJoin(deployments, eq(deployments.driftRunId, driftRuns.id))
+  instance: { workspaceId: string; repositoryId: string; stack: string; component: string },
+): Promise<{ runId: string; remediate: boolean } | null> {
+  const [row] = await db
+    .select({ runId: driftRuns.id, remediate: driftRuns.remediate })
+    .from(deployments)
+    .innerJoin(driftRuns, eq(driftRuns.id, deployments.driftRunId))
     .innerJoin(instances, eq(instances.id, deployments.instanceId))
     .where(
       and(
-        eq(driftRuns.workspaceId, workspaceId),
+        eq(instances.workspaceId, instance.workspaceId),
+        eq(instances.repositoryId, instance.repositoryId),
+        eq(instances.stack, instance.stack),
+        eq(instances.component, instance.component),
+        eq(deployments.kind, "detect"),
+        inArray(deployments.status, IN_FLIGHT_STATES),
         eq(driftRuns.status, "running"),
-        eq(driftRuns.remediate, true),
-        eq(instances.repositoryId, repositoryId),
-        eq(instances.stack, stack),
-        eq(instances.component, component),
       ),
-    );
-  return rows.map((row) => row.id);
+    )
+    .orderBy(desc(driftRuns.createdAt))
+    .limit(1);
+  return row ?? null;
 }

@@ -346,10 +346,13 @@ export async function reportInstanceStatus(
     stack: string;
     component: string;
     body: InstanceStatusBody;
+    /** The drift run whose detect this reports, if one is checking the instance. */
+    driftRunId?: string | null;
     now: Date;
   },
 ): Promise<{ ok: true; status: InstanceStatus } | Refusal<"instance_unknown">> {
   const { workspaceId, repositoryId, stack, component, body, now } = input;
+  const driftRunId = input.driftRunId ?? null;
   let status: InstanceStatus;
   let result: { command: "plan" | "apply" | "remediate" | "detect"; exitCode: number; ranAt: Date } | null;
   if ("command" in body) {
@@ -372,8 +375,8 @@ export async function reportInstanceStatus(
     const ranAt = result.ranAt.getTime();
     statements.push(
       sql`
-        INSERT INTO instance_results (id, workspace_id, instance_id, command, exit_code, status, ran_at)
-        SELECT ${newId("res")}, i.workspace_id, i.id, ${result.command}, ${result.exitCode}, ${status}, ${ranAt}
+        INSERT INTO instance_results (id, workspace_id, instance_id, command, exit_code, status, ran_at, drift_run_id)
+        SELECT ${newId("res")}, i.workspace_id, i.id, ${result.command}, ${result.exitCode}, ${status}, ${ranAt}, ${driftRunId}
         FROM instances AS i
         WHERE ${instance} AND NOT EXISTS (
           SELECT 1 FROM instance_results AS r WHERE r.instance_id = i.id AND r.command = ${result.command} AND r.exit_code = ${result.exitCode} AND r.ran_at = ${ranAt})`,

@@ -8,6 +8,7 @@ import {
   auditEvents,
   deployments,
   DEPLOYMENT_KINDS,
+  driftRuns,
   driftSchedules,
   githubInstallations,
   identities,
@@ -280,6 +281,66 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
   );
   await insertAll(db, instanceRows, 5, (chunk) => db.insert(instances).values(chunk).onConflictDoNothing());
 
+  // The nightly schedule, and its last two runs (their detect jobs and what they reported, below).
+  const nightlyId = `drs_${pad("acmenightly")}`;
+  const nightlyRuns = [3, 2].map((daysAgo) => ({
+    id: `drr_${pad(`acmenightly${daysAgo}`)}`,
+    workspaceId: SEED.workspaceId,
+    repositoryId: SEED.repositoryId,
+    scheduleId: nightlyId,
+    cause: "schedule" as const,
+    requestedBy: "Nightly drift detection",
+    ref: "main",
+    headSha: "c".repeat(40),
+    status: "success" as const,
+    maxInFlight: 10,
+    // Before the first of its results (they are a minute apart per instance), done after the last.
+    createdAt: at(-daysAgo * DAY - 90 * 60_000),
+    completedAt: at(-daysAgo * DAY + 10 * 60_000),
+  }));
+  await db.batch([
+    db
+      .insert(driftSchedules)
+      .values({
+        id: nightlyId,
+        workspaceId: SEED.workspaceId,
+        repositoryId: SEED.repositoryId,
+        name: "Nightly drift detection",
+        cron: SEED_SCHEDULE.cron,
+        timezone: SEED_SCHEDULE.timezone,
+        enabled: true,
+        // What the expression says, from the seed's clock: the last time it was due, and the next.
+        lastRunAt: lastRunAtOrBefore(SEED_SCHEDULE.cron, SEED_SCHEDULE.timezone, now),
+        nextRunAt: nextRunAfter(SEED_SCHEDULE.cron, SEED_SCHEDULE.timezone, now),
+        createdAt: at(-80 * DAY),
+        updatedAt: at(-80 * DAY),
+      })
+      .onConflictDoNothing(),
+    db.insert(driftRuns).values(nightlyRuns).onConflictDoNothing(),
+  ]);
+  const driftJobRows = nightlyRuns.flatMap((run, r) =>
+    instanceRows
+      // The locked instance's page keeps its empty deployments list (the demo of an instance never deployed).
+      .filter((row) => row.driftEnabled && `acme/infra/${row.stack}/${row.component}` !== SEED.lockKey)
+      .map((row, i) => ({
+        id: `dep_${pad(`acmedrift${r}${String(i).padStart(3, "0")}`)}`,
+        workspaceId: SEED.workspaceId,
+        instanceId: row.id,
+        driftRunId: run.id,
+        kind: "detect" as const,
+        status: "success" as const,
+        workflow: "atmos-terraform-plan.yaml",
+        ref: "main",
+        githubRunId: 9_100_000_000 + r * 1000 + i,
+        githubRunUrl: `https://github.com/acme/infra/actions/runs/${9_100_000_000 + r * 1000 + i}`,
+        createdAt: run.createdAt,
+        dispatchedAt: run.createdAt,
+        startedAt: new Date(run.createdAt.getTime() + 60_000),
+        completedAt: new Date(run.createdAt.getTime() + 6 * 60_000),
+      })),
+  );
+  await insertAll(db, driftJobRows, 6, (chunk) => db.insert(deployments).values(chunk).onConflictDoNothing());
+
   // Status history: a few results per instance that has run.
   const resultRows = instanceRows
     .filter((row) => row.status !== "unknown")
@@ -299,10 +360,12 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
           exitCode: last ? (row.lastExitCode ?? 0) : 0,
           status: last ? row.status : ("in_sync" as const),
           ranAt: last ? (row.lastRunAt ?? at(-daysAgo * DAY)) : at(-daysAgo * DAY - i * 60_000),
+          // The nightly runs' detects (3 and 2 days ago) reported the earlier results of watched instances.
+          driftRunId: !last && row.driftEnabled ? nightlyRuns[k]!.id : null,
         };
       }),
     );
-  await insertAll(db, resultRows, 14, (chunk) => db.insert(instanceResults).values(chunk).onConflictDoNothing());
+  await insertAll(db, resultRows, 12, (chunk) => db.insert(instanceResults).values(chunk).onConflictDoNothing());
 
   // Deployments of every kind in every status a run has.
   const deploymentRows = DEPLOYMENT_KINDS.flatMap((kind, k) =>
@@ -344,23 +407,6 @@ export async function seed(db: Database, now: Date = new Date()): Promise<void> 
         expiresAt: at(3650 * DAY),
         createdAt: at(-2 * HOUR),
         updatedAt: at(-2 * HOUR),
-      })
-      .onConflictDoNothing(),
-    db
-      .insert(driftSchedules)
-      .values({
-        id: `drs_${pad("acmenightly")}`,
-        workspaceId: SEED.workspaceId,
-        repositoryId: SEED.repositoryId,
-        name: "Nightly drift detection",
-        cron: SEED_SCHEDULE.cron,
-        timezone: SEED_SCHEDULE.timezone,
-        enabled: true,
-        // What the expression says, from the seed's clock: the last time it was due, and the next.
-        lastRunAt: lastRunAtOrBefore(SEED_SCHEDULE.cron, SEED_SCHEDULE.timezone, now),
-        nextRunAt: nextRunAfter(SEED_SCHEDULE.cron, SEED_SCHEDULE.timezone, now),
-        createdAt: at(-80 * DAY),
-        updatedAt: at(-80 * DAY),
       })
       .onConflictDoNothing(),
     db

@@ -1,5 +1,5 @@
-/** Deployments, locks, pull requests and drift for their dashboard pages (one round trip each). */
-import { and, asc, count, desc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+/** Deployments, locks and pull requests for their dashboard pages (one round trip each). */
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   affectedStackItems,
@@ -9,7 +9,6 @@ import {
   deployments,
   type DEPLOYMENT_KINDS,
   type DEPLOYMENT_STATUSES,
-  driftSchedules,
   instances,
   locks,
   pullRequests,
@@ -284,71 +283,5 @@ export async function loadPullRequests(db: Database, workspaceId: string, select
       completedAt: isoTimeOrNull(batch.completedAt),
       jobs: (jobsOf.get(batch.id) ?? []).map(({ batchId: _batch, ...job }) => job),
     })),
-  };
-}
-
-export async function loadDrift(db: Database, workspaceId: string) {
-  const [schedules, byRepository] = await db.batch([
-    db
-      .select({
-        id: driftSchedules.id,
-        name: driftSchedules.name,
-        cron: driftSchedules.cron,
-        timezone: driftSchedules.timezone,
-        enabled: driftSchedules.enabled,
-        lastRunAt: driftSchedules.lastRunAt,
-        nextRunAt: driftSchedules.nextRunAt,
-        owner: repositories.owner,
-        // Aliased: D1 batch rows are objects keyed by column name, so a second "name" would overwrite the first.
-        repoName: sql<string | null>`${repositories.name}`.as("repo_name"),
-      })
-      .from(driftSchedules)
-      .leftJoin(repositories, eq(repositories.id, driftSchedules.repositoryId))
-      .where(eq(driftSchedules.workspaceId, workspaceId))
-      .orderBy(driftSchedules.name),
-    db
-      .select({
-        owner: repositories.owner,
-        name: repositories.name,
-        status: instances.status,
-        driftEnabled: instances.driftEnabled,
-        count: count(),
-      })
-      .from(workspaceRepositories)
-      .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
-      .innerJoin(
-        instances,
-        and(
-          eq(instances.repositoryId, repositories.id),
-          eq(instances.workspaceId, workspaceId),
-          isNull(instances.removedAt),
-        ),
-      )
-      .where(eq(workspaceRepositories.workspaceId, workspaceId))
-      .groupBy(repositories.owner, repositories.name, instances.status, instances.driftEnabled),
-  ]);
-  const repos = new Map<
-    string,
-    { repository: string; in_sync: number; drifted: number; error: number; unknown: number; driftEnabled: number }
-  >();
-  for (const row of byRepository) {
-    const key = `${row.owner}/${row.name}`;
-    const entry = repos.get(key) ?? { repository: key, in_sync: 0, drifted: 0, error: 0, unknown: 0, driftEnabled: 0 };
-    entry[row.status] += row.count;
-    if (row.driftEnabled) entry.driftEnabled += row.count;
-    repos.set(key, entry);
-  }
-  return {
-    schedules: schedules.map((row) => ({
-      id: row.id,
-      name: row.name,
-      cron: row.cron,
-      timezone: row.timezone,
-      enabled: row.enabled,
-      scope: row.owner ? `${row.owner}/${row.repoName}` : "All repositories",
-      lastRunAt: isoTimeOrNull(row.lastRunAt),
-      nextRunAt: isoTimeOrNull(row.nextRunAt),
-    })),
-    repositories: [...repos.values()],
   };
 }

@@ -10,6 +10,7 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
     db
       .select({
         id: instances.id,
+        repositoryId: instances.repositoryId,
         stack: instances.stack,
         component: instances.component,
         componentType: instances.componentType,
@@ -88,6 +89,7 @@ export async function loadInstance(db: Database, workspaceId: string, instanceId
       removed: row.removedAt !== null,
       repository: `${row.owner}/${row.name}`,
       lockKey: key,
+      repositoryId: row.repositoryId,
     },
     workflows: () => describeWorkflows(row.settingsPro === null ? null : JSON.parse(row.settingsPro)),
     history: history.map((h) => ({ ...h, ranAt: isoTime(h.ranAt) })),

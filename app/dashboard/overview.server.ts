@@ -1,5 +1,5 @@
 /** A workspace's overview — counts, trends and what needs attention — in one D1 round trip. */
-import { and, count, desc, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { deployments, instanceResults, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
 import { isoTime, isoTimeOrNull } from "./time";
@@ -70,7 +70,14 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
     db
       .select({ day: day(instanceResults.ranAt), status: instanceResults.status, count: count() })
       .from(instanceResults)
-      .where(and(eq(instanceResults.workspaceId, workspaceId), gt(instanceResults.ranAt, since)))
+      // Drift detection's results only: what the drift runs' detects reported (not pull requests' plans).
+      .where(
+        and(
+          eq(instanceResults.workspaceId, workspaceId),
+          isNotNull(instanceResults.driftRunId),
+          gt(instanceResults.ranAt, since),
+        ),
+      )
       .groupBy(day(instanceResults.ranAt), instanceResults.status),
     db
       .select({ day: day(deployments.createdAt), count: count() })

@@ -15,6 +15,8 @@ import type {
   PERMISSION_TYPES as DB_PERMISSION_TYPES,
   PULL_REQUEST_STATES as DB_PULL_REQUEST_STATES,
   BATCH_STATUSES as DB_BATCH_STATUSES,
+  DRIFT_RUN_CAUSES as DB_DRIFT_RUN_CAUSES,
+  DRIFT_RUN_STATUSES as DB_DRIFT_RUN_STATUSES,
   DEPLOYMENT_EVENTS as DB_DEPLOYMENT_EVENTS,
   affectedStacksUploads,
   instanceUploads,
@@ -47,6 +49,8 @@ export const DEPLOYMENT_STATUSES = [
 export const PULL_REQUEST_STATES = ["open", "closed", "merged"] as const;
 /** A deployment batch (the jobs of one plan or apply of a head sha): running, then how it ended. */
 export const BATCH_STATUSES = ["running", "success", "failure", "cancelled", "superseded", "invalid"] as const;
+export const DRIFT_RUN_CAUSES = ["schedule", "manual"] as const;
+export const DRIFT_RUN_STATUSES = ["running", "success", "failure"] as const;
 /** What GitHub told us that starts a batch. */
 export const DEPLOYMENT_EVENTS = ["pull_request", "merge_group", "release"] as const;
 export const AUTH_PROVIDERS = ["github", "oidc", "dev"] as const;
@@ -87,6 +91,8 @@ export type _SchemaAgrees = [
   Assert<Same<typeof PERMISSION_TYPES, typeof DB_PERMISSION_TYPES>>,
   Assert<Same<typeof PULL_REQUEST_STATES, typeof DB_PULL_REQUEST_STATES>>,
   Assert<Same<typeof BATCH_STATUSES, typeof DB_BATCH_STATUSES>>,
+  Assert<Same<typeof DRIFT_RUN_CAUSES, typeof DB_DRIFT_RUN_CAUSES>>,
+  Assert<Same<typeof DRIFT_RUN_STATUSES, typeof DB_DRIFT_RUN_STATUSES>>,
   Assert<Same<typeof DEPLOYMENT_EVENTS, typeof DB_DEPLOYMENT_EVENTS>>,
   Assert<Same<(typeof PLANS)[number], typeof workspaces.$inferSelect.plan>>,
   Assert<Same<UploadStatus, typeof affectedStacksUploads.$inferSelect.status>>,

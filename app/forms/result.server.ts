@@ -12,6 +12,8 @@ import type { PermissionRefusal } from "../domain/repository-permissions.server"
 import type { Refusal } from "../domain/result";
 import type { SlugRefusal, SsoRefusal } from "../domain/workspaces.server";
 import type { IncidentRefusal } from "../status-page/incidents.server";
+import type { DriftRefusal } from "../domain/drift/runs.server";
+import type { ScheduleRefusal } from "../domain/drift/schedules.server";
 
 export type ActionResult = {
   /** Which form on the page answered (`intent`), so the page shows the answer next to it. */
@@ -34,7 +36,9 @@ type FormReason =
   | ConnectRefusal
   | ImportRefusal
   | RemoveRefusal
-  | PermissionRefusal;
+  | PermissionRefusal
+  | ScheduleRefusal["reason"]
+  | DriftRefusal["reason"];
 
 /** The HTTP status each refusal answers a form with. */
 const REFUSAL_STATUS: Record<FormReason, 400 | 403 | 404 | 409> = {
@@ -66,6 +70,9 @@ const REFUSAL_STATUS: Record<FormReason, 400 | 403 | 404 | 409> = {
   repository_unknown: 404,
   permission_exists: 409,
   permission_unknown: 404,
+  invalid: 400,
+  not_found: 404,
+  nothing_to_check: 409,
 };
 
 export function done(intent: string, message: string, extra: Pick<ActionResult, "link"> = {}) {

@@ -1,7 +1,9 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { loadInstance } from "~/dashboard/instance.server";
+import { can } from "~/domain/roles";
+import { driftAction } from "~/forms/drift.server";
 import { lockAction } from "~/forms/locks.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
@@ -13,7 +15,7 @@ import {
   workflowsPanel,
 } from "~/dashboard/payloads/instance.server";
 import { RouteErrorBoundary } from "~/ui/error-panel";
-import { FormMessage, textLink } from "~/ui/forms";
+import { buttonSecondary, FormMessage, textLink } from "~/ui/forms";
 import { LockForm, UnlockButton } from "~/ui/lock-forms";
 import { EmptyState, formatTime, Panel, StatusBadge } from "~/ui/panel";
 import { readForm } from "~/forms/form.server";
@@ -26,11 +28,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace } = await requireMember(request, context, params.workspace);
   const found = await loadInstance(context.db, workspace.id, params.instanceId ?? "", context.now());
   if (!found) throw json({ message: "There is no such instance in this workspace." }, { status: 404 });
-  const { lockKey, ...instance } = found.instance;
+  // The lock key and repository id stay on the server: the page's forms never send them.
+  const { lockKey, repositoryId: _repositoryId, ...instance } = found.instance;
   return payload(
     instancePayload,
     {
       slug: workspace.slug,
+      canCheck: can(workspace.role, "drift.run"),
       instance,
       history: panel(historyPanel, { history: found.history }, context, "instance.history"),
       deployments: panel(deploymentsPanel, { deployments: found.deployments }, context, "instance.deployments"),
@@ -44,11 +48,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
-  const member = await requireMember(request, context, params.workspace, "locks.manage");
+  const fields = await readForm(request);
+  const check = fields.intent === "check";
+  const member = await requireMember(request, context, params.workspace, check ? "drift.run" : "locks.manage");
   const found = await loadInstance(context.db, member.workspace.id, params.instanceId ?? "", context.now());
   if (!found) throw json({ message: "There is no such instance in this workspace." }, { status: 404 });
-  const fields = await readForm(request);
-  // The key always comes from the instance itself, never from the form.
+  // The instance (its key, its repository) always comes from the page's instance, never from the form.
+  if (check)
+    return driftAction(context, member, {
+      intent: "check",
+      repositoryId: found.instance.repositoryId,
+      instanceId: found.instance.id,
+    });
   return lockAction(context, member, { ...fields, key: found.instance.lockKey });
 }
 
@@ -77,6 +88,14 @@ export default function Instance() {
           {data.instance.lastExitCode !== null ? ` (exit ${data.instance.lastExitCode})` : ""}
         </p>
       </div>
+      {data.canCheck && data.instance.driftEnabled && !data.instance.removed ? (
+        <Form method="post">
+          <input type="hidden" name="intent" value="check" />
+          <button type="submit" className={buttonSecondary}>
+            Check for drift now
+          </button>
+        </Form>
+      ) : null}
       {result?.message ? <FormMessage tone={result.ok ? "success" : "error"}>{result.message}</FormMessage> : null}
 
       <Panel title="Lock" slot={data.lock}>

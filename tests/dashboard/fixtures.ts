@@ -97,7 +97,7 @@ export const PAGES: DashboardPage[] = [
     key: "drift",
     routeId: "routes/dashboard.$workspace.drift",
     path: (t) => `/dashboard/${t.slug}/drift`,
-    panels: ["schedules", "status"],
+    panels: ["schedules", "status", "runs"],
   },
   {
     key: "members",

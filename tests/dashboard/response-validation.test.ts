@@ -132,8 +132,10 @@ describe("dashboard response validation: an empty workspace (only its owner)", (
     drift: (panels, _data, html) => {
       expect(panels.schedules).toEqual({ schedules: [] });
       expect(panels.status).toEqual({ repositories: [] });
+      expect(panels.runs).toEqual({ runs: [] });
       expectHtmlContains(html, "No drift schedules");
-      expectHtmlContains(html, "No instances yet");
+      expectHtmlContains(html, "No repositories yet");
+      expectHtmlContains(html, "No drift runs yet");
     },
     members: (_panels, data) => {
       expect(arr(data.members)).toEqual([expect.objectContaining({ userId: ws.userId, role: "owner" })]);
@@ -761,7 +763,17 @@ describe("dashboard response validation: removed instances and repositories", ()
 
     const drift = await expectPageOk("drift", target, ws.cookie);
     expect(drift.panels.status).toEqual({
-      repositories: [{ repository: "acme/kept", in_sync: 1, drifted: 0, error: 1, unknown: 0, driftEnabled: 0 }],
+      repositories: [
+        {
+          id: expect.any(String),
+          repository: "acme/kept",
+          in_sync: 1,
+          drifted: 0,
+          error: 1,
+          unknown: 0,
+          driftEnabled: 0,
+        },
+      ],
     });
 
     // The removed instance's own page still answers, and says it is no longer in the inventory.
@@ -1273,7 +1285,7 @@ const GUARDED: GuardedRoute[] = [
     payloads: driftPayloads,
     path: (t) => `/dashboard/${t.slug}/drift`,
     params: (t) => ({ workspace: t.slug }),
-    schemas: { driftPayload: "", schedulesPanel: "schedules", driftStatusPanel: "status" },
+    schemas: { driftPayload: "", schedulesPanel: "schedules", driftStatusPanel: "status", driftRunsPanel: "runs" },
   },
   {
     file: "dashboard.$workspace.members.tsx",

@@ -28,6 +28,8 @@ const WATCHED = [
 ] as const;
 
 beforeEach(async () => {
+  // The seed's past nightly runs are not this test's.
+  await db().$client.prepare("DELETE FROM drift_runs").run();
   // Only the three watched instances have drift detection on.
   await db()
     .$client.prepare(

@@ -41,6 +41,8 @@ export const lockPanel = type({
 
 export const instancePayload = type({
   slug: "string",
+  /** Whether the member may check this instance for drift now. */
+  canCheck: "boolean",
   instance: {
     id: "string",
     stack: "string",

@@ -40,8 +40,8 @@ import { nextRunAfter } from "./schedule-time";
 
 /** At most this many schedules are claimed per minute (the rest stay due for the next minute). */
 const MAX_SCHEDULES_PER_TICK = 50;
-/** Rows per INSERT of jobs (11 bound values each, under D1's 100). */
-const JOBS_PER_INSERT = 9;
+/** Rows per INSERT of jobs (at most 12 bound values each, under D1's 100). */
+const JOBS_PER_INSERT = 8;
 /** When GitHub could not tell us the branch's commit, the run tries again this much later. */
 const REF_RETRY_SECONDS = 30;
 

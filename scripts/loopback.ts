@@ -28,3 +28,59 @@ export function affectedItem(component: string, pro: Record<string, unknown>, de
     settings: { pro },
   };
 }
+
+/** A response's JSON body, or its text when it is not JSON. */
+export async function responseJson(response: Response): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { text };
+  }
+}
+
+/**
+ * What the atmos CLI does first in a workflow of Codertocat/Hello-World on main: a GitHub Actions
+ * OIDC token (minted by the loopback issuer) exchanged at /api/v1/auth/github-oidc for an API token.
+ * Exits the process with the reason when either step fails.
+ */
+export async function ciToken(workspaceId: string, sha: string): Promise<string> {
+  const repository = `${EXAMPLE_REPOSITORY.owner}/${EXAMPLE_REPOSITORY.name}`;
+  const workflowRef = `${repository}/.github/workflows/atmos-pro.yaml@refs/heads/main`;
+  let minted: Response;
+  try {
+    minted = await fetch(`${LOOPBACK_CONTROL}/actions-token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        claims: {
+          sub: `repo:${repository}:ref:refs/heads/main`,
+          repository,
+          repository_owner: EXAMPLE_REPOSITORY.owner,
+          ref: "refs/heads/main",
+          workflow_ref: workflowRef,
+          job_workflow_ref: workflowRef,
+          sha,
+        },
+      }),
+      signal: AbortSignal.timeout(5_000),
+    });
+  } catch {
+    console.error(`The loopback GitHub does not answer at ${LOOPBACK_CONTROL}: start it with npm run dev:github.`);
+    process.exit(1);
+  }
+  const { token: actionsToken } = (await minted.json()) as { token: string };
+  const exchanged = await fetch(`${APP_BASE}/api/v1/auth/github-oidc`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "User-Agent": "atmos/1.190.0 (linux; amd64)" },
+    body: JSON.stringify({ token: actionsToken, workspaceId }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const envelope = await responseJson(exchanged);
+  const token = (envelope.data as { token?: string } | undefined)?.token;
+  if (!token) {
+    console.error(`The token exchange answered ${exchanged.status}: ${String(envelope.errorMessage ?? envelope.text)}`);
+    process.exit(1);
+  }
+  return token;
+}

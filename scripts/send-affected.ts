@@ -6,7 +6,7 @@
  * stacks, `vpc` and `eks/cluster` which depends on it, whose `settings.pro` plans on each push and
  * applies after the merge. The head sha defaults to the one of GitHub's example pull request.
  */
-import { affectedItem, APP_BASE, EXAMPLE_HEAD_SHA, EXAMPLE_REPOSITORY, LOOPBACK_CONTROL } from "./loopback";
+import { affectedItem, APP_BASE, ciToken, EXAMPLE_HEAD_SHA, EXAMPLE_REPOSITORY, responseJson } from "./loopback";
 
 const [workspaceId, headSha = EXAMPLE_HEAD_SHA] = process.argv.slice(2);
 if (!workspaceId || !/^[0-9a-f]{40}$/.test(headSha)) {
@@ -16,53 +16,7 @@ if (!workspaceId || !/^[0-9a-f]{40}$/.test(headSha)) {
   process.exit(2);
 }
 const repository = `${EXAMPLE_REPOSITORY.owner}/${EXAMPLE_REPOSITORY.name}`;
-const workflowRef = `${repository}/.github/workflows/atmos-pro.yaml@refs/heads/main`;
-
-async function json(response: Response): Promise<Record<string, unknown>> {
-  const text = await response.text();
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return { text };
-  }
-}
-
-let minted: Response;
-try {
-  minted = await fetch(`${LOOPBACK_CONTROL}/actions-token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      claims: {
-        sub: `repo:${repository}:ref:refs/heads/main`,
-        repository,
-        repository_owner: EXAMPLE_REPOSITORY.owner,
-        ref: "refs/heads/main",
-        workflow_ref: workflowRef,
-        job_workflow_ref: workflowRef,
-        sha: headSha,
-      },
-    }),
-    signal: AbortSignal.timeout(5_000),
-  });
-} catch {
-  console.error(`The loopback GitHub does not answer at ${LOOPBACK_CONTROL}: start it with npm run dev:github.`);
-  process.exit(1);
-}
-const { token: actionsToken } = (await minted.json()) as { token: string };
-
-const exchanged = await fetch(`${APP_BASE}/api/v1/auth/github-oidc`, {
-  method: "POST",
-  headers: { "Content-Type": "application/json", "User-Agent": "atmos/1.190.0 (linux; amd64)" },
-  body: JSON.stringify({ token: actionsToken, workspaceId }),
-  signal: AbortSignal.timeout(10_000),
-});
-const envelope = await json(exchanged);
-const token = (envelope.data as { token?: string } | undefined)?.token;
-if (!token) {
-  console.error(`The token exchange answered ${exchanged.status}: ${String(envelope.errorMessage ?? envelope.text)}`);
-  process.exit(1);
-}
+const token = await ciToken(workspaceId, headSha);
 
 const inputs = { component: "{{ .atmos_component }}", stack: "{{ .atmos_stack }}" };
 const plan = { workflows: { "atmos-terraform-plan.yaml": { inputs } } };
@@ -92,7 +46,7 @@ const uploaded = await fetch(`${APP_BASE}/api/v1/affected-stacks`, {
   }),
   signal: AbortSignal.timeout(10_000),
 });
-const answer = await json(uploaded);
+const answer = await responseJson(uploaded);
 console.log(
   `${uploaded.status} ${uploaded.ok ? "uploaded vpc → eks/cluster for " + headSha.slice(0, 7) : String(answer.errorMessage ?? answer.text)}`,
 );

@@ -6,17 +6,18 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import type { Member } from "../dashboard/membership.server";
 import { userActor } from "../domain/audit.server";
-import { startDriftRuns } from "../domain/drift/runs.server";
 import {
   createSchedule,
   deleteSchedule,
+  findSchedule,
   MAX_SCHEDULE_NAME,
+  scheduleNotFound,
   setScheduleEnabled,
   updateSchedule,
   type ScheduleInput,
 } from "../domain/drift/schedules.server";
-import { can } from "../domain/roles";
-import { enqueueDeployments } from "../worker/deployment-queue.server";
+import { can, type Permission } from "../domain/roles";
+import { checkNow, type CheckScope } from "./drift-check.server";
 import { type } from "../validation";
 import { checkForm, defineForm, fieldValue, firstFieldError, type FormFields } from "./form.server";
 import { done, invalid, refused, unknownIntent } from "./result.server";
@@ -46,6 +47,9 @@ const updateForm = defineForm(type({ intent: "'update'", scheduleId, ...schedule
 const toggleForm = defineForm(type({ intent: "'pause' | 'resume' | 'delete'", scheduleId }), {
   scheduleId: "That schedule does not exist in this workspace.",
 });
+const runNowForm = defineForm(type({ intent: "'run'", scheduleId }), {
+  scheduleId: "That schedule does not exist in this workspace.",
+});
 const checkNowForm = defineForm(type({ intent: "'check'", repositoryId, "instanceId?": /^inst_[0-9A-Za-z]{28}$/ }), {
   repositoryId: "Choose a repository of this workspace.",
   instanceId: "That instance does not exist in this workspace.",
@@ -60,8 +64,12 @@ const input = (value: Omit<typeof createForm.schema.infer, "intent">): ScheduleI
 });
 
 /** Which permission a form of the Drift page needs. */
-export const driftPermission = (fields: FormFields) =>
-  fieldValue(fields, "intent") === "check" ? ("drift.run" as const) : ("schedules.manage" as const);
+export function driftPermission(fields: FormFields): Permission {
+  const intent = fieldValue(fields, "intent");
+  if (intent === "check" || intent === "run") return "drift.run";
+  // A form this page does not have is answered as one (400) to every member.
+  return ["create", "update", "pause", "resume", "delete"].includes(intent) ? "schedules.manage" : "workspace.read";
+}
 
 export async function driftAction(context: AppLoadContext, member: Member, fields: FormFields) {
   const now = context.now();
@@ -106,34 +114,31 @@ export async function driftAction(context: AppLoadContext, member: Member, field
         intent === "delete" ? "Schedule deleted." : intent === "pause" ? "Schedule paused." : "Schedule resumed.",
       );
     }
-    case "check": {
-      const form = checkForm(checkNowForm, fields);
-      if (!form.ok) return invalid("check", form.fieldErrors, firstFieldError(form.fieldErrors));
-      const started = await startDriftRuns(context.db, {
-        workspaceId,
-        repositoryId: form.value.repositoryId,
-        ...(form.value.instanceId ? { instanceId: form.value.instanceId } : {}),
-        scheduleId: null,
-        cause: "manual",
-        requestedBy: member.user.login ?? member.user.name,
-        actor,
-        remediate: false,
-        // A person checking now waits for the answer: no spread.
-        spreadSeconds: 0,
-        maxInFlight: context.settings.DEPLOYMENT_MAX_IN_FLIGHT,
-        now,
-      });
-      if (!started.ok) return refused("check", started);
-      await enqueueDeployments(
-        context,
-        started.runIds.map((runId) => ({ type: "drift", runId })),
-      );
-      return done(
-        "check",
-        form.value.instanceId
-          ? "Checking this instance for drift now."
-          : `Checking ${started.jobs} ${started.jobs === 1 ? "instance" : "instances"} for drift now: the run is listed below.`,
-      );
+    case "check":
+    case "run": {
+      let scope: CheckScope;
+      if (intent === "run") {
+        // A schedule run now: its repositories and its remediation, at once (its next run stays as it was).
+        const form = checkForm(runNowForm, fields);
+        if (!form.ok) return invalid("run", form.fieldErrors, firstFieldError(form.fieldErrors));
+        const schedule = await findSchedule(context.db, workspaceId, form.value.scheduleId);
+        if (!schedule) return refused("run", scheduleNotFound());
+        scope = {
+          repositoryId: schedule.repositoryId,
+          scheduleId: form.value.scheduleId,
+          remediate: schedule.remediate,
+        };
+      } else {
+        const form = checkForm(checkNowForm, fields);
+        if (!form.ok) return invalid("check", form.fieldErrors, firstFieldError(form.fieldErrors));
+        scope = {
+          repositoryId: form.value.repositoryId,
+          ...(form.value.instanceId ? { instanceId: form.value.instanceId } : {}),
+          scheduleId: null,
+          remediate: false,
+        };
+      }
+      return checkNow(context, member, intent, scope);
     }
     default:
       return unknownIntent(intent);

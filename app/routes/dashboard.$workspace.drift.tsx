@@ -152,11 +152,13 @@ function ScheduleForm({
 function ScheduleRow({
   schedule,
   canManage,
+  canRun,
   choices,
   result,
 }: {
   schedule: Schedule;
   canManage: boolean;
+  canRun: boolean;
   choices: Data["choices"];
   result: Result;
 }) {
@@ -178,8 +180,17 @@ function ScheduleRow({
             {schedule.enabled ? formatTime(schedule.nextRunAt) : "— (paused)"}
           </p>
         </div>
-        {canManage ? (
-          <div className="flex gap-2">
+        <div className="flex gap-2">
+          {canRun ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="run" />
+              <input type="hidden" name="scheduleId" value={schedule.id} />
+              <button type="submit" className={buttonSecondary}>
+                Run now<span className="sr-only"> {schedule.name}</span>
+              </button>
+            </Form>
+          ) : null}
+          {canManage ? (
             <Form method="post">
               <input type="hidden" name="intent" value={schedule.enabled ? "pause" : "resume"} />
               <input type="hidden" name="scheduleId" value={schedule.id} />
@@ -188,6 +199,8 @@ function ScheduleRow({
                 <span className="sr-only"> {schedule.name}</span>
               </button>
             </Form>
+          ) : null}
+          {canManage ? (
             <Form method="post">
               <input type="hidden" name="intent" value="delete" />
               <input type="hidden" name="scheduleId" value={schedule.id} />
@@ -195,8 +208,8 @@ function ScheduleRow({
                 Delete<span className="sr-only"> {schedule.name}</span>
               </button>
             </Form>
-          </div>
-        ) : null}
+          ) : null}
+        </div>
       </div>
       {canManage ? (
         <details open={answer ? true : undefined} className="rounded-md border border-slate-200 p-3">
@@ -247,6 +260,7 @@ export default function Drift() {
                   key={schedule.id}
                   schedule={schedule}
                   canManage={data.canManage}
+                  canRun={data.canRun}
                   choices={data.choices}
                   result={result}
                 />

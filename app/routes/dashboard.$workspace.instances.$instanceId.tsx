@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { loadInstance } from "~/dashboard/instance.server";
 import { can } from "~/domain/roles";
-import { driftAction } from "~/forms/drift.server";
+import { checkNow } from "~/forms/drift-check.server";
 import { lockAction } from "~/forms/locks.server";
 import { requireMember } from "~/dashboard/membership.server";
 import { panel } from "~/dashboard/panel.server";
@@ -55,10 +55,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!found) throw json({ message: "There is no such instance in this workspace." }, { status: 404 });
   // The instance (its key, its repository) always comes from the page's instance, never from the form.
   if (check)
-    return driftAction(context, member, {
-      intent: "check",
+    return checkNow(context, member, "check", {
       repositoryId: found.instance.repositoryId,
       instanceId: found.instance.id,
+      scheduleId: null,
+      remediate: false,
     });
   return lockAction(context, member, { ...fields, key: found.instance.lockKey });
 }

@@ -224,6 +224,24 @@ describe("checking for drift now", () => {
     expect(await dumpDatabase({ except: ["sessions"] })).toEqual(state);
   });
 
+  it("a member runs a schedule now: its repository, at once, and its next run stays", async () => {
+    const seeded = (await page()).schedules[0]!;
+    const before = (await dispatches()).length;
+    const answer = await post({ intent: "run", scheduleId: seeded.id }, SEED.memberId);
+    expect(answer.body).toMatchObject({
+      ok: true,
+      message: "Checking 3 instances for drift now: the run is listed below.",
+    });
+    await eventually(
+      async () => (await dispatches()).slice(before),
+      (list) => list.length === 3,
+    );
+    const after = await page();
+    expect(after.schedules[0]!.nextRunAt).toBe(seeded.nextRunAt);
+    expect(after.runs[0]).toMatchObject({ cause: "manual", requestedBy: "acme-member", checks: 3 });
+    expect((await post({ intent: "run", scheduleId: `drs_${"z".repeat(28)}` }, SEED.memberId)).status).toBe(404);
+  });
+
   it("refuses a repository that is not the workspace's", async () => {
     const before = await dumpDatabase({ except: ["sessions"] });
     const answer = await post({ intent: "check", repositoryId: `repo_${"y".repeat(28)}` }, SEED.memberId);

@@ -217,6 +217,10 @@ const pad = (base: string) => base + "0".repeat(28 - base.length);
 const ACME_UNLOCKED_INSTANCE = `inst_${pad("acme000")}`;
 const ACME_LOCKED_INSTANCE = `inst_${pad("acme025")}`;
 const NEW_LOCK = { key: "acme/infra/plat-ue2-dev/vpc", ttl: "3600", message: "matrix" };
+/** A drift-enabled Acme instance (plat-ue2-dev/eks/cluster), Acme's seeded schedule, and a schedule to create. */
+const ACME_DRIFT_INSTANCE = `inst_${pad("acme001")}`;
+const ACME_SCHEDULE = `drs_${pad("acmenightly")}`;
+const NEW_SCHEDULE = { name: "Matrix", repositoryId: "", cron: "0 6 * * *", timezone: "UTC" };
 /** A permission acme/infra does not have yet, and one it has (the seed's first default). */
 const NEW_PERMISSION = { type: "Affected Stacks Create", workflow: "atmos-plan.yml", branch: "main", environment: "*" };
 const ACME_INFRA_PERMISSION = `perm_${pad("acmeinfra0")}`;
@@ -278,6 +282,13 @@ const lockReleased =
     expect(rowsOf(after, "locks", active), "after: an active lock on the key").toEqual([]);
   };
 
+/** A new drift run of Acme's, started by the visitor now (not the seed's nightly ones). */
+const driftRunStarted: Effect = ({ before, after, actor }) => {
+  const mine = { workspace_id: SEED.workspaceId, cause: "manual", requested_by: person(actor).login };
+  expect(rowsOf(before, "drift_runs", mine), "before: a run by the visitor").toEqual([]);
+  expect(oneRow(after, "drift_runs", mine, "after")).toMatchObject({ repository_id: SEED.repositoryId });
+};
+
 /** A membership gone from Acme: SEED's member (removed) or the visitor (left). */
 const membershipGone =
   (whose: (actor: Actor) => string): Effect =>
@@ -305,7 +316,61 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
   "dashboard.$workspace._index.tsx": { loader: READ },
   "dashboard.$workspace.audit.tsx": { loader: { ...READ, member: 403 } },
   "dashboard.$workspace.deployments.tsx": { loader: READ },
-  "dashboard.$workspace.drift.tsx": { loader: READ },
+  "dashboard.$workspace.drift.tsx": {
+    loader: READ,
+    actions: {
+      create: {
+        fields: () => ({ ...NEW_SCHEDULE }),
+        expect: MANAGERS,
+        effect: ({ before, after }) => {
+          const schedule = { workspace_id: SEED.workspaceId, name: NEW_SCHEDULE.name };
+          expect(rowsOf(before, "drift_schedules", schedule), "before: the new schedule").toEqual([]);
+          expect(oneRow(after, "drift_schedules", schedule, "after")).toMatchObject({ cron: "0 6 * * *", enabled: 1 });
+        },
+      },
+      update: {
+        fields: () => ({ ...NEW_SCHEDULE, scheduleId: ACME_SCHEDULE }),
+        expect: MANAGERS,
+        effect: ({ after }) => {
+          expect(oneRow(after, "drift_schedules", { id: ACME_SCHEDULE }, "after")).toMatchObject({
+            name: NEW_SCHEDULE.name,
+            cron: "0 6 * * *",
+          });
+        },
+      },
+      pause: {
+        fields: () => ({ scheduleId: ACME_SCHEDULE }),
+        expect: MANAGERS,
+        effect: ({ after }) => {
+          expect(oneRow(after, "drift_schedules", { id: ACME_SCHEDULE }, "after")).toMatchObject({
+            enabled: 0,
+            next_run_at: null,
+          });
+        },
+      },
+      // The seeded schedule runs already: resuming it changes nothing, and says so.
+      resume: {
+        fields: () => ({ scheduleId: ACME_SCHEDULE }),
+        expect: MANAGERS,
+        effect: ({ before, after }) => {
+          expect(oneRow(after, "drift_schedules", { id: ACME_SCHEDULE }, "after")).toEqual(
+            oneRow(before, "drift_schedules", { id: ACME_SCHEDULE }, "before"),
+          );
+        },
+      },
+      delete: {
+        fields: () => ({ scheduleId: ACME_SCHEDULE }),
+        expect: MANAGERS,
+        effect: ({ before, after }) => {
+          oneRow(before, "drift_schedules", { id: ACME_SCHEDULE }, "before");
+          expect(rowsOf(after, "drift_schedules", { id: ACME_SCHEDULE }), "after: the schedule").toEqual([]);
+        },
+      },
+      run: { fields: () => ({ scheduleId: ACME_SCHEDULE }), expect: MEMBERS, effect: driftRunStarted },
+      check: { fields: () => ({ repositoryId: SEED.repositoryId }), expect: MEMBERS, effect: driftRunStarted },
+      [UNKNOWN_INTENT]: UNKNOWN,
+    },
+  },
   "dashboard.$workspace.pull-requests.tsx": { loader: READ },
   "dashboard.$workspace.repositories._index.tsx": {
     loader: READ,
@@ -423,6 +488,19 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
         fields: () => ({}),
         expect: MEMBERS,
         effect: lockReleased(SEED.lockKey),
+      },
+      // The instance (and its repository) come from the page, never from the form.
+      check: {
+        params: { instanceId: ACME_DRIFT_INSTANCE },
+        fields: () => ({ repositoryId: GLOBEX.repositoryId, instanceId: GLOBEX.instanceId }),
+        expect: MEMBERS,
+        effect: (change) => {
+          driftRunStarted(change);
+          const jobs = change.after.deployments!.filter(
+            (row) => row.drift_run_id && !String(row.drift_run_id).startsWith("drr_acmenightly"),
+          );
+          expect(jobs.map((row) => row.instance_id)).toEqual([ACME_DRIFT_INSTANCE]);
+        },
       },
       [UNKNOWN_INTENT]: UNKNOWN,
     },

@@ -215,12 +215,18 @@ export async function deleteSchedule(
 }
 
 /** The workspace's schedule (never another workspace's), or null. */
-async function findSchedule(db: Database, workspaceId: string, scheduleId: string) {
+export async function findSchedule(db: Database, workspaceId: string, scheduleId: string) {
   const [row] = await db
-    .select({ cron: driftSchedules.cron, timezone: driftSchedules.timezone })
+    .select({
+      cron: driftSchedules.cron,
+      timezone: driftSchedules.timezone,
+      repositoryId: driftSchedules.repositoryId,
+      remediate: driftSchedules.remediate,
+    })
     .from(driftSchedules)
     .where(and(eq(driftSchedules.id, scheduleId), eq(driftSchedules.workspaceId, workspaceId)));
   return row ?? null;
 }
 
-const scheduleNotFound = (): ScheduleRefusal => refuse("not_found", "That schedule does not exist in this workspace.");
+export const scheduleNotFound = (): ScheduleRefusal =>
+  refuse("not_found", "That schedule does not exist in this workspace.");

@@ -9,11 +9,19 @@
  */
 import { describe, expect, test } from "vitest";
 import { affectedItem } from "../../scripts/loopback";
-import { deliver, uninstallAndDelete, example, exchange, fakeGit, installationEvent, reloadUntil } from "./github";
+import {
+  deliver,
+  example,
+  exchange,
+  fakeGit,
+  HELLO_WORLD as REPOSITORY,
+  reloadUntil,
+  uninstallAndDelete,
+  workspaceWithHelloWorld,
+} from "./github";
 import { chromiumForFile, DESKTOP, expectNoConsoleErrors, screenshot, url, waitForHydration } from "./harness";
 
 const chromium = chromiumForFile();
-const REPOSITORY = { id: 186853002, owner: "Codertocat", name: "Hello-World" };
 const PR_NUMBER = 42;
 
 type Dispatch = { repo: string; runId: number; inputs: Record<string, string> };
@@ -25,38 +33,11 @@ describe("ordered deployments on the Pull requests page", () => {
     const installationId = 8_500_000 + (Date.now() % 400_000);
     const headSha = Date.now().toString(16).padEnd(40, "e");
 
-    await page.goto(url("/workspaces/new"));
-    await waitForHydration(page, "main form button");
-    await page.getByLabel("Workspace name").fill(`E2E Deploy ${Date.now().toString(36)}`);
-    await page.getByRole("button", { name: "Create workspace" }).click();
-    await page.waitForURL((address) => /^\/dashboard\/e2e-deploy-[a-z0-9-]+$/.test(address.pathname));
-    const slug = new URL(page.url()).pathname.split("/")[2]!;
-    const repositories = `/dashboard/${slug}/repositories`;
+    const { slug, workspaceId } = await workspaceWithHelloWorld(page, "Deploy", installationId);
     const pullRequests = `/dashboard/${slug}/pull-requests`;
     const installation = { id: installationId };
 
     try {
-      // GitHub's truth for the installation (tokens, dispatches), then its webhook, then the connect.
-      await fakeGit({
-        installations: {
-          [installationId]: { account: REPOSITORY.owner, repositories: [{ id: REPOSITORY.id, name: REPOSITORY.name }] },
-        },
-      });
-      // GitHub's example installation has no Actions permission: ours asks for it (workflow dispatches).
-      const created = installationEvent("installation.created", installationId);
-      const granted = (created.installation as { permissions: Record<string, string> }).permissions;
-      granted.actions = "write";
-      await deliver("installation", created);
-      await page.goto(url(`/github/setup?installation_id=1&setup_action=install`));
-      await reloadUntil(page, `${repositories}?github=install`, "Installed by you, not connected yet");
-      await waitForHydration(page, "main form button");
-      await page.getByRole("button", { name: `Connect ${REPOSITORY.owner}` }).click();
-      await page.getByText("Installation connected. Import its repositories below.").waitFor();
-      await page.getByRole("button", { name: `Import ${REPOSITORY.owner}/${REPOSITORY.name}` }).click();
-      await page.getByText(`${REPOSITORY.owner}/${REPOSITORY.name} imported, with the default permissions.`).waitFor();
-      await page.goto(url(`/dashboard/${slug}/settings`));
-      const workspaceId = (await page.getByTestId("workspace-id").textContent())?.trim() ?? "";
-
       // GitHub: the pull request is opened.
       const opened = example("pull_request.opened");
       const pr = opened.pull_request as Record<string, unknown>;

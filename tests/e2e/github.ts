@@ -96,3 +96,46 @@ export async function uninstallAndDelete(page: Page, installationId: number, slu
   await page.getByRole("button", { name: "Delete this workspace" }).click();
   await page.waitForURL((address) => address.pathname.startsWith("/dashboard/"));
 }
+
+export const HELLO_WORLD = { id: 186853002, owner: "Codertocat", name: "Hello-World" } as const;
+
+/**
+ * A new workspace of the signed-in user's (`E2E <prefix> …`) with the GitHub App installed on
+ * Codertocat/Hello-World (with the Actions permission ours asks for), connected and the repository
+ * imported, as a person clicks through it. Returns its slug and workspace id.
+ */
+export async function workspaceWithHelloWorld(
+  page: Page,
+  prefix: string,
+  installationId: number,
+): Promise<{ slug: string; workspaceId: string }> {
+  await page.goto(url("/workspaces/new"));
+  await waitForHydration(page, "main form button");
+  await page.getByLabel("Workspace name").fill(`E2E ${prefix} ${Date.now().toString(36)}`);
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  const pattern = new RegExp(`^/dashboard/e2e-${prefix.toLowerCase()}-[a-z0-9-]+$`);
+  await page.waitForURL((address) => pattern.test(address.pathname));
+  const slug = new URL(page.url()).pathname.split("/")[2]!;
+  const repositories = `/dashboard/${slug}/repositories`;
+  // GitHub's truth for the installation (tokens, dispatches), then its webhook, then the connect.
+  await fakeGit({
+    installations: {
+      [installationId]: { account: HELLO_WORLD.owner, repositories: [{ id: HELLO_WORLD.id, name: HELLO_WORLD.name }] },
+    },
+  });
+  // GitHub's example installation has no Actions permission: ours asks for it (workflow dispatches).
+  const created = installationEvent("installation.created", installationId);
+  const granted = (created.installation as { permissions: Record<string, string> }).permissions;
+  granted.actions = "write";
+  await deliver("installation", created);
+  await page.goto(url(`/github/setup?installation_id=1&setup_action=install`));
+  await reloadUntil(page, `${repositories}?github=install`, "Installed by you, not connected yet");
+  await waitForHydration(page, "main form button");
+  await page.getByRole("button", { name: `Connect ${HELLO_WORLD.owner}` }).click();
+  await page.getByText("Installation connected. Import its repositories below.").waitFor();
+  await page.getByRole("button", { name: `Import ${HELLO_WORLD.owner}/${HELLO_WORLD.name}` }).click();
+  await page.getByText(`${HELLO_WORLD.owner}/${HELLO_WORLD.name} imported, with the default permissions.`).waitFor();
+  await page.goto(url(`/dashboard/${slug}/settings`));
+  const workspaceId = (await page.getByTestId("workspace-id").textContent())?.trim() ?? "";
+  return { slug, workspaceId };
+}

@@ -306,7 +306,10 @@ const PAGES: DashboardPage[] = [
     path: fixed(`${BASE}/deployments`),
     check: async (page) => {
       await heading(page, "Deployments");
-      expect(await page.getByRole("region", { name: "Dispatched runs" }).locator("tbody tr").count()).toBe(20);
+      // The seed's 20 deployments and its nightly drift runs' detect jobs: more than a page of 50.
+      const runs = page.getByRole("region", { name: "Dispatched runs" });
+      expect(await runs.locator("tbody tr").count()).toBe(50);
+      expect(await runs.getByRole("link", { name: "Older runs →" }).count()).toBe(1);
       expect(await page.getByRole("combobox", { name: "Kind" }).count()).toBe(1);
     },
   },

@@ -15,6 +15,7 @@ import { SEED } from "../../db/seed";
 import { api, apiToken } from "../api/client";
 import { testContext, testNow } from "../context";
 import { db } from "../db";
+import { githubLists } from "../webhooks/fixtures";
 import { dispatches, eventually, freshSeedEachTest, sweepAhead, workflowRun } from "../deployments/fixtures";
 
 freshSeedEachTest();
@@ -290,6 +291,38 @@ describe("results and remediation", () => {
     await eventually(runs, (list) => list[0]?.status === "failure");
     expect((await driftJobs()).filter((job) => job.kind === "remediate")).toEqual([]);
     expect((await dispatches()).slice(before)).toHaveLength(2);
+  });
+});
+
+describe("a run GitHub refuses", () => {
+  it("ends at once, failed, when every dispatch fails for good", async () => {
+    const before = (await dispatches()).length;
+    // acme/infra was taken out of the installation on GitHub and its webhook has not arrived yet:
+    // GitHub gives no token for it, so nothing can be dispatched.
+    await githubLists(SEED.installationId, "acme", []);
+    const started = await startDriftRuns(db(), {
+      workspaceId: SEED.workspaceId,
+      repositoryId: SEED.repositoryId,
+      scheduleId: null,
+      cause: "manual",
+      requestedBy: SEED.ownerLogin,
+      actor: userActor({ id: SEED.ownerId, login: SEED.ownerLogin, name: "Ada Owner" }),
+      remediate: false,
+      spreadSeconds: 0,
+      maxInFlight: 10,
+      now: testNow(),
+    });
+    expect(started).toMatchObject({ ok: true, jobs: 3 });
+    const context = testContext();
+    const result = await advanceDriftRun(db(), context.settings, started.ok ? started.runIds[0]! : "", context.now);
+    expect(result).toEqual({ dispatched: 0, finished: "failure", retryInSeconds: null });
+    expect((await runs()).map((run) => run.status)).toEqual(["failure"]);
+    expect((await driftJobs()).map((job) => [job.stack, job.component, job.status])).toEqual([
+      ["plat-ue2-dev", "eks/cluster", "failure"],
+      ["plat-ue2-dev", "vpc", "failure"],
+      ["plat-ue2-prod", "eks/cluster", "skipped"],
+    ]);
+    expect(await detectDispatches(before)).toEqual([]);
   });
 });
 

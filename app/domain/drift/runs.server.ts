@@ -15,7 +15,7 @@
  */
 import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client";
-import { runBatch, type Query } from "../../../db/batch";
+import { changedRows, runBatch, type Query } from "../../../db/batch";
 import {
   deployments,
   driftRuns,
@@ -234,23 +234,25 @@ export async function claimDueSchedules(db: Database, now: Date) {
     .where(and(eq(driftSchedules.enabled, true), lte(driftSchedules.nextRunAt, now)))
     .orderBy(asc(driftSchedules.nextRunAt))
     .limit(MAX_SCHEDULES_PER_TICK);
-  const claimed: typeof due = [];
-  for (const schedule of due) {
-    const next = nextRunAfter(schedule.cron, schedule.timezone, now);
-    const won = await db
-      .update(driftSchedules)
-      .set({ lastRunAt: schedule.nextRunAt, nextRunAt: next })
-      .where(
-        and(
-          eq(driftSchedules.id, schedule.id),
-          eq(driftSchedules.enabled, true),
-          eq(driftSchedules.nextRunAt, schedule.nextRunAt!),
+  // One round trip: each UPDATE is conditional on the next run this read saw, so a schedule another
+  // invocation took in the meantime changes no row.
+  const claims = await runBatch(
+    db,
+    { statements: 0 },
+    due.map((schedule) =>
+      db
+        .update(driftSchedules)
+        .set({ lastRunAt: schedule.nextRunAt, nextRunAt: nextRunAfter(schedule.cron, schedule.timezone, now) })
+        .where(
+          and(
+            eq(driftSchedules.id, schedule.id),
+            eq(driftSchedules.enabled, true),
+            eq(driftSchedules.nextRunAt, schedule.nextRunAt!),
+          ),
         ),
-      )
-      .returning({ id: driftSchedules.id });
-    if (won.length > 0) claimed.push(schedule);
-  }
-  return claimed;
+    ),
+  );
+  return due.filter((_, i) => changedRows(claims[i]) > 0);
 }
 
 type RunJob = {
@@ -263,8 +265,26 @@ type RunJob = {
   inputs: Record<string, string> | null;
   attempts: number;
   notBefore: Date | null;
-  dispatchedAt: Date | null;
 };
+
+/** A drift run's jobs, in the order they are due. */
+function runJobsQuery(db: Database, runId: string) {
+  return db
+    .select({
+      id: deployments.id,
+      instanceId: deployments.instanceId,
+      kind: deployments.kind,
+      status: deployments.status,
+      workflow: deployments.workflow,
+      ref: deployments.ref,
+      inputs: deployments.inputs,
+      attempts: deployments.attempts,
+      notBefore: deployments.notBefore,
+    })
+    .from(deployments)
+    .where(eq(deployments.driftRunId, runId))
+    .orderBy(asc(deployments.notBefore), asc(deployments.id));
+}
 
 async function loadRun(db: Database, runId: string, now: Date) {
   const [runRows, jobs] = await db.batch([
@@ -283,22 +303,7 @@ async function loadRun(db: Database, runId: string, now: Date) {
       .from(driftRuns)
       .innerJoin(repositories, eq(repositories.id, driftRuns.repositoryId))
       .where(eq(driftRuns.id, runId)),
-    db
-      .select({
-        id: deployments.id,
-        instanceId: deployments.instanceId,
-        kind: deployments.kind,
-        status: deployments.status,
-        workflow: deployments.workflow,
-        ref: deployments.ref,
-        inputs: deployments.inputs,
-        attempts: deployments.attempts,
-        notBefore: deployments.notBefore,
-        dispatchedAt: deployments.dispatchedAt,
-      })
-      .from(deployments)
-      .where(eq(deployments.driftRunId, runId))
-      .orderBy(asc(deployments.notBefore), asc(deployments.id)),
+    runJobsQuery(db, runId),
   ]);
   const run = runRows[0];
   if (!run) return null;
@@ -420,19 +425,9 @@ export async function advanceDriftRun(
   }
   if (writes.length > 0) {
     await runBatch(db, { statements: 0 }, writes);
-    jobs = (await loadRun(db, runId, now))?.jobs ?? [];
+    jobs = (await runJobsQuery(db, runId)) as RunJob[];
   }
-
-  if (!jobs.some((job) => isOpen(job.status))) {
-    const outcome = jobs.some((job) => job.status === "failure" || job.status === "cancelled") ? "failure" : "success";
-    const ended = await db
-      .update(driftRuns)
-      .set({ status: outcome, completedAt: now })
-      .where(and(eq(driftRuns.id, run.id), eq(driftRuns.status, "running")))
-      .returning({ id: driftRuns.id });
-    if (ended.length > 0) result.finished = outcome;
-    return result;
-  }
+  if (await endIfSettled(db, run.id, jobs, now, result)) return result;
 
   const due: RunJob[] = [];
   for (const job of jobs) {
@@ -481,18 +476,23 @@ export async function advanceDriftRun(
     if (typeof dispatched === "number")
       result.retryInSeconds = Math.min(result.retryInSeconds ?? dispatched, dispatched);
   }
-  // A failure to dispatch may have ended the run: the next message (or sweep) ends it.
+  // When nothing went out and nothing waits for a retry, the dispatches failed: that may end the run.
   if (result.dispatched === 0 && result.retryInSeconds === null)
-    result.retryInSeconds = (await openJobs(db, run.id)) > 0 ? null : 1;
+    await endIfSettled(db, run.id, (await runJobsQuery(db, runId)) as RunJob[], now, result);
   return result;
 }
 
-async function openJobs(db: Database, runId: string): Promise<number> {
-  const [row] = await db
-    .select({ count: sql<number>`count(*)` })
-    .from(deployments)
-    .where(and(eq(deployments.driftRunId, runId), inArray(deployments.status, OPEN_STATES)));
-  return row?.count ?? 0;
+/** Ends the run when none of its jobs is open any more (failure if one failed or was cancelled). */
+async function endIfSettled(db: Database, runId: string, jobs: RunJob[], now: Date, result: AdvanceResult) {
+  if (jobs.some((job) => isOpen(job.status))) return false;
+  const outcome = jobs.some((job) => job.status === "failure" || job.status === "cancelled") ? "failure" : "success";
+  const ended = await db
+    .update(driftRuns)
+    .set({ status: outcome, completedAt: now })
+    .where(and(eq(driftRuns.id, runId), eq(driftRuns.status, "running")))
+    .returning({ id: driftRuns.id });
+  if (ended.length > 0) result.finished = outcome;
+  return true;
 }
 
 /**

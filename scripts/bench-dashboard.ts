@@ -18,7 +18,7 @@ import { SEED } from "../db/seed";
 import { encodeCursor } from "../app/dashboard/cursor";
 import { loadOverview } from "../app/dashboard/overview.server";
 import { loadRepositoryPage, type InstanceFilters } from "../app/dashboard/repositories.server";
-import { migrateAndSeed, QUIET_WRANGLER_ENV } from "./local-d1";
+import { insertRows, migrateAndSeed, QUIET_WRANGLER_ENV } from "./local-d1";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PERSIST = ".bench";
@@ -27,7 +27,6 @@ const WARMUP = 3;
 const INSTANCES = 10_000;
 const STACKS = 40;
 const REPOSITORY = { id: `repo_${"benchmonorepo".padEnd(28, "0")}`, owner: "acme", name: "monorepo" };
-const MAX_BOUND_PARAMETERS = 100;
 
 process.chdir(ROOT);
 
@@ -95,7 +94,6 @@ async function insertInstances(d1: D1Database, now: number): Promise<number> {
     "last_command",
     "last_run_at",
   ];
-  const perStatement = Math.floor(MAX_BOUND_PARAMETERS / columns.length);
   const statuses = ["in_sync", "drifted", "error", "unknown"];
   const rows: unknown[][] = [];
   for (let n = 0; n < INSTANCES; n++) {
@@ -113,19 +111,7 @@ async function insertInstances(d1: D1Database, now: number): Promise<number> {
       neverRan ? null : now - (n % 50) * 3_600_000,
     ]);
   }
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    statements.push(
-      d1
-        .prepare(
-          `INSERT INTO instances (${columns.join(", ")}) VALUES ${chunk.map(() => `(${columns.map(() => "?").join(", ")})`).join(", ")}`,
-        )
-        .bind(...chunk.flat()),
-    );
-  }
-  for (let i = 0; i < statements.length; i += 100) await d1.batch(statements.slice(i, i + 100));
-  return statements.length;
+  return insertRows(d1, "instances", columns, rows);
 }
 
 async function main() {

@@ -23,7 +23,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import lighthouse from "lighthouse";
 import { throttling } from "lighthouse/core/config/constants.js";
-import startE2EServer, { freePort } from "../tests/e2e/global-setup";
+import startE2EServer from "../tests/e2e/global-setup";
+import { freePort } from "./wrangler-dev";
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "../tests/e2e/harness";
 
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"] as const;

@@ -68,3 +68,16 @@ export async function migrateAndSeed(persistTo = ".wrangler/state", now = new Da
     await proxy.dispose();
   }
 }
+
+/** Inserts rows with bound parameters, as many per statement as D1 allows, 100 statements per batch. */
+export async function insertRows(d1: D1Database, table: string, columns: string[], rows: unknown[][]): Promise<number> {
+  const perStatement = Math.floor(100 / columns.length); // D1: at most 100 bound parameters
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    const values = chunk.map(() => `(${columns.map(() => "?").join(", ")})`).join(", ");
+    statements.push(d1.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`).bind(...chunk.flat()));
+  }
+  for (let i = 0; i < statements.length; i += 100) await d1.batch(statements.slice(i, i + 100));
+  return statements.length;
+}

@@ -84,3 +84,24 @@ export async function ciToken(workspaceId: string, sha: string): Promise<string>
   }
   return token;
 }
+
+/**
+ * What the atmos CLI sends after the token exchange: a POST of `body` to the Worker's `path` with
+ * the API token, as atmos does it. Prints the status and `done` (or the API's error message) and
+ * exits: 0 when it was accepted, 1 otherwise.
+ */
+export async function uploadAsCli(path: string, token: string, body: unknown, done: string): Promise<never> {
+  const uploaded = await fetch(`${APP_BASE}${path}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Authorization: `Bearer ${token}`,
+      "User-Agent": "atmos/1.190.0 (linux; amd64)",
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const answer = await responseJson(uploaded);
+  console.log(`${uploaded.status} ${uploaded.ok ? done : String(answer.errorMessage ?? answer.text)}`);
+  process.exit(uploaded.ok ? 0 : 1);
+}

@@ -6,7 +6,7 @@
  * stacks, `vpc` and `eks/cluster` which depends on it, whose `settings.pro` plans on each push and
  * applies after the merge. The head sha defaults to the one of GitHub's example pull request.
  */
-import { affectedItem, APP_BASE, ciToken, EXAMPLE_HEAD_SHA, EXAMPLE_REPOSITORY, responseJson } from "./loopback";
+import { affectedItem, ciToken, EXAMPLE_HEAD_SHA, EXAMPLE_REPOSITORY, uploadAsCli } from "./loopback";
 
 const [workspaceId, headSha = EXAMPLE_HEAD_SHA] = process.argv.slice(2);
 if (!workspaceId || !/^[0-9a-f]{40}$/.test(headSha)) {
@@ -28,14 +28,10 @@ const pro = {
     merged: { workflows: { "atmos-terraform-apply.yaml": { inputs } } },
   },
 };
-const uploaded = await fetch(`${APP_BASE}/api/v1/affected-stacks`, {
-  method: "POST",
-  headers: {
-    "Content-Type": "application/json",
-    Authorization: `Bearer ${token}`,
-    "User-Agent": "atmos/1.190.0 (linux; amd64)",
-  },
-  body: JSON.stringify({
+await uploadAsCli(
+  "/api/v1/affected-stacks",
+  token,
+  {
     head_sha: headSha,
     base_sha: "0".repeat(40),
     repo_url: `https://github.com/${repository}`,
@@ -43,11 +39,6 @@ const uploaded = await fetch(`${APP_BASE}/api/v1/affected-stacks`, {
     repo_owner: EXAMPLE_REPOSITORY.owner,
     repo_host: "github.com",
     stacks: [affectedItem("vpc", pro, [affectedItem("eks/cluster", pro)])],
-  }),
-  signal: AbortSignal.timeout(10_000),
-});
-const answer = await responseJson(uploaded);
-console.log(
-  `${uploaded.status} ${uploaded.ok ? "uploaded vpc → eks/cluster for " + headSha.slice(0, 7) : String(answer.errorMessage ?? answer.text)}`,
+  },
+  `uploaded vpc → eks/cluster for ${headSha.slice(0, 7)}`,
 );
-process.exit(uploaded.ok ? 0 : 1);

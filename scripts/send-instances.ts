@@ -4,7 +4,7 @@
  * dev:github`): the CI token exchange, then an inventory of Codertocat/Hello-World with `vpc` and
  * `eks/cluster` in plat-ue2-dev, both with drift detection on (`atmos-terraform-plan.yaml` detects).
  */
-import { APP_BASE, ciToken, EXAMPLE_HEAD_SHA, EXAMPLE_REPOSITORY, responseJson } from "./loopback";
+import { ciToken, EXAMPLE_HEAD_SHA, EXAMPLE_REPOSITORY, uploadAsCli } from "./loopback";
 
 const [workspaceId] = process.argv.slice(2);
 if (!workspaceId) {
@@ -28,24 +28,15 @@ const instance = (component: string) => ({
   backend: null,
   metadata: null,
 });
-const uploaded = await fetch(`${APP_BASE}/api/v1/instances`, {
-  method: "POST",
-  headers: {
-    "Content-Type": "application/json",
-    Authorization: `Bearer ${token}`,
-    "User-Agent": "atmos/1.190.0 (linux; amd64)",
-  },
-  body: JSON.stringify({
+await uploadAsCli(
+  "/api/v1/instances",
+  token,
+  {
     repo_url: `https://github.com/${EXAMPLE_REPOSITORY.owner}/${EXAMPLE_REPOSITORY.name}`,
     repo_name: EXAMPLE_REPOSITORY.name,
     repo_owner: EXAMPLE_REPOSITORY.owner,
     repo_host: "github.com",
     instances: [instance("vpc"), instance("eks/cluster")],
-  }),
-  signal: AbortSignal.timeout(10_000),
-});
-const answer = await responseJson(uploaded);
-console.log(
-  `${uploaded.status} ${uploaded.ok ? "uploaded the inventory: vpc and eks/cluster, drift detection on" : String(answer.errorMessage ?? answer.text)}`,
+  },
+  "uploaded the inventory: vpc and eks/cluster, drift detection on",
 );
-process.exit(uploaded.ok ? 0 : 1);

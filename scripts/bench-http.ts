@@ -29,7 +29,7 @@ import { ensureDevVars, insertRows, migrateAndSeed, QUIET_WRANGLER_ENV } from ".
 import {
   assertDevelopmentVars,
   freePort,
-  killGroup,
+  stopWrangler,
   mintOwnerSession,
   readDevVars,
   startWrangler,
@@ -63,6 +63,10 @@ type Figure = {
 };
 
 const compare = process.argv.includes("--compare");
+/** `--only <regex>`: measure only the targets whose label matches (the bare Worker always); nothing is written. */
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt === -1 ? null : new RegExp(process.argv[onlyAt + 1] ?? "", "i");
+const wanted = (target: Target) => only === null || only.test(target.label);
 const previous = compare ? committedResults() : null;
 
 function committedResults(): { figures: Figure[] } | null {
@@ -232,14 +236,6 @@ async function startApp() {
   return { server, base: `http://127.0.0.1:${port}`, firstResponseMs: performance.now() - spawned };
 }
 
-async function stop(server: Server) {
-  killGroup(server.child, "SIGTERM");
-  const timer = setTimeout(() => killGroup(server.child, "SIGKILL"), 10_000);
-  await server.exited;
-  clearTimeout(timer);
-  killGroup(server.child, "SIGKILL");
-}
-
 async function measure(
   app: { server: Server; base: string },
   bare: { server: Server; base: string },
@@ -326,10 +322,9 @@ async function main() {
     console.log(`The app answered ${(firstResponseMs / 1000).toFixed(1)} s after wrangler dev started.`);
     // The bare Worker against itself: its ratio is 1 within the noise of the machine.
     figures.push(await measure(bare, bare, { label: "bare Worker", path: "/" }, cookie));
-    figures.push(
-      await measure(app, bare, { label: "overview at 60 instances", path: overview, signedIn: true }, cookie),
-    );
-    await stop(app.server);
+    const small: Target = { label: "overview at 60 instances", path: overview, signedIn: true };
+    if (wanted(small)) figures.push(await measure(app, bare, small, cookie));
+    await stopWrangler(app.server);
     app = undefined;
 
     const grown = await growWorkspace(now.getTime());
@@ -362,7 +357,7 @@ async function main() {
       { label: "pull requests", path: `${overview}/pull-requests`, signedIn: true },
       { label: "deployments", path: `${overview}/deployments`, signedIn: true },
     ];
-    for (const target of targets) {
+    for (const target of targets.filter(wanted)) {
       figures.push(await measure(app, bare, target, cookie));
       process.stdout.write(".");
     }
@@ -371,14 +366,15 @@ async function main() {
     console.log(
       `\nServer bundle ${bundleKiB.raw.toFixed(1)} KiB, ${bundleKiB.gzip.toFixed(1)} KiB gzip. First response ${(firstResponseMs / 1000).toFixed(1)} s after wrangler dev started. ${CONNECTIONS} connections, ${SECONDS} s per target, CPU over ${SEQUENTIAL} sequential requests.`,
     );
+    if (only) return;
     writeFileSync(
       RESULTS,
       `${JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, bundleKiB, firstResponseMs, figures }, null, 2)}\n`,
     );
     console.log(`Wrote ${RESULTS} in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
   } finally {
-    if (app) await stop(app.server);
-    await stop(bareServer);
+    if (app) await stopWrangler(app.server);
+    await stopWrangler(bareServer);
     if (existsSync(".bench")) rmSync(".bench", { recursive: true, force: true });
   }
 }

@@ -169,3 +169,13 @@ export async function waitUntilReady(url: string, server: Server, timeoutMs = 60
     `wrangler dev did not answer ${url} within ${timeoutMs / 1000} s (last error: ${lastError}).\nIts output:\n${server.output()}`,
   );
 }
+
+/** Stops a wrangler dev and every process of its group: TERM, then KILL after 10 s. */
+export async function stopWrangler(server: Server): Promise<void> {
+  killGroup(server.child, "SIGTERM");
+  const timer = setTimeout(() => killGroup(server.child, "SIGKILL"), 10_000);
+  await server.exited;
+  clearTimeout(timer);
+  // workerd may outlive wrangler's exit by a moment; make sure nothing in the group survives.
+  killGroup(server.child, "SIGKILL");
+}

@@ -217,6 +217,14 @@ export type Settings = Omit<typeof settingsSchema.infer, "DB"> & { DB: D1Databas
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; invalid: string[]; messages: string[] };
 
 const cache = new WeakMap<object, SettingsResult>();
+/** The last env read and its outcome: wrangler's dev middleware hands each request a new env object. */
+let last: { values: Record<string, unknown>; outcome: SettingsResult } | undefined;
+
+function sameValues(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => a[key] === b[key]);
+}
 
 /** Empty strings count as missing: `FOO=` in .dev.vars is not a value. */
 function withoutBlanks(env: Record<string, unknown>): Record<string, unknown> {
@@ -230,11 +238,17 @@ function withoutBlanks(env: Record<string, unknown>): Record<string, unknown> {
 export function readSettings(env: object): SettingsResult {
   const cached = cache.get(env);
   if (cached) return cached;
+  const values = env as Record<string, unknown>;
+  if (last && sameValues(last.values, values)) {
+    cache.set(env, last.outcome);
+    return last.outcome;
+  }
   const result = validate(settingsSchema, withoutBlanks(env as Record<string, unknown>));
   const outcome: SettingsResult = result.ok
     ? { ok: true, settings: result.value as Settings }
     : { ok: false, invalid: invalidSettingNames(result.issues), messages: safeMessages(result.issues) };
   cache.set(env, outcome);
+  last = { values: { ...values }, outcome };
   return outcome;
 }
 

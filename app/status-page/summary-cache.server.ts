@@ -8,6 +8,8 @@ import { statusSummary, type StatusSummary } from "./api-schema.server";
 
 export const STATUS_CACHE_SECONDS = 30;
 export const STATUS_PATH = "/api/status";
+/** The public status page, which the Worker keeps in the same cache (app/worker/page-cache.server.ts). */
+export const STATUS_PAGE_PATH = "/status";
 
 export type CacheLike = Pick<Cache, "match" | "put" | "delete">;
 
@@ -39,13 +41,19 @@ export async function cacheSummary(store: CacheLike, origin: string, summary: St
   await store.put(statusCacheKey(origin), copy).catch(() => undefined);
 }
 
-/** After an operator's change: the next `/api/status` recomputes. */
+/** A public page's one copy per origin in the edge cache (a HEAD shares its GET's). */
+export function pageCacheKey(origin: string, pathname: string): Request {
+  return new Request(`${origin}${pathname}`, { method: "GET" });
+}
+
+/** After an operator's change: the next `/api/status` and `/status` recompute. */
 export async function purgeStatusCache(
   origin: string,
   cache: () => CacheLike | undefined = defaultCache,
 ): Promise<void> {
   try {
-    await cache()?.delete(statusCacheKey(origin));
+    const store = cache();
+    await Promise.all([store?.delete(statusCacheKey(origin)), store?.delete(pageCacheKey(origin, STATUS_PAGE_PATH))]);
   } catch {
     // Worst case the old summary lives out its 30 s.
   }

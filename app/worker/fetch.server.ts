@@ -1,5 +1,6 @@
 /**
- * The Worker's `fetch`: request id, settings (fail closed), database handle, then Remix.
+ * The Worker's `fetch`: request id, settings (fail closed), database handle, then Remix (public pages
+ * from the edge cache when they are there).
  * Anything that escapes Remix reaches the reporter and becomes a plain error page.
  */
 import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
@@ -11,6 +12,7 @@ import { reportError } from "../observability/reporter";
 import { handleWebhook, WEBHOOK_PATH } from "../webhooks/receive.server";
 import { errorDocument } from "./error-document";
 import { createLoadContext } from "./load-context";
+import { withPageCache } from "./page-cache.server";
 
 const handlers = new WeakMap<ServerBuild, ReturnType<typeof createRequestHandler>>();
 
@@ -32,7 +34,8 @@ export async function handleFetch(
   const requestId = newRequestId();
   const settings = readSettings(env);
 
-  const pathname = new URL(request.url).pathname;
+  const url = new URL(request.url);
+  const pathname = url.pathname;
   const isWebhook = pathname === WEBHOOK_PATH;
   // Machine clients (the CLI, GitHub) get JSON envelopes, never pages.
   const isApi = /^\/api(\/|$)/.test(pathname) || isWebhook;
@@ -97,7 +100,10 @@ export async function handleFetch(
 
   try {
     const mode = settings.settings.ENVIRONMENT === "development" ? "development" : "production";
-    const response = await remixHandler(build, mode)(request, context);
+    // Public pages come from the edge cache when a copy of this build's render is there.
+    const response = await withPageCache(request, url, ctx, build.assets.version, () =>
+      remixHandler(build, mode)(request, context),
+    );
     return withStandardHeaders(response, request, requestId);
   } catch (error) {
     reportError(logger, error, { route: new URL(request.url).pathname });
@@ -128,7 +134,7 @@ function withStandardHeaders(response: Response, request: Request, requestId: st
   out.headers.set("X-Content-Type-Options", "nosniff");
   out.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
   if (!out.headers.has("X-Frame-Options")) out.headers.set("X-Frame-Options", "DENY");
-  if (new URL(request.url).protocol === "https:") {
+  if (request.url.startsWith("https:")) {
     out.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   }
   return out;

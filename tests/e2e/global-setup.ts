@@ -28,6 +28,7 @@ import {
   assertDevelopmentVars,
   freePort,
   killGroup,
+  stopWrangler,
   mintOwnerSession,
   readDevVars,
   startWrangler,
@@ -52,7 +53,6 @@ declare module "vitest" {
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
 
 /** The scripts in scripts/local-d1.ts use paths relative to the project root. */
 async function inRoot<T>(fn: () => T | Promise<T>): Promise<T> {
@@ -124,12 +124,7 @@ export default async function setup(project: TestProject) {
     (stopped ??= (async () => {
       process.off("exit", stopOnExit);
       try {
-        killGroup(server.child, "SIGTERM");
-        const timer = setTimeout(() => killGroup(server.child, "SIGKILL"), STOP_TIMEOUT_MS);
-        await server.exited;
-        clearTimeout(timer);
-        // workerd may outlive wrangler's exit by a moment; make sure nothing in the group survives.
-        killGroup(server.child, "SIGKILL");
+        await stopWrangler(server);
         rmSync(persistPath, { recursive: true, force: true });
       } finally {
         await closeFakes();

@@ -41,8 +41,11 @@ export function randomToken(bytes = 32): string {
 }
 
 /** The SHA-256 of a string's UTF-8, as lowercase hex. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+export async function sha256Hex(input: string | ArrayBuffer): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    typeof input === "string" ? new TextEncoder().encode(input) : input,
+  );
   return toHex(new Uint8Array(digest));
 }
 

@@ -42,8 +42,13 @@ export async function runBatch(db: Database, counter: StatementCounter, queries:
 
 /** The rows a statement of a batch returned (RETURNING or SELECT). */
 export const resultRows = <T>(result: D1Result | undefined) => (result?.results ?? []) as T[];
-/** The rows a statement of a batch changed. */
+/**
+ * The rows a statement of a batch changed. D1's count includes what triggers wrote, so for a table
+ * with triggers (instances: db/migrations/0009) add `RETURNING 1` and count with `returnedRows`.
+ */
 export const changedRows = (result: D1Result | undefined) => result?.meta?.changes ?? 0;
+/** The rows a statement with RETURNING wrote itself, whatever its triggers wrote besides. */
+export const returnedRows = (result: D1Result | undefined) => result?.results?.length ?? 0;
 
 const ID_LITERAL = /^[a-z]{2,4}_[0-9A-Za-z]{28}$/;
 /** One of our own ids as an SQL literal (never a client value). */

@@ -254,6 +254,26 @@ export const workspaceRepositories = sqliteTable(
   ],
 );
 
+/**
+ * How many live instances (not removed) each repository of a workspace has in each status, kept up to
+ * date by triggers on `instances` (db/migrations/0009_instance_status_counts.sql), so the overview and
+ * the Repositories page read a few rows instead of counting every instance on each view.
+ */
+export const instanceStatusCounts = sqliteTable(
+  "instance_status_counts",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    repositoryId: text("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    status: text("status", { enum: INSTANCE_STATUSES }).notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.repositoryId, t.status] })],
+);
+
 /** What a workflow of an imported repository may do. Patterns: `*`, an exact string, or a regex. */
 export const repositoryPermissions = sqliteTable(
   "repository_permissions",
@@ -305,7 +325,8 @@ export const instances = sqliteTable(
     uniqueIndex("instances_identity").on(t.workspaceId, t.repositoryId, t.stack, t.component),
     index("instances_repository_page").on(t.workspaceId, t.repositoryId, t.component, t.stack),
     index("instances_repository_status").on(t.workspaceId, t.repositoryId, t.status),
-    index("instances_workspace_status").on(t.workspaceId, t.status),
+    // "Needs attention": a workspace's errors, then its drifted instances, most recent run first.
+    index("instances_workspace_status_last_run").on(t.workspaceId, t.status, t.lastRunAt),
     // The instances table sorted by last run (never-run last), in the exact order the page reads it.
     index("instances_repository_last_run_page").on(
       t.workspaceId,

@@ -220,6 +220,24 @@ async function main() {
             ? 1
             : 0;
       samples.push({ label: entry.label, ms, rows, note: entry.note });
+      if (entry.label === "loadOverview") {
+        // Each statement of the overview's batch alone: which one grows with the workspace.
+        const statements = prepared.slice(-prepared.length / (RUNS + WARMUP));
+        for (const [i, statement] of statements.entries()) {
+          const alone = await time(() =>
+            d1
+              .prepare(statement.sql)
+              .bind(...statement.params)
+              .all(),
+          );
+          samples.push({
+            label: `  overview statement ${i + 1}`,
+            ms: alone.ms,
+            rows: alone.last.results.length,
+            note: statement.sql.replace(/"/g, "").slice(0, 70),
+          });
+        }
+      }
       // EXPLAIN the instances page query of this case (the statement that reads the page of rows).
       const page = prepared.find(
         (statement) =>

@@ -168,10 +168,15 @@ async function main() {
 
   const port = await freePort();
   const inspectorPort = await freePort();
-  const server = startWrangler(port, PERSIST, {}, {
-    logFile: ".bench/profile.log",
-    args: ["--inspector-port", String(inspectorPort)],
-  });
+  const server = startWrangler(
+    port,
+    PERSIST,
+    {},
+    {
+      logFile: ".bench/profile.log",
+      args: ["--inspector-port", String(inspectorPort)],
+    },
+  );
   try {
     const url = `http://127.0.0.1:${port}${path}`;
     await waitUntilReady(url, server, 90_000);

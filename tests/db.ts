@@ -19,6 +19,9 @@ export async function seedDatabase(now: Date = FIXED_NOW) {
 const OUR_TABLES =
   "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'";
 
+/** Tables whose rows triggers write (db/migrations/0009): restoring their sources restores them. */
+export const TRIGGER_KEPT_TABLES: readonly string[] = ["instance_status_counts"];
+
 /** Table name → its rows. */
 export type Dump = Record<string, Array<Record<string, unknown>>>;
 

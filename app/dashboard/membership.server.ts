@@ -62,21 +62,27 @@ export async function requireMemberWithWorkspaces(
   return { ...member, workspaces };
 }
 
-async function resolveMember(
-  request: Request,
-  context: AppLoadContext,
-  slug: string | undefined,
-  permission: Permission,
-  everyWorkspace: boolean,
-) {
-  // Session and membership in one D1 round trip: the membership query reaches the user through
-  // the session id, and only counts if the session itself turns out valid.
-  const { read, alongside } = await readSessionWith(request, context, (sessionId) => {
-    const ofUser = eq(
-      memberships.userId,
-      sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`,
-    );
-    return context.db
+/**
+ * The session and every workspace of its user, in one D1 round trip: the membership query reaches the
+ * user through the session id, and only counts if the session itself turns out valid. A page's
+ * loaders (the layout's and the page's, which Remix runs together) share one read per GET request;
+ * other methods (actions) read afresh, so loaders after an action see what it changed.
+ */
+const reads = new WeakMap<AppLoadContext, ReturnType<typeof readMembershipsNow>>();
+
+function readMemberships(request: Request, context: AppLoadContext) {
+  if (request.method !== "GET") return readMembershipsNow(request, context);
+  let read = reads.get(context);
+  if (!read) {
+    read = readMembershipsNow(request, context);
+    reads.set(context, read);
+  }
+  return read;
+}
+
+function readMembershipsNow(request: Request, context: AppLoadContext) {
+  return readSessionWith(request, context, (sessionId) =>
+    context.db
       .select({
         id: workspaces.id,
         name: workspaces.name,
@@ -91,9 +97,21 @@ async function resolveMember(
       })
       .from(workspaces)
       .innerJoin(memberships, eq(memberships.workspaceId, workspaces.id))
-      .where(everyWorkspace ? ofUser : and(eq(workspaces.slug, slug ?? ""), ofUser))
-      .orderBy(asc(workspaces.name), asc(workspaces.slug));
-  });
+      .where(
+        eq(memberships.userId, sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sessionId})`),
+      )
+      .orderBy(asc(workspaces.name), asc(workspaces.slug)),
+  );
+}
+
+async function resolveMember(
+  request: Request,
+  context: AppLoadContext,
+  slug: string | undefined,
+  permission: Permission,
+  everyWorkspace: boolean,
+) {
+  const { read, alongside } = await readMemberships(request, context);
   if (read.status !== "signed_in") await requireUser(request, context); // throws the sign-in redirect
   const user = (read as Extract<typeof read, { status: "signed_in" }>).user;
   const rows = alongside ?? [];

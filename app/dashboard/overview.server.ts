@@ -1,7 +1,15 @@
 /** A workspace's overview — counts, trends and what needs attention — in one D1 round trip. */
 import { and, count, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { deployments, instanceResults, instances, locks, repositories, workspaceRepositories } from "../../db/schema";
+import {
+  deployments,
+  instanceResults,
+  instances,
+  instanceStatusCounts,
+  locks,
+  repositories,
+  workspaceRepositories,
+} from "../../db/schema";
 import { isoTime, isoTimeOrNull } from "./time";
 
 const DAY = 24 * 3_600_000;
@@ -9,17 +17,37 @@ export const TREND_DAYS = 30;
 
 const day = (column: unknown) => sql<string>`strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')`;
 
+// Counts and "needs attention" cover the repositories in the workspace now: the instance rows of a
+// repository removed from it stay behind (for its history) but are no longer the workspace's.
+const currentRepository = and(
+  eq(workspaceRepositories.workspaceId, instances.workspaceId),
+  eq(workspaceRepositories.repositoryId, instances.repositoryId),
+);
+
+const ATTENTION = 10;
+export const REPOSITORIES_SHOWN = 10;
+
+function attentionQuery(db: Database, workspaceId: string, status: "error" | "drifted") {
+  return db
+    .select({
+      id: instances.id,
+      stack: instances.stack,
+      component: instances.component,
+      status: instances.status,
+      lastRunAt: instances.lastRunAt,
+    })
+    .from(instances)
+    .innerJoin(workspaceRepositories, currentRepository)
+    .where(and(eq(instances.workspaceId, workspaceId), eq(instances.status, status), isNull(instances.removedAt)))
+    .orderBy(desc(instances.lastRunAt))
+    .limit(ATTENTION);
+}
+
 export async function loadOverview(db: Database, workspaceId: string, now: Date) {
   const since = new Date(now.getTime() - (TREND_DAYS - 1) * DAY);
   since.setUTCHours(0, 0, 0, 0);
   const soon = new Date(now.getTime() + DAY);
 
-  // Counts and "needs attention" cover the repositories in the workspace now: the instance rows of a
-  // repository removed from it stay behind (for its history) but are no longer the workspace's.
-  const currentRepository = and(
-    eq(workspaceRepositories.workspaceId, instances.workspaceId),
-    eq(workspaceRepositories.repositoryId, instances.repositoryId),
-  );
   const [
     statusRows,
     repositoryRows,
@@ -28,22 +56,41 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
     recent,
     driftRows,
     deployRows,
-    attention,
+    erroring,
+    drifting,
     failedApplies,
     expiring,
   ] = await db.batch([
+    // The kept counts (a few rows per repository), not a count of every instance.
     db
-      .select({ status: instances.status, count: count() })
-      .from(instances)
-      .innerJoin(workspaceRepositories, currentRepository)
-      .where(and(eq(instances.workspaceId, workspaceId), isNull(instances.removedAt)))
-      .groupBy(instances.status),
+      .select({
+        status: instanceStatusCounts.status,
+        count: sql<number>`sum(${instanceStatusCounts.count})`.mapWith(Number),
+      })
+      .from(instanceStatusCounts)
+      .innerJoin(
+        workspaceRepositories,
+        and(
+          eq(workspaceRepositories.workspaceId, instanceStatusCounts.workspaceId),
+          eq(workspaceRepositories.repositoryId, instanceStatusCounts.repositoryId),
+        ),
+      )
+      .where(eq(instanceStatusCounts.workspaceId, workspaceId))
+      .groupBy(instanceStatusCounts.status),
+    // The first few repositories and how many there are: the Repositories page lists them all.
     db
-      .select({ id: repositories.id, owner: repositories.owner, name: repositories.name, host: repositories.host })
+      .select({
+        id: repositories.id,
+        owner: repositories.owner,
+        name: repositories.name,
+        host: repositories.host,
+        total: sql<number>`count(*) over ()`.mapWith(Number),
+      })
       .from(workspaceRepositories)
       .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
       .where(eq(workspaceRepositories.workspaceId, workspaceId))
-      .orderBy(repositories.owner, repositories.name),
+      .orderBy(repositories.owner, repositories.name)
+      .limit(REPOSITORIES_SHOWN),
     db
       .select({ count: count() })
       .from(locks)
@@ -84,25 +131,9 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
       .from(deployments)
       .where(and(eq(deployments.workspaceId, workspaceId), gt(deployments.createdAt, since)))
       .groupBy(day(deployments.createdAt)),
-    db
-      .select({
-        id: instances.id,
-        stack: instances.stack,
-        component: instances.component,
-        status: instances.status,
-        lastRunAt: instances.lastRunAt,
-      })
-      .from(instances)
-      .innerJoin(workspaceRepositories, currentRepository)
-      .where(
-        and(
-          eq(instances.workspaceId, workspaceId),
-          isNull(instances.removedAt),
-          inArray(instances.status, ["error", "drifted"]),
-        ),
-      )
-      .orderBy(sql`case ${instances.status} when 'error' then 0 else 1 end`, desc(instances.lastRunAt))
-      .limit(10),
+    // Errors first, then drifted, each the most recently run first: two index walks of at most 10 rows.
+    attentionQuery(db, workspaceId, "error"),
+    attentionQuery(db, workspaceId, "drifted"),
     db
       .select({
         id: deployments.id,
@@ -152,14 +183,17 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
 
   return {
     instancesByStatus: byStatus,
-    repositories: repositoryRows,
+    repositories: repositoryRows.map(({ total: _total, ...repository }) => repository),
+    repositoryCount: repositoryRows[0]?.total ?? 0,
     activeLocks: lockRows[0]?.count ?? 0,
     deploymentsInProgress: runningRows[0]?.count ?? 0,
     recentDeployments: recent.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) })),
     driftTrend: [...drift.values()],
     deploymentsPerDay: days.map((d) => ({ day: d, count: perDay.get(d) ?? 0 })),
     attention: {
-      instances: attention.map((row) => ({ ...row, lastRunAt: isoTimeOrNull(row.lastRunAt) })),
+      instances: [...erroring, ...drifting]
+        .slice(0, ATTENTION)
+        .map((row) => ({ ...row, lastRunAt: isoTimeOrNull(row.lastRunAt) })),
       failedApplies: failedApplies.map((row) => ({ ...row, createdAt: isoTime(row.createdAt) })),
       expiringLocks: expiring.map((row) => ({ ...row, expiresAt: isoTime(row.expiresAt) })),
     },

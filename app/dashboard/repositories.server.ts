@@ -1,5 +1,5 @@
 /** Repositories of a workspace, and one repository's page: its instances (keyset pagination) and permissions. */
-import { and, count, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   connectedInstallationsQuery,
@@ -12,7 +12,14 @@ import {
 import { importedRepositoryQuery, repositoryColumns } from "../domain/repository-permissions.server";
 import { recentDeliveriesQuery } from "../domain/webhook-deliveries.server";
 import type { Database } from "../../db/client";
-import { instances, locks, repositories, repositoryPermissions, workspaceRepositories } from "../../db/schema";
+import {
+  instances,
+  instanceStatusCounts,
+  locks,
+  repositories,
+  repositoryPermissions,
+  workspaceRepositories,
+} from "../../db/schema";
 import type { INSTANCE_SORTS, InstanceStatus } from "../domain/vocabulary";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { isoTime, isoTimeOrNull } from "./time";
@@ -35,11 +42,15 @@ export async function loadRepositoriesPage(db: Database, workspaceId: string, ma
       .innerJoin(repositories, eq(repositories.id, workspaceRepositories.repositoryId))
       .where(eq(workspaceRepositories.workspaceId, workspaceId))
       .orderBy(repositories.owner, repositories.name),
+    // The kept counts (db/schema.ts instanceStatusCounts), not a count of every instance.
     db
-      .select({ repositoryId: instances.repositoryId, status: instances.status, count: count() })
-      .from(instances)
-      .where(and(eq(instances.workspaceId, workspaceId), isNull(instances.removedAt)))
-      .groupBy(instances.repositoryId, instances.status),
+      .select({
+        repositoryId: instanceStatusCounts.repositoryId,
+        status: instanceStatusCounts.status,
+        count: instanceStatusCounts.count,
+      })
+      .from(instanceStatusCounts)
+      .where(eq(instanceStatusCounts.workspaceId, workspaceId)),
     connectedInstallationsQuery(db, workspaceId),
     waitingInstallationsQuery(db, managerId ?? ""),
     importableRepositoriesQuery(db, managerId ? workspaceId : ""),

@@ -31,7 +31,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         summaryPanel,
         {
           instancesByStatus: o.instancesByStatus,
-          repositories: o.repositories.length,
+          repositories: o.repositoryCount,
           activeLocks: o.activeLocks,
           deploymentsInProgress: o.deploymentsInProgress,
         },
@@ -48,7 +48,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       recent: panel(recentPanel, { deployments: o.recentDeployments }, context, "overview.recent"),
       repositories: panel(
         repositoriesPanel,
-        { repositories: o.repositories, workspaceId: workspace.id },
+        { repositories: o.repositories, total: o.repositoryCount, workspaceId: workspace.id },
         context,
         "overview.repositories",
       ),
@@ -264,6 +264,13 @@ export default function Overview() {
                   <span className="text-sm text-slate-500">on {repository.host}</span>
                 </li>
               ))}
+              {repos.total > repos.repositories.length ? (
+                <li className="py-2">
+                  <Link to={`${base}/repositories`} className={textLink}>
+                    All {repos.total} repositories →
+                  </Link>
+                </li>
+              ) : null}
             </ul>
           )
         }

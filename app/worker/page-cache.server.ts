@@ -11,6 +11,7 @@
  *   `/status` lives 30 s and is purged by every operator change (purgeStatusCache), browsers revalidate
  *   every time (`no-cache`), so it is never staler than the summary it shows.
  */
+import { sha256Hex } from "../encoding";
 import {
   defaultCache,
   pageCacheKey,
@@ -41,9 +42,7 @@ function policyFor(request: Request, url: URL): Policy | null {
 }
 
 async function etagOf(body: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
-  const hex = Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `"${hex}"`;
+  return `"${(await sha256Hex(body)).slice(0, 32)}"`;
 }
 
 function matchesEtag(request: Request, etag: string): boolean {
@@ -56,7 +55,13 @@ function matchesEtag(request: Request, etag: string): boolean {
 }
 
 /** What the browser gets: the copy's headers, its policy's Cache-Control, the body unless HEAD or 304. */
-function answer(request: Request, body: ArrayBuffer | ReadableStream | null, headers: Headers, policy: Policy, state: string) {
+function answer(
+  request: Request,
+  body: ArrayBuffer | ReadableStream | null,
+  headers: Headers,
+  policy: Policy,
+  state: string,
+) {
   const out = new Headers(headers);
   out.delete(VERSION_HEADER);
   out.set("Cache-Control", policy.browser);

@@ -106,7 +106,7 @@ describe("dashboard response validation: an empty workspace (only its owner)", (
       expect(arr(panels.trends!.deploymentsPerDay).every((day) => day.count === 0)).toBe(true);
       expect(panels.attention).toEqual({ instances: [], failedApplies: [], expiringLocks: [] });
       expect(panels.recent).toEqual({ deployments: [] });
-      expect(panels.repositories).toEqual({ repositories: [], workspaceId: ws.workspaceId });
+      expect(panels.repositories).toEqual({ repositories: [], total: 0, workspaceId: ws.workspaceId });
       expectHtmlContains(html, "Install the GitHub App");
       expectHtmlContains(html, `gh variable set ATMOS_PRO_WORKSPACE_ID --body &quot;${ws.workspaceId}&quot;`);
       expectHtmlContains(html, "No deployments yet");
@@ -158,6 +158,19 @@ describe("dashboard response validation: an empty workspace (only its owner)", (
       checks[key]!(panels, data, html);
     },
   );
+
+  it("the overview lists the first 10 repositories, counts them all and links to the rest", async () => {
+    for (let i = 0; i < 12; i++)
+      await importRepository(ws.workspaceId, "many", `repo-${String(i).padStart(2, "0")}`, ws.userId);
+    const { panels, html } = await expectPageOk("overview", { slug: ws.slug }, ws.cookie);
+    expect(arr(panels.repositories!.repositories).map((repo) => repo.name)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `repo-${String(i).padStart(2, "0")}`),
+    );
+    expect(panels.repositories!.total).toBe(12);
+    expect(obj(panels.summary).repositories).toBe(12);
+    expectHtmlContains(html, `href="/dashboard/${ws.slug}/repositories"`);
+    expectHtmlContains(html, "All 12 repositories →");
+  });
 
   it("repository and instance pages of things that do not exist are a clear 404, not a 500", async () => {
     for (const [key, target] of [

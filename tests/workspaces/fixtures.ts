@@ -25,7 +25,7 @@ import {
 import { inviteMember } from "~/domain/members.server";
 import { newId } from "~/domain/ids";
 import type { Role } from "~/domain/roles";
-import { db, dumpDatabase, FIXED_NOW, seedDatabase, type Dump } from "../db";
+import { db, dumpDatabase, FIXED_NOW, seedDatabase, TRIGGER_KEPT_TABLES, type Dump } from "../db";
 
 const pad = (base: string) => base + "0".repeat(28 - base.length);
 
@@ -289,7 +289,9 @@ export async function restoreWorld(): Promise<World> {
     saved = { world, rows: await dumpDatabase() };
     return world;
   }
-  const inserts = Object.entries(saved.rows).flatMap(([table, rows]) =>
+  // Tables kept by triggers fill themselves as their sources' rows go back in.
+  const restored = Object.entries(saved.rows).filter(([table]) => !TRIGGER_KEPT_TABLES.includes(table));
+  const inserts = restored.flatMap(([table, rows]) =>
     rows.map((row) => {
       const columns = Object.keys(row);
       return env.DB.prepare(

@@ -43,6 +43,8 @@ export const recentPanel = type({
 });
 export const repositoriesPanel = type({
   repositories: type({ id: "string", owner: "string", name: "string", host: "string" }).array(),
+  /** How many repositories the workspace has; the panel shows the first few. */
+  total: "number.integer >= 0",
   workspaceId: "string",
 });
 

@@ -23,6 +23,7 @@ import { and, eq, lte, ne, sql, type SQL } from "drizzle-orm";
 import {
   boolLiteral,
   changedRows,
+  returnedRows,
   idLiteral,
   NULL,
   packRows,
@@ -119,7 +120,8 @@ function upsertStatements(
       settings_pro = excluded.settings_pro,
       drift_enabled = excluded.drift_enabled,
       removed_at = NULL,
-      updated_at = excluded.updated_at`,
+      updated_at = excluded.updated_at
+    RETURNING 1`,
   );
 }
 
@@ -152,13 +154,15 @@ async function receiveInventory(
     ...upserts,
     sql`
       UPDATE instances SET removed_at = ${now.getTime()}, updated_at = ${now.getTime()}
-      WHERE workspace_id = ${workspaceId} AND repository_id = ${repositoryId} AND removed_at IS NULL AND updated_at < ${now.getTime()}`,
+      WHERE workspace_id = ${workspaceId} AND repository_id = ${repositoryId} AND removed_at IS NULL AND updated_at < ${now.getTime()}
+      RETURNING 1`,
   ]);
-  const upserted = results.slice(0, upserts.length).reduce<number>((sum, result) => sum + changedRows(result), 0);
+  // RETURNING rows, not D1's change count: that one includes the kept counts' trigger writes.
+  const upserted = results.slice(0, upserts.length).reduce<number>((sum, result) => sum + returnedRows(result), 0);
   return {
     ok: true,
     upserted,
-    removed: changedRows(results[results.length - 1]),
+    removed: returnedRows(results[results.length - 1]),
     complete: true,
     statements: counter.statements,
   };
@@ -227,7 +231,8 @@ async function receiveInventoryChunk(
     // The inventory is whole: what no chunk wrote since the batch began is no longer listed.
     sql`
       UPDATE instances SET removed_at = ${now.getTime()}, updated_at = ${now.getTime()}
-      WHERE workspace_id = ${workspaceId} AND repository_id = ${repositoryId} AND removed_at IS NULL AND updated_at < (${complete})`,
+      WHERE workspace_id = ${workspaceId} AND repository_id = ${repositoryId} AND removed_at IS NULL AND updated_at < (${complete})
+      RETURNING 1`,
     sql`UPDATE instance_uploads AS iu SET status = 'complete', completed_at = ${now.getTime()} WHERE ${receiving} AND iu.received = iu.batch_total`,
     sql`SELECT repository_id, batch_total, status, started_at FROM instance_uploads WHERE workspace_id = ${workspaceId} AND batch_id = ${batch.id}`,
   ]);
@@ -247,12 +252,12 @@ async function receiveInventoryChunk(
     : null;
   const raced = state ? checkBatch(state, input, batch) : null;
   if (raced) return { ...raced, statements: counter.statements };
-  const upserted = results.slice(2, 2 + upserts.length).reduce<number>((sum, result) => sum + changedRows(result), 0);
+  const upserted = results.slice(2, 2 + upserts.length).reduce<number>((sum, result) => sum + returnedRows(result), 0);
   const claimed = changedRows(results[results.length - 2]) > 0;
   return {
     ok: true,
     upserted,
-    removed: claimed ? changedRows(results[results.length - 3]) : 0,
+    removed: claimed ? returnedRows(results[results.length - 3]) : 0,
     complete: state?.status === "complete",
     statements: counter.statements,
   };

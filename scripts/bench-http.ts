@@ -11,8 +11,9 @@
  *    starts again, and every target is measured.
  * 5. For each target: the bare Worker for a moment, then the target, for a bounded time at the same
  *    concurrency (autocannon); req/s, p50/p99 latency, the ratio to the bare Worker measured just
- *    before, errors (non-2xx and socket errors, expected 0), and CPU ms per request of the workerd
- *    process (user + system, over 200 sequential requests).
+ *    before, errors (non-2xx and socket errors, expected 0), CPU ms per request of the workerd
+ *    process (user + system, over 200 sequential requests), and the D1 round trips and statements of
+ *    the target's first request (the app's Server-Timing header in development).
  *
  * A table on stdout, JSON in bench/results.json; `--compare` prints the change against the
  * results last committed. BENCH_SECONDS (default 8) and BENCH_CONNECTIONS (default 20) change the run.
@@ -59,8 +60,16 @@ type Figure = {
   p50Ms: number;
   p99Ms: number;
   cpuMsPerRequest: number;
+  /** What one request cost in D1 (the app's Server-Timing header, development only); null when absent. */
+  d1: { roundTrips: number; statements: number } | null;
   errors: number;
 };
+
+/** `d1;desc="2 round trips, 13 statements"` (app/observability/d1-counts.ts). */
+function d1Counts(response: Response): Figure["d1"] {
+  const match = /d1;desc="(\d+) round trips, (\d+) statements"/.exec(response.headers.get("Server-Timing") ?? "");
+  return match ? { roundTrips: Number(match[1]), statements: Number(match[2]) } : null;
+}
 
 const compare = process.argv.includes("--compare");
 /** `--only <regex>`: measure only the targets whose label matches (the bare Worker always); nothing is written. */
@@ -259,6 +268,7 @@ async function measure(
     p50Ms: figures.p50Ms,
     p99Ms: figures.p99Ms,
     cpuMsPerRequest,
+    d1: d1Counts(probe),
     errors: figures.errors,
   };
 }
@@ -274,10 +284,11 @@ function table(figures: Figure[]) {
       f.ratio.toFixed(3) + (was ? ` (was ${was.ratio.toFixed(3)})` : ""),
       `${f.p50Ms.toFixed(0)} / ${f.p99Ms.toFixed(0)}`,
       f.cpuMsPerRequest.toFixed(1) + (was ? ` (was ${was.cpuMsPerRequest.toFixed(1)})` : ""),
+      f.d1 ? `${f.d1.roundTrips} / ${f.d1.statements}` : "-",
       String(f.errors),
     ];
   });
-  const head = ["target", "status", "req/s", "÷ bare", "p50 / p99 ms", "CPU ms/req", "errors"];
+  const head = ["target", "status", "req/s", "÷ bare", "p50 / p99 ms", "CPU ms/req", "D1 trips / stmts", "errors"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ");
   console.log(line(head));

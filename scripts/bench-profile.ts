@@ -6,7 +6,8 @@
  * the app under `wrangler dev` with its inspector on a free port, and connects to the Worker's
  * isolate over the DevTools protocol. After a warm-up it records a CPU profile (100 µs sampling) of N
  * sequential requests (default 300) and prints the self time by place — the package in node_modules,
- * or our file in app/ and db/ — then the 25 costliest functions, both mapped through the source map.
+ * or our file in app/ and db/ — then the 25 costliest functions, both mapped through the source map,
+ * then the total time (with what they call) of our functions and of Remix's and React's.
  * `--save <file>` also writes the .cpuprofile (open it in Chrome's DevTools, Performance tab).
  */
 import { execFileSync } from "node:child_process";
@@ -40,7 +41,7 @@ const requests = Number(option("--requests") ?? "300");
 const save = option("--save");
 
 type CallFrame = { functionName: string; url: string; lineNumber: number; columnNumber: number };
-type ProfileNode = { id: number; callFrame: CallFrame; hitCount?: number };
+type ProfileNode = { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] };
 type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
 
 /** One DevTools protocol session: send a method, await its result. */
@@ -113,33 +114,44 @@ function placeOf(source: string | null): string {
   return ours ? ours[1]! : source;
 }
 
-function summarise(profile: Profile, map: TraceMap) {
-  const selfUs = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) {
-    const id = profile.samples[i]!;
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+/** A profile node's place (package or file of ours) and its function's label, through the source map. */
+function labelOf(frame: CallFrame, map: TraceMap): { place: string; fn: string } {
+  if (frame.url.endsWith("index.js")) {
+    const original = originalPositionFor(map, { line: frame.lineNumber + 1, column: frame.columnNumber });
+    const place = placeOf(original.source);
+    return { place, fn: `${original.name ?? frame.functionName ?? "(anonymous)"} ${place}:${original.line ?? "?"}` };
   }
+  const place = frame.url === "" ? frame.functionName || "(native)" : frame.url;
+  return { place, fn: `${frame.functionName || "(anonymous)"} ${place}` };
+}
+
+function summarise(profile: Profile, map: TraceMap) {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const labels = new Map(profile.nodes.map((node) => [node.id, labelOf(node.callFrame, map)]));
+
   const byPlace = new Map<string, number>();
   const byFunction = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   let total = 0;
-  for (const node of profile.nodes) {
-    const us = selfUs.get(node.id) ?? 0;
-    if (us === 0) continue;
-    const frame = node.callFrame;
-    let place: string;
-    let fn: string;
-    if (frame.url.endsWith("index.js")) {
-      const original = originalPositionFor(map, { line: frame.lineNumber + 1, column: frame.columnNumber });
-      place = placeOf(original.source);
-      fn = `${original.name ?? frame.functionName ?? "(anonymous)"} ${place}:${original.line ?? "?"}`;
-    } else {
-      place = frame.url === "" ? frame.functionName || "(native)" : frame.url;
-      fn = `${frame.functionName || "(anonymous)"} ${place}`;
-    }
-    if (frame.functionName === "(idle)") continue;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i]!;
+    const us = profile.timeDeltas[i] ?? 0;
+    const node = nodes.get(id);
+    if (!node || node.callFrame.functionName === "(idle)") continue;
+    const { place, fn } = labels.get(id)!;
     total += us;
     byPlace.set(place, (byPlace.get(place) ?? 0) + us);
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+    // Total time: every function on the sample's stack, once per sample (recursion counted once).
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const label = labels.get(at)!.fn;
+      if (seen.has(label)) continue;
+      seen.add(label);
+      inclusive.set(label, (inclusive.get(label) ?? 0) + us);
+    }
   }
   const print = (title: string, entries: Map<string, number>, limit: number) => {
     console.log(`\n${title}`);
@@ -154,6 +166,11 @@ function summarise(profile: Profile, map: TraceMap) {
   );
   print("Self time by place:", byPlace, 20);
   print("The costliest functions (self time):", byFunction, 25);
+  // Our own functions and the libraries' entry points, by the time spent in them and what they call.
+  const ours = new Map(
+    [...inclusive].filter(([label]) => / (app|db)\//.test(label) || /(remix-run|react-dom)/.test(label)),
+  );
+  print("Total time (with what they call) of our functions and Remix's and React's:", ours, 30);
 }
 
 async function main() {

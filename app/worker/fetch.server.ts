@@ -3,10 +3,11 @@
  * from the edge cache when they are there).
  * Anything that escapes Remix reaches the reporter and becomes a plain error page.
  */
-import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
+import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/cloudflare";
 import { handleApi } from "../api/router.server";
 import { envelope } from "../api/envelope";
 import { readSettings } from "../config/env.server";
+import { countD1, d1ServerTiming } from "../observability/d1-counts";
 import { createLogger, newRequestId } from "../observability/logger";
 import { reportError } from "../observability/reporter";
 import { handleWebhook, WEBHOOK_PATH } from "../webhooks/receive.server";
@@ -31,6 +32,15 @@ export async function handleFetch(
   ctx: ExecutionContext,
   build: ServerBuild,
 ): Promise<Response> {
+  const settings = readSettings(env);
+  if (!settings.ok || settings.settings.ENVIRONMENT !== "development") return handle(request, env, ctx, build);
+  // Development: what the request cost in D1, for the bench and the browser's network panel.
+  const [response, counts] = await countD1(() => handle(request, env, ctx, build));
+  response.headers.append("Server-Timing", d1ServerTiming(counts));
+  return response;
+}
+
+async function handle(request: Request, env: Env, ctx: ExecutionContext, build: ServerBuild): Promise<Response> {
   const requestId = newRequestId();
   const settings = readSettings(env);
 
@@ -65,14 +75,13 @@ export async function handleFetch(
     );
   }
 
-  const context = createLoadContext({ env, ctx, settings: settings.settings, requestId });
-  const logger = context.logger;
-
-  if (isWebhook) {
+  if (isApi) {
+    const context = createLoadContext({ env, ctx, settings: settings.settings, requestId });
+    if (!isWebhook) return withStandardHeaders(await handleApi(request, context), request, requestId);
     try {
       return withStandardHeaders(await handleWebhook(request, context), request, requestId);
     } catch (error) {
-      reportError(logger, error, { route: WEBHOOK_PATH });
+      reportError(context.logger, error, { route: WEBHOOK_PATH });
       const failed = envelope(requestId, 500, {
         errorTag: "InternalError",
         errorMessage: "The delivery could not be received.",
@@ -80,44 +89,42 @@ export async function handleFetch(
       return withStandardHeaders(failed, request, requestId);
     }
   }
-  if (isApi) return withStandardHeaders(await handleApi(request, context), request, requestId);
 
+  // Public pages come from the edge cache when a copy of this build's render is there: before the
+  // load context is even built.
+  try {
+    const response = await withPageCache(request, url, ctx, build.assets.version, () =>
+      renderPage(request, createLoadContext({ env, ctx, settings: settings.settings, requestId }), build),
+    );
+    return withStandardHeaders(response, request, requestId);
+  } catch (error) {
+    reportError(createLogger({ requestId, level: settings.settings.LOG_LEVEL ?? "info" }), error, { route: pathname });
+    const failed = errorDocument({
+      status: 500,
+      title: "Something went wrong",
+      body: "We could not complete this request. It has been reported; please try again.",
+      requestId,
+    });
+    return withStandardHeaders(failed, request, requestId);
+  }
+}
+
+/** A page: Remix, behind the cross-site form check. */
+async function renderPage(request: Request, context: AppLoadContext, build: ServerBuild): Promise<Response> {
+  const { logger, requestId } = context;
   // Forms change state only from our own pages. Refused here, before Remix, so every route gets the
   // same clear 403 (Remix's own CSRF check would end in a bare 500).
   if (isCrossSiteWrite(request)) {
     logger.warn("cross_site_form_refused", { path: new URL(request.url).pathname });
-    return withStandardHeaders(
-      errorDocument({
-        status: 403,
-        title: "Form refused",
-        body: "This form was submitted from another site, so we ignored it. Nothing was changed.",
-        requestId,
-      }),
-      request,
+    return errorDocument({
+      status: 403,
+      title: "Form refused",
+      body: "This form was submitted from another site, so we ignored it. Nothing was changed.",
       requestId,
-    );
+    });
   }
-
-  try {
-    const mode = settings.settings.ENVIRONMENT === "development" ? "development" : "production";
-    // Public pages come from the edge cache when a copy of this build's render is there.
-    const response = await withPageCache(request, url, ctx, build.assets.version, () =>
-      remixHandler(build, mode)(request, context),
-    );
-    return withStandardHeaders(response, request, requestId);
-  } catch (error) {
-    reportError(logger, error, { route: new URL(request.url).pathname });
-    return withStandardHeaders(
-      errorDocument({
-        status: 500,
-        title: "Something went wrong",
-        body: "We could not complete this request. It has been reported; please try again.",
-        requestId,
-      }),
-      request,
-      requestId,
-    );
-  }
+  const mode = context.settings.ENVIRONMENT === "development" ? "development" : "production";
+  return remixHandler(build, mode)(request, context);
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -3,6 +3,7 @@ import type { AppLoadContext } from "@remix-run/cloudflare";
 import { createDatabase } from "../../db/client";
 import { clockWithOffset } from "../clock";
 import type { Settings } from "../config/env.server";
+import { countingD1 } from "../observability/d1-counts";
 import { createLogger } from "../observability/logger";
 
 export function createLoadContext(input: {
@@ -15,7 +16,8 @@ export function createLoadContext(input: {
   return {
     cloudflare: { env, ctx },
     settings,
-    db: createDatabase(env.DB),
+    // Development counts D1's work per request (Server-Timing; app/observability/d1-counts.ts).
+    db: createDatabase(settings.ENVIRONMENT === "development" ? countingD1(env.DB) : env.DB),
     logger: createLogger({ requestId, level: settings.LOG_LEVEL ?? "info" }),
     requestId,
     now: clockWithOffset(settings.CLOCK_OFFSET_MS),

@@ -41,14 +41,11 @@ function sentryDsn(env: Env): string | undefined {
   return typeof env.SENTRY_DSN === "string" && env.SENTRY_DSN !== "" ? env.SENTRY_DSN : undefined;
 }
 
+/** The handler for this deployment: instrumented only when there is somewhere to report to. */
+const chosen = (env: Env) => (sentryDsn(env) ? (instrumented as typeof handler) : handler);
+
 export default {
-  fetch(request, env, ctx) {
-    return sentryDsn(env) ? instrumented.fetch!(request, env, ctx) : handler.fetch(request, env, ctx);
-  },
-  queue(batch, env, ctx) {
-    return sentryDsn(env) ? instrumented.queue!(batch, env, ctx) : handler.queue(batch, env, ctx);
-  },
-  scheduled(controller, env, ctx) {
-    return sentryDsn(env) ? instrumented.scheduled!(controller, env, ctx) : handler.scheduled(controller, env, ctx);
-  },
+  fetch: (request, env, ctx) => chosen(env).fetch(request, env, ctx),
+  queue: (batch, env, ctx) => chosen(env).queue(batch, env, ctx),
+  scheduled: (controller, env, ctx) => chosen(env).scheduled(controller, env, ctx),
 } satisfies ExportedHandler<Env>;

@@ -12,13 +12,12 @@
  */
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { getPlatformProxy } from "wrangler";
 import { createDatabase } from "../db/client";
 import { SEED } from "../db/seed";
 import { encodeCursor } from "../app/dashboard/cursor";
 import { loadOverview } from "../app/dashboard/overview.server";
 import { loadRepositoryPage, type InstanceFilters } from "../app/dashboard/repositories.server";
-import { insertRows, migrateAndSeed, QUIET_WRANGLER_ENV } from "./local-d1";
+import { insertRows, migrateAndSeed, withLocalD1 } from "./local-d1";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PERSIST = ".bench";
@@ -119,158 +118,156 @@ async function main() {
   const started = performance.now();
   console.log(`Migrating and seeding a local D1 in ${PERSIST}/ …`);
   await migrateAndSeed(PERSIST);
-  Object.assign(process.env, QUIET_WRANGLER_ENV);
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({
-    persist: { path: `${PERSIST}/v3` },
-    remoteBindings: false,
-  });
   try {
-    const d1 = proxy.env.DB;
-    const now = new Date();
-    await d1.batch([
-      d1
-        .prepare("INSERT INTO repositories (id, host, owner, name) VALUES (?, 'github.com', ?, ?)")
-        .bind(REPOSITORY.id, REPOSITORY.owner, REPOSITORY.name),
-      d1
-        .prepare("INSERT INTO workspace_repositories (workspace_id, repository_id) VALUES (?, ?)")
-        .bind(SEED.workspaceId, REPOSITORY.id),
-    ]);
-    const insertStart = performance.now();
-    const statements = await insertInstances(d1, now.getTime());
-    const insertMs = performance.now() - insertStart;
-    const count = await d1
-      .prepare("SELECT count(*) AS n FROM instances WHERE repository_id = ?")
-      .bind(REPOSITORY.id)
-      .first<{ n: number }>();
-    console.log(
-      `Inserted ${count?.n} instances into ${REPOSITORY.owner}/${REPOSITORY.name} in ${statements} statements (${insertMs.toFixed(0)} ms).`,
-    );
-
-    const prepared: Array<{ sql: string; params: unknown[] }> = [];
-    const db = createDatabase(recordingD1(d1, prepared));
-    const list = async (filters: InstanceFilters) =>
-      (
-        await loadRepositoryPage(db, {
-          workspaceId: SEED.workspaceId,
-          owner: REPOSITORY.owner,
-          name: REPOSITORY.name,
-          filters,
-          now,
-        })
-      )?.table;
-
-    // A cursor ~9,000 rows in, for each sort it is used with.
-    const deep = await d1
-      .prepare(
-        "SELECT id FROM instances WHERE repository_id = ? AND removed_at IS NULL ORDER BY component, stack LIMIT 1 OFFSET 8999",
-      )
-      .bind(REPOSITORY.id)
-      .first<{ id: string }>();
-    const deepByRun = await d1
-      .prepare(
-        "SELECT id FROM instances WHERE repository_id = ? AND removed_at IS NULL ORDER BY coalesce(last_run_at, -1) DESC, component DESC, stack DESC LIMIT 1 OFFSET 8999",
-      )
-      .bind(REPOSITORY.id)
-      .first<{ id: string }>();
-
-    const cases: Array<{ label: string; note: string; run: () => Promise<{ instances: unknown[] } | unknown> }> = [
-      {
-        label: "round trip (SELECT 1)",
-        note: "the getPlatformProxy hop alone",
-        run: () => d1.prepare("SELECT 1").first(),
-      },
-      { label: "instances page: first page", note: "sort=component", run: () => list({ sort: "component" }) },
-      {
-        label: "instances page: deep page",
-        note: "sort=component, cursor at row 9,000",
-        run: () => list({ sort: "component", cursor: encodeCursor([deep!.id]) }),
-      },
-      {
-        label: "instances page: deep page",
-        note: "sort=last_run, cursor at row 9,000",
-        run: () => list({ sort: "last_run", cursor: encodeCursor([deepByRun!.id]) }),
-      },
-      {
-        label: "instances page: filtered",
-        note: "status=drifted, stack=stack-07",
-        run: () => list({ sort: "component", status: "drifted", stack: "stack-07" }),
-      },
-      {
-        label: "instances page: filtered",
-        note: "status=error, sort=status",
-        run: () => list({ sort: "status", status: "error" }),
-      },
-      { label: "instances page: search", note: 'q="comp-12"', run: () => list({ sort: "component", q: "comp-12" }) },
-      {
-        label: "loadOverview",
-        note: `workspace with ${(count?.n ?? 0) + 60} instances`,
-        run: () => loadOverview(db, SEED.workspaceId, now),
-      },
-    ];
-
-    const samples: Sample[] = [];
-    const plans: string[] = [];
-    for (const entry of cases) {
-      prepared.length = 0;
-      const { ms, last } = await time(entry.run);
-      const rows =
-        last && typeof last === "object" && "instances" in last
-          ? (last as { instances: unknown[] }).instances.length
-          : last && typeof last === "object" && "instancesByStatus" in last
-            ? 1
-            : 0;
-      samples.push({ label: entry.label, ms, rows, note: entry.note });
-      if (entry.label === "loadOverview") {
-        // Each statement of the overview's batch alone: which one grows with the workspace.
-        const statements = prepared.slice(-prepared.length / (RUNS + WARMUP));
-        for (const [i, statement] of statements.entries()) {
-          const alone = await time(() =>
-            d1
-              .prepare(statement.sql)
-              .bind(...statement.params)
-              .all(),
-          );
-          samples.push({
-            label: `  overview statement ${i + 1}`,
-            ms: alone.ms,
-            rows: alone.last.results.length,
-            note: statement.sql.replace(/"/g, "").slice(0, 70),
-          });
-        }
-      }
-      // EXPLAIN the instances page query of this case (the statement that reads the page of rows).
-      const page = prepared.find(
-        (statement) =>
-          /from "instances"/.test(statement.sql) &&
-          /limit \?/i.test(statement.sql) &&
-          /left join "locks"/.test(statement.sql),
-      );
-      if (page) {
-        const plan = await d1
-          .prepare(`EXPLAIN QUERY PLAN ${page.sql}`)
-          .bind(...page.params)
-          .all<{ detail: string }>();
-        plans.push(`${entry.label} (${entry.note}):\n${plan.results.map((row) => `    ${row.detail}`).join("\n")}`);
-      }
-    }
-
-    const width = Math.max(...samples.map((sample) => `${sample.label} — ${sample.note}`.length));
-    console.log(
-      `\nDashboard queries on ${INSTANCES.toLocaleString("en")} instances in one repository (local D1 via getPlatformProxy; ${RUNS} runs after ${WARMUP} warm-up)\n`,
-    );
-    console.log(`${"query".padEnd(width)}  median ms    min ms    p95 ms  rows`);
-    for (const sample of samples) {
-      const { median, min, p95 } = stats(sample.ms);
-      console.log(
-        `${`${sample.label} — ${sample.note}`.padEnd(width)}  ${median.toFixed(2).padStart(9)}  ${min.toFixed(2).padStart(8)}  ${p95.toFixed(2).padStart(8)}  ${String(sample.rows).padStart(4)}`,
-      );
-    }
-    console.log(`\nQuery plans (instances page query):\n${plans.join("\n")}`);
-    console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    await withLocalD1(PERSIST, (d1) => measure(d1, started));
   } finally {
-    await proxy.dispose();
     rmSync(PERSIST, { recursive: true, force: true });
   }
+}
+
+/** Grows the seeded workspace by 10,000 instances, then times and explains each query. */
+async function measure(d1: D1Database, started: number) {
+  const now = new Date();
+  await d1.batch([
+    d1
+      .prepare("INSERT INTO repositories (id, host, owner, name) VALUES (?, 'github.com', ?, ?)")
+      .bind(REPOSITORY.id, REPOSITORY.owner, REPOSITORY.name),
+    d1
+      .prepare("INSERT INTO workspace_repositories (workspace_id, repository_id) VALUES (?, ?)")
+      .bind(SEED.workspaceId, REPOSITORY.id),
+  ]);
+  const insertStart = performance.now();
+  const statements = await insertInstances(d1, now.getTime());
+  const insertMs = performance.now() - insertStart;
+  const count = await d1
+    .prepare("SELECT count(*) AS n FROM instances WHERE repository_id = ?")
+    .bind(REPOSITORY.id)
+    .first<{ n: number }>();
+  console.log(
+    `Inserted ${count?.n} instances into ${REPOSITORY.owner}/${REPOSITORY.name} in ${statements} statements (${insertMs.toFixed(0)} ms).`,
+  );
+
+  const prepared: Array<{ sql: string; params: unknown[] }> = [];
+  const db = createDatabase(recordingD1(d1, prepared));
+  const list = async (filters: InstanceFilters) =>
+    (
+      await loadRepositoryPage(db, {
+        workspaceId: SEED.workspaceId,
+        owner: REPOSITORY.owner,
+        name: REPOSITORY.name,
+        filters,
+        now,
+      })
+    )?.table;
+
+  // A cursor ~9,000 rows in, for each sort it is used with.
+  const deep = await d1
+    .prepare(
+      "SELECT id FROM instances WHERE repository_id = ? AND removed_at IS NULL ORDER BY component, stack LIMIT 1 OFFSET 8999",
+    )
+    .bind(REPOSITORY.id)
+    .first<{ id: string }>();
+  const deepByRun = await d1
+    .prepare(
+      "SELECT id FROM instances WHERE repository_id = ? AND removed_at IS NULL ORDER BY coalesce(last_run_at, -1) DESC, component DESC, stack DESC LIMIT 1 OFFSET 8999",
+    )
+    .bind(REPOSITORY.id)
+    .first<{ id: string }>();
+
+  const cases: Array<{ label: string; note: string; run: () => Promise<{ instances: unknown[] } | unknown> }> = [
+    {
+      label: "round trip (SELECT 1)",
+      note: "the getPlatformProxy hop alone",
+      run: () => d1.prepare("SELECT 1").first(),
+    },
+    { label: "instances page: first page", note: "sort=component", run: () => list({ sort: "component" }) },
+    {
+      label: "instances page: deep page",
+      note: "sort=component, cursor at row 9,000",
+      run: () => list({ sort: "component", cursor: encodeCursor([deep!.id]) }),
+    },
+    {
+      label: "instances page: deep page",
+      note: "sort=last_run, cursor at row 9,000",
+      run: () => list({ sort: "last_run", cursor: encodeCursor([deepByRun!.id]) }),
+    },
+    {
+      label: "instances page: filtered",
+      note: "status=drifted, stack=stack-07",
+      run: () => list({ sort: "component", status: "drifted", stack: "stack-07" }),
+    },
+    {
+      label: "instances page: filtered",
+      note: "status=error, sort=status",
+      run: () => list({ sort: "status", status: "error" }),
+    },
+    { label: "instances page: search", note: 'q="comp-12"', run: () => list({ sort: "component", q: "comp-12" }) },
+    {
+      label: "loadOverview",
+      note: `workspace with ${(count?.n ?? 0) + 60} instances`,
+      run: () => loadOverview(db, SEED.workspaceId, now),
+    },
+  ];
+
+  const samples: Sample[] = [];
+  const plans: string[] = [];
+  for (const entry of cases) {
+    prepared.length = 0;
+    const { ms, last } = await time(entry.run);
+    const rows =
+      last && typeof last === "object" && "instances" in last
+        ? (last as { instances: unknown[] }).instances.length
+        : last && typeof last === "object" && "instancesByStatus" in last
+          ? 1
+          : 0;
+    samples.push({ label: entry.label, ms, rows, note: entry.note });
+    if (entry.label === "loadOverview") {
+      // Each statement of the overview's batch alone: which one grows with the workspace.
+      const statements = prepared.slice(-prepared.length / (RUNS + WARMUP));
+      for (const [i, statement] of statements.entries()) {
+        const alone = await time(() =>
+          d1
+            .prepare(statement.sql)
+            .bind(...statement.params)
+            .all(),
+        );
+        samples.push({
+          label: `  overview statement ${i + 1}`,
+          ms: alone.ms,
+          rows: alone.last.results.length,
+          note: statement.sql.replace(/"/g, "").slice(0, 70),
+        });
+      }
+    }
+    // EXPLAIN the instances page query of this case (the statement that reads the page of rows).
+    const page = prepared.find(
+      (statement) =>
+        /from "instances"/.test(statement.sql) &&
+        /limit \?/i.test(statement.sql) &&
+        /left join "locks"/.test(statement.sql),
+    );
+    if (page) {
+      const plan = await d1
+        .prepare(`EXPLAIN QUERY PLAN ${page.sql}`)
+        .bind(...page.params)
+        .all<{ detail: string }>();
+      plans.push(`${entry.label} (${entry.note}):\n${plan.results.map((row) => `    ${row.detail}`).join("\n")}`);
+    }
+  }
+
+  const width = Math.max(...samples.map((sample) => `${sample.label} — ${sample.note}`.length));
+  console.log(
+    `\nDashboard queries on ${INSTANCES.toLocaleString("en")} instances in one repository (local D1 via getPlatformProxy; ${RUNS} runs after ${WARMUP} warm-up)\n`,
+  );
+  console.log(`${"query".padEnd(width)}  median ms    min ms    p95 ms  rows`);
+  for (const sample of samples) {
+    const { median, min, p95 } = stats(sample.ms);
+    console.log(
+      `${`${sample.label} — ${sample.note}`.padEnd(width)}  ${median.toFixed(2).padStart(9)}  ${min.toFixed(2).padStart(8)}  ${p95.toFixed(2).padStart(8)}  ${String(sample.rows).padStart(4)}`,
+    );
+  }
+  console.log(`\nQuery plans (instances page query):\n${plans.join("\n")}`);
+  console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 }
 
 await main();

@@ -23,10 +23,9 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { getPlatformProxy } from "wrangler";
 import { encodeCursor } from "../app/dashboard/cursor";
 import { SEED } from "../db/seed";
-import { ensureDevVars, insertRows, migrateAndSeed, QUIET_WRANGLER_ENV } from "./local-d1";
+import { ensureDevVars, insertRows, migrateAndSeed, withLocalD1 } from "./local-d1";
 import {
   assertDevelopmentVars,
   freePort,
@@ -131,13 +130,7 @@ async function cpuPerRequest(server: Server, url: string, headers: Record<string
 
 /** The seeded workspace, grown to the size the goals speak of. */
 async function growWorkspace(now: number) {
-  Object.assign(process.env, QUIET_WRANGLER_ENV);
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({
-    persist: { path: `${PERSIST}/v3` },
-    remoteBindings: false,
-  });
-  try {
-    const d1 = proxy.env.DB;
+  return withLocalD1(PERSIST, async (d1) => {
     const repositories = Array.from({ length: GROWTH.repositories }, (_, n) => [
       BENCH_REPOSITORY(n),
       "acme",
@@ -232,9 +225,7 @@ async function growWorkspace(now: number) {
       results: results.length,
       deepCursor: encodeCursor([deep!.id]),
     };
-  } finally {
-    await proxy.dispose();
-  }
+  });
 }
 
 async function startApp() {

@@ -5,7 +5,6 @@
  */
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { getPlatformProxy } from "wrangler";
 import { receiveAffectedStacks } from "../app/domain/uploads/affected-stacks.server";
 import { affectedStacksBody, instancesBody } from "../app/domain/uploads/payloads";
 import { receiveInstances } from "../app/domain/uploads/instances.server";
@@ -13,7 +12,7 @@ import { validate } from "../app/validation";
 import { createDatabase } from "../db/client";
 import { seed, SEED } from "../db/seed";
 import { buildAffectedStacksPayload, buildInstancesBody, chunkAffectedStacks } from "../tests/api/fixtures";
-import { QUIET_WRANGLER_ENV, quietEnv, wranglerBin } from "./local-d1";
+import { quietEnv, withLocalD1, wranglerBin } from "./local-d1";
 
 const dir = ".bench/uploads";
 rmSync(dir, { recursive: true, force: true });
@@ -21,89 +20,87 @@ execFileSync(wranglerBin(), ["d1", "migrations", "apply", "DB", "--local", "--pe
   stdio: "ignore",
   env: quietEnv({ CI: "true" }),
 });
-Object.assign(process.env, QUIET_WRANGLER_ENV);
-const proxy = await getPlatformProxy<{ DB: D1Database }>({ persist: { path: `${dir}/v3` }, remoteBindings: false });
-const db = createDatabase(proxy.env.DB);
-await seed(db);
+await withLocalD1(dir, async (d1) => {
+  const db = createDatabase(d1);
+  await seed(db);
 
-function parse<T>(schema: Parameters<typeof validate>[0], value: unknown): T {
-  const result = validate(schema, value);
-  if (!result.ok) throw new Error(`fixture does not satisfy its DTO: ${result.issues[0]?.path}`);
-  return result.value as T;
-}
+  function parse<T>(schema: Parameters<typeof validate>[0], value: unknown): T {
+    const result = validate(schema, value);
+    if (!result.ok) throw new Error(`fixture does not satisfy its DTO: ${result.issues[0]?.path}`);
+    return result.value as T;
+  }
 
-const rows: Array<[string, string, string, string]> = [];
-const input = {
-  workspaceId: SEED.workspaceId,
-  repositoryId: SEED.repositoryId,
-  pullRequest: 42,
-  headRef: "feature/bench",
-};
+  const rows: Array<[string, string, string, string]> = [];
+  const input = {
+    workspaceId: SEED.workspaceId,
+    repositoryId: SEED.repositoryId,
+    pullRequest: 42,
+    headRef: "feature/bench",
+  };
 
-// One 4 MiB body.
-const body = buildAffectedStacksPayload(4 * 1024 * 1024);
-const raw = JSON.stringify(body);
-let started = performance.now();
-const single = await receiveAffectedStacks(db, {
-  ...input,
-  body: parse(affectedStacksBody, body),
-  rawBody: raw,
-  now: new Date(),
-});
-rows.push([
-  "affected stacks, 4 MiB in one body",
-  `${(performance.now() - started).toFixed(0)} ms`,
-  String(single.statements),
-  single.ok ? `${single.items} items, ${single.edges} edges` : `refused: ${single.reason}`,
-]);
-
-// The same, as 1 MiB chunks arriving in reverse order.
-const chunks = chunkAffectedStacks({ ...body, head_sha: "0".repeat(40) }, 1024 * 1024).reverse();
-started = performance.now();
-let statements = 0;
-let last: Awaited<ReturnType<typeof receiveAffectedStacks>> | null = null;
-for (const chunk of chunks) {
-  last = await receiveAffectedStacks(db, {
+  // One 4 MiB body.
+  const body = buildAffectedStacksPayload(4 * 1024 * 1024);
+  const raw = JSON.stringify(body);
+  let started = performance.now();
+  const single = await receiveAffectedStacks(db, {
     ...input,
-    body: parse(affectedStacksBody, chunk),
-    rawBody: JSON.stringify(chunk),
+    body: parse(affectedStacksBody, body),
+    rawBody: raw,
     now: new Date(),
   });
-  statements += last.statements;
-}
-rows.push([
-  `affected stacks, 4 MiB as ${chunks.length} chunks (reversed)`,
-  `${(performance.now() - started).toFixed(0)} ms`,
-  String(statements),
-  last?.ok ? `${last.items} items, ${last.edges} edges` : last ? `refused: ${last.reason}` : "",
-]);
+  rows.push([
+    "affected stacks, 4 MiB in one body",
+    `${(performance.now() - started).toFixed(0)} ms`,
+    String(single.statements),
+    single.ok ? `${single.items} items, ${single.edges} edges` : `refused: ${single.reason}`,
+  ]);
 
-// A 10,000-instance inventory.
-const inventory = buildInstancesBody(
-  Array.from({ length: 10_000 }, (_, i) => ({
-    stack: `tenant-${Math.floor(i / 50)}-ue2-prod`,
-    component: `component-${i % 50}`,
-    drift: i % 2 === 0,
-  })),
-);
-started = performance.now();
-const uploaded = await receiveInstances(db, {
-  workspaceId: SEED.workspaceId,
-  repositoryId: SEED.repositoryId,
-  body: parse(instancesBody, inventory),
-  now: new Date(),
+  // The same, as 1 MiB chunks arriving in reverse order.
+  const chunks = chunkAffectedStacks({ ...body, head_sha: "0".repeat(40) }, 1024 * 1024).reverse();
+  started = performance.now();
+  let statements = 0;
+  let last: Awaited<ReturnType<typeof receiveAffectedStacks>> | null = null;
+  for (const chunk of chunks) {
+    last = await receiveAffectedStacks(db, {
+      ...input,
+      body: parse(affectedStacksBody, chunk),
+      rawBody: JSON.stringify(chunk),
+      now: new Date(),
+    });
+    statements += last.statements;
+  }
+  rows.push([
+    `affected stacks, 4 MiB as ${chunks.length} chunks (reversed)`,
+    `${(performance.now() - started).toFixed(0)} ms`,
+    String(statements),
+    last?.ok ? `${last.items} items, ${last.edges} edges` : last ? `refused: ${last.reason}` : "",
+  ]);
+
+  // A 10,000-instance inventory.
+  const inventory = buildInstancesBody(
+    Array.from({ length: 10_000 }, (_, i) => ({
+      stack: `tenant-${Math.floor(i / 50)}-ue2-prod`,
+      component: `component-${i % 50}`,
+      drift: i % 2 === 0,
+    })),
+  );
+  started = performance.now();
+  const uploaded = await receiveInstances(db, {
+    workspaceId: SEED.workspaceId,
+    repositoryId: SEED.repositoryId,
+    body: parse(instancesBody, inventory),
+    now: new Date(),
+  });
+  rows.push([
+    "instances inventory, 10,000",
+    `${(performance.now() - started).toFixed(0)} ms`,
+    String(uploaded.statements),
+    uploaded.ok ? `${uploaded.upserted} upserted, ${uploaded.removed} removed` : `refused: ${uploaded.reason}`,
+  ]);
+
+  console.log(`\nUploads (local D1 through workerd; ${(raw.length / 1024 / 1024).toFixed(2)} MiB body)\n`);
+  console.log(["what", "wall time", "D1 statements", "stored"].join(" | "));
+  console.log("---|---|---|---");
+  for (const row of rows) console.log(row.join(" | "));
 });
-rows.push([
-  "instances inventory, 10,000",
-  `${(performance.now() - started).toFixed(0)} ms`,
-  String(uploaded.statements),
-  uploaded.ok ? `${uploaded.upserted} upserted, ${uploaded.removed} removed` : `refused: ${uploaded.reason}`,
-]);
-
-await proxy.dispose();
 rmSync(dir, { recursive: true, force: true });
-
-console.log(`\nUploads (local D1 through workerd; ${(raw.length / 1024 / 1024).toFixed(2)} MiB body)\n`);
-console.log(["what", "wall time", "D1 statements", "stored"].join(" | "));
-console.log("---|---|---|---");
-for (const row of rows) console.log(row.join(" | "));

@@ -55,15 +55,25 @@ export async function migrateAndSeed(persistTo = ".wrangler/state", now = new Da
     stdio: ["ignore", "inherit", "inherit"],
     env: quietEnv({ CI: "true" }),
   });
+  await withLocalD1(persistTo, async (d1) => {
+    const db = createDatabase(d1);
+    await seed(db, now);
+    await seedDemoGithubSignIn(db, now);
+  });
+}
+
+/**
+ * Runs `fn` with the local D1 in wrangler's `persistTo` directory, through the same binding workerd
+ * gives the Worker (getPlatformProxy), quietly, and closes it afterwards whatever happens.
+ */
+export async function withLocalD1<T>(persistTo: string, fn: (d1: D1Database) => Promise<T>): Promise<T> {
   Object.assign(process.env, QUIET_WRANGLER_ENV);
   const proxy = await getPlatformProxy<{ DB: D1Database }>({
     persist: { path: `${persistTo}/v3` },
     remoteBindings: false,
   });
   try {
-    const db = createDatabase(proxy.env.DB);
-    await seed(db, now);
-    await seedDemoGithubSignIn(db, now);
+    return await fn(proxy.env.DB);
   } finally {
     await proxy.dispose();
   }

@@ -9,12 +9,11 @@ import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { getPlatformProxy } from "wrangler";
 import { createSession } from "../app/auth/session.server";
 import type { Clock } from "../app/clock";
 import { createDatabase } from "../db/client";
 import { SEED } from "../db/seed";
-import { QUIET_WRANGLER_ENV, quietEnv, wranglerBin } from "./local-d1";
+import { quietEnv, withLocalD1, wranglerBin } from "./local-d1";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -61,14 +60,9 @@ export function assertDevelopmentVars(vars: Record<string, string>) {
 
 /** A live session for the seeded owner in the local D1 at `persistTo`, and the cookie that carries it. */
 export async function mintOwnerSession(persistTo: string, vars: Record<string, string>, baseURL: string, now: Clock) {
-  Object.assign(process.env, QUIET_WRANGLER_ENV);
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({
-    persist: { path: `${persistTo}/v3` },
-    remoteBindings: false,
-  });
-  try {
+  return withLocalD1(persistTo, async (d1) => {
     const context = {
-      db: createDatabase(proxy.env.DB),
+      db: createDatabase(d1),
       settings: { SESSION_SECRET: vars.SESSION_SECRET!.split(",").map((secret) => secret.trim()) },
       now,
     } as unknown as Parameters<typeof createSession>[1];
@@ -77,9 +71,7 @@ export async function mintOwnerSession(persistTo: string, vars: Record<string, s
     const match = /^([^=;\s]+)=([^;]*)/.exec(setCookie);
     if (!match) throw new Error(`createSession returned an unexpected Set-Cookie: ${setCookie.slice(0, 40)}…`);
     return { name: match[1]!, value: match[2]! };
-  } finally {
-    await proxy.dispose();
-  }
+  });
 }
 
 export type Server = { child: ChildProcess; output: () => string; exited: Promise<number | null> };

@@ -216,8 +216,10 @@ export type Settings = Omit<typeof settingsSchema.infer, "DB"> & { DB: D1Databas
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; invalid: string[]; messages: string[] };
 
-const cache = new WeakMap<object, SettingsResult>();
-/** The last env read and its outcome: wrangler's dev middleware hands each request a new env object. */
+/**
+ * The last env read and its outcome, reused while the values stay the same: by value, not by object,
+ * because wrangler's dev middleware hands each request a new env object.
+ */
 let last: { values: Record<string, unknown>; outcome: SettingsResult } | undefined;
 
 function sameValues(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
@@ -236,18 +238,12 @@ function withoutBlanks(env: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function readSettings(env: object): SettingsResult {
-  const cached = cache.get(env);
-  if (cached) return cached;
   const values = env as Record<string, unknown>;
-  if (last && sameValues(last.values, values)) {
-    cache.set(env, last.outcome);
-    return last.outcome;
-  }
-  const result = validate(settingsSchema, withoutBlanks(env as Record<string, unknown>));
+  if (last && sameValues(last.values, values)) return last.outcome;
+  const result = validate(settingsSchema, withoutBlanks(values));
   const outcome: SettingsResult = result.ok
     ? { ok: true, settings: result.value as Settings }
     : { ok: false, invalid: invalidSettingNames(result.issues), messages: safeMessages(result.issues) };
-  cache.set(env, outcome);
   last = { values: { ...values }, outcome };
   return outcome;
 }

@@ -19,10 +19,12 @@ const day = (column: unknown) => sql<string>`strftime('%Y-%m-%d', ${column} / 10
 
 // Counts and "needs attention" cover the repositories in the workspace now: the instance rows of a
 // repository removed from it stay behind (for its history) but are no longer the workspace's.
-const currentRepository = and(
-  eq(workspaceRepositories.workspaceId, instances.workspaceId),
-  eq(workspaceRepositories.repositoryId, instances.repositoryId),
-);
+const inWorkspaceNow = (rows: typeof instances | typeof instanceStatusCounts) =>
+  and(
+    eq(workspaceRepositories.workspaceId, rows.workspaceId),
+    eq(workspaceRepositories.repositoryId, rows.repositoryId),
+  );
+const currentRepository = inWorkspaceNow(instances);
 
 const ATTENTION = 10;
 export const REPOSITORIES_SHOWN = 10;
@@ -68,13 +70,7 @@ export async function loadOverview(db: Database, workspaceId: string, now: Date)
         count: sql<number>`sum(${instanceStatusCounts.count})`.mapWith(Number),
       })
       .from(instanceStatusCounts)
-      .innerJoin(
-        workspaceRepositories,
-        and(
-          eq(workspaceRepositories.workspaceId, instanceStatusCounts.workspaceId),
-          eq(workspaceRepositories.repositoryId, instanceStatusCounts.repositoryId),
-        ),
-      )
+      .innerJoin(workspaceRepositories, inWorkspaceNow(instanceStatusCounts))
       .where(eq(instanceStatusCounts.workspaceId, workspaceId))
       .groupBy(instanceStatusCounts.status),
     // The first few repositories and how many there are: the Repositories page lists them all.

@@ -6,7 +6,7 @@
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/cloudflare";
 import { handleApi } from "../api/router.server";
 import { envelope } from "../api/envelope";
-import { readSettings } from "../config/env.server";
+import { readSettings, type SettingsResult } from "../config/env.server";
 import { countD1, d1ServerTiming } from "../observability/d1-counts";
 import { createLogger, newRequestId } from "../observability/logger";
 import { reportError } from "../observability/reporter";
@@ -33,16 +33,22 @@ export async function handleFetch(
   build: ServerBuild,
 ): Promise<Response> {
   const settings = readSettings(env);
-  if (!settings.ok || settings.settings.ENVIRONMENT !== "development") return handle(request, env, ctx, build);
+  if (!settings.ok || settings.settings.ENVIRONMENT !== "development")
+    return handle(request, env, ctx, build, settings);
   // Development: what the request cost in D1, for the bench and the browser's network panel.
-  const [response, counts] = await countD1(() => handle(request, env, ctx, build));
+  const [response, counts] = await countD1(() => handle(request, env, ctx, build, settings));
   response.headers.append("Server-Timing", d1ServerTiming(counts));
   return response;
 }
 
-async function handle(request: Request, env: Env, ctx: ExecutionContext, build: ServerBuild): Promise<Response> {
+async function handle(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+  build: ServerBuild,
+  settings: SettingsResult,
+): Promise<Response> {
   const requestId = newRequestId();
-  const settings = readSettings(env);
 
   const url = new URL(request.url);
   const pathname = url.pathname;
